@@ -1,0 +1,48 @@
+// @kith/core — the public API. A reviewed list of named exports; see docs/api.md.
+export { KithError, isKithError, ERROR_CODES } from './errors.js';
+export type { ErrorCode, Result } from './errors.js';
+export {
+  parseUserId,
+  parseDeviceId,
+  parseConversationId,
+  parseMessageId,
+  parseCallId,
+  parseAttachmentId,
+  parseBlobId,
+  parseDocId,
+  deriveUserId,
+  directConversationId,
+  uuidV7Time,
+} from './ids.js';
+export type {
+  UserId,
+  DeviceId,
+  ConversationId,
+  MessageId,
+  CallId,
+  AttachmentId,
+  BlobId,
+  DocId,
+} from './ids.js';
+export type { Clock } from './ports/clock.js';
+export type { Random } from './ports/random.js';
+export type {
+  Json,
+  CrdtBackend,
+  CrdtBackendName,
+  CrdtDocument,
+  CrdtDocumentOptions,
+  CrdtEvent,
+  CrdtMutation,
+  CrdtTouched,
+} from './ports/crdt.js';
+export {
+  ENVELOPE_VERSION,
+  ENVELOPE_KINDS,
+  MAX_BODY_BYTES,
+  encodeEnvelope,
+  decodeEnvelope,
+  encodeEnvelopeHeader,
+  envelopeSigningBytes,
+} from './protocol/envelope.js';
+export type { Envelope, EnvelopeHeader, EnvelopeKind } from './protocol/envelope.js';

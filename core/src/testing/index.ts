@@ -1,0 +1,2 @@
+// @kith/core/testing — memory implementations, conformance suites and the simulated network.
+export {};

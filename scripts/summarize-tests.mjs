@@ -1,0 +1,26 @@
+// Reads vitest's JSON report and prints the plain closing line CI reads: `N passed, N failed`.
+// Checks that failed before the tests (typecheck, lint, cycles) count as one failure each.
+import { readFileSync, existsSync } from 'node:fs';
+
+const [, , file, priorStatus] = process.argv;
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+if (file && existsSync(file)) {
+  const report = JSON.parse(readFileSync(file, 'utf8'));
+  passed = report.numPassedTests ?? 0;
+  failed = (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0) - countSuitesWithFailedTests(report);
+  skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+} else {
+  failed = 1;
+}
+if (priorStatus && priorStatus !== '0' && failed === 0) failed = 1;
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);
+
+function countSuitesWithFailedTests(report) {
+  // A suite that failed only because a test in it failed is already counted by numFailedTests.
+  return (report.testResults ?? []).filter(
+    (s) => s.status === 'failed' && (s.assertionResults ?? []).some((a) => a.status === 'failed'),
+  ).length;
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs every check and test of the workspace and ends with the line `N passed, N failed`.
+# Installs the Debian packages the suites need (chromium, redis-server; postgresql is on the
+# image) when they are missing and we are root.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+if ((${#missing[@]})); then
+  if [ "$(id -u)" = 0 ]; then
+    echo "installing system packages: ${missing[*]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "warning: missing system packages (${missing[*]}); suites that need them will fail" >&2
+  fi
+fi
+
+status=0
+step() {
+  echo "::: $*"
+  "$@" || { echo "FAILED: $*"; status=1; }
+}
+step pnpm typecheck
+step pnpm lint
+step pnpm cycles
+
+mkdir -p artifacts
+report=artifacts/vitest.json
+rm -f "$report"
+pnpm exec vitest run --reporter=default --reporter=json --outputFile.json="$report" || status=1
+node scripts/summarize-tests.mjs "$report" "$status" || status=1
+exit $status

@@ -31,6 +31,7 @@ export const ERROR_CODES = [
   'decrypt_failed',
   'unknown_epoch',
   'replay',
+  'equivocation',
   'counter_gap',
   'key_changed',
   'unauthorized',
@@ -41,6 +42,7 @@ export const ERROR_CODES = [
   'not_found',
   'offline',
   'rate_limited',
+  'quota_exceeded',
   'closed',
 ] as const;
 

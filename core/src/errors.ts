@@ -35,6 +35,7 @@ export const ERROR_CODES = [
   'counter_gap',
   'key_changed',
   'unauthorized',
+  'forbidden',
   'rollback',
   'wrong_password',
   // storage / transport (KITH-5xx)

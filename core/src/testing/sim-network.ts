@@ -1,0 +1,334 @@
+import type { SeededRandom } from './seeded-random.js';
+import { createTrace } from './trace.js';
+import type { Trace } from './trace.js';
+
+/**
+ * A simulated network for deterministic tests: one FIFO queue per directed link, and nothing
+ * is delivered until the test says so. "Wait for sync" is `flush()` — deliver until quiet.
+ *
+ * Semantics (relied on by the convergence suites; change them only with their owners):
+ * - `send` only enqueues. `onReceive` may call `send` (responses are queued, never delivered
+ *   recursively); calling `deliverOne`/`deliverLink`/`flush` from inside `onReceive` throws.
+ * - Link choice in `deliverOne`/`flush` is drawn from `random.fork('sim-network')`, so the
+ *   schedule depends only on the seed and the sequence of sends.
+ * - Faults (per delivery, only in `deliverOne` and `flush({ faults: true })`), rolled in this
+ *   order: **drop** removes the head frame; **reorder** (when the link holds ≥ 2 frames) swaps
+ *   the head with a uniformly chosen later frame of the same link, then delivers the new head;
+ *   **duplicate** delivers the head and leaves a clone at the head of the queue, so the copy
+ *   arrives on a later delivery from that link (same frame number in the trace).
+ * - `tamper` rewrites or drops every delivered frame (all delivery methods) — an active
+ *   attacker on the wire. Returning `undefined` drops the frame (counted as tampered and dropped).
+ * - `partition(groups, mode)`: frames between different groups are held (`'hold'`, queued until
+ *   `heal`) or dropped (`'drop'`: queued cross-group frames are discarded at once and new ones
+ *   are lost on send). A node named in no group is isolated. A new partition replaces the old.
+ * - Sending to or from a removed node loses the frame; an id never added is a test bug and throws.
+ * - Counters obey `sent + duplicated = delivered + dropped + pending()`.
+ */
+export interface SimNetworkOptions<T> {
+  random: SeededRandom;
+  /** Metadata-only one-line description for traces (never payloads, plaintext or keys). */
+  describe?: (msg: T) => string;
+  /** Copies a frame (duplicates, broadcast to several nodes); default `structuredClone`. */
+  clone?: (msg: T) => T;
+  /** Lines the trace keeps (default 10,000). */
+  traceLimit?: number;
+}
+
+/** Per-delivery probabilities in [0, 1]. */
+export interface SimFaults {
+  drop?: number;
+  duplicate?: number;
+  reorder?: number;
+}
+
+export interface SimStats {
+  readonly sent: number;
+  readonly delivered: number;
+  readonly dropped: number;
+  readonly duplicated: number;
+  readonly reordered: number;
+  readonly tampered: number;
+}
+
+export type SimTamper<T> = (from: string, to: string, msg: T) => T | undefined;
+
+export interface SimNetwork<T> {
+  addNode(id: string, onReceive: (from: string, msg: T) => void): void;
+  /** Pending frames to and from the node are discarded (counted as dropped). */
+  removeNode(id: string): void;
+  /** Ids of the live nodes, in the order they were added. */
+  nodes(): readonly string[];
+  send(from: string, to: string, msg: T): void;
+  /** `send` to each recipient; every recipient after the first gets its own clone. */
+  broadcast(from: string, to: readonly string[], msg: T): void;
+  /** Frames queued (held ones included), optionally only from and/or to a node. */
+  pending(from?: string, to?: string): number;
+  /** Process the head of a random deliverable link, applying faults. False when quiet. */
+  deliverOne(): boolean;
+  /** Deliver the head of one link (no faults; tamper applies). False if empty or held. */
+  deliverLink(from: string, to: string): boolean;
+  /**
+   * Deliver until no link is deliverable, frames sent meanwhile included; returns the steps
+   * taken. Throws with the trace tail when `maxSteps` (default 100,000) is exceeded.
+   */
+  flush(options?: { maxSteps?: number; faults?: boolean }): number;
+  setFaults(faults: SimFaults): void;
+  partition(groups: ReadonlyArray<readonly string[]>, mode?: 'hold' | 'drop'): void;
+  heal(): void;
+  tamper(fn: SimTamper<T> | undefined): void;
+  readonly trace: Trace;
+  readonly stats: SimStats;
+}
+
+interface Frame<T> {
+  readonly id: number;
+  readonly msg: T;
+}
+
+interface Link<T> {
+  readonly from: string;
+  readonly to: string;
+  queue: Array<Frame<T>>;
+}
+
+type MutableStats = { -readonly [K in keyof SimStats]: number };
+
+export const DEFAULT_FLUSH_MAX_STEPS = 100_000;
+
+function checkProbability(name: string, p: number | undefined): number {
+  const value = p ?? 0;
+  if (!(value >= 0 && value <= 1)) throw new RangeError(`SimNetwork.setFaults: ${name} must be in [0, 1], got ${value}`);
+  return value;
+}
+
+export function createSimNetwork<T>(options: SimNetworkOptions<T>): SimNetwork<T> {
+  const random = options.random.fork('sim-network');
+  const describe = options.describe;
+  const clone = options.clone ?? ((msg: T): T => structuredClone(msg));
+  const trace = createTrace(options.traceLimit);
+  const stats: MutableStats = { sent: 0, delivered: 0, dropped: 0, duplicated: 0, reordered: 0, tampered: 0 };
+
+  const handlers = new Map<string, (from: string, msg: T) => void>();
+  const known = new Set<string>();
+  const links = new Map<string, Link<T>>();
+  let faults = { drop: 0, duplicate: 0, reorder: 0 };
+  let groupOf: Map<string, number> | null = null;
+  let partitionMode: 'hold' | 'drop' = 'hold';
+  let tamperFn: SimTamper<T> | undefined;
+  let nextFrame = 1;
+  let delivering = false;
+
+  const linkKey = (from: string, to: string): string => `${from}\u0000${to}`;
+
+  const record = (frame: Frame<T>, from: string, to: string, event: string, note?: string): void => {
+    const parts = [`#${frame.id} ${from} -> ${to}  ${event}`];
+    if (note !== undefined) parts.push(note);
+    if (describe !== undefined) parts.push(describe(frame.msg));
+    trace.record(parts.join('  '));
+  };
+
+  const expectKnown = (id: string, what: string): void => {
+    if (!known.has(id)) throw new Error(`SimNetwork.${what}: unknown node '${id}' (never added)`);
+  };
+
+  const connected = (from: string, to: string): boolean => {
+    if (groupOf === null || from === to) return true;
+    const a = groupOf.get(from);
+    return a !== undefined && a === groupOf.get(to);
+  };
+
+  const expectNotDelivering = (what: string): void => {
+    if (delivering) {
+      throw new Error(`SimNetwork.${what}: called from inside onReceive; reply with send() and let the test deliver`);
+    }
+  };
+
+  const deliverable = (): Array<Link<T>> => {
+    const out: Array<Link<T>> = [];
+    for (const link of links.values()) if (link.queue.length > 0 && connected(link.from, link.to)) out.push(link);
+    return out;
+  };
+
+  /** Hand one frame to its receiver (tamper first). */
+  const hand = (link: Link<T>, frame: Frame<T>): void => {
+    let msg = frame.msg;
+    if (tamperFn !== undefined) {
+      const out = tamperFn(link.from, link.to, msg);
+      if (out === undefined) {
+        stats.tampered++;
+        stats.dropped++;
+        record(frame, link.from, link.to, 'tamper-drop');
+        return;
+      }
+      if (out !== msg) {
+        stats.tampered++;
+        msg = out;
+        record({ id: frame.id, msg }, link.from, link.to, 'tamper');
+      }
+    }
+    const handler = handlers.get(link.to);
+    if (handler === undefined) throw new Error(`SimNetwork: frame queued for removed node '${link.to}'`);
+    stats.delivered++;
+    record({ id: frame.id, msg }, link.from, link.to, 'deliver');
+    delivering = true;
+    try {
+      handler(link.from, msg);
+    } finally {
+      delivering = false;
+    }
+  };
+
+  const step = (link: Link<T>, withFaults: boolean): void => {
+    const queue = link.queue;
+    if (withFaults && faults.drop > 0 && random.chance(faults.drop)) {
+      const frame = queue.shift()!;
+      stats.dropped++;
+      record(frame, link.from, link.to, 'drop');
+      return;
+    }
+    if (withFaults && faults.reorder > 0 && queue.length > 1 && random.chance(faults.reorder)) {
+      const j = 1 + random.int(queue.length - 1);
+      const head = queue[0]!;
+      const later = queue[j]!;
+      queue[0] = later;
+      queue[j] = head;
+      stats.reordered++;
+      record(later, link.from, link.to, 'reorder', `ahead of #${head.id}`);
+    }
+    const frame = queue.shift()!;
+    if (withFaults && faults.duplicate > 0 && random.chance(faults.duplicate)) {
+      queue.unshift({ id: frame.id, msg: clone(frame.msg) });
+      stats.duplicated++;
+      record(frame, link.from, link.to, 'duplicate');
+    }
+    hand(link, frame);
+  };
+
+  const discardWhere = (match: (link: Link<T>) => boolean, event: string): void => {
+    for (const [key, link] of links) {
+      if (!match(link)) continue;
+      for (const frame of link.queue) {
+        stats.dropped++;
+        record(frame, link.from, link.to, event);
+      }
+      link.queue = [];
+      if (!handlers.has(link.from) || !handlers.has(link.to)) links.delete(key);
+    }
+  };
+
+  const send = (from: string, to: string, msg: T): void => {
+    expectKnown(from, 'send');
+    expectKnown(to, 'send');
+    const frame: Frame<T> = { id: nextFrame++, msg };
+    stats.sent++;
+    if (!handlers.has(from) || !handlers.has(to)) {
+      stats.dropped++;
+      record(frame, from, to, 'lost', '(node down)');
+      return;
+    }
+    if (groupOf !== null && partitionMode === 'drop' && !connected(from, to)) {
+      stats.dropped++;
+      record(frame, from, to, 'lost', '(partition)');
+      return;
+    }
+    const key = linkKey(from, to);
+    let link = links.get(key);
+    if (link === undefined) {
+      link = { from, to, queue: [] };
+      links.set(key, link);
+    }
+    link.queue.push(frame);
+    record(frame, from, to, 'send');
+  };
+
+  return {
+    trace,
+    stats,
+    addNode(id, onReceive): void {
+      if (handlers.has(id)) throw new Error(`SimNetwork.addNode: node '${id}' already exists`);
+      known.add(id);
+      handlers.set(id, onReceive);
+    },
+    removeNode(id): void {
+      expectKnown(id, 'removeNode');
+      if (!handlers.delete(id)) return;
+      discardWhere((link) => link.from === id || link.to === id, 'discard');
+      trace.record(`node ${id} removed`);
+    },
+    nodes: () => [...handlers.keys()],
+    send,
+    broadcast(from, to, msg): void {
+      to.forEach((target, i) => send(from, target, i === 0 ? msg : clone(msg)));
+    },
+    pending(from, to): number {
+      let n = 0;
+      for (const link of links.values()) {
+        if ((from === undefined || link.from === from) && (to === undefined || link.to === to)) n += link.queue.length;
+      }
+      return n;
+    },
+    deliverOne(): boolean {
+      expectNotDelivering('deliverOne');
+      const candidates = deliverable();
+      if (candidates.length === 0) return false;
+      step(random.pick(candidates), true);
+      return true;
+    },
+    deliverLink(from, to): boolean {
+      expectNotDelivering('deliverLink');
+      expectKnown(from, 'deliverLink');
+      expectKnown(to, 'deliverLink');
+      const link = links.get(linkKey(from, to));
+      if (link === undefined || link.queue.length === 0 || !connected(from, to)) return false;
+      step(link, false);
+      return true;
+    },
+    flush(flushOptions): number {
+      expectNotDelivering('flush');
+      const maxSteps = flushOptions?.maxSteps ?? DEFAULT_FLUSH_MAX_STEPS;
+      const withFaults = flushOptions?.faults ?? false;
+      let steps = 0;
+      for (;;) {
+        const candidates = deliverable();
+        if (candidates.length === 0) return steps;
+        if (steps >= maxSteps) {
+          const pendingNow = candidates.reduce((n, link) => n + link.queue.length, 0);
+          throw new Error(
+            `SimNetwork.flush: still not quiet after ${maxSteps} steps (${pendingNow} deliverable frames) — ` +
+              `a message loop? seed=${options.random.seed}\nlast trace lines:\n${trace.tail(20)}`,
+          );
+        }
+        step(random.pick(candidates), withFaults);
+        steps++;
+      }
+    },
+    setFaults(next): void {
+      faults = {
+        drop: checkProbability('drop', next.drop),
+        duplicate: checkProbability('duplicate', next.duplicate),
+        reorder: checkProbability('reorder', next.reorder),
+      };
+    },
+    partition(groups, mode = 'hold'): void {
+      const map = new Map<string, number>();
+      groups.forEach((group, index) => {
+        for (const id of group) {
+          expectKnown(id, 'partition');
+          if (map.has(id)) throw new Error(`SimNetwork.partition: node '${id}' is in two groups`);
+          map.set(id, index);
+        }
+      });
+      groupOf = map;
+      partitionMode = mode;
+      trace.record(`partition ${mode} ${groups.map((g) => `[${g.join(',')}]`).join(' ')}`);
+      if (mode === 'drop') discardWhere((link) => !connected(link.from, link.to), 'cut');
+    },
+    heal(): void {
+      groupOf = null;
+      trace.record('heal');
+    },
+    tamper(fn): void {
+      tamperFn = fn;
+    },
+  };
+}

@@ -1,4 +1,5 @@
 import type { SeededRandom } from './seeded-random.js';
+import { FrameQueue } from './frame-queue.js';
 import { createTrace } from './trace.js';
 import type { Trace } from './trace.js';
 
@@ -88,7 +89,9 @@ interface Frame<T> {
 interface Link<T> {
   readonly from: string;
   readonly to: string;
-  queue: Array<Frame<T>>;
+  readonly queue: FrameQueue<Frame<T>>;
+  /** Position in `active` while the queue is non-empty, else -1. */
+  slot: number;
 }
 
 type MutableStats = { -readonly [K in keyof SimStats]: number };
@@ -111,6 +114,9 @@ export function createSimNetwork<T>(options: SimNetworkOptions<T>): SimNetwork<T
   const handlers = new Map<string, (from: string, msg: T) => void>();
   const known = new Set<string>();
   const links = new Map<string, Link<T>>();
+  // Links with queued frames, so a step costs O(1) however many links exist (swap-remove keeps
+  // the order deterministic: it depends only on the sequence of operations).
+  const active: Array<Link<T>> = [];
   let faults = { drop: 0, duplicate: 0, reorder: 0 };
   let groupOf: Map<string, number> | null = null;
   let partitionMode: 'hold' | 'drop' = 'hold';
@@ -143,11 +149,24 @@ export function createSimNetwork<T>(options: SimNetworkOptions<T>): SimNetwork<T
     }
   };
 
-  const deliverable = (): Array<Link<T>> => {
-    const out: Array<Link<T>> = [];
-    for (const link of links.values()) if (link.queue.length > 0 && connected(link.from, link.to)) out.push(link);
-    return out;
+  const activate = (link: Link<T>): void => {
+    if (link.slot >= 0) return;
+    link.slot = active.length;
+    active.push(link);
   };
+
+  const deactivateIfEmpty = (link: Link<T>): void => {
+    if (link.queue.length > 0 || link.slot < 0) return;
+    const last = active.pop()!;
+    if (last !== link) {
+      active[link.slot] = last;
+      last.slot = link.slot;
+    }
+    link.slot = -1;
+  };
+
+  const deliverable = (): ReadonlyArray<Link<T>> =>
+    groupOf === null ? active : active.filter((link) => connected(link.from, link.to));
 
   /** Hand one frame to its receiver (tamper first). */
   const hand = (link: Link<T>, frame: Frame<T>): void => {
@@ -182,18 +201,16 @@ export function createSimNetwork<T>(options: SimNetworkOptions<T>): SimNetwork<T
     const queue = link.queue;
     if (withFaults && faults.drop > 0 && random.chance(faults.drop)) {
       const frame = queue.shift()!;
+      deactivateIfEmpty(link);
       stats.dropped++;
       record(frame, link.from, link.to, 'drop');
       return;
     }
     if (withFaults && faults.reorder > 0 && queue.length > 1 && random.chance(faults.reorder)) {
       const j = 1 + random.int(queue.length - 1);
-      const head = queue[0]!;
-      const later = queue[j]!;
-      queue[0] = later;
-      queue[j] = head;
+      queue.swap(0, j);
       stats.reordered++;
-      record(later, link.from, link.to, 'reorder', `ahead of #${head.id}`);
+      record(queue.at(0)!, link.from, link.to, 'reorder', `ahead of #${queue.at(j)!.id}`);
     }
     const frame = queue.shift()!;
     if (withFaults && faults.duplicate > 0 && random.chance(faults.duplicate)) {
@@ -201,17 +218,18 @@ export function createSimNetwork<T>(options: SimNetworkOptions<T>): SimNetwork<T
       stats.duplicated++;
       record(frame, link.from, link.to, 'duplicate');
     }
+    deactivateIfEmpty(link);
     hand(link, frame);
   };
 
   const discardWhere = (match: (link: Link<T>) => boolean, event: string): void => {
     for (const [key, link] of links) {
       if (!match(link)) continue;
-      for (const frame of link.queue) {
+      for (const frame of link.queue.drain()) {
         stats.dropped++;
         record(frame, link.from, link.to, event);
       }
-      link.queue = [];
+      deactivateIfEmpty(link);
       if (!handlers.has(link.from) || !handlers.has(link.to)) links.delete(key);
     }
   };
@@ -234,10 +252,11 @@ export function createSimNetwork<T>(options: SimNetworkOptions<T>): SimNetwork<T
     const key = linkKey(from, to);
     let link = links.get(key);
     if (link === undefined) {
-      link = { from, to, queue: [] };
+      link = { from, to, queue: new FrameQueue(), slot: -1 };
       links.set(key, link);
     }
     link.queue.push(frame);
+    activate(link);
     record(frame, from, to, 'send');
   };
 
@@ -262,7 +281,7 @@ export function createSimNetwork<T>(options: SimNetworkOptions<T>): SimNetwork<T
     },
     pending(from, to): number {
       let n = 0;
-      for (const link of links.values()) {
+      for (const link of active) {
         if ((from === undefined || link.from === from) && (to === undefined || link.to === to)) n += link.queue.length;
       }
       return n;

@@ -1,0 +1,17 @@
+// The CRDT backends behind the port in ../ports/crdt.ts. Domain code picks one by name.
+import type { CrdtBackend, CrdtBackendName } from '../ports/crdt.js';
+import { createYjsBackend } from './yjs/index.js';
+
+export { createYjsBackend };
+
+/** The backend Kith runs on unless told otherwise (docs/adr/0002-default-crdt-backend.md). */
+export const DEFAULT_CRDT_BACKEND: CrdtBackendName = 'yjs';
+
+export function createCrdtBackend(name: CrdtBackendName = DEFAULT_CRDT_BACKEND): CrdtBackend {
+  switch (name) {
+    case 'yjs':
+      return createYjsBackend();
+    case 'automerge':
+      throw new Error('the automerge backend is not built yet');
+  }
+}

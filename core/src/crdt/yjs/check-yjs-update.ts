@@ -1,0 +1,45 @@
+import * as Y from 'yjs';
+import { fail, ok, type Result } from '../../errors.js';
+import { isCollectionName, isKey } from '../mutations.js';
+
+/**
+ * Decodes a Yjs v1 update WITHOUT touching any document and checks that it only contains what
+ * this backend ever writes: entries of top-level maps (named like collections) holding `any`
+ * content, deleted content, GC and skip structs. Returns the top-level map names it mentions,
+ * so the caller can create (and observe) them before applying.
+ *
+ * This is what makes `apply` atomic in practice: Yjs reads an update in two phases (decode all
+ * structs, then integrate) and can throw half-way through the second phase on an update that
+ * decodes but is inconsistent (e.g. an item whose parent is not a type). Every byte-level
+ * malformation (truncation, random bytes, bad varints, bad content) fails here instead, and
+ * the shapes that reach Yjs' integration are limited to the ones it integrates for us daily.
+ */
+export function checkYjsUpdate(update: Uint8Array): Result<Set<string>> {
+  if (!(update instanceof Uint8Array) || update.length === 0) return fail('malformed', 'empty update');
+  let decoded: ReturnType<typeof Y.decodeUpdate>;
+  try {
+    decoded = Y.decodeUpdate(update);
+  } catch {
+    return fail('malformed', 'update does not decode');
+  }
+  const roots = new Set<string>();
+  for (const struct of decoded.structs) {
+    if (!(struct instanceof Y.Item)) continue; // GC and Skip carry no content
+    const content: unknown = struct.content;
+    if (!(content instanceof Y.ContentAny) && !(content instanceof Y.ContentDeleted)) {
+      return fail('malformed', 'update holds content this backend never writes');
+    }
+    const parent: unknown = struct.parent;
+    if (typeof parent === 'string') {
+      if (!isCollectionName(parent) || !isKey(struct.parentSub)) {
+        return fail('malformed', 'update writes outside a collection entry');
+      }
+      roots.add(parent);
+    } else if (parent !== null) {
+      return fail('malformed', 'update writes into a nested type');
+    } else if (struct.origin === null && struct.rightOrigin === null) {
+      return fail('malformed', 'update has an item without a parent');
+    }
+  }
+  return ok(roots);
+}

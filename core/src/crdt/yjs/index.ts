@@ -1,0 +1,1 @@
+export { createYjsBackend } from './yjs-backend.js';

@@ -1,0 +1,4 @@
+import { runCrdtBackendConformance } from '../../testing/crdt-conformance.js';
+import { createYjsBackend } from './yjs-backend.js';
+
+runCrdtBackendConformance('yjs', createYjsBackend());

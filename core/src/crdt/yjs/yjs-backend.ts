@@ -1,0 +1,155 @@
+import { blake2b } from '@noble/hashes/blake2.js';
+import * as Y from 'yjs';
+import { assert, fail, ok, type Result } from '../../errors.js';
+import type {
+  CrdtBackend,
+  CrdtDocument,
+  CrdtDocumentOptions,
+  CrdtEvent,
+  CrdtTouched,
+  Json,
+} from '../../ports/crdt.js';
+import { isStoredJson } from '../json.js';
+import { actorBytes, createListeners, normalizeMutations, sortTouched } from '../mutations.js';
+import { checkYjsUpdate } from './check-yjs-update.js';
+
+/**
+ * The Yjs implementation of the CRDT port.
+ *
+ * Layout: each collection is a top-level `Y.Map` keyed by entry key whose values are plain
+ * JSON (Yjs `any` content) — the fastest layout measured for values replaced whole.
+ *
+ * Encoding: Yjs **v1** updates throughout (changes, `changesSince`, `save`). v2 is ~25 %
+ * smaller for whole-document snapshots but larger for the small one-message updates that
+ * dominate traffic, slower to encode/decode, and the v2 decoder is where the hang of
+ * yjs#687 was reproduced (docs/adr/0002-default-crdt-backend.md).
+ *
+ * Actor: the Yjs clientID is the first 32 bits of BLAKE2b(actor). Two live replicas with one
+ * actor would corrupt each other — the port forbids it.
+ */
+export function createYjsBackend(): CrdtBackend {
+  return {
+    name: 'yjs',
+    create: (options?: CrdtDocumentOptions) => openYjsDocument(options),
+    load(saved: Uint8Array, options?: CrdtDocumentOptions): Result<CrdtDocument> {
+      const doc = openYjsDocument(options);
+      const applied = doc.apply(saved);
+      return applied.ok ? ok(doc) : fail('malformed', 'saved Yjs document does not load');
+    },
+  };
+}
+
+const LOCAL = Symbol('kith/local');
+const REMOTE = Symbol('kith/remote');
+
+function clientIdOf(actor: Uint8Array): number {
+  const h = blake2b(actor, { dkLen: 4 });
+  return (h[0]! * 0x1000000 + (h[1]! << 16) + (h[2]! << 8) + h[3]!) >>> 0;
+}
+
+function openYjsDocument(options: CrdtDocumentOptions | undefined): CrdtDocument {
+  const doc = new Y.Doc({ gc: true });
+  doc.clientID = clientIdOf(actorBytes(options?.actor));
+  const roots = new Map<string, Y.Map<unknown>>();
+  const sortedKeys = new Map<string, string[]>();
+  const listeners = createListeners();
+  let touched: Array<{ collection: string; key: string }> = [];
+  let lastLocalUpdate: Uint8Array | null = null;
+
+  doc.on('update', (update: Uint8Array, origin: unknown) => {
+    if (origin === LOCAL) lastLocalUpdate = update;
+  });
+
+  function root(name: string): Y.Map<unknown> {
+    let map = roots.get(name);
+    if (map === undefined) {
+      map = doc.getMap<unknown>(name);
+      map.observe((event) => {
+        for (const key of event.keys.keys()) touched.push({ collection: name, key });
+      });
+      roots.set(name, map);
+    }
+    return map;
+  }
+
+  function takeTouched(): Array<{ collection: string; key: string }> {
+    const keys = sortTouched(touched);
+    touched = [];
+    for (const k of keys) sortedKeys.delete(k.collection);
+    return keys;
+  }
+
+  function get(collection: string, key: string): Json | undefined {
+    const value = roots.get(collection)?.get(key);
+    return isStoredJson(value) ? value : undefined;
+  }
+
+  function keys(collection: string): string[] {
+    let cached = sortedKeys.get(collection);
+    if (cached === undefined) {
+      const map = roots.get(collection);
+      cached = [];
+      if (map !== undefined) {
+        for (const [key, value] of map.entries()) if (isStoredJson(value)) cached.push(key);
+      }
+      cached.sort();
+      sortedKeys.set(collection, cached);
+    }
+    return [...cached];
+  }
+
+  function emit(origin: CrdtEvent['origin'], keys: CrdtTouched['keys']): void {
+    if (keys.length > 0) listeners.emit({ origin, keys });
+  }
+
+  return {
+    backend: 'yjs',
+    get,
+    keys,
+    entries: (collection) => keys(collection).map((key) => [key, get(collection, key)!]),
+    collections: () => [...roots.keys()].filter((name) => keys(name).length > 0).sort(),
+    change(mutations) {
+      const list = normalizeMutations(mutations, get);
+      if (list.length === 0) return null;
+      lastLocalUpdate = null;
+      doc.transact(() => {
+        for (const m of list) {
+          if (m.op === 'set') root(m.collection).set(m.key, m.value);
+          else root(m.collection).delete(m.key);
+        }
+      }, LOCAL);
+      const update: Uint8Array | null = lastLocalUpdate;
+      assert(update !== null, 'a Yjs transaction with mutations emits an update');
+      emit('local', takeTouched());
+      return update;
+    },
+    apply(update) {
+      const checked = checkYjsUpdate(update);
+      if (!checked.ok) return checked;
+      for (const name of checked.value) root(name);
+      try {
+        Y.applyUpdate(doc, update, REMOTE);
+      } catch {
+        // Not reached by any input the checker admits in our fuzzing; see checkYjsUpdate.
+        takeTouched();
+        sortedKeys.clear();
+        return fail('malformed', 'Yjs could not integrate the update');
+      }
+      const keys = takeTouched();
+      emit('remote', keys);
+      return ok({ keys });
+    },
+    version: () => Y.encodeStateVector(doc),
+    changesSince(version) {
+      if (version === undefined) return Y.encodeStateAsUpdate(doc);
+      try {
+        Y.decodeStateVector(version);
+        return Y.encodeStateAsUpdate(doc, version);
+      } catch {
+        return Y.encodeStateAsUpdate(doc); // an unreadable version is treated as empty
+      }
+    },
+    save: () => Y.encodeStateAsUpdate(doc),
+    on: (listener) => listeners.add(listener),
+  };
+}

@@ -1,0 +1,67 @@
+import { fail, ok, type Result } from '../errors.js';
+
+/**
+ * Per-(doc, author, device) counters of opened envelopes (ENV-5). A counter above the highest
+ * seen is fresh; the counters it skips are remembered as gaps (reported, and accepted later
+ * when they arrive late); anything else is a replay. A jump larger than `maxJump` is refused
+ * (`counter_gap`) so one envelope cannot poison the tracker with 2^53. Gaps are kept as at most
+ * `maxGapRanges` ranges per stream; the oldest are forgotten beyond that (their late
+ * arrivals are then refused as replays).
+ */
+export interface CounterTracker {
+  /** Whether `counter` may be accepted on `stream`; changes nothing. `gap`: counters newly skipped. */
+  check(stream: string, counter: number): Result<{ gap: number; late: boolean }>;
+  /** Records an accepted counter (after every other check passed, ENV-6). */
+  record(stream: string, counter: number): void;
+  highest(stream: string): number;
+  /** Missing counter ranges `[from, to]` (inclusive) below the highest seen. */
+  gaps(stream: string): Array<[number, number]>;
+}
+
+export interface CounterTrackerOptions {
+  readonly maxJump?: number;
+  readonly maxGapRanges?: number;
+}
+
+interface Stream {
+  high: number;
+  missing: Array<[number, number]>;
+}
+
+export function createCounterTracker(options: CounterTrackerOptions = {}): CounterTracker {
+  const maxJump = options.maxJump ?? 100_000;
+  const maxGapRanges = options.maxGapRanges ?? 256;
+  const streams = new Map<string, Stream>();
+  const inGap = (s: Stream, c: number): number => s.missing.findIndex(([a, b]) => c >= a && c <= b);
+  return {
+    check(stream, counter) {
+      if (!Number.isSafeInteger(counter) || counter < 1) return fail('malformed', 'counter must be ≥ 1');
+      const s = streams.get(stream) ?? { high: 0, missing: [] };
+      if (counter > s.high) {
+        if (counter - s.high > maxJump) return fail('counter_gap', `counter jumps by ${counter - s.high}, limit ${maxJump}`);
+        return ok({ gap: counter - s.high - 1, late: false });
+      }
+      if (inGap(s, counter) >= 0) return ok({ gap: 0, late: true });
+      return fail('replay', 'counter already used');
+    },
+    record(stream, counter) {
+      let s = streams.get(stream);
+      if (s === undefined) streams.set(stream, (s = { high: 0, missing: [] }));
+      if (counter > s.high) {
+        if (counter > s.high + 1) s.missing.push([s.high + 1, counter - 1]);
+        if (s.missing.length > maxGapRanges) s.missing.splice(0, s.missing.length - maxGapRanges);
+        s.high = counter;
+        return;
+      }
+      const i = inGap(s, counter);
+      if (i < 0) return;
+      const [a, b] = s.missing[i]!;
+      const parts: Array<[number, number]> = [];
+      if (a < counter) parts.push([a, counter - 1]);
+      if (counter < b) parts.push([counter + 1, b]);
+      s.missing.splice(i, 1, ...parts);
+    },
+    highest: (stream) => streams.get(stream)?.high ?? 0,
+    gaps: (stream) => (streams.get(stream)?.missing ?? []).map(([a, b]) => [a, b]),
+  };
+}

@@ -1,0 +1,85 @@
+import { fail, ok, type Result } from '../errors.js';
+import { deriveUserId, toHex, type UserId } from '../ids.js';
+import type { DocChange } from '../protocol/doc-change.js';
+import { decodeEnvelope, encodeEnvelopeHeader, envelopeSigningBytes, type Envelope } from '../protocol/envelope.js';
+import type { CryptoPort } from '../ports/crypto.js';
+import type { Authorize } from './authorize.js';
+import type { CounterTracker } from './counter-tracker.js';
+import { deviceIdFromBytes } from './identity.js';
+import type { Keyring } from './keyring.js';
+
+export interface OpenContext {
+  readonly keyring: Keyring;
+  readonly authorize: Authorize;
+  readonly counters: CounterTracker;
+}
+
+export interface OpenedChange {
+  readonly change: DocChange;
+  readonly kind: 'update' | 'snapshot' | 'member';
+  readonly epoch: number;
+  /** Counters skipped by this envelope (now reported as gaps of the stream), 0 if none. */
+  readonly gap: number;
+  /** It filled an earlier gap. */
+  readonly late: boolean;
+}
+
+/** The stream a counter belongs to (ENV-5): doc, author key, device. */
+export function counterStream(e: Pick<Envelope, 'doc' | 'author' | 'device'>): string {
+  return `${e.doc}|${toHex(e.author)}|${toHex(e.device)}`;
+}
+
+/** Verifies an envelope's signature (ENV-4) and returns the author's user id. */
+export function verifyEnvelope(crypto: CryptoPort, e: Envelope): Result<UserId> {
+  if (!crypto.verify(e.signature, envelopeSigningBytes(e, e.nonce, e.body), e.author)) {
+    return fail('bad_signature', 'envelope signature does not verify');
+  }
+  return ok(deriveUserId(e.author));
+}
+
+/**
+ * Opens an update, snapshot or member envelope (ENV-6). Checks, in this order, and returns
+ * the first failure: structure (`malformed`, `unsupported_version`, `too_large`), kind
+ * (`unauthorized` for key/backup envelopes), signature (`bad_signature`), the author's right to
+ * the change (the `authorize` callback's code), a key for the epoch (`unknown_epoch`),
+ * decryption (`decrypt_failed`), counter (`replay`, `counter_gap`). The counter is recorded
+ * only when every check passed; nothing else changes on failure.
+ */
+export function openEnvelope(crypto: CryptoPort, bytes: Uint8Array, ctx: OpenContext): Result<OpenedChange> {
+  const decoded = decodeEnvelope(bytes);
+  if (!decoded.ok) return decoded;
+  const e = decoded.value;
+  if (e.kind !== 'update' && e.kind !== 'snapshot' && e.kind !== 'member') {
+    return fail('unauthorized', `a ${e.kind} envelope does not carry a document change`);
+  }
+  if ((e.kind === 'member') !== e.doc.startsWith('members:')) return fail('unauthorized', 'envelope kind does not match its document');
+  const author = verifyEnvelope(crypto, e);
+  if (!author.ok) return author;
+  const device = deviceIdFromBytes(e.device);
+  if (!device.ok) return device;
+  const claim = { doc: e.doc, kind: e.kind, author: author.value, device: device.value, counter: e.counter, epoch: e.epoch };
+  const allowed = ctx.authorize(claim);
+  if (!allowed.ok) return allowed;
+  const keys = ctx.keyring.keysFor(e.doc, e.epoch);
+  if (keys.length === 0) return fail('unknown_epoch', `no key for epoch ${e.epoch}`);
+  const ad = encodeEnvelopeHeader(e);
+  let payload: Uint8Array | null = null;
+  for (const key of keys) {
+    payload = crypto.aeadDecrypt(e.body, ad, e.nonce, key.expose());
+    if (payload !== null) break;
+  }
+  if (payload === null) return fail('decrypt_failed', 'envelope body does not decrypt under the epoch key');
+  const stream = counterStream(e);
+  const counter = ctx.counters.check(stream, e.counter);
+  if (!counter.ok) return counter;
+  ctx.counters.record(stream, e.counter);
+  const change: DocChange = {
+    doc: e.doc,
+    kind: e.kind === 'member' ? 'member' : 'update',
+    author: author.value,
+    device: device.value,
+    counter: e.counter,
+    payload,
+  };
+  return ok({ change, kind: e.kind, epoch: e.epoch, gap: counter.value.gap, late: counter.value.late });
+}

@@ -1,0 +1,4 @@
+import { runCryptoConformance } from '../../testing/crypto-conformance.js';
+import { createSodiumCrypto } from './sodium-crypto.js';
+
+runCryptoConformance('libsodium', createSodiumCrypto);

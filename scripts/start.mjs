@@ -1,0 +1,56 @@
+// `pnpm start`: runs the relay (embedded SQLite + files under ./data) and the web demo side by
+// side, each as far as it exists in this checkout, and prints the URLs to open.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+
+const root = new URL('..', import.meta.url).pathname;
+const children = [];
+
+function hasScript(pkgDir, name) {
+  const file = `${root}${pkgDir}/package.json`;
+  if (!existsSync(file)) return false;
+  return Boolean(JSON.parse(readFileSync(file, 'utf8')).scripts?.[name]);
+}
+
+function run(label, args, env) {
+  const child = spawn('pnpm', args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const prefix = (line) => `[${label}] ${line}`;
+  for (const stream of [child.stdout, child.stderr]) {
+    let buf = '';
+    stream.on('data', (d) => {
+      buf += d;
+      const lines = buf.split('\n');
+      buf = lines.pop() ?? '';
+      for (const l of lines) console.log(prefix(l));
+    });
+  }
+  child.on('exit', (code, signal) => {
+    console.log(prefix(`exited (${signal ?? code})`));
+    shutdown(code ?? 1);
+  });
+  children.push(child);
+}
+
+let stopping = false;
+function shutdown(code) {
+  if (stopping) return;
+  stopping = true;
+  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+  setTimeout(() => process.exit(code), 3000).unref();
+}
+process.on('SIGINT', () => shutdown(0));
+process.on('SIGTERM', () => shutdown(0));
+
+const relayPort = process.env.PORT ?? '8787';
+const demoPort = process.env.DEMO_PORT ?? '5173';
+if (hasScript('relay', 'start')) {
+  run('relay', ['--filter', '@kith/relay', 'start'], { PORT: relayPort, KITH_DATA_DIR: process.env.KITH_DATA_DIR ?? `${root}data` });
+  console.log(`relay: http://localhost:${relayPort}  (health: /health)`);
+}
+if (hasScript('web-demo', 'start')) {
+  run('web-demo', ['--filter', '@kith/web-demo', 'start'], { DEMO_PORT: demoPort, KITH_RELAY_URL: `http://localhost:${relayPort}` });
+  console.log(`open the demo: http://localhost:${demoPort}`);
+}
+if (children.length === 0) {
+  console.log('nothing to start yet in this checkout');
+}

@@ -1,0 +1,132 @@
+import type { ConversationId, UserId } from '../../ids.js';
+import type { Role } from '../../model/membership/member-op.js';
+import type { MemberInfo } from '../../model/membership/membership-rules.js';
+import type { ApiContext } from './context.js';
+import { KithError } from '../../errors.js';
+import { parseUserId } from '../../ids.js';
+import { groupConversationId } from '../../model/membership/group-conversation-id.js';
+import { expectConversation, serial } from './context.js';
+
+export interface GroupInfo {
+  readonly id: ConversationId;
+  readonly name: string;
+  readonly description: string;
+  readonly icon: string | null;
+  readonly creator: UserId | null;
+  readonly members: readonly MemberInfo[];
+  readonly former: readonly MemberInfo[];
+}
+export interface CreateGroupOptions {
+  readonly name: string;
+  readonly description?: string;
+  readonly icon?: string | null;
+  /** The other initial members (the creator is the first admin). */
+  readonly members?: readonly UserId[];
+}
+
+export interface GroupsApi {
+  create(options: CreateGroupOptions): Promise<GroupInfo>;
+  addMember(conversation: ConversationId, user: UserId, role?: Role): Promise<void>;
+  removeMember(conversation: ConversationId, user: UserId): Promise<void>;
+  setRole(conversation: ConversationId, user: UserId, role: Role): Promise<void>;
+  leave(conversation: ConversationId): Promise<void>;
+  update(conversation: ConversationId, info: { name?: string; description?: string; icon?: string | null }): Promise<GroupInfo>;
+  members(conversation: ConversationId): MemberInfo[];
+  get(conversation: ConversationId): GroupInfo;
+}
+
+const byUser = (a: MemberInfo, b: MemberInfo): number => (a.user < b.user ? -1 : a.user > b.user ? 1 : 0);
+
+export function createGroupsApi(ctx: ApiContext): GroupsApi {
+  const { core, writer, loader } = ctx;
+  let lastAt = 0;
+  /** A strictly increasing `at` (group ids derive from it: MEM-0). */
+  const nextAt = (): number => (lastAt = Math.max(Math.floor(core.clock.now()), lastAt + 1));
+  const expectGroup = (value: unknown) => {
+    const conv = expectConversation(ctx, value);
+    if (conv.kind !== 'group') throw new KithError('invalid_argument', 'not a group conversation');
+    return conv;
+  };
+  const get = (value: ConversationId): GroupInfo => {
+    const { id, state } = expectGroup(value);
+    return {
+      id,
+      name: state.name,
+      description: state.description,
+      icon: state.icon,
+      creator: state.creator,
+      members: [...state.members.values()].sort(byUser),
+      former: [...state.former.values()].sort(byUser),
+    };
+  };
+  const role = (value: unknown): Role => {
+    if (value !== 'admin' && value !== 'member') throw new KithError('invalid_argument', 'role is admin or member');
+    return value;
+  };
+  return {
+    create: (options) =>
+      serial(ctx, async () => {
+        const others = [...new Set((options.members ?? []).map(parseUserId))].filter((u) => u !== core.me);
+        const at = nextAt();
+        const id = groupConversationId(core.me, at);
+        await writer.memberOp(
+          id,
+          {
+            type: 'create',
+            name: options.name,
+            description: options.description ?? '',
+            icon: options.icon ?? null,
+            members: others.map((user) => ({ user, role: 'member' as const })),
+          },
+          at,
+        );
+        return get(id);
+      }),
+    addMember: (conversation, user, r = 'member') =>
+      serial(ctx, async () => {
+        const { id } = expectGroup(conversation);
+        await writer.memberOp(id, { type: 'add', user: parseUserId(user), role: role(r) }, nextAt());
+      }),
+    removeMember: (conversation, userValue) =>
+      serial(ctx, async () => {
+        const { id, state } = expectGroup(conversation);
+        const user = parseUserId(userValue);
+        if (!state.members.has(core.me)) throw new KithError('not_a_member', 'you are not a member of this group');
+        if (state.members.get(core.me)?.role !== 'admin') throw new KithError('not_an_admin', 'only admins remove members');
+        // The cutoff names the last change of theirs I accepted, per chunk and device.
+        await loader.ensureAllChunks(id, user);
+        const cutoff: Record<string, number> = {};
+        for (const doc of core.docs.loadedFeedDocs(id)) {
+          if (doc.ref.kind !== 'feed' || doc.ref.author !== user) continue;
+          for (const rec of doc.records) {
+            if (!rec.applied) continue;
+            const key = `${doc.id}|${rec.change.device}`;
+            cutoff[key] = Math.max(cutoff[key] ?? 0, rec.change.counter);
+          }
+        }
+        await writer.memberOp(id, { type: 'remove', user, cutoff }, nextAt());
+      }),
+    setRole: (conversation, user, r) =>
+      serial(ctx, async () => {
+        const { id } = expectGroup(conversation);
+        await writer.memberOp(id, { type: 'role', user: parseUserId(user), role: role(r) }, nextAt());
+      }),
+    leave: (conversation) =>
+      serial(ctx, async () => {
+        const { id } = expectGroup(conversation);
+        await writer.memberOp(id, { type: 'leave' }, nextAt());
+      }),
+    update: (conversation, info) =>
+      serial(ctx, async () => {
+        const { id } = expectGroup(conversation);
+        const body: { type: 'info'; name?: string; description?: string; icon?: string | null } = { type: 'info' };
+        if (info.name !== undefined) body.name = info.name;
+        if (info.description !== undefined) body.description = info.description;
+        if (info.icon !== undefined) body.icon = info.icon;
+        await writer.memberOp(id, body, nextAt());
+        return get(id);
+      }),
+    members: (conversation) => [...expectGroup(conversation).state.members.values()].sort(byUser),
+    get,
+  };
+}

@@ -1,0 +1,138 @@
+import type { ConversationId, MessageId } from '../../ids.js';
+import type { CrdtMutation } from '../../ports/crdt.js';
+import type { Attachment } from '../../model/attachment.js';
+import type { Message } from '../../model/message.js';
+import type { Reaction } from '../feed-reader.js';
+import type { ApiContext } from './context.js';
+import { KithError } from '../../errors.js';
+import { parseMessageId } from '../../ids.js';
+import { expectAttachments } from '../../model/attachment.js';
+import { DEL, MSG, storedMessageToJson } from '../../model/message.js';
+import { expectEmoji, REACT, reactionToJson } from '../../model/reaction.js';
+import { RCPT, watermarkToJson } from '../../model/receipt.js';
+import { expectMessageText } from '../../model/text.js';
+import { conversationState, expectConversation, expectMembership, serial } from './context.js';
+
+export interface SendOptions {
+  readonly text: string;
+  readonly replyTo?: MessageId;
+  readonly forwarded?: boolean;
+  readonly attachments?: readonly Attachment[];
+}
+export interface PageOptions {
+  /** Only messages with ids below this one (the oldest id of the previous page). */
+  readonly before?: MessageId;
+  /** 1–500, default 50. */
+  readonly limit?: number;
+}
+
+export interface MessagesApi {
+  send(conversation: ConversationId, message: string | SendOptions): Promise<Message>;
+  edit(conversation: ConversationId, id: MessageId, text: string): Promise<Message>;
+  /** Delete for everyone: a tombstone that clears the text. */
+  delete(conversation: ConversationId, id: MessageId): Promise<void>;
+  /** One reaction per member per message; `null` removes mine. */
+  react(conversation: ConversationId, id: MessageId, emoji: string | null): Promise<void>;
+  /** Newest messages below `before`, oldest first. */
+  page(conversation: ConversationId, options?: PageOptions): Promise<Message[]>;
+  get(conversation: ConversationId, id: MessageId): Promise<Message | null>;
+  reactions(conversation: ConversationId, id: MessageId): Reaction[];
+}
+
+export function createMessagesApi(ctx: ApiContext): MessagesApi {
+  const { core, reader, writer } = ctx;
+
+  const expectOwn = async (conversation: ConversationId, idValue: unknown) => {
+    const conv = expectMembership(ctx, conversation);
+    const id = parseMessageId(idValue);
+    const hit = await reader.find(conv.id, id);
+    if (hit === null) throw new KithError('unknown_message', 'no such message');
+    if (hit.message.author !== core.me) throw new KithError('not_the_author', 'only the author may change a message');
+    return { conv, hit };
+  };
+
+  return {
+    send: (conversation, input) =>
+      serial(ctx, async () => {
+        const opts: SendOptions = typeof input === 'string' ? { text: input } : input;
+        const text = expectMessageText(opts.text);
+        const attachments = expectAttachments(opts.attachments);
+        if (opts.forwarded !== undefined && typeof opts.forwarded !== 'boolean') throw new KithError('invalid_argument', 'forwarded must be a boolean');
+        const conv = expectMembership(ctx, conversation);
+        const replyTo = opts.replyTo === undefined ? null : parseMessageId(opts.replyTo);
+        if (replyTo !== null && (await reader.find(conv.id, replyTo)) === null) throw new KithError('unknown_message', 'reply target not found');
+        const chunk = await reader.currentChunk(conv.id);
+        const id = core.hlc.next();
+        const mutations: CrdtMutation[] = [
+          { op: 'set', collection: MSG, key: id, value: storedMessageToJson({ text, replyTo, forwarded: opts.forwarded ?? false, attachments, editedAt: null }) },
+        ];
+        if (chunk.fresh) {
+          // Carry my receipt watermark into the new chunk so readers of the newest chunk see it.
+          const w = reader.watermark(conv.id, core.me);
+          if (w.delivered !== null) mutations.push({ op: 'set', collection: RCPT, key: core.device, value: watermarkToJson(w) });
+        }
+        await writer.update(chunk.id, mutations);
+        const doc = core.docs.get(chunk.id);
+        if (doc !== undefined && doc.msgCount !== null) doc.msgCount++;
+        const message = doc === undefined ? null : reader.message(doc, id);
+        if (message === null) throw new KithError('storage_failed', 'message vanished after writing');
+        return message;
+      }),
+
+    edit: (conversation, idValue, textValue) =>
+      serial(ctx, async () => {
+        const text = expectMessageText(textValue);
+        const { hit } = await expectOwn(conversation, idValue);
+        if (hit.message.deleted) throw new KithError('message_deleted', 'cannot edit a deleted message');
+        const m = hit.message;
+        const value = storedMessageToJson({ text, replyTo: m.replyTo, forwarded: m.forwarded, attachments: m.attachments, editedAt: core.hlc.next() });
+        await writer.update(hit.doc.id, [{ op: 'set', collection: MSG, key: m.id, value }]);
+        return reader.message(hit.doc, m.id) ?? m;
+      }),
+
+    delete: (conversation, idValue) =>
+      serial(ctx, async () => {
+        const { hit } = await expectOwn(conversation, idValue);
+        if (hit.message.deleted) return;
+        const m = hit.message;
+        const at = core.hlc.next();
+        await writer.update(hit.doc.id, [
+          { op: 'set', collection: MSG, key: m.id, value: storedMessageToJson({ text: '', replyTo: m.replyTo, forwarded: m.forwarded, attachments: [], editedAt: at }) },
+          { op: 'set', collection: DEL, key: m.id, value: { at } },
+        ]);
+      }),
+
+    react: (conversation, idValue, emojiValue) =>
+      serial(ctx, async () => {
+        const emoji = emojiValue === null ? null : expectEmoji(emojiValue);
+        const conv = expectMembership(ctx, conversation);
+        const id = parseMessageId(idValue);
+        const hit = await reader.find(conv.id, id);
+        if (hit === null) throw new KithError('unknown_message', 'no such message');
+        if (hit.message.deleted) throw new KithError('message_deleted', 'cannot react to a deleted message');
+        if ((reader.ownReaction(conv.id, id)?.emoji ?? null) === emoji) return;
+        const chunk = await reader.currentChunk(conv.id);
+        await writer.update(chunk.id, [{ op: 'set', collection: REACT, key: id, value: reactionToJson({ emoji, at: core.hlc.next() }) }]);
+      }),
+
+    page: (conversation, options = {}) =>
+      serial(ctx, async () => {
+        const conv = expectConversation(ctx, conversation);
+        const limit = options.limit ?? 50;
+        if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new KithError('invalid_argument', 'limit must be 1–500');
+        const before = options.before === undefined ? null : parseMessageId(options.before);
+        return reader.page(conv.id, before, conversationState(ctx, conv.id).clearedUpTo, limit);
+      }),
+
+    get: (conversation, idValue) =>
+      serial(ctx, async () => {
+        const conv = expectConversation(ctx, conversation);
+        return (await reader.find(conv.id, parseMessageId(idValue)))?.message ?? null;
+      }),
+
+    reactions(conversation, idValue) {
+      const conv = expectConversation(ctx, conversation);
+      return reader.reactions(conv.id, parseMessageId(idValue));
+    },
+  };
+}

@@ -1,0 +1,113 @@
+import type { CrdtBackend, CrdtDocument, CrdtEvent } from '../ports/crdt.js';
+import type { Random } from '../ports/random.js';
+import type { ConversationId, DocId, UserId } from '../ids.js';
+import type { DocChange } from '../protocol/doc-change.js';
+import type { DocRef } from '../model/doc-ids.js';
+import type { SeenCounters } from './seen-counters.js';
+import { feedDocId, parseDocRef } from '../model/doc-ids.js';
+import { createSeenCounters } from './seen-counters.js';
+
+/** One accepted change of a feed chunk; `applied` is false while policy holds it back. */
+export interface DocRecord {
+  readonly change: DocChange;
+  applied: boolean;
+}
+
+/** A CRDT document held in memory (profile, account, contact or a feed chunk). */
+export interface LoadedDoc {
+  readonly id: DocId;
+  readonly ref: DocRef;
+  crdt: CrdtDocument;
+  /** Feed chunks keep every accepted change so a membership change can re-filter them. */
+  readonly records: DocRecord[];
+  readonly seen: SeenCounters;
+  /** Cached number of `msg` keys (null: recount). */
+  msgCount: number | null;
+}
+
+/**
+ * The documents the engine knows: loaded ones, and ones that exist in storage but are not
+ * loaded yet (older feed chunks load on demand). Feed chunks are indexed per conversation and
+ * author so pagination walks them newest-first.
+ */
+export interface DocRegistry {
+  get(id: DocId): LoadedDoc | undefined;
+  /** A new empty in-memory document (not in storage, or its records are about to be replayed). */
+  create(id: DocId, ref: DocRef): LoadedDoc;
+  /** Replace the CRDT of a feed chunk by an empty one (to replay a filtered set of records). */
+  resetCrdt(doc: LoadedDoc): void;
+  /** Register a document that exists in storage but is not loaded. */
+  noteStored(id: DocId): void;
+  isStoredUnloaded(id: DocId): boolean;
+  /** Chunk numbers per author for a conversation, ascending (loaded or stored). */
+  feedChunks(conversation: ConversationId): Map<UserId, number[]>;
+  loadedFeedDocs(conversation: ConversationId): LoadedDoc[];
+  loaded(): Iterable<LoadedDoc>;
+}
+
+export function createDocRegistry(
+  backend: CrdtBackend,
+  random: Random,
+  onEvent: (doc: LoadedDoc, event: CrdtEvent) => void,
+): DocRegistry {
+  const docs = new Map<DocId, LoadedDoc>();
+  const unloaded = new Set<DocId>();
+  const chunks = new Map<ConversationId, Map<UserId, Set<number>>>();
+  const unsubscribe = new Map<DocId, () => void>();
+
+  const index = (id: DocId, ref: DocRef): void => {
+    if (ref.kind !== 'feed') return;
+    let byAuthor = chunks.get(ref.conversation);
+    if (byAuthor === undefined) chunks.set(ref.conversation, (byAuthor = new Map<UserId, Set<number>>()));
+    let set = byAuthor.get(ref.author);
+    if (set === undefined) byAuthor.set(ref.author, (set = new Set()));
+    set.add(ref.chunk);
+    void id;
+  };
+  const attach = (doc: LoadedDoc, crdt: CrdtDocument): void => {
+    unsubscribe.get(doc.id)?.();
+    doc.crdt = crdt;
+    unsubscribe.set(doc.id, crdt.on((event) => onEvent(doc, event)));
+  };
+
+  return {
+    get: (id) => docs.get(id),
+    create(id, ref) {
+      const existing = docs.get(id);
+      if (existing !== undefined) return existing;
+      const doc: LoadedDoc = { id, ref, crdt: backend.create({ actor: random.bytes(16) }), records: [], seen: createSeenCounters(), msgCount: 0 };
+      attach(doc, doc.crdt);
+      docs.set(id, doc);
+      unloaded.delete(id);
+      index(id, ref);
+      return doc;
+    },
+    resetCrdt(doc) {
+      attach(doc, backend.create({ actor: random.bytes(16) }));
+      doc.msgCount = null;
+    },
+    noteStored(id) {
+      const ref = parseDocRef(id);
+      if (ref === null || docs.has(id)) return;
+      unloaded.add(id);
+      index(id, ref);
+    },
+    isStoredUnloaded: (id) => unloaded.has(id),
+    feedChunks(conversation) {
+      const out = new Map<UserId, number[]>();
+      for (const [author, set] of chunks.get(conversation) ?? []) out.set(author, [...set].sort((a, b) => a - b));
+      return out;
+    },
+    loadedFeedDocs(conversation) {
+      const out: LoadedDoc[] = [];
+      for (const [author, set] of chunks.get(conversation) ?? []) {
+        for (const n of set) {
+          const d = docs.get(feedDocId(conversation, author, n));
+          if (d !== undefined) out.push(d);
+        }
+      }
+      return out;
+    },
+    loaded: () => docs.values(),
+  };
+}

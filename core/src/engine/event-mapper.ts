@@ -1,0 +1,81 @@
+import type { CrdtEvent } from '../ports/crdt.js';
+import type { CallId, ConversationId, MessageId, UserId } from '../ids.js';
+import type { Core } from './core.js';
+import type { LoadedDoc } from './doc-registry.js';
+import type { FeedReader } from './feed-reader.js';
+import { isUuid } from '../ids.js';
+import { CONVS, CONV_STATE, parseConversationEntry } from '../model/conversation-state.js';
+import { BLOCKS } from '../model/contact.js';
+import { CALL, CALLP, parseStoredShare, SHARE } from '../model/call.js';
+import { DEL, MSG } from '../model/message.js';
+import { REACT } from '../model/reaction.js';
+import { RCPT } from '../model/receipt.js';
+
+/**
+ * Turns what a CRDT change touched into engine bookkeeping (HLC, chunk counts, my direct
+ * conversations from `account:`) and app events. Runs for local and remote changes alike.
+ */
+export function createEventMapper(core: Core, reader: () => FeedReader, reevaluate: (c: ConversationId) => void) {
+  return (doc: LoadedDoc, event: CrdtEvent): void => {
+    const ref = doc.ref;
+    const emit = core.events.emit.bind(core.events);
+    switch (ref.kind) {
+      case 'profile':
+        emit('profile', { user: ref.user });
+        return;
+      case 'contact':
+        emit('contact', { user: ref.from === core.me ? ref.to : ref.from });
+        return;
+      case 'members':
+        return;
+      case 'account':
+        for (const { collection, key } of event.keys) {
+          if (!isUuid(key)) continue;
+          if (collection === BLOCKS) emit('contact', { user: key as UserId });
+          if (collection === CONVS) {
+            const entry = parseConversationEntry(doc.crdt.get(CONVS, key));
+            if (entry?.kind === 'direct' && entry.peer !== null && !core.directs.has(key as ConversationId)) {
+              core.directs.set(key as ConversationId, entry.peer);
+              reevaluate(key as ConversationId);
+            }
+          }
+          if (collection === CONVS || collection === CONV_STATE) emit('conversation', { conversation: key as ConversationId });
+        }
+        return;
+      case 'feed':
+        break;
+    }
+    const conversation = ref.conversation;
+    for (const { collection, key } of event.keys) {
+      if (!isUuid(key)) continue;
+      switch (collection) {
+        case MSG: {
+          core.hlc.observe(key);
+          if (event.origin === 'remote') doc.msgCount = null;
+          if (doc.crdt.get(DEL, key) !== undefined) break;
+          const message = reader().message(doc, key);
+          if (message !== null) emit(message.editedAt === null ? 'message' : 'messageEdited', { conversation, message });
+          break;
+        }
+        case DEL:
+          emit('messageDeleted', { conversation, id: key as MessageId, author: ref.author });
+          break;
+        case REACT:
+          emit('reaction', { conversation, messageId: key as MessageId, user: ref.author });
+          break;
+        case RCPT:
+          emit('receipt', { conversation, user: ref.author });
+          break;
+        case CALL:
+        case CALLP:
+          emit('call', { conversation, call: key as CallId });
+          break;
+        case SHARE: {
+          const share = parseStoredShare(key, doc.crdt.get(SHARE, key));
+          if (share !== null) emit('call', { conversation, call: share.call });
+          break;
+        }
+      }
+    }
+  };
+}

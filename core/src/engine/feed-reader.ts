@@ -1,0 +1,201 @@
+import type { CallId, ConversationId, DocId, UserId } from '../ids.js';
+import type { Message } from '../model/message.js';
+import type { Watermark } from '../model/receipt.js';
+import type { Call, CallParticipant, ScreenShare, StoredCall, StoredParticipant } from '../model/call.js';
+import type { Core } from './core.js';
+import type { LoadedDoc } from './doc-registry.js';
+import type { Loader } from './loader.js';
+import { feedDocId } from '../model/doc-ids.js';
+import { DEL, MSG, parseStoredMessage, toMessage } from '../model/message.js';
+import { laterReaction, parseStoredReaction, REACT, type StoredReaction } from '../model/reaction.js';
+import { EMPTY_WATERMARK, mergeWatermarks, parseWatermark, RCPT } from '../model/receipt.js';
+import { CALL, CALLP, deriveCallStatus, parseStoredCall, parseStoredParticipant, parseStoredShare, SHARE } from '../model/call.js';
+import { conversationMembers } from './feed-policy.js';
+
+export interface Reaction {
+  readonly user: UserId;
+  readonly emoji: string;
+}
+
+/**
+ * Read side of the feeds: every value is validated with the model's `parse*` functions
+ * (invalid entries are skipped and counted in `stats.invalidEntries`). Pagination walks each
+ * author's chunks newest-first and merges them by message id, so a page costs
+ * O(authors × limit), not O(history).
+ */
+export interface FeedReader {
+  message(doc: LoadedDoc, id: string): Message | null;
+  findLoaded(conversation: ConversationId, id: string): { doc: LoadedDoc; message: Message } | null;
+  find(conversation: ConversationId, id: string): Promise<{ doc: LoadedDoc; message: Message } | null>;
+  page(conversation: ConversationId, before: string | null, after: string | null, limit: number): Promise<Message[]>;
+  reactions(conversation: ConversationId, messageId: string): Reaction[];
+  ownReaction(conversation: ConversationId, messageId: string): StoredReaction | undefined;
+  watermark(conversation: ConversationId, user: UserId): Watermark;
+  calls(conversation: ConversationId): Call[];
+  /** My feed chunk that new entries go to (the next one once the current holds chunkMessages). */
+  currentChunk(conversation: ConversationId): Promise<{ id: DocId; fresh: boolean }>;
+}
+
+export function createFeedReader(core: Core, loader: Loader): FeedReader {
+  const invalid = (): null => {
+    core.stats.invalidEntries++;
+    return null;
+  };
+  const feedOf = (doc: LoadedDoc): { conversation: ConversationId; author: UserId } | null =>
+    doc.ref.kind === 'feed' ? { conversation: doc.ref.conversation, author: doc.ref.author } : null;
+
+  const message = (doc: LoadedDoc, id: string): Message | null => {
+    const feed = feedOf(doc);
+    const raw = doc.crdt.get(MSG, id);
+    if (feed === null || raw === undefined) return null;
+    const stored = parseStoredMessage(id, raw);
+    if (stored === null) return invalid();
+    return toMessage(feed.conversation, feed.author, id, stored, doc.crdt.get(DEL, id) !== undefined);
+  };
+
+  const findLoaded = (conversation: ConversationId, id: string) => {
+    for (const doc of core.docs.loadedFeedDocs(conversation)) {
+      const m = message(doc, id);
+      if (m !== null) return { doc, message: m };
+    }
+    return null;
+  };
+
+  /** One author's messages with ids in (after, before), newest first, at most `limit`. */
+  const authorPage = async (conversation: ConversationId, author: UserId, chunks: number[], before: string | null, after: string | null, limit: number) => {
+    const out: Message[] = [];
+    for (let i = chunks.length - 1; i >= 0 && out.length < limit; i--) {
+      const doc = await loader.ensure(feedDocId(conversation, author, chunks[i]!));
+      if (doc === undefined) continue;
+      const keys = doc.crdt.keys(MSG);
+      for (let k = keys.length - 1; k >= 0 && out.length < limit; k--) {
+        const key = keys[k]!;
+        if (before !== null && key >= before) continue;
+        if (after !== null && key <= after) break;
+        const m = message(doc, key);
+        if (m !== null) out.push(m);
+      }
+      if (after !== null && keys.length > 0 && keys[0]! <= after) break;
+    }
+    return out;
+  };
+
+  const reactionsOf = (conversation: ConversationId, messageId: string): Map<UserId, StoredReaction> => {
+    const best = new Map<UserId, StoredReaction>();
+    for (const doc of core.docs.loadedFeedDocs(conversation)) {
+      const raw = doc.crdt.get(REACT, messageId);
+      if (raw === undefined || doc.ref.kind !== 'feed') continue;
+      const r = parseStoredReaction(messageId, raw);
+      if (r === null) invalid();
+      else best.set(doc.ref.author, laterReaction(best.get(doc.ref.author), r));
+    }
+    return best;
+  };
+
+  return {
+    message,
+    findLoaded,
+    async find(conversation, id) {
+      const hit = findLoaded(conversation, id);
+      if (hit !== null) return hit;
+      for (const [author, chunks] of core.docs.feedChunks(conversation)) {
+        for (let i = chunks.length - 1; i >= 0; i--) {
+          const docId = feedDocId(conversation, author, chunks[i]!);
+          if (!core.docs.isStoredUnloaded(docId)) continue;
+          const doc = await loader.ensure(docId);
+          const m = doc === undefined ? null : message(doc, id);
+          if (m !== null && doc !== undefined) return { doc, message: m };
+        }
+      }
+      return null;
+    },
+    async page(conversation, before, after, limit) {
+      const all: Message[] = [];
+      for (const [author, chunks] of core.docs.feedChunks(conversation)) {
+        all.push(...(await authorPage(conversation, author, chunks, before, after, limit)));
+      }
+      all.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+      return all.slice(0, limit).reverse();
+    },
+    reactions(conversation, messageId) {
+      const out: Reaction[] = [];
+      for (const [user, r] of reactionsOf(conversation, messageId)) if (r.emoji !== null) out.push({ user, emoji: r.emoji });
+      return out.sort((a, b) => (a.user < b.user ? -1 : 1));
+    },
+    ownReaction: (conversation, messageId) => reactionsOf(conversation, messageId).get(core.me),
+    watermark(conversation, user) {
+      let w = EMPTY_WATERMARK;
+      for (const doc of core.docs.loadedFeedDocs(conversation)) {
+        if (doc.ref.kind !== 'feed' || doc.ref.author !== user) continue;
+        for (const [device, raw] of doc.crdt.entries(RCPT)) {
+          const parsed = parseWatermark(device, raw);
+          if (parsed === null) invalid();
+          else w = mergeWatermarks(w, parsed);
+        }
+      }
+      return w;
+    },
+    calls(conversation) {
+      const records = new Map<string, { caller: UserId; call: StoredCall }>();
+      const parts = new Map<string, Map<UserId, { p: StoredParticipant; chunk: number }>>();
+      const shares = new Map<string, ScreenShare[]>();
+      for (const doc of core.docs.loadedFeedDocs(conversation)) {
+        if (doc.ref.kind !== 'feed') continue;
+        const { author, chunk } = doc.ref;
+        for (const [key, raw] of doc.crdt.entries(CALL)) {
+          const c = parseStoredCall(key, raw);
+          if (c === null) invalid();
+          else records.set(key, { caller: author, call: c });
+        }
+        for (const [key, raw] of doc.crdt.entries(CALLP)) {
+          const p = parseStoredParticipant(key, raw);
+          if (p === null) {
+            invalid();
+            continue;
+          }
+          let m = parts.get(key);
+          if (m === undefined) parts.set(key, (m = new Map<UserId, { p: StoredParticipant; chunk: number }>()));
+          const prev = m.get(author);
+          if (prev === undefined || chunk > prev.chunk || (chunk === prev.chunk && p.at >= prev.p.at)) m.set(author, { p, chunk });
+        }
+        for (const [key, raw] of doc.crdt.entries(SHARE)) {
+          const s = parseStoredShare(key, raw);
+          if (s === null) invalid();
+          else shares.set(s.call, [...(shares.get(s.call) ?? []), { id: key, user: author, startedAt: s.startedAt, endedAt: s.endedAt }]);
+        }
+      }
+      const invitees = Math.max(0, conversationMembers(core, conversation).length - 1);
+      const out: Call[] = [];
+      for (const [id, { caller, call }] of records) {
+        const participants: CallParticipant[] = [...(parts.get(id) ?? [])]
+          .filter(([user]) => user !== caller)
+          .map(([user, { p }]) => ({ user, state: p.state, joinedAt: p.joinedAt, at: p.at }))
+          .sort((a, b) => (a.user < b.user ? -1 : 1));
+        out.push({
+          id: id as CallId,
+          conversation,
+          caller,
+          kind: call.kind,
+          status: deriveCallStatus(call, invitees, participants),
+          startedAt: call.startedAt,
+          endedAt: call.endedAt,
+          endReason: call.endReason,
+          participants,
+          screenShares: (shares.get(id) ?? []).sort((a, b) => (a.id < b.id ? -1 : 1)),
+        });
+      }
+      return out.sort((a, b) => (a.id < b.id ? -1 : 1));
+    },
+    async currentChunk(conversation) {
+      const mine = core.docs.feedChunks(conversation).get(core.me) ?? [];
+      const n = mine[mine.length - 1];
+      if (n === undefined) return { id: feedDocId(conversation, core.me, 0), fresh: true };
+      const id = feedDocId(conversation, core.me, n);
+      const doc = await loader.ensure(id);
+      if (doc === undefined) return { id, fresh: true };
+      doc.msgCount ??= doc.crdt.keys(MSG).length;
+      return doc.msgCount >= core.chunkMessages ? { id: feedDocId(conversation, core.me, n + 1), fresh: true } : { id, fresh: false };
+    },
+  };
+}
+

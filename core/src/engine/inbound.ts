@@ -1,0 +1,196 @@
+import type { Result } from '../errors.js';
+import type { ConversationId, DocId } from '../ids.js';
+import type { DocChange } from '../protocol/doc-change.js';
+import type { DocRef } from '../model/doc-ids.js';
+import type { Core, GroupSlot } from './core.js';
+import type { DocRecord, LoadedDoc } from './doc-registry.js';
+import { fail, ok } from '../errors.js';
+import { isUuid } from '../ids.js';
+import { parseDocRef } from '../model/doc-ids.js';
+import { createMembershipLog } from '../model/membership/membership-log.js';
+import { createSeenCounters } from './seen-counters.js';
+import { feedVerdict, isDirectWith } from './feed-policy.js';
+
+export type ReceiveStatus = 'applied' | 'duplicate' | 'pending';
+
+/** Held feed changes across all documents before `receive` refuses more. */
+export const MAX_HELD = 10_000;
+
+/**
+ * The inbound path: authorise from the document id and the proven author BEFORE decoding the
+ * payload, dedup by (doc, device, counter), apply or hold, persist. Never throws.
+ */
+export interface Inbound {
+  receive(change: DocChange): Result<ReceiveStatus>;
+  /** Re-run the feed policy over a conversation's chunks (after membership changes). */
+  reevaluate(conversation: ConversationId): void;
+  ensureGroup(conversation: ConversationId): GroupSlot;
+  /** Set by the loader: start loading a stored document; changes wait for it. */
+  requestLoad: (doc: DocId) => void;
+  /** Replay the changes that arrived while `doc` was loading (called by the loader). */
+  drain(doc: DocId): void;
+  heldCount(): number;
+}
+
+function authorise(core: Core, ref: DocRef, change: DocChange): Result<void> {
+  const { author, kind } = change;
+  if ((ref.kind === 'members') !== (kind === 'member')) return fail('malformed', 'change kind does not match the document');
+  switch (ref.kind) {
+    case 'profile':
+      return author === ref.user ? ok(undefined) : fail('unauthorized', 'only its owner writes a profile');
+    case 'account':
+      return author === ref.user && ref.user === core.me ? ok(undefined) : fail('unauthorized', 'an account document is private');
+    case 'contact':
+      if (author !== ref.from) return fail('unauthorized', 'only its sender writes a contact request');
+      return ref.to === core.me || ref.from === core.me ? ok(undefined) : fail('unauthorized', 'not my contact document');
+    case 'members':
+      return ok(undefined); // the log decides each op's effect (MEM-2)
+    case 'feed': {
+      if (author !== ref.author) return fail('unauthorized', 'only its author writes a feed');
+      if (author !== core.me && blockedBy(core, author)) return fail('blocked', 'author is blocked');
+      const peer = core.directs.get(ref.conversation);
+      if (peer !== undefined && author !== core.me && author !== peer) return fail('not_a_member', 'not part of this direct conversation');
+      return ok(undefined);
+    }
+  }
+}
+
+function blockedBy(core: Core, user: string): boolean {
+  const doc = core.docs.get(`account:${core.me}` as DocId);
+  const v = doc?.crdt.get('contacts', user);
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && v.blocked === true;
+}
+
+export function createInbound(core: Core): Inbound {
+  let held = 0;
+  const awaitingLoad = new Map<DocId, DocChange[]>();
+
+  const applyRecord = (doc: LoadedDoc, rec: DocRecord): void => {
+    const r = doc.crdt.apply(rec.change.payload);
+    rec.applied = true;
+    held--;
+    if (!r.ok) core.stats.rejected++;
+  };
+
+  const inbound: Inbound = {
+    requestLoad: () => undefined,
+    heldCount: () => held,
+    drain(doc) {
+      const list = awaitingLoad.get(doc);
+      awaitingLoad.delete(doc);
+      for (const c of list ?? []) inbound.receive(c);
+    },
+
+    ensureGroup(conversation) {
+      let slot = core.groups.get(conversation);
+      if (slot !== undefined) return slot;
+      const log = createMembershipLog(conversation);
+      slot = { log, seen: createSeenCounters() };
+      core.groups.set(conversation, slot);
+      log.on(() => {
+        inbound.reevaluate(conversation);
+        core.events.emit('membership', { conversation });
+      });
+      return slot;
+    },
+
+    reevaluate(conversation) {
+      for (const doc of core.docs.loadedFeedDocs(conversation)) {
+        const want = doc.records.map((rec) => feedVerdict(core, conversation, doc.id, rec.change) === 'allow');
+        if (doc.records.some((rec, i) => rec.applied && !want[i])) {
+          // A change we applied is no longer allowed (a removal sorted earlier): replay the rest.
+          core.docs.resetCrdt(doc);
+          for (const rec of doc.records) {
+            if (!rec.applied) continue;
+            rec.applied = false;
+            held++;
+          }
+        }
+        doc.records.forEach((rec, i) => {
+          if (!rec.applied && want[i]) applyRecord(doc, rec);
+        });
+      }
+    },
+
+    receive(change) {
+      try {
+        return receiveUnchecked(change);
+      } catch (error) {
+        core.stats.rejected++;
+        return fail('malformed', 'change could not be processed', error);
+      }
+    },
+  };
+
+  function receiveUnchecked(change: DocChange): Result<ReceiveStatus> {
+    const reject = (r: Result<never>): Result<ReceiveStatus> => {
+      core.stats.rejected++;
+      return r;
+    };
+    if (!Number.isSafeInteger(change.counter) || change.counter < 1) return reject(fail('malformed', 'bad counter'));
+    if (!isUuid(change.author) || !isUuid(change.device) || !(change.payload instanceof Uint8Array)) {
+      return reject(fail('malformed', 'bad change header'));
+    }
+    const ref = parseDocRef(change.doc);
+    if (ref === null) return reject(fail('invalid_id', 'unknown document id'));
+    const auth = authorise(core, ref, change);
+    if (!auth.ok) return reject(auth);
+
+    if (ref.kind === 'members') {
+      const slot = inbound.ensureGroup(ref.conversation);
+      if (slot.seen.has(change.device, change.counter)) return duplicate();
+      const r = slot.log.receive(change.payload, change.author);
+      if (!r.ok) return reject(r);
+      slot.seen.add(change.device, change.counter);
+      persist(change);
+      return ok(r.value.status === 'pending' ? 'pending' : 'applied');
+    }
+
+    if (core.docs.isStoredUnloaded(change.doc)) {
+      const list = awaitingLoad.get(change.doc) ?? [];
+      if (list.length === 0) awaitingLoad.set(change.doc, list);
+      list.push(change);
+      inbound.requestLoad(change.doc);
+      return ok('pending');
+    }
+    const doc = core.docs.get(change.doc) ?? core.docs.create(change.doc, ref);
+    if (doc.seen.has(change.device, change.counter)) return duplicate();
+
+    if (ref.kind !== 'feed') {
+      const r = doc.crdt.apply(change.payload);
+      if (!r.ok) return reject(r);
+      doc.seen.add(change.device, change.counter);
+      persist(change);
+      return ok('applied');
+    }
+
+    const verdict = feedVerdict(core, ref.conversation, doc.id, change);
+    if (verdict === 'allow') {
+      const r = doc.crdt.apply(change.payload);
+      if (!r.ok) return reject(r);
+      doc.records.push({ change, applied: true });
+    } else {
+      if (held >= MAX_HELD && !core.restoring) return reject(fail('rate_limited', 'too many held changes'));
+      doc.records.push({ change, applied: false });
+      held++;
+    }
+    doc.seen.add(change.device, change.counter);
+    if (isDirectWith(core.me, change.author, ref.conversation) && !core.directs.has(ref.conversation)) {
+      core.directs.set(ref.conversation, change.author);
+      core.events.emit('conversation', { conversation: ref.conversation });
+    }
+    persist(change);
+    return ok(verdict === 'allow' ? 'applied' : 'pending');
+  }
+
+  function duplicate(): Result<ReceiveStatus> {
+    core.stats.duplicates++;
+    return ok('duplicate');
+  }
+
+  function persist(change: DocChange): void {
+    if (!core.restoring) core.persister.commitRemote(change);
+  }
+
+  return inbound;
+}

@@ -1,0 +1,108 @@
+import type { ConversationId, DocId, UserId } from '../ids.js';
+import type { DocChange } from '../protocol/doc-change.js';
+import type { Core } from './core.js';
+import type { LoadedDoc } from './doc-registry.js';
+import type { Inbound } from './inbound.js';
+import { feedDocId, parseDocRef } from '../model/doc-ids.js';
+import { decodeRecord } from './record.js';
+
+/**
+ * Restores the engine from storage. Opening loads the small documents (account, profiles,
+ * contacts, membership logs) and only the newest feed chunk of each author of each
+ * conversation; older chunks load on demand (`ensure`) when pagination or an edit reaches them.
+ */
+export interface Loader {
+  open(): Promise<void>;
+  /** The document in memory, loading it from storage if needed (undefined: it does not exist). */
+  ensure(doc: DocId): Promise<LoadedDoc | undefined>;
+  /** Load every stored chunk of one author in a conversation (before a removal's cutoff). */
+  ensureAllChunks(conversation: ConversationId, author: UserId): Promise<void>;
+}
+
+export function createLoader(core: Core, inbound: Inbound): Loader {
+  const inflight = new Map<DocId, Promise<void>>();
+
+  const replay = (changes: readonly DocChange[]): void => {
+    const wasMuted = core.events.muted;
+    core.restoring = true;
+    core.events.muted = true;
+    try {
+      for (const c of changes) inbound.receive(c);
+    } finally {
+      core.restoring = false;
+      core.events.muted = wasMuted;
+    }
+  };
+
+  const readStored = async (doc: DocId): Promise<DocChange[]> => {
+    const stored = await core.storage?.loadDoc(doc);
+    const out: DocChange[] = [];
+    for (const bytes of stored?.updates ?? []) {
+      const r = decodeRecord(bytes);
+      if (r.ok) out.push(r.value);
+      else core.stats.invalidEntries++;
+    }
+    return out;
+  };
+
+  const load = (doc: DocId): Promise<void> => {
+    let p = inflight.get(doc);
+    if (p === undefined) {
+      p = (async () => {
+        const changes = await readStored(doc);
+        const ref = parseDocRef(doc);
+        if (ref === null || !core.docs.isStoredUnloaded(doc)) return;
+        if (ref.kind !== 'members') core.docs.create(doc, ref);
+        replay(changes);
+        inbound.drain(doc);
+      })().finally(() => inflight.delete(doc));
+      inflight.set(doc, p);
+    }
+    return p;
+  };
+  inbound.requestLoad = (doc) => void load(doc).catch(() => undefined);
+
+  return {
+    async open() {
+      const storage = core.storage;
+      if (storage === undefined) return;
+      const ids = await storage.listDocs('');
+      for (const id of ids) core.docs.noteStored(id);
+      const rank = (id: string): number =>
+        id.startsWith('account:') ? 0 : id.startsWith('members:') ? 1 : id.startsWith('feed:') ? 3 : 2;
+      const eager = ids.filter((id) => !id.startsWith('feed:')).sort((a, b) => rank(a) - rank(b));
+      for (const id of eager) {
+        if (id.startsWith('members:')) {
+          replay(await readStored(id));
+          continue;
+        }
+        await load(id);
+      }
+      const newest = new Set<DocId>();
+      for (const id of ids) {
+        const ref = parseDocRef(id);
+        if (ref?.kind !== 'feed') continue;
+        const chunks = core.docs.feedChunks(ref.conversation).get(ref.author) ?? [];
+        newest.add(feedDocId(ref.conversation, ref.author, chunks[chunks.length - 1] ?? 0));
+      }
+      for (const id of newest) await load(id);
+      const outbox: DocChange[] = [];
+      for (const { item } of await storage.outbox()) {
+        const r = decodeRecord(item);
+        if (r.ok) outbox.push(r.value);
+      }
+      core.persister.restoreOutbox(outbox);
+      for (const conversation of core.groups.keys()) inbound.reevaluate(conversation);
+    },
+    async ensure(doc) {
+      if (core.docs.isStoredUnloaded(doc)) await load(doc);
+      return core.docs.get(doc);
+    },
+    async ensureAllChunks(conversation, author) {
+      for (const n of core.docs.feedChunks(conversation).get(author) ?? []) {
+        const id = feedDocId(conversation, author, n);
+        if (core.docs.isStoredUnloaded(id)) await load(id);
+      }
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import type { Storage, StorageWrite } from '../ports/storage.js';
+import type { DocChange } from '../protocol/doc-change.js';
+import { KithError } from '../errors.js';
+import { changeKey, encodeRecord } from './record.js';
+
+/**
+ * Writes to the Storage port in order (one `commit` per change: document update, outbox item —
+ * atomically) and keeps the outbox mirror sync code reads. Without a storage it only keeps the
+ * mirror. After a failed commit the engine is `broken`: memory is ahead of disk, so every later
+ * local operation fails with `storage_failed` until the app reopens the engine.
+ */
+export interface Persister {
+  /** Persist a local change (update + outbox) and resolve when durable. */
+  commitLocal(change: DocChange): Promise<void>;
+  /** Persist an accepted remote change (fire and forget; failures mark the engine broken). */
+  commitRemote(change: DocChange): void;
+  acknowledge(change: Pick<DocChange, 'doc' | 'device' | 'counter'>): Promise<void>;
+  outbox(): DocChange[];
+  restoreOutbox(changes: readonly DocChange[]): void;
+  /** Throws `storage_failed` when a commit has failed before. */
+  expectHealthy(): void;
+  idle(): Promise<void>;
+}
+
+export function createPersister(storage: Storage | undefined): Persister {
+  const pending = new Map<string, DocChange>();
+  let chain: Promise<void> = Promise.resolve();
+  let failure: unknown = null;
+  const commit = (writes: StorageWrite[]): Promise<void> => {
+    const run = chain.then(async () => {
+      if (storage === undefined) return;
+      await storage.commit(writes);
+    });
+    chain = run.catch((error: unknown) => {
+      failure ??= error;
+    });
+    return run;
+  };
+  return {
+    async commitLocal(change) {
+      const record = encodeRecord(change);
+      const key = changeKey(change);
+      await commit([
+        { type: 'appendUpdate', doc: change.doc, data: record },
+        { type: 'enqueue', id: key, item: record },
+      ]).catch((error: unknown) => {
+        throw new KithError('storage_failed', 'could not persist a local change', { cause: error });
+      });
+      pending.set(key, change);
+    },
+    commitRemote(change) {
+      void commit([{ type: 'appendUpdate', doc: change.doc, data: encodeRecord(change) }]).catch(() => undefined);
+    },
+    async acknowledge(change) {
+      const key = changeKey(change);
+      if (!pending.delete(key)) return;
+      await commit([{ type: 'dequeue', id: key }]).catch(() => undefined);
+    },
+    outbox: () => [...pending.values()],
+    restoreOutbox(changes) {
+      for (const c of changes) pending.set(changeKey(c), c);
+    },
+    expectHealthy() {
+      if (failure !== null) throw new KithError('storage_failed', 'a previous write failed; reopen the engine', { cause: failure });
+    },
+    idle: () => chain,
+  };
+}

@@ -1,0 +1,161 @@
+import type { Clock } from './ports/clock.js';
+import type { CrdtBackend } from './ports/crdt.js';
+import type { Random } from './ports/random.js';
+import type { Storage } from './ports/storage.js';
+import type { Result } from './errors.js';
+import type { DeviceId, DocId, UserId } from './ids.js';
+import type { DocChange } from './protocol/doc-change.js';
+import type { EngineStats } from './engine/core.js';
+import type { KithEventName, KithListener } from './engine/events.js';
+import type { ReceiveStatus } from './engine/inbound.js';
+import type { CallsApi } from './engine/api/calls-api.js';
+import type { ContactsApi } from './engine/api/contacts-api.js';
+import type { ConversationsApi } from './engine/api/conversations-api.js';
+import type { GroupsApi } from './engine/api/groups-api.js';
+import type { MessagesApi } from './engine/api/messages-api.js';
+import type { ProfileApi } from './engine/api/profile-api.js';
+import type { ReceiptsApi } from './engine/api/receipts-api.js';
+import type { Core } from './engine/core.js';
+import { KithError } from './errors.js';
+import { parseDeviceId, parseUserId } from './ids.js';
+import { createHlc } from './model/hlc.js';
+import { createDocRegistry } from './engine/doc-registry.js';
+import { createEventHub } from './engine/events.js';
+import { createEventMapper } from './engine/event-mapper.js';
+import { createFeedReader, type FeedReader } from './engine/feed-reader.js';
+import { createInbound } from './engine/inbound.js';
+import { createLoader } from './engine/loader.js';
+import { createPersister } from './engine/persister.js';
+import { createSerialQueue } from './engine/serial-queue.js';
+import { createWriter } from './engine/writer.js';
+import { createCallsApi } from './engine/api/calls-api.js';
+import { createContactsApi } from './engine/api/contacts-api.js';
+import { createConversationsApi } from './engine/api/conversations-api.js';
+import { createGroupsApi } from './engine/api/groups-api.js';
+import { createMessagesApi } from './engine/api/messages-api.js';
+import { createProfileApi } from './engine/api/profile-api.js';
+import { createReceiptsApi } from './engine/api/receipts-api.js';
+import { audienceOf, subscriptionsOf } from './engine/routing.js';
+
+export interface KithOptions {
+  readonly user: UserId;
+  readonly username: string;
+  readonly device: DeviceId;
+  readonly backend: CrdtBackend;
+  readonly clock: Clock;
+  readonly random: Random;
+  /** Persist and restore through this port; without it the engine lives in memory only. */
+  readonly storage?: Storage;
+  /** Messages per feed chunk (default 1,000). */
+  readonly chunkMessages?: number;
+}
+
+/** One engine per (user, device). See docs/api.md. */
+export interface Kith {
+  readonly user: UserId;
+  readonly device: DeviceId;
+  readonly profile: ProfileApi;
+  readonly contacts: ContactsApi;
+  readonly conversations: ConversationsApi;
+  readonly groups: GroupsApi;
+  readonly messages: MessagesApi;
+  readonly receipts: ReceiptsApi;
+  readonly calls: CallsApi;
+  on<K extends KithEventName>(name: K, listener: KithListener<K>): () => void;
+  /** Every local change, after it is durable in storage. */
+  onOutgoing(listener: (change: DocChange) => void): () => void;
+  /** Apply a change from a peer (already authenticated by the crypto layer). Never throws. */
+  receive(change: DocChange): Result<ReceiveStatus>;
+  /** Who may read a document (for routing). */
+  audience(doc: DocId): UserId[];
+  /** Document-id prefixes this device follows (its conversations, contacts' profiles, its account). */
+  subscriptions(): string[];
+  /** Local changes not yet acknowledged by the relay, oldest first. */
+  outbox(): DocChange[];
+  acknowledge(change: Pick<DocChange, 'doc' | 'device' | 'counter'>): Promise<void>;
+  /** Counters missing below the highest seen, per document and device. */
+  gaps(): Array<{ doc: DocId; device: string; missing: number[] }>;
+  stats(): Readonly<EngineStats> & { readonly held: number };
+  /** Wait until queued local operations and storage writes are done. */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function createKith(options: KithOptions): Promise<Kith> {
+  const user = parseUserId(options.user);
+  const device = parseDeviceId(options.device);
+  const chunkMessages = options.chunkMessages ?? 1000;
+  if (!Number.isInteger(chunkMessages) || chunkMessages < 1) throw new KithError('invalid_argument', 'chunkMessages must be a positive integer');
+  const stats: EngineStats = { invalidEntries: 0, rejected: 0, duplicates: 0, listenerErrors: 0 };
+  const events = createEventHub(() => void stats.listenerErrors++);
+  let reevaluate: (c: Parameters<Core['groups']['get']>[0]) => void = () => undefined;
+  const core: Core = {
+    me: user,
+    device,
+    username: options.username,
+    backend: options.backend,
+    clock: options.clock,
+    random: options.random,
+    hlc: createHlc(options.clock, options.random),
+    chunkMessages,
+    storage: options.storage,
+    docs: createDocRegistry(options.backend, options.random, (doc, event) => onCrdtEvent(doc, event)),
+    groups: new Map(),
+    directs: new Map(),
+    events,
+    persister: createPersister(options.storage),
+    queue: createSerialQueue(),
+    stats,
+    outgoing: new Set(),
+    restoring: false,
+  };
+  const onCrdtEvent = createEventMapper(core, () => reader, (c) => reevaluate(c));
+  const inbound = createInbound(core);
+  reevaluate = (c) => inbound.reevaluate(c);
+  const loader = createLoader(core, inbound);
+  const reader: FeedReader = createFeedReader(core, loader);
+  const writer = createWriter(core, loader, inbound);
+  const ctx = { core, writer, reader, loader, inbound };
+
+  await loader.open();
+  const profile = createProfileApi(ctx);
+  if (profile.get().username !== options.username) await profile.update({ username: options.username });
+
+  return {
+    user,
+    device,
+    profile,
+    contacts: createContactsApi(ctx),
+    conversations: createConversationsApi(ctx),
+    groups: createGroupsApi(ctx),
+    messages: createMessagesApi(ctx),
+    receipts: createReceiptsApi(ctx),
+    calls: createCallsApi(ctx),
+    on: (name, listener) => events.on(name, listener),
+    onOutgoing(listener) {
+      core.outgoing.add(listener);
+      return () => void core.outgoing.delete(listener);
+    },
+    receive: (change) => inbound.receive(change),
+    audience: (doc) => audienceOf(core, doc),
+    subscriptions: () => subscriptionsOf(core),
+    outbox: () => core.persister.outbox(),
+    acknowledge: (change) => core.persister.acknowledge(change),
+    gaps() {
+      const out: Array<{ doc: DocId; device: string; missing: number[] }> = [];
+      for (const doc of core.docs.loaded()) for (const g of doc.seen.gaps()) out.push({ doc: doc.id, ...g });
+      return out;
+    },
+    stats: () => ({ ...stats, held: inbound.heldCount() }),
+    idle: async () => {
+      await core.queue.idle();
+      await core.persister.idle();
+    },
+    async close() {
+      await core.queue.idle();
+      await core.persister.idle();
+      core.outgoing.clear();
+      await options.storage?.close();
+    },
+  };
+}

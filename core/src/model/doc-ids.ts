@@ -1,0 +1,49 @@
+import type { ConversationId, DocId, UserId } from '../ids.js';
+import { isUuid } from '../ids.js';
+
+/**
+ * The documents of ADR 0001 and their ids. `parseDocRef` is the one place that turns a
+ * (possibly hostile) document id into a typed reference; everything else builds ids here.
+ */
+export type DocRef =
+  | { readonly kind: 'profile'; readonly user: UserId }
+  | { readonly kind: 'account'; readonly user: UserId }
+  | { readonly kind: 'contact'; readonly from: UserId; readonly to: UserId }
+  | { readonly kind: 'members'; readonly conversation: ConversationId }
+  | { readonly kind: 'feed'; readonly conversation: ConversationId; readonly author: UserId; readonly chunk: number };
+
+/** Feed chunk numbers are bounded so a hostile id cannot make us allocate absurd ranges. */
+export const MAX_CHUNK = 1_000_000;
+
+export const profileDocId = (user: UserId): DocId => `profile:${user}` as DocId;
+export const accountDocId = (user: UserId): DocId => `account:${user}` as DocId;
+export const contactDocId = (from: UserId, to: UserId): DocId => `contact:${from}:${to}` as DocId;
+export const membersDocId = (conversation: ConversationId): DocId => `members:${conversation}` as DocId;
+export const feedDocId = (conversation: ConversationId, author: UserId, chunk: number): DocId =>
+  `feed:${conversation}:${author}:${chunk.toString(16)}` as DocId;
+/** The prefix shared by every feed chunk of a conversation (all authors). */
+export const feedPrefix = (conversation: ConversationId): string => `feed:${conversation}:`;
+
+/** Parses a document id into its reference, or `null` when it is not one of ours. */
+export function parseDocRef(doc: string): DocRef | null {
+  const parts = doc.split(':');
+  const [kind, a, b, c] = parts;
+  if (a === undefined || !isUuid(a)) return null;
+  switch (kind) {
+    case 'profile':
+    case 'account':
+      return parts.length === 2 ? { kind, user: a as UserId } : null;
+    case 'contact':
+      return parts.length === 3 && isUuid(b) && a !== b ? { kind, from: a as UserId, to: b as UserId } : null;
+    case 'members':
+      return parts.length === 2 ? { kind, conversation: a as ConversationId } : null;
+    case 'feed': {
+      if (parts.length !== 4 || !isUuid(b) || c === undefined || !/^[0-9a-f]{1,5}$/.test(c)) return null;
+      const chunk = parseInt(c, 16);
+      if (chunk > MAX_CHUNK || c !== chunk.toString(16)) return null;
+      return { kind, conversation: a as ConversationId, author: b as UserId, chunk };
+    }
+    default:
+      return null;
+  }
+}

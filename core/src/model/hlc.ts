@@ -1,0 +1,46 @@
+import type { Clock } from '../ports/clock.js';
+import type { Random } from '../ports/random.js';
+import { createUuidV7, isUuid, uuidV7Time } from '../ids.js';
+
+/**
+ * A hybrid logical clock producing UUIDv7 ids (ADR 0001 § Ordering): the 48-bit time is
+ * max(wall clock, every id seen), the 12-bit counter orders ids within one millisecond.
+ * Ids from one clock strictly increase; an id created after seeing another sorts after it.
+ */
+export interface Hlc {
+  /** A fresh id, greater than every id this clock created or observed. */
+  next(): string;
+  /** Advance past an id seen from elsewhere (ignored when it is not a UUIDv7). */
+  observe(id: string): void;
+}
+
+export function createHlc(clock: Clock, random: Random): Hlc {
+  let ms = 0;
+  let counter = -1;
+  return {
+    next() {
+      const now = Math.floor(clock.now());
+      if (now > ms) {
+        ms = now;
+        counter = 0;
+      } else if (counter >= 0xfff) {
+        ms += 1;
+        counter = 0;
+      } else {
+        counter += 1;
+      }
+      return createUuidV7(ms, counter, random.bytes(8));
+    },
+    observe(id) {
+      if (!isUuid(id) || id[14] !== '7') return;
+      const t = uuidV7Time(id);
+      const c = parseInt(id.slice(15, 18), 16);
+      // Ids far in the future (a hostile or broken peer) must not drag our clock along.
+      if (t > clock.now() + 24 * 3600_000) return;
+      if (t > ms || (t === ms && c > counter)) {
+        ms = t;
+        counter = c;
+      }
+    },
+  };
+}

@@ -18,6 +18,7 @@ describe('createManualClock', () => {
     const seen: number[] = [];
     clock.setTimer(100, () => seen.push(clock.now()));
     clock.setTimer(40, () => seen.push(clock.now()));
+    expect(clock.nextTimerAt()).toBe(1040);
     clock.advance(39);
     expect(seen).toEqual([]);
     expect(clock.pendingTimers()).toBe(2);
@@ -25,6 +26,7 @@ describe('createManualClock', () => {
     expect(seen).toEqual([1040, 1100]);
     expect(clock.now()).toBe(1539);
     expect(clock.pendingTimers()).toBe(0);
+    expect(clock.nextTimerAt()).toBeUndefined();
   });
 
   it('fires timers scheduled by a callback within the same advance (a retry loop)', () => {

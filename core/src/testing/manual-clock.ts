@@ -18,6 +18,8 @@ export interface ManualClock extends Clock {
   set(ms: number): void;
   /** Timers scheduled and neither fired nor cancelled. */
   pendingTimers(): number;
+  /** When the earliest pending timer falls due, or undefined when none is pending. */
+  nextTimerAt(): number | undefined;
 }
 
 interface Timer {
@@ -82,5 +84,6 @@ export function createManualClock(startMs: number = DEFAULT_MANUAL_CLOCK_START):
       }
     },
     pendingTimers: () => timers.length,
+    nextTimerAt: () => timers[0]?.due,
   };
 }

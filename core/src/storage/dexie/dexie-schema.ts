@@ -24,7 +24,14 @@ export interface OutboxRow {
   item: Uint8Array;
 }
 
+/** One row, key 'schema': the schema version of the code that last opened the database. */
+export interface InfoRow {
+  key: 'schema';
+  version: number;
+}
+
 export type KithDexie = Dexie & {
+  info: Table<InfoRow, string>;
   docs: Table<DocRow, string>;
   updates: Table<UpdateRow, [string, number]>;
   meta: Table<MetaRow, string>;
@@ -51,11 +58,26 @@ export const DEXIE_SCHEMA_VERSIONS: readonly SchemaVersion[] = [
       updates: '[doc+seq]',
       meta: 'key',
       outbox: '++seq, &id',
+      info: 'key',
     },
   },
 ];
 
 export const DEXIE_SCHEMA_VERSION = DEXIE_SCHEMA_VERSIONS[DEXIE_SCHEMA_VERSIONS.length - 1]?.version ?? 0;
+
+/**
+ * Since Dexie 4.0.1 a database written by a newer schema opens without a VersionError (Dexie
+ * adapts to the installed version and even bumps the native version to add missing tables),
+ * so the native version cannot tell us whether newer code wrote the data. The `info` row can:
+ * returns the stored version after stamping ours on a database that is new or was upgraded.
+ */
+export async function stampSchemaVersion(db: KithDexie): Promise<number> {
+  return db.transaction('rw', db.info, async () => {
+    const stored = (await db.info.get('schema'))?.version ?? 0;
+    if (stored < DEXIE_SCHEMA_VERSION) await db.info.put({ key: 'schema', version: DEXIE_SCHEMA_VERSION });
+    return stored;
+  });
+}
 
 /** Declares every version on `db` (before it is opened). */
 export function declareDexieSchema(db: Dexie): void {

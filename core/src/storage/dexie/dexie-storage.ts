@@ -4,7 +4,7 @@ import { KithError } from '../../errors.js';
 import type { DocId } from '../../ids.js';
 import type { Storage, StorageWrite, StoredDoc, StoredValue } from '../../ports/storage.js';
 import { prepareWrites } from '../prepare-writes.js';
-import { declareDexieSchema, type DocRow, type KithDexie } from './dexie-schema.js';
+import { DEXIE_SCHEMA_VERSION, declareDexieSchema, stampSchemaVersion, type DocRow, type KithDexie } from './dexie-schema.js';
 import { commitKeys, planCommit } from './plan-commit.js';
 
 export interface DexieStorageOptions {
@@ -93,6 +93,10 @@ export async function createDexieStorage(options: DexieStorageOptions): Promise<
   declareDexieSchema(db);
   try {
     await db.open();
+    const stored = await stampSchemaVersion(db);
+    if (stored > DEXIE_SCHEMA_VERSION) {
+      throw new KithError('unsupported_version', `local database has schema ${stored}; this code knows up to ${DEXIE_SCHEMA_VERSION}`);
+    }
   } catch (error) {
     db.close();
     throw storageError(error);

@@ -37,7 +37,8 @@ CREATE TYPE contact_stance AS ENUM ('requested', 'accepted', 'declined', 'withdr
 CREATE TYPE call_kind AS ENUM ('voice', 'video');
 CREATE TYPE call_state AS ENUM ('initiated', 'ringing', 'ongoing', 'completed', 'missed', 'declined');
 CREATE TYPE call_end_reason AS ENUM ('hangup', 'cancelled', 'no_answer', 'declined', 'busy', 'failed');
-CREATE TYPE call_participant_state AS ENUM ('invited', 'ringing', 'connected', 'declined', 'missed', 'left');
+CREATE TYPE call_participant_state AS ENUM ('ringing', 'joined', 'declined', 'missed', 'left');
+CREATE TYPE hash_alg AS ENUM ('sha256', 'blake2b');
 
 -- ------------------------------------------------------------------------- functions
 -- The version nibble of a UUID (7 for time-ordered ids, 8 for derived ids).
@@ -90,14 +91,15 @@ CREATE TABLE users (
   CONSTRAINT users_signing_key_len CHECK (octet_length(signing_key) = 32),
   CONSTRAINT users_agreement_key_len CHECK (octet_length(agreement_key) = 32),
   CONSTRAINT users_agreement_sig_len CHECK (octet_length(agreement_sig) = 64),
-  CONSTRAINT users_username_format CHECK (username ~ '^[A-Za-z0-9_.]{3,32}$'),
+  CONSTRAINT users_username_format CHECK (username ~ '^[a-z0-9_.-]{1,64}$'),
   CONSTRAINT users_display_name_len CHECK (char_length(display_name) <= 100),
   CONSTRAINT users_about_len CHECK (char_length(about) <= 500),
   CONSTRAINT users_avatar_blob CHECK (avatar_blob_id IS NULL OR avatar_blob_id ~ '^[0-9a-f]{64}$'),
   CONSTRAINT users_avatar_pair CHECK ((avatar_blob_id IS NULL) = (avatar_key IS NULL)),
   CONSTRAINT users_avatar_key_len CHECK (avatar_key IS NULL OR octet_length(avatar_key) = 32)
 );
--- Case-insensitive unique, as the relay's directory enforces it ("Alice" and "alice" are one name).
+-- Unique without regard to case, as the relay's directory enforces it ("Alice" and "alice" are one
+-- name; the format already asks for lowercase, the index keeps the rule if the format widens).
 CREATE UNIQUE INDEX users_username_ci ON users (lower(username));
 CREATE TRIGGER users_touch BEFORE UPDATE ON users
   FOR EACH ROW EXECUTE FUNCTION touch_updated_at();
@@ -231,7 +233,7 @@ CREATE TRIGGER members_check BEFORE INSERT OR UPDATE ON conversation_members
 CREATE TABLE conversation_user_state (
   user_id          uuid NOT NULL REFERENCES users (id),
   conversation_id  uuid NOT NULL REFERENCES conversations (id),
-  pinned_at        timestamptz,                      -- NULL: not pinned; pins sort newest first
+  pinned           boolean NOT NULL DEFAULT false,
   archived         boolean NOT NULL DEFAULT false,
   muted_until      timestamptz,                      -- NULL: not muted; 'infinity': forever
   cleared_up_to    uuid,                             -- "clear chat": hide messages with id <= this
@@ -314,7 +316,8 @@ CREATE TABLE message_attachments (
   position     smallint NOT NULL,                     -- order within the message
   blob_id      text NOT NULL,                         -- BLAKE2b-256 hex of the ciphertext
   content_key  bytea NOT NULL,                        -- XChaCha20-Poly1305 key of the blob
-  sha256       bytea NOT NULL,                        -- plaintext hash, verified after decrypting
+  hash_alg     hash_alg NOT NULL DEFAULT 'sha256',    -- plaintext hash, verified after decrypting
+  content_hash bytea NOT NULL,
   mime_type    text NOT NULL,
   size_bytes   bigint NOT NULL,                       -- plaintext size
   file_name    text,
@@ -328,7 +331,7 @@ CREATE TABLE message_attachments (
   CONSTRAINT attachments_position CHECK (position BETWEEN 0 AND 31),
   CONSTRAINT attachments_blob_id CHECK (blob_id ~ '^[0-9a-f]{64}$'),
   CONSTRAINT attachments_key_len CHECK (octet_length(content_key) = 32),
-  CONSTRAINT attachments_sha256_len CHECK (octet_length(sha256) = 32),
+  CONSTRAINT attachments_hash_len CHECK (octet_length(content_hash) = 32),
   CONSTRAINT attachments_mime CHECK (mime_type ~ '^[a-z]+/[a-z0-9.+-]+$' AND char_length(mime_type) <= 100),
   CONSTRAINT attachments_size CHECK (size_bytes > 0 AND size_bytes <= 2147483648),
   CONSTRAINT attachments_name CHECK (file_name IS NULL
@@ -473,7 +476,8 @@ END $$;
 CREATE TRIGGER calls_check BEFORE INSERT ON calls
   FOR EACH ROW EXECUTE FUNCTION check_call_member();
 
--- Each participant writes their own row (collection callp in their feed).
+-- Each participant writes their own row (collection callp in their feed). A participant who
+-- never answered is 'missed' once the call has ended; one who drops and rejoins keeps one row.
 CREATE TABLE call_participants (
   call_id    uuid NOT NULL REFERENCES calls (id) ON DELETE CASCADE,
   user_id    uuid NOT NULL REFERENCES users (id),
@@ -481,7 +485,7 @@ CREATE TABLE call_participants (
   joined_at  timestamptz,
   left_at    timestamptz,
   PRIMARY KEY (call_id, user_id),
-  CONSTRAINT call_participants_joined CHECK ((state IN ('connected', 'left')) = (joined_at IS NOT NULL)),
+  CONSTRAINT call_participants_joined CHECK ((state IN ('joined', 'left')) = (joined_at IS NOT NULL)),
   CONSTRAINT call_participants_left CHECK ((state = 'left') = (left_at IS NOT NULL)),
   CONSTRAINT call_participants_times CHECK (left_at IS NULL OR joined_at IS NULL OR left_at >= joined_at)
 );
@@ -540,7 +544,7 @@ LIMIT $5;
 -- query: chat_list
 -- The viewer's ($1) conversations: title, last visible message, unread count (others'
 -- messages after the viewer's read watermark, over all their devices), per-user state.
--- Pinned first (newest pin first), then by last activity, then id (deterministic).
+-- Pinned first, then by last activity, then id (deterministic).
 SELECT c.id, c.kind,
        COALESCE(g.name, NULLIF(peer.display_name, ''), peer.username) AS title,
        last.id AS last_message_id, last.sender_id AS last_sender_id,
@@ -550,7 +554,7 @@ SELECT c.id, c.kind,
          WHERE m.conversation_id = c.id AND m.sender_id <> $1 AND m.deleted_at IS NULL
            AND (w.read_up_to IS NULL OR m.id > w.read_up_to)
            AND (s.cleared_up_to IS NULL OR m.id > s.cleared_up_to))::int AS unread,
-       (s.pinned_at IS NOT NULL) AS pinned,
+       COALESCE(s.pinned, false) AS pinned,
        COALESCE(s.archived, false) AS archived,
        (s.muted_until IS NOT NULL AND s.muted_until > now()) AS muted
 FROM conversation_members me
@@ -568,7 +572,7 @@ LEFT JOIN LATERAL (
   ORDER BY m.created_at DESC, m.id DESC
   LIMIT 1) last ON true
 WHERE me.user_id = $1 AND me.left_at IS NULL
-ORDER BY (s.pinned_at IS NULL), s.pinned_at DESC, last_activity DESC, c.id;
+ORDER BY COALESCE(s.pinned, false) DESC, last_activity DESC, c.id;
 
 -- query: group_members
 -- A group's ($1) current members with roles: admins first, then by join time, then id.

@@ -40,7 +40,7 @@ export function describeConstraints(get: () => SchemaDb, counted: () => void): v
       ]);
     });
 
-    it('rejects a random (non-derived) user id, short keys, a bad or case-duplicate username', async () => {
+    it('rejects a random (non-derived) user id, short keys, a bad or taken username', async () => {
       const { db, sample } = get();
       const row = (over: Record<string, unknown>) => ({
         id: '00000000-0000-8000-8000-0000000000aa', signing_key: sample.ids.bytes(32),
@@ -49,7 +49,8 @@ export function describeConstraints(get: () => SchemaDb, counted: () => void): v
       await rejects(insert(db, 'users', row({ id: '2f1c4a8e-6a53-4a5e-9c1e-3b1f0c2d4e5f' })), { code: '23514', constraint: 'users_id_derived' });
       await rejects(insert(db, 'users', row({ signing_key: sample.ids.bytes(31) })), { code: '23514', constraint: 'users_signing_key_len' });
       await rejects(insert(db, 'users', row({ username: 'frank smith' })), { code: '23514', constraint: 'users_username_format' });
-      await rejects(insert(db, 'users', row({ username: 'ALICE' })), { code: '23505', constraint: 'users_username_ci' });
+      await rejects(insert(db, 'users', row({ username: 'Frank' })), { code: '23514', constraint: 'users_username_format' });
+      await rejects(insert(db, 'users', row({ username: 'alice' })), { code: '23505', constraint: 'users_username_ci' });
       await rejects(insert(db, 'users', row({ avatar_blob_id: 'ab'.repeat(32) })), { code: '23514', constraint: 'users_avatar_pair' });
     });
 

@@ -111,17 +111,18 @@ export function describeInvariants(get: () => SchemaDb, counted: () => void): vo
   });
 
   describe('invariants: attachments', () => {
-    it('need a blob address, a 32-byte key, a SHA-256, a size, a safe name and paired dimensions', async () => {
+    it('need a blob address, a 32-byte key, a content hash, a size, a safe name and paired dimensions', async () => {
       const { db, sample } = get();
       const file = (over: Record<string, unknown>) => ({
         id: sample.ids.v7(ms(5), 7), message_id: sample.msg['d6'], position: 1, blob_id: 'ef'.repeat(32),
-        content_key: sample.ids.bytes(32), sha256: sample.ids.bytes(32), mime_type: 'image/png', size_bytes: 1000,
+        content_key: sample.ids.bytes(32), content_hash: sample.ids.bytes(32), mime_type: 'image/png', size_bytes: 1000,
         created_at: at(5), ...over,
       });
       await rejects(insert(db, 'message_attachments', file({ width: 640 })), { code: '23514', constraint: 'attachments_dimensions' });
       await rejects(insert(db, 'message_attachments', file({ blob_id: 'https://cdn.example/x.png' })), { code: '23514', constraint: 'attachments_blob_id' });
       await rejects(insert(db, 'message_attachments', file({ content_key: sample.ids.bytes(16) })), { code: '23514', constraint: 'attachments_key_len' });
-      await rejects(insert(db, 'message_attachments', file({ sha256: sample.ids.bytes(20) })), { code: '23514', constraint: 'attachments_sha256_len' });
+      await rejects(insert(db, 'message_attachments', file({ content_hash: sample.ids.bytes(20) })), { code: '23514', constraint: 'attachments_hash_len' });
+      await rejects(insert(db, 'message_attachments', file({ hash_alg: 'md5' })), { code: '22P02' });
       await rejects(insert(db, 'message_attachments', file({ size_bytes: 0 })), { code: '23514', constraint: 'attachments_size' });
       await rejects(insert(db, 'message_attachments', file({ file_name: '../etc/passwd' })), { code: '23514', constraint: 'attachments_name' });
       await rejects(insert(db, 'message_attachments', file({ mime_type: 'Image PNG' })), { code: '23514', constraint: 'attachments_mime' });
@@ -151,7 +152,7 @@ export function describeInvariants(get: () => SchemaDb, counted: () => void): vo
       const { call, user, ids } = sample;
       await rejects(insert(db, 'call_participants', { call_id: call['c1'], user_id: user.erin, state: 'ringing' }),
         { code: '23514', kith: 'not_a_member' });
-      await rejects(db.query(`UPDATE call_participants SET state = 'connected' WHERE call_id = $1 AND user_id = $2`, [call['c3'], user.dave]),
+      await rejects(db.query(`UPDATE call_participants SET state = 'joined' WHERE call_id = $1 AND user_id = $2`, [call['c3'], user.dave]),
         { code: '23514', constraint: 'call_participants_joined' });
       const share = (c: string, sharer: string, ended: Date | null = null) =>
         ({ id: ids.v7(ms(132)), call_id: call[c], sharer_id: sharer, started_at: at(103), ended_at: ended });

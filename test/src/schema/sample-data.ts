@@ -95,13 +95,13 @@ export async function insertSampleData(db: PGlite, seed = 2): Promise<Sample> {
   await send('d6', direct, alice, 5, {});
   await insert(db, 'message_attachments', {
     id: ids.v7(ms(5), 1), message_id: msg['d6'], position: 0, blob_id: 'ab'.repeat(32), content_key: ids.bytes(32),
-    sha256: ids.bytes(32), mime_type: 'image/jpeg', size_bytes: 482_113, file_name: 'cafe.jpg', width: 1600,
+    content_hash: ids.bytes(32), mime_type: 'image/jpeg', size_bytes: 482_113, file_name: 'cafe.jpg', width: 1600,
     height: 1200, created_at: at(5),
   });
   await send('d7', direct, alice, 6, { body: 'oops, wrong chat' });
   await insert(db, 'message_attachments', {
     id: ids.v7(ms(6), 1), message_id: msg['d7'], position: 0, blob_id: 'cd'.repeat(32), content_key: ids.bytes(32),
-    sha256: ids.bytes(32), mime_type: 'application/pdf', size_bytes: 90_000, file_name: 'payslip.pdf', created_at: at(6),
+    hash_alg: 'blake2b', content_hash: ids.bytes(32), mime_type: 'application/pdf', size_bytes: 90_000, file_name: 'payslip.pdf', created_at: at(6),
   });
   await insert(db, 'message_reactions', { message_id: msg['d7'], user_id: bob, emoji: '😮', reacted_at: at(6.5) });
   await db.query('UPDATE messages SET body = NULL, deleted_at = $2 WHERE id = $1', [msg['d7'], at(7)]);
@@ -152,7 +152,7 @@ export async function insertSampleData(db: PGlite, seed = 2): Promise<Sample> {
   await rcpt(group, dave, 'd1', 'g6', 'g6');
 
   // --- per-user conversation state
-  await insert(db, 'conversation_user_state', { user_id: bob, conversation_id: group, pinned_at: at(50) });
+  await insert(db, 'conversation_user_state', { user_id: bob, conversation_id: group, pinned: true });
   await insert(db, 'conversation_user_state', { user_id: alice, conversation_id: group, muted_until: 'infinity' });
   await insert(db, 'conversation_user_state', { user_id: carol, conversation_id: group, cleared_up_to: msg['g1'] });
 
@@ -175,8 +175,8 @@ export async function insertSampleData(db: PGlite, seed = 2): Promise<Sample> {
     id: call['c3'], conversation_id: group, caller_id: carol, kind: 'video', state: 'ongoing',
     started_at: at(130), answered_at: at(130 + 5 / 60),
   });
-  await insert(db, 'call_participants', { call_id: call['c3'], user_id: carol, state: 'connected', joined_at: at(130) });
-  await insert(db, 'call_participants', { call_id: call['c3'], user_id: alice, state: 'connected', joined_at: at(130 + 5 / 60) });
+  await insert(db, 'call_participants', { call_id: call['c3'], user_id: carol, state: 'joined', joined_at: at(130) });
+  await insert(db, 'call_participants', { call_id: call['c3'], user_id: alice, state: 'joined', joined_at: at(130 + 5 / 60) });
   await insert(db, 'call_participants', { call_id: call['c3'], user_id: bob, state: 'declined' });
   await insert(db, 'call_participants', { call_id: call['c3'], user_id: dave, state: 'ringing' });
   await insert(db, 'screen_shares', { id: ids.v7(ms(131)), call_id: call['c3'], sharer_id: alice, started_at: at(131) });

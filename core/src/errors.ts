@@ -38,6 +38,8 @@ export const ERROR_CODES = [
   'forbidden',
   'rollback',
   'wrong_password',
+  'self_check_failed',
+  'quarantined',
   // storage / transport (KITH-5xx)
   'storage_failed',
   'not_found',

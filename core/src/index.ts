@@ -25,6 +25,9 @@ export type {
   DocId,
 } from './ids.js';
 export type { Clock } from './ports/clock.js';
+export { createSystemClock } from './platform/system-clock.js';
+export type { SystemClockOptions } from './platform/system-clock.js';
+export { createCryptoRandom } from './platform/crypto-random.js';
 export type { Random } from './ports/random.js';
 export type {
   Json,

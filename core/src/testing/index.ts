@@ -1,2 +1,14 @@
-// @kith/core/testing — memory implementations, conformance suites and the simulated network.
-export {};
+// @kith/core/testing — deterministic test harness: seeded randomness, a manual clock, the
+// simulated network and traces. Nothing here imports a test runner; the conformance suites
+// (which need vitest) live in the separate entry point @kith/core/conformance.
+export { createSeededRandom, seedFromEnv } from './seeded-random.js';
+export type { SeededRandom } from './seeded-random.js';
+export { createManualClock, DEFAULT_MANUAL_CLOCK_START } from './manual-clock.js';
+export type { ManualClock } from './manual-clock.js';
+export { createSimNetwork, DEFAULT_FLUSH_MAX_STEPS } from './sim-network.js';
+export type { SimNetwork, SimNetworkOptions, SimFaults, SimStats, SimTamper } from './sim-network.js';
+export { createTrace, DEFAULT_TRACE_LIMIT } from './trace.js';
+export type { Trace } from './trace.js';
+export { fuzzBudgetMs, withSeed, DEFAULT_FUZZ_BUDGET_MS } from './fuzz-env.js';
+export { settle } from './settle.js';
+export type { Flushable, SettleOptions, SettleResult } from './settle.js';

@@ -351,7 +351,7 @@ CREATE TABLE message_reactions (
   emoji       text NOT NULL,
   reacted_at  timestamptz NOT NULL,
   PRIMARY KEY (message_id, user_id),
-  CONSTRAINT reactions_emoji CHECK (char_length(emoji) BETWEEN 1 AND 16 AND emoji !~ '\s')
+  CONSTRAINT reactions_emoji CHECK (char_length(emoji) BETWEEN 1 AND 32 AND emoji !~ '[[:space:][:cntrl:]]')
 );
 CREATE INDEX reactions_by_user ON message_reactions (user_id);
 
@@ -609,15 +609,19 @@ GROUP BY r.emoji
 ORDER BY count(*) DESC, min(r.reacted_at), r.emoji;
 
 -- query: contact_list
--- The viewer's ($1) contacts: the relationship derived from both directions' stances, plus
--- the viewer's own nickname and private block. The other side's block is not in any table
--- the viewer can read, so it cannot show up here.
+-- The viewer's ($1) contacts: the relationship derived from both directions' stances (the
+-- same rule as core's deriveContactStatus: my own block first, then both open → accepted,
+-- then my open request → outgoing or declined, then theirs → incoming or declined), plus the
+-- viewer's own nickname and private block. The other side's block is not in any table the
+-- viewer can read, so it cannot show up here.
 SELECT other.id AS user_id, other.username, mine.stance AS my_stance, theirs.stance AS their_stance,
-       CASE WHEN mine.stance IN ('requested', 'accepted') AND theirs.stance IN ('requested', 'accepted')
+       CASE WHEN book.blocked_at IS NOT NULL THEN 'blocked'
+            WHEN mine.stance IN ('requested', 'accepted') AND theirs.stance IN ('requested', 'accepted')
               THEN 'accepted'
-            WHEN mine.stance = 'declined' OR theirs.stance = 'declined' THEN 'declined'
-            WHEN mine.stance = 'requested' THEN 'outgoing'
-            WHEN theirs.stance = 'requested' THEN 'incoming'
+            WHEN mine.stance IN ('requested', 'accepted')
+              THEN CASE WHEN theirs.stance = 'declined' THEN 'declined' ELSE 'outgoing' END
+            WHEN theirs.stance IN ('requested', 'accepted')
+              THEN CASE WHEN mine.stance = 'declined' THEN 'declined' ELSE 'incoming' END
             ELSE 'none' END AS relationship,
        book.nickname, (book.blocked_at IS NOT NULL) AS blocked
 FROM (SELECT to_id AS id FROM contact_requests WHERE from_id = $1

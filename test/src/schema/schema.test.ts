@@ -193,7 +193,7 @@ describe('docs/schema.sql named queries', () => {
     const cols = ['username', 'relationship', 'my_stance', 'their_stance', 'nickname', 'blocked'];
     expect(pick(await run('contact_list', [user.erin]), cols)).toEqual([
       ['bob', 'accepted', 'requested', 'requested', null, false],
-      ['carol', 'accepted', 'accepted', 'requested', null, true],
+      ['carol', 'blocked', 'accepted', 'requested', null, true],
     ]);
     // carol's view is identical whether or not erin blocks her.
     const carolsView = await run('contact_list', [user.carol]);

@@ -175,11 +175,12 @@ export function createInbound(core: Core): Inbound {
       held++;
     }
     doc.seen.add(change.device, change.counter);
+    persist(change);
     if (isDirectWith(core.me, change.author, ref.conversation) && !core.directs.has(ref.conversation)) {
       core.directs.set(ref.conversation, change.author);
+      inbound.reevaluate(ref.conversation); // my own devices' changes held for it can apply now
       core.events.emit('conversation', { conversation: ref.conversation });
     }
-    persist(change);
     return ok(verdict === 'allow' ? 'applied' : 'pending');
   }
 

@@ -73,7 +73,7 @@ async function randomOp(h: PeerHarness, r: SeededRandom, names: string[], group:
   }
   if (roll < 70) {
     const read = r.chance(0.5);
-    await tolerate(read ? kith.receipts.markRead(conv, any.id as MessageId) : kith.receipts.markDelivered(conv, any.id as MessageId));
+    await tolerate(read ? kith.receipts.markRead(conv, any.id) : kith.receipts.markDelivered(conv, any.id));
     return 'receipt';
   }
   if (roll < 82) {

@@ -68,6 +68,16 @@ export function createMembershipLog(conversation: ConversationId, options: Membe
   let snapshot: MembershipState | null = null;
 
   function receive(bytes: Uint8Array, author: UserId): Result<{ status: ReceiveStatus; hash: string }> {
+    if (bytes.length > MEMBERSHIP_LIMITS.maxOpBytes) return decodeMemberOp(bytes);
+    // Identical bytes are the identical op: a known hash skips decoding (duplicates are common).
+    const hash = memberOpHash(bytes);
+    const known = order.get(hash) ?? pending.get(hash)?.node;
+    if (known !== undefined) {
+      if (known.op.author !== author) return fail('unauthorized', 'op author is not the proven author');
+      return ok({ status: 'duplicate', hash });
+    }
+    const refused = rejected.get(hash);
+    if (refused !== undefined) return { ok: false, error: refused };
     const decoded = decodeMemberOp(bytes);
     if (!decoded.ok) return decoded;
     const op = decoded.value;
@@ -76,10 +86,6 @@ export function createMembershipLog(conversation: ConversationId, options: Membe
     if (op.body.type === 'create' && op.conversation !== groupConversationId(op.author, op.at)) {
       return fail('unauthorized', 'create op does not match the conversation id (MEM-0)');
     }
-    const hash = memberOpHash(bytes);
-    if (order.has(hash) || pending.has(hash)) return ok({ status: 'duplicate', hash });
-    const refused = rejected.get(hash);
-    if (refused !== undefined) return { ok: false, error: refused };
     const node: OpNode = { hash, op, bytes: bytes.slice() };
     const missing = new Set<string>();
     for (const p of op.parents) {

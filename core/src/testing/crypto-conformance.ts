@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CryptoPort } from '../ports/crypto.js';
+import { ARGON2ID_KAT } from '../crypto/argon2-self-check.js';
 
 const fromHex = (h: string): Uint8Array => Uint8Array.from(h.match(/../g) ?? [], (b) => parseInt(b, 16));
 const toHex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
@@ -25,14 +26,6 @@ const XCHACHA = {
 /** BLAKE2b-512("abc"), RFC 7693 appendix A. */
 const BLAKE2B_ABC =
   'ba80a53f981c4d0d6a2797b69f12f6e94c212f14685ac4b74b12bb6fdbffa2d17d87c5392aab792dc252d5de4533cc9518d38aa8dbf1925ab92386edd4009923';
-/** Argon2id v1.3, t=2, m=64 KiB, p=1, password "password", salt "somesaltsomesalt" (cross-checked with @noble/hashes). */
-export const ARGON2ID_KAT = {
-  password: 'password',
-  salt: 'somesaltsomesalt',
-  opsLimit: 2,
-  memLimitBytes: 64 * 1024,
-  output: '1a98fba8e6394425c9bdc333a9c750aaf811df070f5fb4a5788e1cf4db5793a1',
-};
 
 /**
  * The contract of the crypto port (ports/crypto.ts): known-answer tests for every primitive and

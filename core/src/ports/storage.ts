@@ -13,6 +13,12 @@ import type { Json } from './crdt.js';
  *   `replaces: n` drops the first `n` updates in the same transaction (compaction).
  * - Reads return copies; callers may not mutate stored bytes.
  * - Outbox items keep insertion order; `dequeue` of an unknown id is a no-op.
+ * - Writes of one commit apply in order. A commit holding an invalid write rejects with
+ *   `invalid_argument`; a `putSnapshot` whose `replaces` exceeds the updates the document holds
+ *   at that point rejects with `conflict`; after `close` every call rejects with `closed`.
+ * - `enqueue` of an id already queued replaces its item in place (retries keep their order);
+ *   an id enqueued again after its `dequeue` goes to the end.
+ * - Clause ids STO-n: core/src/testing/storage-conformance.ts; design: docs/adr/0005-local-storage.md.
  */
 export type StorageWrite =
   | { readonly type: 'appendUpdate'; readonly doc: DocId; readonly data: Uint8Array }

@@ -68,7 +68,9 @@ export function createMembershipLog(conversation: ConversationId, options: Membe
   let snapshot: MembershipState | null = null;
 
   function receive(bytes: Uint8Array, author: UserId): Result<{ status: ReceiveStatus; hash: string }> {
-    if (bytes.length > MEMBERSHIP_LIMITS.maxOpBytes) return decodeMemberOp(bytes);
+    if (bytes.length > MEMBERSHIP_LIMITS.maxOpBytes) {
+      return fail('too_large', `membership op is ${bytes.length} bytes, limit ${MEMBERSHIP_LIMITS.maxOpBytes}`);
+    }
     // Identical bytes are the identical op: a known hash skips decoding (duplicates are common).
     const hash = memberOpHash(bytes);
     const known = order.get(hash) ?? pending.get(hash)?.node;

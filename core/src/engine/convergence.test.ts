@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CrdtBackend, CrdtBackendName } from '../ports/crdt.js';
-import type { ConversationId, MessageId } from '../ids.js';
+import type { ConversationId } from '../ids.js';
 import type { Kith } from '../kith.js';
 import type { PeerHarness } from '../testing/peer-harness.js';
 import type { SeededRandom } from '../testing/seeded-random.js';

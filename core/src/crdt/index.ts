@@ -3,8 +3,9 @@ import type { CrdtBackend, CrdtBackendName } from '../ports/crdt.js';
 // The layering rule's `yjs` pattern also matches this relative folder; the registry may import it.
 // eslint-disable-next-line no-restricted-imports
 import { createYjsBackend } from './yjs/index.js';
+import { createAutomergeBackend } from './automerge/index.js';
 
-export { createYjsBackend };
+export { createYjsBackend, createAutomergeBackend };
 
 /** The backend Kith runs on unless told otherwise (docs/adr/0002-default-crdt-backend.md). */
 export const DEFAULT_CRDT_BACKEND: CrdtBackendName = 'yjs';
@@ -14,6 +15,6 @@ export function createCrdtBackend(name: CrdtBackendName = DEFAULT_CRDT_BACKEND):
     case 'yjs':
       return createYjsBackend();
     case 'automerge':
-      throw new Error('the automerge backend is not built yet');
+      return createAutomergeBackend();
   }
 }

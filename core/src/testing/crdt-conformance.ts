@@ -177,7 +177,7 @@ export function runCrdtBackendConformance(name: string, backend: CrdtBackend): v
       const rnd = prng(`${seed}/order`);
       const docs = [replica(1), replica(2), replica(3)];
       const changes: Uint8Array[] = [];
-      for (let i = 0; i < 60; i++) {
+      for (let i = 0; i < 40; i++) {
         const doc = docs[rnd.int(3)]!;
         const ch = doc.change(randomMutations(rnd, 3));
         if (ch !== null) changes.push(ch);
@@ -188,7 +188,7 @@ export function runCrdtBackendConformance(name: string, backend: CrdtBackend): v
       }
       const reference = replica(9);
       for (const ch of changes) reference.apply(ch);
-      for (let round = 0; round < 5; round++) {
+      for (let round = 0; round < 3; round++) {
         const order = [...changes, ...changes.filter(() => rnd.chance(0.5))];
         shuffle(rnd, order);
         const doc = replica(10 + round);
@@ -218,7 +218,7 @@ export function runCrdtBackendConformance(name: string, backend: CrdtBackend): v
       }
       let mutatedRejected = 0;
       let randomRejected = 0;
-      const tries = 300;
+      const tries = 150;
       for (let i = 0; i < tries; i++) {
         const probe = replica(3);
         probe.apply(b.save());

@@ -1,0 +1,1 @@
+export { createAutomergeBackend } from './automerge-backend.js';

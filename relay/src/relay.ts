@@ -1,0 +1,112 @@
+import type { Clock } from '@kith/core';
+import { DEFAULT_RELAY_LIMITS, type RelayLimits } from './config.js';
+import { createJsonLogger, type Logger } from './ops/logger.js';
+import { createRelayMetrics, type RelayMetrics } from './ops/metrics.js';
+import { createRateLimiter } from './ops/rate-limit.js';
+import { createAuthService, type AuthService } from './services/auth.js';
+import { createCapabilityService, type CapabilityService } from './services/capabilities.js';
+import type { RelayContext } from './services/context.js';
+import { relayCryptoReady } from './services/crypto.js';
+import { createDocumentService, type DocumentService } from './services/documents.js';
+import { createHub, type Hub } from './services/hub.js';
+import type { RelayStore } from './store/ports.js';
+import { createConnection } from './ws/connection.js';
+import { CLOSE_CODES, type RelayConnection, type RelaySocket } from './ws/socket.js';
+
+export interface RelayDeps {
+  readonly store: RelayStore;
+  /** Defaults to the system clock with real timers. */
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  readonly limits?: Partial<RelayLimits>;
+}
+
+/** The relay without HTTP: services, live connections, counters. `createRelayApp` wraps it. */
+export interface Relay {
+  readonly ctx: RelayContext;
+  readonly auth: AuthService;
+  readonly caps: CapabilityService;
+  readonly docs: DocumentService;
+  readonly hub: Hub;
+  readonly metrics: RelayMetrics;
+  /** False once shutdown began: /health answers 503 and new sockets are refused. */
+  readonly ready: boolean;
+  /** Attaches a new socket; the returned connection gets its messages and its close. */
+  connect(socket: RelaySocket): RelayConnection;
+  /** OPS-5: refuses new work, closes sockets (1001), waits for queued writes, closes the store. */
+  shutdown(): Promise<void>;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimer(ms, fn) {
+    const t = setTimeout(fn, ms);
+    t.unref();
+    return () => clearTimeout(t);
+  },
+};
+
+export async function createRelay(deps: RelayDeps): Promise<Relay> {
+  await relayCryptoReady();
+  const clock = deps.clock ?? systemClock;
+  const limits: RelayLimits = { ...DEFAULT_RELAY_LIMITS, ...deps.limits };
+  const now = (): number => clock.now();
+  const ctx: RelayContext = {
+    store: deps.store,
+    clock,
+    limits,
+    logger: deps.logger ?? createJsonLogger((l) => process.stdout.write(l)),
+    metrics: createRelayMetrics(),
+    accountLimiter: createRateLimiter(limits.accountRate, limits.accountBurst, now),
+    ipLimiter: createRateLimiter(limits.ipRate, limits.ipBurst, now),
+  };
+  const hub = createHub();
+  const auth = createAuthService(ctx);
+  const caps = createCapabilityService(ctx);
+  const docs = createDocumentService(ctx, caps, hub);
+  const live = new Map<RelaySocket, RelayConnection>();
+  let ready = true;
+
+  return {
+    ctx,
+    auth,
+    caps,
+    docs,
+    hub,
+    metrics: ctx.metrics,
+    get ready() {
+      return ready;
+    },
+    connect(socket) {
+      if (!ready) {
+        socket.close(CLOSE_CODES.goingAway, 'shutting down');
+        return { onMessage: () => undefined, onClose: () => undefined };
+      }
+      const conn = createConnection({ ctx, auth, caps, docs, hub }, socket);
+      live.set(socket, conn);
+      return {
+        onMessage: (data) => conn.onMessage(data),
+        onClose() {
+          live.delete(socket);
+          conn.onClose();
+        },
+      };
+    },
+    async shutdown() {
+      if (!ready) return;
+      ready = false;
+      ctx.logger.log('info', 'relay.draining', { connections: live.size });
+      // Let queued pushes commit and their acks go out before the sockets close.
+      await docs.drain();
+      await new Promise<void>((r) => setImmediate(r));
+      for (const [socket, conn] of live) {
+        socket.close(CLOSE_CODES.goingAway, 'shutting down');
+        conn.onClose();
+      }
+      live.clear();
+      await docs.drain();
+      await deps.store.close();
+      ctx.logger.log('info', 'relay.stopped', {});
+    },
+  };
+}

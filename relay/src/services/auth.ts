@@ -1,0 +1,77 @@
+import { deriveUserId, type Result } from '@kith/core';
+import { isUuid } from '../protocol/uuid.js';
+import { authSigningBytes } from '../protocol/signing.js';
+import { fail, ok } from '../protocol/result.js';
+import type { SessionRecord } from '../store/ports.js';
+import type { RelayContext } from './context.js';
+import { fromHex, randomBytes, randomToken, sha256Hex, toHex, verifyDetached } from './crypto.js';
+
+export interface Session {
+  readonly userId: string;
+  readonly device: string;
+  readonly expiresAt: number;
+  readonly tokenHash: string;
+}
+
+export interface AuthService {
+  /** AUTH-1: a one-time nonce for `userId`, valid `challengeTtlMs`. Issued for unknown users too. */
+  challenge(userId: unknown): Result<{ nonce: string; expiresAt: number }>;
+  /** AUTH-2: exchanges a signed challenge for a bearer token (returned once, stored hashed). */
+  createSession(input: { user: unknown; device: unknown; nonce: unknown; signature: unknown }): Promise<Result<{ token: string; expiresAt: number }>>;
+  /** AUTH-3: the live session of a bearer token, or `unauthorized`. */
+  authenticate(token: string | undefined): Promise<Result<Session>>;
+  revoke(session: Session): Promise<void>;
+}
+
+export function createAuthService(ctx: RelayContext): AuthService {
+  const challenges = new Map<string, { userId: string; expiresAt: number }>();
+
+  return {
+    challenge(userId) {
+      if (!isUuid(userId)) return fail('invalid_id', 'user must be a user id');
+      const now = ctx.clock.now();
+      if (challenges.size >= ctx.limits.maxChallenges) {
+        for (const [k, c] of challenges) {
+          if (c.expiresAt <= now || challenges.size >= ctx.limits.maxChallenges) challenges.delete(k);
+          if (challenges.size < ctx.limits.maxChallenges * 0.9) break;
+        }
+      }
+      const nonce = toHex(randomBytes(32));
+      const expiresAt = now + ctx.limits.challengeTtlMs;
+      challenges.set(nonce, { userId, expiresAt });
+      return ok({ nonce, expiresAt });
+    },
+
+    async createSession({ user, device, nonce, signature }) {
+      if (!isUuid(user) || !isUuid(device)) return fail('invalid_id', 'user and device must be UUIDs');
+      const nonceBytes = fromHex(nonce, 32);
+      const sig = fromHex(signature, 64);
+      if (nonceBytes === undefined || sig === undefined) return fail('malformed', 'nonce and signature must be hex');
+      const c = challenges.get(nonce as string);
+      challenges.delete(nonce as string);
+      if (c === undefined || c.userId !== user || c.expiresAt <= ctx.clock.now()) return fail('unauthorized', 'unknown or expired challenge');
+      const account = await ctx.store.accounts.getAccount(user);
+      if (account === undefined) return fail('unauthorized', 'unknown account');
+      const key = fromHex(account.signKey, 32);
+      if (key === undefined || deriveUserId(key) !== user) return fail('unauthorized', 'account key mismatch');
+      if (!verifyDetached(sig, authSigningBytes(nonceBytes, user, device), key)) return fail('bad_signature', 'challenge signature invalid');
+      const token = randomToken();
+      const record: SessionRecord = { tokenHash: sha256Hex(token), userId: user, device, expiresAt: ctx.clock.now() + ctx.limits.sessionTtlMs };
+      await ctx.store.accounts.putSession(record);
+      ctx.logger.log('info', 'session.created', { user, device });
+      return ok({ token, expiresAt: record.expiresAt });
+    },
+
+    async authenticate(token) {
+      if (token === undefined || token.length === 0 || token.length > 128) return fail('unauthorized', 'missing session token');
+      const s = await ctx.store.accounts.getSession(sha256Hex(token));
+      if (s === undefined || s.expiresAt <= ctx.clock.now()) return fail('unauthorized', 'unknown or expired session');
+      return ok({ userId: s.userId, device: s.device, expiresAt: s.expiresAt, tokenHash: s.tokenHash });
+    },
+
+    async revoke(session) {
+      await ctx.store.accounts.deleteSession(session.tokenHash);
+    },
+  };
+}
+

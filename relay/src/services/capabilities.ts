@@ -1,0 +1,103 @@
+import { deriveUserId, directConversationId, parseUserId, type Result } from '@kith/core';
+import { isUuid } from '../protocol/uuid.js';
+import { asRecord } from '../protocol/safe-json.js';
+import { capabilityScopeOf, capabilitySigningBytes } from '../protocol/signing.js';
+import { fail, ok } from '../protocol/result.js';
+import type { CapabilityRecord } from '../store/ports.js';
+import type { Session } from './auth.js';
+import type { RelayContext } from './context.js';
+import { equalHex, fromHex, sha256Hex, toHex, verifyDetached } from './crypto.js';
+
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[89ab][0-9a-f]{3}-[0-9a-f]{12}';
+const SCOPE_RE = new RegExp(`^(conv:${UUID}|profile:${UUID}|account:${UUID}|contact:${UUID}:${UUID})$`);
+
+/**
+ * The user a document belongs to, when its id names one (ADR 0001): only that user's key may
+ * author envelopes in it (RLY-6). `members:<conv>` has no single owner.
+ */
+export function documentOwner(doc: string): string | undefined {
+  const p = doc.split(':');
+  if (p[0] === 'feed') return p[2];
+  if (p[0] === 'profile' || p[0] === 'account' || p[0] === 'contact') return p[1];
+  return undefined;
+}
+
+export interface CapabilityService {
+  /** CAP-2/3: creates or rotates the capability record of a scope from a signed JSON request. */
+  put(session: Session, body: unknown): Promise<Result<{ scope: string; version: number }>>;
+  get(scope: string): Promise<CapabilityRecord | undefined>;
+  /** CAP-4: a read needs the token whose SHA-256 the scope records. */
+  checkRead(doc: string, token: string | undefined): Promise<Result<void>>;
+  /** CAP-4: a write needs the write token when the scope records one. */
+  checkWrite(doc: string, token: string | undefined): Promise<Result<void>>;
+}
+
+export function createCapabilityService(ctx: RelayContext): CapabilityService {
+  return {
+    async put(session, body) {
+      const o = asRecord(body);
+      if (o === undefined || o['v'] !== 1) return fail('malformed', 'capability request must be a v1 object');
+      const scope = o['scope'];
+      const version = o['version'];
+      if (typeof scope !== 'string' || !SCOPE_RE.test(scope)) return fail('invalid_id', 'unknown capability scope');
+      if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 1) return fail('malformed', 'version must be ≥ 1');
+      const readHash = fromHex(o['readHash'], 32);
+      const writeHash = o['writeHash'] === undefined ? undefined : fromHex(o['writeHash'], 32);
+      const signer = fromHex(o['signer'], 32);
+      const sig = fromHex(o['signature'], 64);
+      const rawControllers = o['controllers'];
+      if (readHash === undefined || signer === undefined || sig === undefined || (o['writeHash'] !== undefined && writeHash === undefined)) {
+        return fail('malformed', 'hashes, signer and signature must be hex of the right length');
+      }
+      if (!Array.isArray(rawControllers) || rawControllers.length < 1 || rawControllers.length > 64) return fail('malformed', 'controllers: 1..64 keys');
+      const controllers: Uint8Array[] = [];
+      for (const c of rawControllers) {
+        const k = fromHex(c, 32);
+        if (k === undefined) return fail('malformed', 'controller must be a hex Ed25519 key');
+        controllers.push(k);
+      }
+      const grant = writeHash === undefined ? { scope, version, readHash, controllers } : { scope, version, readHash, writeHash, controllers };
+      if (!verifyDetached(sig, capabilitySigningBytes(grant), signer)) return fail('bad_signature', 'capability signature invalid');
+      const signerHex = toHex(signer);
+      const current = await ctx.store.accounts.getCapability(scope);
+      if (current === undefined) {
+        // CAP-3: the first version is signed by the caller's own account key, and a scope named
+        // after a user (or a direct conversation) can only be claimed by that user.
+        if (deriveUserId(signer) !== session.userId) return fail('forbidden', 'the first version must be signed by your account key');
+        const owner = scope.startsWith('conv:') ? undefined : scope.split(':')[1];
+        if (owner !== undefined && owner !== session.userId) return fail('forbidden', 'scope belongs to another user');
+        if (scope.startsWith('conv:') && scope[5 + 14] === '8') {
+          const peer = o['peer'];
+          if (!isUuid(peer) || peer === session.userId || directConversationId(parseUserId(session.userId), parseUserId(peer)) !== scope.slice(5)) {
+            return fail('forbidden', 'a direct conversation scope is claimed by one of its pair');
+          }
+        }
+      } else if (!current.controllers.includes(signerHex)) {
+        return fail('forbidden', 'signer is not a controller of this scope');
+      }
+      const record: CapabilityRecord = {
+        scope,
+        version,
+        readHash: toHex(readHash),
+        controllers: controllers.map(toHex),
+        ...(writeHash === undefined ? {} : { writeHash: toHex(writeHash) }),
+      };
+      const r = await ctx.store.accounts.putCapability(record);
+      if (r === 'conflict') return fail('conflict', 'version must be exactly one above the stored version');
+      ctx.logger.log('info', 'capability.stored', { scope, version });
+      return ok({ scope, version });
+    },
+    get: (scope) => ctx.store.accounts.getCapability(scope),
+    async checkRead(doc, token) {
+      const rec = await ctx.store.accounts.getCapability(capabilityScopeOf(doc));
+      if (rec === undefined || token === undefined || !equalHex(sha256Hex(token), rec.readHash)) return fail('forbidden', 'read capability required');
+      return ok(undefined);
+    },
+    async checkWrite(doc, token) {
+      const rec = await ctx.store.accounts.getCapability(capabilityScopeOf(doc));
+      if (rec?.writeHash === undefined) return ok(undefined);
+      if (token === undefined || !equalHex(sha256Hex(token), rec.writeHash)) return fail('forbidden', 'write capability required');
+      return ok(undefined);
+    },
+  };
+}

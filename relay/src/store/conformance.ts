@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import type { AppendRequest, RelayStore } from './ports.js';
+
+/** A fresh store for one test, and how to dispose of it. */
+export interface StoreFixture {
+  readonly store: RelayStore;
+  cleanup(): Promise<void>;
+  /** Re-opens the same data (persistent stores only): checks that nothing acknowledged is lost. */
+  reopen?(): Promise<RelayStore>;
+}
+
+const hash = (s: string): string => s.padEnd(64, '0').slice(0, 64);
+
+function req(doc: string, counter: number, body: string, device = 'd1'): AppendRequest {
+  return { doc, author: 'a1', device, counter, kind: 'update', hash: hash(body), bytes: new TextEncoder().encode(body) };
+}
+
+async function* chunks(parts: string[]): AsyncIterable<Uint8Array> {
+  for (const p of parts) {
+    await Promise.resolve();
+    yield new TextEncoder().encode(p);
+  }
+}
+
+async function collect(it: AsyncIterable<Uint8Array>): Promise<string> {
+  let s = '';
+  for await (const c of it) s += new TextDecoder().decode(c);
+  return s;
+}
+
+/**
+ * The contract every relay store implements (memory, SQLite; PostgreSQL later). Each case
+ * cites the rule it checks. Prints one summary line per store.
+ */
+export function runRelayStoreConformance(name: string, open: () => Promise<StoreFixture>): void {
+  const run = (title: string, fn: (f: StoreFixture) => Promise<void>): void => {
+    it(title, async () => {
+      const f = await open();
+      try {
+        await fn(f);
+      } finally {
+        await f.cleanup();
+      }
+    });
+  };
+
+  describe(`relay store conformance: ${name}`, () => {
+    run('appends in order with increasing seqs; reads after a cursor, paginated (RLY-11)', async ({ store }) => {
+      const out = await store.docs.append([req('x', 1, 'a'), req('y', 1, 'b'), req('x', 2, 'c')]);
+      expect(out.map((o) => o.status)).toEqual(['stored', 'stored', 'stored']);
+      const seqs = out.map((o) => ('seq' in o ? o.seq : -1));
+      expect(seqs[0]! < seqs[1]! && seqs[1]! < seqs[2]!).toBe(true);
+      const page1 = await store.docs.read('x', 0, 1);
+      expect(page1.map((e) => new TextDecoder().decode(e.bytes))).toEqual(['a']);
+      const page2 = await store.docs.read('x', page1[0]!.seq, 10);
+      expect(page2.map((e) => new TextDecoder().decode(e.bytes))).toEqual(['c']);
+      expect(await store.docs.read('x', seqs[2]!, 10)).toEqual([]);
+      expect(await store.docs.storedBytes()).toBe(3);
+    });
+
+    run('identical retry is a duplicate with the same seq; different bytes is equivocation (ENV-5)', async ({ store }) => {
+      const [first] = await store.docs.append([req('x', 1, 'a')]);
+      const out = await store.docs.append([req('x', 1, 'a'), req('x', 1, 'other'), req('x', 1, 'a')]);
+      expect(out).toEqual([
+        { status: 'duplicate', seq: (first as { seq: number }).seq },
+        { status: 'equivocation' },
+        { status: 'duplicate', seq: (first as { seq: number }).seq },
+      ]);
+      expect((await store.docs.read('x', 0, 10)).length).toBe(1);
+    });
+
+    run('counters strictly increase per (doc, author, device); other devices are independent (ENV-5)', async ({ store }) => {
+      const out = await store.docs.append([req('x', 5, 'a'), req('x', 3, 'b'), req('x', 3, 'c', 'd2'), req('x', 6, 'd')]);
+      expect(out.map((o) => o.status)).toEqual(['stored', 'replay', 'stored', 'stored']);
+    });
+
+    run('compaction drops superseded entries, keeps the snapshot and later ones, remembers counters (SNAP-1)', async ({ store }) => {
+      const out = await store.docs.append([req('x', 1, 'a'), req('x', 2, 'b'), req('x', 3, 'snap'), req('x', 4, 'c')]);
+      const seqs = out.map((o) => (o as { seq: number }).seq);
+      expect(await store.docs.compact('x', seqs[2]!, seqs[1]!)).toBe(2);
+      const left = await store.docs.read('x', 0, 10);
+      expect(left.map((e) => e.seq)).toEqual([seqs[2], seqs[3]]);
+      expect(await store.docs.storedBytes()).toBe(5);
+      expect((await store.docs.append([req('x', 1, 'a')]))[0]!.status).toBe('replay');
+      const [next] = await store.docs.append([req('x', 5, 'e')]);
+      expect((next as { seq: number }).seq).toBeGreaterThan(seqs[3]!);
+    });
+
+    run('accounts: case-insensitive unique usernames, unique user ids (ACC-1)', async ({ store }) => {
+      const a = { userId: 'u1', username: 'Alice', usernameKey: 'alice', signKey: 'k1', boxKey: 'b1', createdAt: 1 };
+      expect(await store.accounts.createAccount(a)).toBe('created');
+      expect(await store.accounts.createAccount({ ...a, userId: 'u2', username: 'ALICE' })).toBe('taken');
+      expect(await store.accounts.createAccount({ ...a, usernameKey: 'other' })).toBe('taken');
+      expect((await store.accounts.getAccountByUsername('alice'))?.username).toBe('Alice');
+      expect((await store.accounts.getAccount('u1'))?.signKey).toBe('k1');
+      expect(await store.accounts.getAccount('u2')).toBeUndefined();
+    });
+
+    run('backups only move forward (BAK-2)', async ({ store }) => {
+      expect(await store.accounts.putBackup('u1', { version: 2, bytes: new Uint8Array([2]) })).toBe('stored');
+      expect(await store.accounts.putBackup('u1', { version: 2, bytes: new Uint8Array([9]) })).toBe('rollback');
+      expect(await store.accounts.putBackup('u1', { version: 1, bytes: new Uint8Array([1]) })).toBe('rollback');
+      expect(await store.accounts.putBackup('u1', { version: 3, bytes: new Uint8Array([3]) })).toBe('stored');
+      expect(await store.accounts.getBackup('u1')).toEqual({ version: 3, bytes: new Uint8Array([3]) });
+    });
+
+    run('sessions expire and are pruned (AUTH-3)', async ({ store }) => {
+      await store.accounts.putSession({ tokenHash: 'h1', userId: 'u1', device: 'd', expiresAt: 100 });
+      await store.accounts.putSession({ tokenHash: 'h2', userId: 'u1', device: 'd', expiresAt: 200 });
+      expect((await store.accounts.getSession('h1'))?.expiresAt).toBe(100);
+      expect(await store.accounts.pruneSessions(150)).toBe(1);
+      expect(await store.accounts.getSession('h1')).toBeUndefined();
+      await store.accounts.deleteSession('h2');
+      expect(await store.accounts.getSession('h2')).toBeUndefined();
+    });
+
+    run('capability versions advance by exactly one (CAP-2)', async ({ store }) => {
+      const c = { scope: 'conv:x', version: 1, readHash: 'r', controllers: ['k'] };
+      expect(await store.accounts.putCapability({ ...c, version: 2 })).toBe('conflict');
+      expect(await store.accounts.putCapability(c)).toBe('stored');
+      expect(await store.accounts.putCapability(c)).toBe('conflict');
+      expect(await store.accounts.putCapability({ ...c, version: 2, writeHash: 'w', controllers: ['k', 'j'] })).toBe('stored');
+      expect(await store.accounts.getCapability('conv:x')).toEqual({ scope: 'conv:x', version: 2, readHash: 'r', writeHash: 'w', controllers: ['k', 'j'] });
+    });
+
+    run('blobs: streamed, verified, size-limited, ranged, charged to the first uploader (BLOB-*)', async ({ store }) => {
+      const okVerify = () => ({ ok: true }) as const;
+      const put = await store.blobs.put(chunks(['hello ', 'world']), { id: 'b1', owner: 'u1', maxBytes: 100, verify: okVerify });
+      expect(put).toEqual({ status: 'stored', size: 11 });
+      expect(await store.blobs.put(chunks(['hello world']), { id: 'b1', owner: 'u2', maxBytes: 100, verify: okVerify })).toEqual({ status: 'exists', size: 11 });
+      expect(await store.blobs.put(chunks(['x'.repeat(60), 'y'.repeat(60)]), { id: 'b2', owner: 'u1', maxBytes: 100, verify: okVerify })).toEqual({ status: 'rejected', code: 'too_large' });
+      expect(await store.blobs.put(chunks(['abc']), { id: 'b3', owner: 'u1', maxBytes: 100, verify: () => ({ ok: false, code: 'malformed' }) })).toEqual({ status: 'rejected', code: 'malformed' });
+      expect(await store.blobs.stat('b2')).toBeUndefined();
+      expect(await store.blobs.stat('b3')).toBeUndefined();
+      expect(await collect(store.blobs.read('b1', 6, 10))).toBe('world');
+      expect(await collect(store.blobs.read('b1', 0, 10))).toBe('hello world');
+      expect(await store.blobs.usage('u1')).toBe(11);
+      expect(await store.blobs.usage('u2')).toBe(0);
+      expect(await store.blobs.storedBytes()).toBe(11);
+    });
+
+    run('persistent stores keep every acknowledged write across a reopen (RLY-10)', async (f) => {
+      if (f.reopen === undefined) return;
+      const out = await f.store.docs.append(Array.from({ length: 50 }, (_, i) => req('x', i + 1, `e${i}`)));
+      await f.store.accounts.putBackup('u1', { version: 1, bytes: new Uint8Array([1]) });
+      const again = await f.reopen();
+      const entries = await again.docs.read('x', 0, 100);
+      expect(entries.map((e) => e.seq)).toEqual(out.map((o) => (o as { seq: number }).seq));
+      expect((await again.docs.append([req('x', 50, 'e49')]))[0]!.status).toBe('duplicate');
+      expect((await again.accounts.getBackup('u1'))?.version).toBe(1);
+      console.log(`[conformance ${name}] reopen: ${entries.length}/50 entries kept`);
+    });
+  });
+}

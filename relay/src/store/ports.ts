@@ -1,0 +1,151 @@
+import type { EnvelopeKind } from '@kith/core';
+
+/**
+ * Storage ports of the relay. Each has a memory and a SQLite implementation that both pass
+ * `runRelayStoreConformance` (store/conformance.ts); a PostgreSQL implementation plugs in here.
+ * Every method that writes resolves only once the write is durable (RLY-10).
+ */
+
+/** One envelope to append, already decoded and signature-checked by the caller. */
+export interface AppendRequest {
+  readonly doc: string;
+  /** Author key, lowercase hex. */
+  readonly author: string;
+  /** Device id bytes, lowercase hex. */
+  readonly device: string;
+  readonly counter: number;
+  readonly kind: EnvelopeKind;
+  /** SHA-256 of `bytes`, lowercase hex: byte-identical retries are duplicates (ENV-5). */
+  readonly hash: string;
+  readonly bytes: Uint8Array;
+}
+
+export type AppendOutcome =
+  | { readonly status: 'stored'; readonly seq: number }
+  | { readonly status: 'duplicate'; readonly seq: number }
+  /** Same (doc, author, device, counter), different bytes. */
+  | { readonly status: 'equivocation' }
+  /** The counter is not above the highest seen, and no identical entry is stored (compacted or out of order). */
+  | { readonly status: 'replay' };
+
+export interface LogEntry {
+  readonly seq: number;
+  readonly bytes: Uint8Array;
+}
+
+export interface DocLogStore {
+  /**
+   * Appends a batch in ONE durable transaction (group commit) and returns one outcome per
+   * request, in order. Requests in one batch see each other (a duplicate inside a batch is a
+   * duplicate). `seq` is relay-global and strictly increasing, so it orders each document.
+   */
+  append(batch: readonly AppendRequest[]): Promise<AppendOutcome[]>;
+  /** Entries of `doc` with seq > `after`, ascending, at most `limit`. */
+  read(doc: string, after: number, limit: number): Promise<LogEntry[]>;
+  /**
+   * Drops the entries of `doc` with seq ≤ `through` other than `keepSeq` (the snapshot that
+   * supersedes them). Counters stay recorded, so a dropped envelope replayed is `replay`.
+   * Returns the number of entries dropped.
+   */
+  compact(doc: string, keepSeq: number, through: number): Promise<number>;
+  /** Total envelope bytes stored. */
+  storedBytes(): Promise<number>;
+}
+
+export interface BlobMeta {
+  readonly id: string;
+  readonly size: number;
+}
+
+export interface BlobPutOptions {
+  readonly id: string;
+  readonly owner: string;
+  /** Abort with `too_large` beyond this many bytes. */
+  readonly maxBytes: number;
+  /**
+   * Called after the last chunk with the byte count; a failure aborts the put (used to check
+   * the content hash). Nothing is visible before it returns ok.
+   */
+  readonly verify: (size: number) => { ok: true } | { ok: false; code: 'malformed' | 'too_large' };
+}
+
+export type BlobPutOutcome =
+  | { readonly status: 'stored'; readonly size: number }
+  | { readonly status: 'exists'; readonly size: number }
+  | { readonly status: 'rejected'; readonly code: 'malformed' | 'too_large' };
+
+export interface BlobStore {
+  /** Streams `chunks` into a new blob; atomic: either the whole verified blob is stored or nothing. */
+  put(chunks: AsyncIterable<Uint8Array>, options: BlobPutOptions): Promise<BlobPutOutcome>;
+  stat(id: string): Promise<BlobMeta | undefined>;
+  /** Bytes [start, end] inclusive, streamed. The caller checks the range against `stat`. */
+  read(id: string, start: number, end: number): AsyncIterable<Uint8Array>;
+  /** Bytes charged to `owner` (the first uploader of each blob). */
+  usage(owner: string): Promise<number>;
+  storedBytes(): Promise<number>;
+}
+
+export interface AccountRecord {
+  readonly userId: string;
+  /** As registered (case preserved). */
+  readonly username: string;
+  /** The unique key: NFKC + lowercase. */
+  readonly usernameKey: string;
+  /** Ed25519 public key, hex. */
+  readonly signKey: string;
+  /** X25519 public key, hex. */
+  readonly boxKey: string;
+  readonly createdAt: number;
+}
+
+export interface SessionRecord {
+  /** SHA-256 of the bearer token, hex; the token itself is never stored. */
+  readonly tokenHash: string;
+  readonly userId: string;
+  readonly device: string;
+  readonly expiresAt: number;
+}
+
+export interface BackupRecord {
+  readonly version: number;
+  readonly bytes: Uint8Array;
+}
+
+export interface CapabilityRecord {
+  readonly scope: string;
+  readonly version: number;
+  /** hex SHA-256 of the read token */
+  readonly readHash: string;
+  /** hex SHA-256 of the write token, or undefined */
+  readonly writeHash?: string;
+  /** hex Ed25519 keys that may sign the next version */
+  readonly controllers: readonly string[];
+}
+
+export interface AccountStore {
+  /** `taken` when the username key or the user id is already registered. */
+  createAccount(record: AccountRecord): Promise<'created' | 'taken'>;
+  getAccountByUsername(usernameKey: string): Promise<AccountRecord | undefined>;
+  getAccount(userId: string): Promise<AccountRecord | undefined>;
+  /** `rollback` unless `version` is greater than the stored version (BAK-2). */
+  putBackup(userId: string, backup: BackupRecord): Promise<'stored' | 'rollback'>;
+  getBackup(userId: string): Promise<BackupRecord | undefined>;
+  putSession(session: SessionRecord): Promise<void>;
+  getSession(tokenHash: string): Promise<SessionRecord | undefined>;
+  deleteSession(tokenHash: string): Promise<void>;
+  /** Deletes sessions with expiresAt ≤ now; returns how many. */
+  pruneSessions(now: number): Promise<number>;
+  getCapability(scope: string): Promise<CapabilityRecord | undefined>;
+  /** Stores `record` if its version is exactly one above the stored one (or 1 when none): else `conflict`. */
+  putCapability(record: CapabilityRecord): Promise<'stored' | 'conflict'>;
+}
+
+/** Everything a relay stores. `close` flushes and releases files. */
+export interface RelayStore {
+  readonly docs: DocLogStore;
+  readonly blobs: BlobStore;
+  readonly accounts: AccountStore;
+  /** `FULL`, `NORMAL` or `memory`: reported by /health and the logs. */
+  readonly durability: string;
+  close(): Promise<void>;
+}

@@ -1,0 +1,36 @@
+/** SQLite schema of the relay (version 1). Applied idempotently at open. */
+export const SQLITE_SCHEMA = `
+CREATE TABLE IF NOT EXISTS entries (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  doc TEXT NOT NULL,
+  author TEXT NOT NULL,
+  device TEXT NOT NULL,
+  counter INTEGER NOT NULL,
+  hash TEXT NOT NULL,
+  bytes BLOB NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS entries_key ON entries (doc, author, device, counter);
+CREATE INDEX IF NOT EXISTS entries_doc_seq ON entries (doc, seq);
+CREATE TABLE IF NOT EXISTS heads (
+  doc TEXT NOT NULL, author TEXT NOT NULL, device TEXT NOT NULL, counter INTEGER NOT NULL,
+  PRIMARY KEY (doc, author, device)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS accounts (
+  user_id TEXT PRIMARY KEY,
+  username TEXT NOT NULL,
+  username_key TEXT NOT NULL UNIQUE,
+  sign_key TEXT NOT NULL,
+  box_key TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS backups (user_id TEXT PRIMARY KEY, version INTEGER NOT NULL, bytes BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS sessions (
+  token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, device TEXT NOT NULL, expires_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions (expires_at);
+CREATE TABLE IF NOT EXISTS caps (
+  scope TEXT PRIMARY KEY, version INTEGER NOT NULL, read_hash TEXT NOT NULL, write_hash TEXT, controllers TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS blobs (id TEXT PRIMARY KEY, owner TEXT NOT NULL, size INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS blobs_owner ON blobs (owner);
+`;

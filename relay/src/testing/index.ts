@@ -1,0 +1,10 @@
+// @kith/relay/testing — helpers to drive a relay in tests (core's sync tests may use them too).
+export { createManualClock } from './manual-clock.js';
+export type { ManualClock } from './manual-clock.js';
+export { createTestIdentity, signTestEnvelope } from './identity.js';
+export type { TestIdentity, TestEnvelopeInput } from './identity.js';
+export { registerAndLogin, login, grantCapability, registrationBody, sha256 } from './client.js';
+export type { RelayFetch } from './client.js';
+export { openTestSocket, settle } from './socket-pair.js';
+export type { TestSocketClient } from './socket-pair.js';
+export { runRelayStoreConformance } from '../store/conformance.js';

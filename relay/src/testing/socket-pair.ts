@@ -1,0 +1,61 @@
+import { parseServerFrame } from '../protocol/parse-server-frame.js';
+import type { ClientFrame, ServerFrame } from '../protocol/frames.js';
+import type { Relay } from '../relay.js';
+import type { RelayConnection } from '../ws/socket.js';
+
+/** The client end of an in-process socket: frames arrive synchronously in `inbox`. */
+export interface TestSocketClient {
+  readonly inbox: ServerFrame[];
+  readonly closed: { code: number; reason: string } | undefined;
+  send(frame: ClientFrame | string | Uint8Array): void;
+  close(): void;
+  /** Frames of tag `t` (optionally with request `id`). */
+  frames<T extends ServerFrame['t']>(t: T, id?: number): Extract<ServerFrame, { t: T }>[];
+}
+
+/** Opens an in-process socket pair to `relay`: no network, deterministic delivery. */
+export function openTestSocket(relay: Relay, options: { bufferedAmount?: () => number } = {}): TestSocketClient {
+  const inbox: ServerFrame[] = [];
+  let closed: { code: number; reason: string } | undefined;
+  let conn: RelayConnection | undefined;
+  conn = relay.connect({
+    send(text) {
+      if (closed !== undefined) return;
+      const f = parseServerFrame(text);
+      if (!f.ok) throw new Error('relay sent an invalid frame');
+      inbox.push(f.value);
+    },
+    close(code, reason) {
+      closed ??= { code, reason };
+    },
+    get bufferedAmount() {
+      return options.bufferedAmount?.() ?? 0;
+    },
+  });
+  return {
+    inbox,
+    get closed() {
+      return closed;
+    },
+    send(frame) {
+      if (closed !== undefined) return;
+      conn?.onMessage(typeof frame === 'string' || frame instanceof Uint8Array ? frame : JSON.stringify(frame));
+    },
+    close() {
+      closed ??= { code: 1000, reason: 'client' };
+      conn?.onClose();
+      conn = undefined;
+    },
+    frames<T extends ServerFrame['t']>(t: T, id?: number) {
+      return inbox.filter((f): f is Extract<ServerFrame, { t: T }> => f.t === t && (id === undefined || ('id' in f && f.id === id)));
+    },
+  };
+}
+
+/** Flush until quiet: lets queued group commits and their acks run. No timers involved. */
+export async function settle(relay: Relay, rounds = 3): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    await relay.docs.drain();
+    await new Promise<void>((r) => setImmediate(r));
+  }
+}

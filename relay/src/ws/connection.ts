@@ -1,0 +1,260 @@
+import type { ErrorCode, Result } from '@kith/core';
+import type { ClientFrame, PresenceState, ServerFrame } from '../protocol/frames.js';
+import { decodeBase64, encodeBase64 } from '../protocol/base64.js';
+import { parseClientFrame, type ClientFrameLimits } from '../protocol/parse-client-frame.js';
+import type { AuthService, Session } from '../services/auth.js';
+import type { CapabilityService } from '../services/capabilities.js';
+import type { RelayContext } from '../services/context.js';
+import type { DocumentService } from '../services/documents.js';
+import type { Hub, HubPeer } from '../services/hub.js';
+import { createRateLimiter } from '../ops/rate-limit.js';
+import { CLOSE_CODES, type RelayConnection, type RelaySocket } from './socket.js';
+
+export interface ConnectionServices {
+  readonly ctx: RelayContext;
+  readonly auth: AuthService;
+  readonly caps: CapabilityService;
+  readonly docs: DocumentService;
+  readonly hub: Hub;
+}
+
+interface Subscription {
+  ready: boolean;
+  last: number;
+  buffered: { seq: number; bytes: Uint8Array }[];
+}
+
+let connectionCounter = 0;
+
+/**
+ * One WebSocket connection's protocol logic (docs/PROTOCOL.md § Relay API). Every message is
+ * parsed into a typed frame or answered with a coded `error` frame and counted; no handler
+ * throws into the socket loop (RLY-2). Pushes keep their arrival order (RLY-9).
+ */
+export function createConnection(services: ConnectionServices, socket: RelaySocket): RelayConnection {
+  const { ctx, auth, docs, hub } = services;
+  const { limits, metrics, logger, clock } = ctx;
+  const connId = `c${++connectionCounter}`;
+  const frameLimits: ClientFrameLimits = {
+    maxFrameChars: limits.maxFrameBytes,
+    maxRecipients: limits.maxRecipients,
+    maxSignalChars: limits.maxSignalChars,
+    maxPullLimit: limits.maxPullLimit,
+  };
+  const connLimiter = createRateLimiter(limits.connRate, limits.connBurst, () => clock.now());
+  let session: Session | undefined;
+  let authPending = false;
+  let strikes = 0;
+  let closed = false;
+  let pushLane: Promise<unknown> = Promise.resolve();
+  const subs = new Map<string, Subscription>();
+  let presence: PresenceState = 'offline';
+  const watchers = new Set<string>();
+  metrics.connections++;
+
+  const close = (code: number, reason: string): void => {
+    if (closed) return;
+    socket.close(code, reason);
+    cleanup();
+  };
+
+  const sendText = (text: string): void => {
+    if (closed) return;
+    if (socket.bufferedAmount > limits.maxBufferedBytes) {
+      metrics.reject('slow_consumer');
+      close(CLOSE_CODES.tryAgainLater, 'slow consumer');
+      return;
+    }
+    metrics.framesOut++;
+    socket.send(text);
+  };
+  const send = (frame: ServerFrame): void => sendText(JSON.stringify(frame));
+  const reject = (id: number | undefined, code: ErrorCode, message: string): void => {
+    metrics.reject(code);
+    send(id === undefined ? { v: 1, t: 'error', code, message } : { v: 1, t: 'error', id, code, message });
+  };
+  const replyError = (id: number, r: Result<unknown>): boolean => {
+    if (r.ok) return false;
+    reject(id, r.error.code, r.error.message.replace(/^[a-z_]+: /, ''));
+    return true;
+  };
+
+  const peer: HubPeer = {
+    get user() {
+      return session?.userId ?? '';
+    },
+    get device() {
+      return session?.device ?? '';
+    },
+    onEntry(doc, seq, bytes) {
+      const sub = subs.get(doc);
+      if (sub === undefined) return;
+      if (!sub.ready) {
+        sub.buffered.push({ seq, bytes });
+        return;
+      }
+      if (seq <= sub.last) return;
+      sub.last = seq;
+      send({ v: 1, t: 'entry', doc, seq, env: encodeBase64(bytes) });
+    },
+    sendText,
+  };
+
+  const cancelDeadline = clock.setTimer(limits.authDeadlineMs, () => {
+    if (session === undefined && !closed) {
+      metrics.reject('auth_deadline');
+      close(CLOSE_CODES.authDeadline, 'authentication deadline');
+    }
+  });
+  send({ v: 1, t: 'hello', authDeadlineMs: limits.authDeadlineMs, maxFrameBytes: limits.maxFrameBytes });
+
+  function cleanup(): void {
+    if (closed) return;
+    closed = true;
+    cancelDeadline();
+    metrics.connections--;
+    for (const doc of subs.keys()) hub.unsubscribe(doc, peer);
+    subs.clear();
+    if (session !== undefined) {
+      hub.removePeer(peer);
+      if (presence !== 'offline') {
+        const text = JSON.stringify({ v: 1, t: 'presence', from: { user: session.userId, device: session.device }, state: 'offline' } satisfies ServerFrame);
+        for (const u of watchers) metrics.framesOut += hub.deliverToUser(u, undefined, text);
+      }
+      logger.log('info', 'ws.closed', { conn: connId, user: session.userId });
+    }
+  }
+
+  async function handleAuth(frame: Extract<ClientFrame, { t: 'auth' }>): Promise<void> {
+    if (session !== undefined || authPending) return reject(frame.id, 'invalid_argument', 'already authenticated');
+    authPending = true;
+    const r = await auth.authenticate(frame.token);
+    authPending = false;
+    if (closed) return;
+    if (!r.ok) {
+      reject(frame.id, 'unauthorized', 'invalid session');
+      close(CLOSE_CODES.policy, 'unauthorized');
+      return;
+    }
+    session = r.value;
+    cancelDeadline();
+    hub.addPeer(peer);
+    logger.log('info', 'ws.authed', { conn: connId, user: session.userId });
+    send({ v: 1, t: 'authed', id: frame.id, user: session.userId, device: session.device, expiresAt: session.expiresAt });
+  }
+
+  function handlePush(s: Session, frame: Extract<ClientFrame, { t: 'push' }>): void {
+    const bytes = decodeBase64(frame.env);
+    if (bytes === undefined) return reject(frame.id, 'malformed', 'env is not base64');
+    const result = docs.push(s, bytes, { cap: frame.cap, supersedes: frame.supersedes });
+    pushLane = pushLane.then(() => result);
+    void result.then((r) => {
+      if (replyError(frame.id, r) || !r.ok) return;
+      send({ v: 1, t: 'ack', id: frame.id, doc: r.value.doc, seq: r.value.seq, duplicate: r.value.duplicate });
+    });
+  }
+
+  async function handlePull(frame: Extract<ClientFrame, { t: 'pull' }>): Promise<void> {
+    const r = await docs.pull(frame.doc, frame.cap, frame.after, frame.limit);
+    if (replyError(frame.id, r) || !r.ok) return;
+    const entries = r.value.entries.map((e) => ({ seq: e.seq, env: encodeBase64(e.bytes) }));
+    send({ v: 1, t: 'entries', id: frame.id, doc: frame.doc, entries, next: r.value.next, more: r.value.more });
+  }
+
+  async function handleSub(frame: Extract<ClientFrame, { t: 'sub' }>): Promise<void> {
+    if (subs.has(frame.doc)) return reject(frame.id, 'invalid_argument', 'already subscribed');
+    if (subs.size >= limits.maxSubscriptionsPerConnection) return reject(frame.id, 'rate_limited', 'too many subscriptions');
+    const sub: Subscription = { ready: false, last: frame.after, buffered: [] };
+    subs.set(frame.doc, sub);
+    hub.subscribe(frame.doc, peer);
+    // Backlog first, then whatever arrived meanwhile, in seq order without gaps or repeats.
+    for (;;) {
+      const r = await docs.pull(frame.doc, frame.cap, sub.last, limits.maxPullLimit);
+      if (closed || subs.get(frame.doc) !== sub) return;
+      if (!r.ok) {
+        subs.delete(frame.doc);
+        hub.unsubscribe(frame.doc, peer);
+        replyError(frame.id, r);
+        return;
+      }
+      if (r.value.entries.length > 0) {
+        sub.last = r.value.next;
+        send({ v: 1, t: 'entries', id: frame.id, doc: frame.doc, entries: r.value.entries.map((e) => ({ seq: e.seq, env: encodeBase64(e.bytes) })), next: r.value.next, more: r.value.more });
+      }
+      if (!r.value.more) break;
+    }
+    sub.ready = true;
+    for (const e of sub.buffered.sort((a, b) => a.seq - b.seq)) peer.onEntry(frame.doc, e.seq, e.bytes);
+    sub.buffered = [];
+    send({ v: 1, t: 'ok', id: frame.id });
+  }
+
+  function handlePresence(s: Session, frame: Extract<ClientFrame, { t: 'presence' }>): void {
+    presence = frame.state;
+    const text = JSON.stringify({ v: 1, t: 'presence', from: { user: s.userId, device: s.device }, state: frame.state } satisfies ServerFrame);
+    for (const u of frame.to) {
+      if (watchers.size < limits.maxRecipients * 4) watchers.add(u);
+      metrics.framesOut += hub.deliverToUser(u, undefined, text);
+    }
+    send({ v: 1, t: 'ok', id: frame.id });
+  }
+
+  function handleSignal(s: Session, frame: Extract<ClientFrame, { t: 'signal' }>): void {
+    const text = JSON.stringify({ v: 1, t: 'signal', from: { user: s.userId, device: s.device }, kind: frame.kind, body: frame.body } satisfies ServerFrame);
+    const n = hub.deliverToUser(frame.to.user, frame.to.device, text);
+    metrics.framesOut += n;
+    if (n === 0) return reject(frame.id, 'offline', 'recipient not connected');
+    send({ v: 1, t: 'ok', id: frame.id });
+  }
+
+  async function dispatch(frame: ClientFrame): Promise<void> {
+    if (frame.t === 'auth') return handleAuth(frame);
+    if (frame.t === 'ping') return send({ v: 1, t: 'pong', id: frame.id });
+    const s = session;
+    if (s === undefined) return reject(frame.id, 'unauthorized', 'authenticate first');
+    if (s.expiresAt <= clock.now()) {
+      reject(frame.id, 'unauthorized', 'session expired');
+      close(CLOSE_CODES.sessionExpired, 'session expired');
+      return;
+    }
+    if (!ctx.accountLimiter.take(s.userId)) return reject(frame.id, 'rate_limited', 'account rate limit');
+    switch (frame.t) {
+      case 'push':
+        return handlePush(s, frame);
+      case 'pull':
+        return handlePull(frame);
+      case 'sub':
+        return handleSub(frame);
+      case 'unsub':
+        subs.delete(frame.doc);
+        hub.unsubscribe(frame.doc, peer);
+        return send({ v: 1, t: 'ok', id: frame.id });
+      case 'presence':
+        return handlePresence(s, frame);
+      case 'signal':
+        return handleSignal(s, frame);
+    }
+  }
+
+  return {
+    onMessage(data) {
+      if (closed) return;
+      metrics.framesIn++;
+      if (!connLimiter.take(connId)) {
+        // Over the per-connection rate: answer, and close a client that keeps ignoring it.
+        if (++strikes > limits.connBurst) return close(CLOSE_CODES.rateLimited, 'rate limited');
+        return reject(undefined, 'rate_limited', 'connection rate limit');
+      }
+      strikes = 0;
+      const parsed = parseClientFrame(data, frameLimits);
+      if (!parsed.ok) return reject(undefined, parsed.error.code, parsed.error.message.replace(/^[a-z_]+: /, ''));
+      dispatch(parsed.value).catch((error: unknown) => {
+        logger.log('error', 'ws.handler_failed', { conn: connId, frame: parsed.value.t, error: error instanceof Error ? error.name : 'unknown' });
+        reject(parsed.value.id, 'storage_failed', 'internal error');
+      });
+    },
+    onClose() {
+      cleanup();
+    },
+  };
+}

@@ -84,10 +84,11 @@ export async function createPeerHarness(options: PeerHarnessOptions): Promise<Pe
     });
   };
 
+  const usernames = new Map<UserId, string>();
   const open = async (name: string, user: UserId, device: DeviceId, database: MemoryDatabase): Promise<Kith> =>
     createKith({
       user,
-      username: name.replace(/[^a-z0-9_.-]/g, '').slice(0, 64) || 'peer',
+      username: (usernames.get(user) ?? name).replace(/[^a-z0-9_.-]/g, '').slice(0, 64) || 'peer',
       device,
       backend: options.backend,
       clock,
@@ -102,6 +103,7 @@ export async function createPeerHarness(options: PeerHarnessOptions): Promise<Pe
     const user = owner === undefined ? deriveUserId(random.fork(`user:${name}`).bytes(32)) : users.get(owner);
     if (user === undefined) throw new Error(`peer ${name}: unknown sameUserAs ${owner}`);
     users.set(name, user);
+    if (!usernames.has(user)) usernames.set(user, name);
     const device = deriveUuid('kith/test-device', random.fork(`device:${name}`).bytes(16)) as DeviceId;
     const database = createMemoryDatabase();
     const p: HarnessPeer = { name, user, device, kith: await open(name, user, device, database), database, cursors: new Map(), fresh: 0 };

@@ -1,4 +1,4 @@
-import { IDBDatabase, IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import { IDBDatabase, IDBFactory, IDBKeyRange, IDBObjectStore } from 'fake-indexeddb';
 import { describe, expect, it, vi } from 'vitest';
 import { isKithError } from '../../errors.js';
 import type { DocId } from '../../ids.js';
@@ -73,5 +73,39 @@ describe('dexie storage specifics', () => {
     });
     raw.close();
     expect(info).toEqual({ key: 'schema', version: DEXIE_SCHEMA_VERSION });
+  });
+
+  it('an IndexedDB failure mid-transaction (quota) rejects with storage_failed and writes nothing (DEX-4)', async () => {
+    const s = await createDexieStorage({ name: 'quota', indexedDB, IDBKeyRange });
+    const d = 'feed:c:a:0' as DocId;
+    await s.commit([{ type: 'appendUpdate', doc: d, data: new Uint8Array([1]) }]);
+    const realPut = IDBObjectStore.prototype.put;
+    const spy = vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (this: IDBObjectStore, ...args) {
+      if (this.name === 'outbox') throw new DOMException('injected', 'QuotaExceededError');
+      return realPut.apply(this, args);
+    });
+    try {
+      const error: unknown = await s
+        .commit([
+          { type: 'appendUpdate', doc: d, data: new Uint8Array([2]) },
+          { type: 'putMeta', key: 'cursor', value: 7 },
+          { type: 'enqueue', id: 'o', item: new Uint8Array([2]) },
+        ])
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
+      expect(isKithError(error, 'storage_failed')).toBe(true);
+      expect(String((error as Error).message)).toContain('QuotaExceededError');
+      expect(String((error as Error).message)).not.toContain('injected');
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await s.loadDoc(d)).toEqual({ snapshot: null, updates: [new Uint8Array([1])] });
+    expect(await s.getMeta('cursor')).toBeUndefined();
+    expect(await s.outbox()).toEqual([]);
+    await s.commit([{ type: 'enqueue', id: 'o', item: new Uint8Array([3]) }]); // still usable
+    expect((await s.outbox()).map((o) => o.id)).toEqual(['o']);
+    await s.close();
   });
 });

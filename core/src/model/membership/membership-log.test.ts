@@ -301,6 +301,22 @@ describe('membership log rules', () => {
     expectRefused(() => createMembershipLog(GROUP).create(ALICE, { ...createBody, members: [...members, { user: MALLORY, role: 'member' }] }, CREATED_AT), 'invalid_argument');
   });
 
+  it('a flood of 100 concurrent heads does not block admins: create() names the 64 latest and sorts last', () => {
+    const { log, genesis } = founded();
+    for (let i = 0; i < 100; i++) {
+      const spam = craft({ author: CAROL, parents: [genesis], lamport: 2, at: i, body: { type: 'info', name: `spam ${i}` } });
+      expect(log.receive(spam.bytes, CAROL).ok).toBe(true);
+    }
+    expect(log.state().heads).toHaveLength(100);
+    const add = log.create(ALICE, { type: 'add', user: DAVE, role: 'member' }, CREATED_AT + 1);
+    expect(add.op.parents).toHaveLength(64);
+    expect(log.history().at(-1)?.hash).toBe(add.hash);
+    expect(log.state().heads).toHaveLength(37);
+    log.create(ALICE, { type: 'add', user: ERIN, role: 'member' }, CREATED_AT + 2);
+    expect(log.state().heads).toHaveLength(1);
+    expect(log.state().name).toBe('Climbers');
+  });
+
   it('listeners see each applied change; unsubscribe stops them; a throwing listener breaks nothing', () => {
     const { log } = founded();
     const seen: number[] = [];

@@ -219,11 +219,8 @@ export function createMembershipLog(conversation: ConversationId, options: Membe
       }
     } else {
       if (heads.length === 0) throw new KithError('conflict', 'the group does not exist yet');
-      if (heads.length > MEMBERSHIP_LIMITS.maxParents) {
-        throw new KithError('conflict', `more than ${MEMBERSHIP_LIMITS.maxParents} concurrent heads`);
-      }
-      parents = heads;
-      for (const p of heads) lamport = Math.max(lamport, order.get(p)!.op.lamport + 1);
+      parents = pickParents(heads);
+      for (const p of parents) lamport = Math.max(lamport, order.get(p)!.op.lamport + 1);
     }
     const draft: MemberOp = { v: 1, conversation, author, parents, lamport, at, body };
     const bytes = encodeMemberOp(draft);
@@ -235,6 +232,17 @@ export function createMembershipLog(conversation: ConversationId, options: Membe
     const result = receive(bytes, author);
     if (!result.ok) throw result.error;
     return { op, bytes, hash: result.value.hash };
+  }
+
+  /** All heads, or — when a flood of concurrent ops left more than 64 — the 64 with the highest
+   *  lamport: the new op still sorts after every applied op, and later ops absorb the rest. */
+  function pickParents(heads: string[]): string[] {
+    if (heads.length <= MEMBERSHIP_LIMITS.maxParents) return heads;
+    const lamportOf = (h: string): number => order.get(h)!.op.lamport;
+    return [...heads]
+      .sort((a, b) => lamportOf(b) - lamportOf(a) || (a < b ? -1 : 1))
+      .slice(0, MEMBERSHIP_LIMITS.maxParents)
+      .sort();
   }
 
   return {

@@ -1,0 +1,117 @@
+import type { CallId, ConversationId, MessageId, UserId } from '../ids.js';
+import type { Kith } from '../kith.js';
+import type { Message } from '../model/message.js';
+import type { ParticipantsRow } from './projection-rows.js';
+import type { RowBatch } from './row-batch.js';
+import {
+  attachmentRows,
+  callRows,
+  contactRow,
+  directParticipantRow,
+  messageRow,
+  participantRow,
+  reactionRows,
+  receiptRow,
+  stateRow,
+  userRow,
+} from './row-mappers.js';
+
+/**
+ * Reads what the projection needs from the engine's public API into a batch. Every function
+ * reads one entity and the rows that hang off it; they throw what the engine throws (a
+ * conversation it does not know), and the caller counts and skips.
+ */
+
+export function readUser(b: RowBatch, kith: Kith, user: UserId): void {
+  const p = kith.profile.get(user);
+  // A profile not received yet has no username; it cannot be a users row (schema.sql: NOT NULL, format).
+  if (p.username !== '') b.users.set(user, userRow(p));
+}
+
+export function readContact(b: RowBatch, kith: Kith, user: UserId): void {
+  b.contacts.set(user, contactRow(kith.user, kith.contacts.get(user)));
+  readUser(b, kith, user);
+}
+
+export function readReceipt(b: RowBatch, kith: Kith, conversation: ConversationId, user: UserId): void {
+  b.receipts.set(`${conversation}|${user}`, receiptRow(conversation, user, kith.receipts.forMember(conversation, user)));
+  if (user === kith.user) b.summaries.add(conversation);
+}
+
+/** The conversation row (without summary), the viewer's state, members, their profiles and receipts. */
+export function readConversation(b: RowBatch, kith: Kith, id: ConversationId): void {
+  const c = kith.conversations.get(id);
+  let participants: ParticipantsRow[];
+  let name = '';
+  let description = '';
+  let creatorId: string | null = null;
+  let createdAt = 0;
+  if (c.kind === 'group') {
+    const g = kith.groups.get(id);
+    name = g.name;
+    description = g.description;
+    creatorId = g.creator;
+    participants = [...g.members, ...g.former].map((m) => participantRow(id, m));
+    const creator = participants.find((p) => p.userId === g.creator);
+    createdAt = creator?.joinedAt ?? Math.min(...participants.map((p) => p.joinedAt));
+    if (!Number.isFinite(createdAt)) createdAt = 0;
+  } else {
+    participants = c.peer === null ? [] : [directParticipantRow(id, kith.user), directParticipantRow(id, c.peer)];
+  }
+  const member = participants.some((p) => p.userId === kith.user && p.leftAt === null);
+  b.conversations.set(id, {
+    id,
+    kind: c.kind,
+    peerId: c.peer,
+    name,
+    description,
+    creatorId,
+    createdAt,
+    shelf: !member ? 0 : c.state.archived ? 1 : 2,
+    pinned: c.state.pinned ? 1 : 0,
+  });
+  b.states.set(id, stateRow(kith.user, c));
+  b.participants.set(id, participants);
+  for (const p of participants) {
+    readUser(b, kith, p.userId as UserId);
+    readReceipt(b, kith, id, p.userId as UserId);
+  }
+}
+
+/** A message, its attachments and reactions. */
+export function readMessage(b: RowBatch, kith: Kith, m: Message): void {
+  const row = messageRow(m);
+  b.messages.set(m.id, row);
+  b.attachments.set(m.id, attachmentRows(m));
+  b.reactions.set(m.id, reactionRows(row, kith.messages.reactions(m.conversation, m.id)));
+  b.summaries.add(m.conversation);
+}
+
+/** Re-reads one message (after a delete) from the engine; absent messages are skipped. */
+export async function readMessageById(b: RowBatch, kith: Kith, conversation: ConversationId, id: MessageId): Promise<void> {
+  const m = await kith.messages.get(conversation, id);
+  if (m !== null) readMessage(b, kith, m);
+}
+
+export function readCall(b: RowBatch, kith: Kith, conversation: ConversationId, id: CallId | null): void {
+  for (const call of kith.calls.list(conversation)) if (id === null || call.id === id) b.calls.set(call.id, callRows(call));
+}
+
+/** Every message of a conversation, newest page first (engine pages hold at most 500). */
+async function readAllMessages(b: RowBatch, kith: Kith, conversation: ConversationId): Promise<void> {
+  let before: MessageId | undefined;
+  for (;;) {
+    const page = await kith.messages.page(conversation, before === undefined ? { limit: 500 } : { before, limit: 500 });
+    for (const m of page) readMessage(b, kith, m);
+    const oldest = page[0];
+    if (oldest === undefined || page.length < 500) return;
+    before = oldest.id;
+  }
+}
+
+/** All of a conversation's messages, replacing what is stored (messages can vanish: see ADR 0008). */
+export async function resyncMessages(b: RowBatch, kith: Kith, conversation: ConversationId): Promise<void> {
+  await readAllMessages(b, kith, conversation);
+  b.complete.add(conversation);
+  b.summaries.add(conversation);
+}

@@ -1,0 +1,159 @@
+import type { ContactStatus } from '../model/contact.js';
+
+/**
+ * Row types of the projection: one interface per table of docs/schema.sql, fields in
+ * camelCase, times in milliseconds since the epoch, SQL NULL as `null`. Ids are the UUID
+ * strings of the engine; lexicographic order of UUIDv7 ids is their time order (schema.sql
+ * § messages), which is what the `[conversationId+id]` keyset relies on.
+ */
+export interface UsersRow {
+  id: string;
+  username: string;
+  displayName: string;
+  about: string;
+  avatar: string | null;
+}
+
+/** The viewer's side of a contact relationship (schema.sql contacts + contact_requests, derived). */
+export interface ContactsRow {
+  ownerId: string;
+  contactId: string;
+  status: ContactStatus;
+  blocked: boolean;
+}
+
+/** 0: no longer a member (hidden), 1: archived, 2: in the chat list. */
+export type Shelf = 0 | 1 | 2;
+
+/**
+ * schema.sql conversations + groups, plus the chat-list summary the viewer needs (last visible
+ * message and unread count), maintained with the messages so the chat list reads one index.
+ */
+export interface ConversationsRow {
+  id: string;
+  kind: 'direct' | 'group';
+  /** Direct only: the other person. */
+  peerId: string | null;
+  /** Group name ('' for a direct conversation: its title is the peer's profile). */
+  name: string;
+  description: string;
+  creatorId: string | null;
+  /** Groups: the creator's join time; direct: 0 (the engine does not expose when it was opened). */
+  createdAt: number;
+  shelf: Shelf;
+  /** 1 when pinned (IndexedDB cannot index booleans). */
+  pinned: 0 | 1;
+  lastActivity: number;
+  lastMessageId: string | null;
+  lastSenderId: string | null;
+  lastBody: string | null;
+  lastDeleted: boolean;
+  unread: number;
+}
+
+/** schema.sql conversation_members: one row per membership period. */
+export interface ParticipantsRow {
+  conversationId: string;
+  userId: string;
+  joinedAt: number;
+  role: 'admin' | 'member';
+  /** null: the creator, or a direct pair. */
+  addedBy: string | null;
+  leftAt: number | null;
+}
+
+/** schema.sql conversation_user_state (only the viewer's own rows exist on a device). */
+export interface ConversationStatesRow {
+  userId: string;
+  conversationId: string;
+  pinned: boolean;
+  archived: boolean;
+  mutedUntil: number | null;
+  clearedUpTo: string | null;
+}
+
+export interface MessagesRow {
+  id: string;
+  conversationId: string;
+  senderId: string;
+  /** null: deleted, or attachment-only. */
+  body: string | null;
+  replyToId: string | null;
+  forwarded: boolean;
+  createdAt: number;
+  editedAt: number | null;
+  deletedAt: number | null;
+  attachments: number;
+}
+
+/** schema.sql message_attachments (the blob key stays in the engine: `keySlot` names it). */
+export interface AttachmentsRow {
+  id: string;
+  messageId: string;
+  conversationId: string;
+  position: number;
+  blobId: string;
+  keySlot: number;
+  hashAlg: 'sha256' | 'blake2b';
+  contentHash: string;
+  mimeType: string;
+  sizeBytes: number;
+  fileName: string | null;
+  width: number | null;
+  height: number | null;
+  durationMs: number | null;
+  createdAt: number;
+}
+
+export interface ReactionsRow {
+  messageId: string;
+  userId: string;
+  conversationId: string;
+  emoji: string;
+  /** The engine exposes no reaction time yet: the message's time (a lower bound). */
+  reactedAt: number;
+}
+
+/**
+ * schema.sql receipt_watermarks, per member (the engine exposes the member's watermark, the
+ * max over devices — the member_watermarks view — not each device's).
+ */
+export interface ReceiptsRow {
+  conversationId: string;
+  userId: string;
+  deliveredUpTo: string | null;
+  readUpTo: string | null;
+}
+
+export interface CallsRow {
+  id: string;
+  conversationId: string;
+  callerId: string;
+  kind: 'voice' | 'video';
+  state: 'initiated' | 'ringing' | 'ongoing' | 'completed' | 'missed' | 'declined';
+  startedAt: number;
+  answeredAt: number | null;
+  endedAt: number | null;
+  endReason: string | null;
+}
+
+export interface CallParticipantsRow {
+  callId: string;
+  userId: string;
+  state: 'ringing' | 'joined' | 'declined' | 'left';
+  joinedAt: number | null;
+  leftAt: number | null;
+}
+
+export interface ScreenSharesRow {
+  id: string;
+  callId: string;
+  sharerId: string;
+  startedAt: number;
+  endedAt: number | null;
+}
+
+export interface MetaRow {
+  key: string;
+  value: string | number | boolean | null;
+}

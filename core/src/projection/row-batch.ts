@@ -1,0 +1,150 @@
+import type {
+  AttachmentsRow,
+  ContactsRow,
+  ConversationStatesRow,
+  ConversationsRow,
+  MessagesRow,
+  ParticipantsRow,
+  ReactionsRow,
+  ReceiptsRow,
+  UsersRow,
+} from './projection-rows.js';
+import type { CallRows } from './row-mappers.js';
+import type { ProjectionDb } from './projection-schema.js';
+import { PROJECTION_TABLES } from './projection-schema.js';
+import { Dexie } from './dexie.js';
+import { summarizeConversation, SUMMARY_DEFAULTS } from './chat-summary.js';
+
+/** A conversation row without the summary fields `summarizeConversation` computes. */
+export type ConversationBase = Omit<ConversationsRow, keyof typeof SUMMARY_DEFAULTS>;
+
+/**
+ * The rows one flush (or a rebuild) writes. Collections keyed by parent are replaced whole
+ * (a message's attachments and reactions, a conversation's members, a call's participants),
+ * so rows the engine no longer has disappear. Gathered from the engine first, then written in
+ * one Dexie transaction (Dexie transactions cannot wait on anything but Dexie).
+ */
+export interface RowBatch {
+  readonly users: Map<string, UsersRow>;
+  readonly contacts: Map<string, ContactsRow>;
+  readonly conversations: Map<string, ConversationBase>;
+  readonly states: Map<string, ConversationStatesRow>;
+  readonly participants: Map<string, ParticipantsRow[]>;
+  readonly messages: Map<string, MessagesRow>;
+  readonly attachments: Map<string, AttachmentsRow[]>;
+  readonly reactions: Map<string, ReactionsRow[]>;
+  /** conversation|user → the row, or null to delete it. */
+  readonly receipts: Map<string, ReceiptsRow | null>;
+  readonly calls: Map<string, CallRows>;
+  /** Conversations whose chat-list summary must be recomputed after the writes. */
+  readonly summaries: Set<string>;
+  /** Conversations whose messages were all read: stored messages not in the batch are removed. */
+  readonly complete: Set<string>;
+}
+
+export function createRowBatch(): RowBatch {
+  return {
+    users: new Map(),
+    contacts: new Map(),
+    conversations: new Map(),
+    states: new Map(),
+    participants: new Map(),
+    messages: new Map(),
+    attachments: new Map(),
+    reactions: new Map(),
+    receipts: new Map(),
+    calls: new Map(),
+    summaries: new Set(),
+    complete: new Set(),
+  };
+}
+
+/** How many rows a batch puts (for stats). */
+export function batchSize(b: RowBatch): number {
+  let n = b.users.size + b.contacts.size + b.conversations.size + b.states.size + b.messages.size + b.receipts.size;
+  for (const rows of b.participants.values()) n += rows.length;
+  for (const rows of b.attachments.values()) n += rows.length;
+  for (const rows of b.reactions.values()) n += rows.length;
+  for (const c of b.calls.values()) n += 1 + c.participants.length + c.shares.length;
+  return n;
+}
+
+const CHUNK = 2000;
+async function putAll<T>(table: { bulkPut(rows: readonly T[]): Promise<unknown> }, rows: readonly T[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += CHUNK) await table.bulkPut(rows.slice(i, i + CHUNK));
+}
+
+async function removeMessages(db: ProjectionDb, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.messages.bulkDelete(ids);
+  await db.attachments.where('messageId').anyOf(ids).delete();
+  await db.reactions.where('messageId').anyOf(ids).delete();
+}
+
+/** Messages the engine no longer shows (e.g. a removed member's messages past their cutoff). */
+async function removeVanished(db: ProjectionDb, conv: string, keep: ReadonlyMap<string, unknown>): Promise<void> {
+  const ids = await db.messages.where('[conversationId+id]').between([conv, Dexie.minKey], [conv, Dexie.maxKey]).primaryKeys();
+  await removeMessages(db, ids.filter((id) => !keep.has(id)));
+}
+
+/**
+ * "Clear chat" on this device: the engine never shows messages up to `clearedUpTo` again, so the
+ * projection drops them (index messages[conversationId+id], the cleared range only).
+ */
+async function removeCleared(db: ProjectionDb, viewer: string, conv: string, b: RowBatch): Promise<void> {
+  const state = b.states.get(conv) ?? (await db.conversationStates.get([viewer, conv]));
+  const cleared = state?.clearedUpTo ?? null;
+  if (cleared === null) return;
+  for (const [id, m] of b.messages) if (m.conversationId === conv && id <= cleared) b.messages.delete(id);
+  const ids = await db.messages.where('[conversationId+id]').between([conv, Dexie.minKey], [conv, cleared], true, true).primaryKeys();
+  await removeMessages(db, ids);
+}
+
+/** Writes a batch in one read-write transaction; `clear` empties every table first (rebuild). */
+export async function writeBatch(db: ProjectionDb, viewer: string, b: RowBatch, clear = false): Promise<void> {
+  await db.transaction('rw', [...PROJECTION_TABLES], async () => {
+    if (clear) for (const t of PROJECTION_TABLES) if (t !== 'meta') await db.table(t).clear();
+    await putAll(db.users, [...b.users.values()]);
+    await putAll(db.contacts, [...b.contacts.values()]);
+    await putAll(db.conversationStates, [...b.states.values()]);
+    for (const [conv, rows] of b.participants) {
+      if (!clear) await db.participants.where('conversationId').equals(conv).delete();
+      await putAll(db.participants, rows);
+    }
+    if (!clear) for (const conv of b.complete) await removeVanished(db, conv, b.messages);
+    const touched = new Set([...b.states.keys(), ...b.summaries]);
+    for (const conv of touched) await removeCleared(db, viewer, conv, b);
+    await putAll(db.messages, [...b.messages.values()]);
+    // Attachments and reactions travel with their message (dropped above if it was cleared).
+    for (const [message, rows] of b.attachments) {
+      if (!b.messages.has(message)) continue;
+      if (!clear) await db.attachments.where('messageId').equals(message).delete();
+      await putAll(db.attachments, rows);
+    }
+    for (const [message, rows] of b.reactions) {
+      if (!b.messages.has(message)) continue;
+      if (!clear) await db.reactions.where('messageId').equals(message).delete();
+      await putAll(db.reactions, rows);
+    }
+    for (const [key, row] of b.receipts) {
+      if (row !== null) await db.receipts.put(row);
+      else if (!clear) await db.receipts.delete(key.split('|') as [string, string]);
+    }
+    for (const c of b.calls.values()) {
+      if (!clear) {
+        await db.callParticipants.where('callId').equals(c.call.id).delete();
+        await db.screenShares.where('callId').equals(c.call.id).delete();
+      }
+      await db.calls.put(c.call);
+      await putAll(db.callParticipants, c.participants);
+      await putAll(db.screenShares, c.shares);
+    }
+    const summaries = new Set([...b.summaries, ...b.conversations.keys()]);
+    for (const id of summaries) {
+      const base = b.conversations.get(id) ?? (await db.conversations.get(id));
+      if (base === undefined) continue;
+      const summary = await summarizeConversation(db, viewer, { ...SUMMARY_DEFAULTS, ...base });
+      await db.conversations.put({ ...SUMMARY_DEFAULTS, ...base, ...summary });
+    }
+  });
+}

@@ -1,0 +1,50 @@
+// The decode sandbox's worker (Node worker_threads; the same code runs as a module Web Worker
+// with `self` instead of `parentPort`). It keeps mirror replicas of documents and applies each
+// untrusted update to its mirror first. If Yjs hangs, the main thread kills this worker.
+// Plain JavaScript on purpose: a worker must load without the TypeScript toolchain.
+import { parentPort } from 'node:worker_threads';
+import * as Y from 'yjs';
+
+const MAX_MIRRORS = 64;
+const mirrors = new Map();
+
+function mirrorOf(doc, base) {
+  let d = mirrors.get(doc);
+  if (d === undefined) {
+    d = new Y.Doc({ gc: true });
+    if (base) Y.applyUpdate(d, base);
+    mirrors.set(doc, d);
+    if (mirrors.size > MAX_MIRRORS) {
+      const oldest = mirrors.keys().next().value;
+      mirrors.get(oldest)?.destroy();
+      mirrors.delete(oldest);
+    }
+  } else {
+    mirrors.delete(doc);
+    mirrors.set(doc, d);
+  }
+  return d;
+}
+
+parentPort.on('message', (m) => {
+  for (const doc of m.forget ?? []) {
+    mirrors.get(doc)?.destroy();
+    mirrors.delete(doc);
+  }
+  let roots = [];
+  try {
+    const d = mirrorOf(m.doc, m.base);
+    const before = new Set(d.share.keys());
+    if (m.format === 'yjs-v2') Y.applyUpdateV2(d, m.update);
+    else Y.applyUpdate(d, m.update);
+    roots = [...d.share.keys()].filter((k) => !before.has(k));
+    parentPort.postMessage({ id: m.id, ok: true, roots });
+  } catch (error) {
+    // A half-applied update may have corrupted the mirror: drop it; the next request reloads it.
+    mirrors.get(m.doc)?.destroy();
+    mirrors.delete(m.doc);
+    parentPort.postMessage({ id: m.id, ok: false, reason: error instanceof Error ? error.name : 'error' });
+  }
+});
+
+parentPort.postMessage({ id: 0, ready: true });

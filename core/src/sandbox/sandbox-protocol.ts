@@ -1,0 +1,36 @@
+/**
+ * Messages between the decode sandbox (main thread) and its worker. Plain structured-clone
+ * data, so a Node `worker_threads` worker and a browser Web Worker speak the same protocol.
+ */
+export type UpdateFormat = 'yjs-v1' | 'yjs-v2';
+
+export interface SandboxRequest {
+  readonly id: number;
+  readonly doc: string;
+  readonly format: UpdateFormat;
+  readonly update: Uint8Array;
+  /** The document's current trusted state, sent when the worker has no mirror of it yet. */
+  readonly base?: Uint8Array;
+  /** Drop these mirrors first (the main thread did not apply what they accepted). */
+  readonly forget?: readonly string[];
+}
+
+export type SandboxResponse =
+  /** Sent once when the worker has loaded (the budget of a request starts only then). */
+  | { readonly id: 0; readonly ready: true }
+  | { readonly id: number; readonly ok: true; readonly roots: readonly string[] }
+  | { readonly id: number; readonly ok: false; readonly reason: string };
+
+/** One worker of the sandbox. Implementations: node/node-worker-host.ts; a Web Worker adapter fits the same shape. */
+export interface SandboxWorker {
+  post(request: SandboxRequest): void;
+  onMessage(listener: (response: SandboxResponse) => void): void;
+  /** The worker died (crashed, out of memory, exited). */
+  onExit(listener: (reason: string) => void): void;
+  terminate(): void;
+}
+
+export interface SandboxHost {
+  /** Starts a fresh worker with empty mirrors. */
+  spawn(): SandboxWorker;
+}

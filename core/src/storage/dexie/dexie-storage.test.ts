@@ -108,4 +108,28 @@ describe('dexie storage specifics', () => {
     expect((await s.outbox()).map((o) => o.id)).toEqual(['o']);
     await s.close();
   });
+
+  it('two connections to one database (two tabs) interleave commits without losing or reordering (DEX-5)', async () => {
+    const a = await createDexieStorage({ name: 'two-tabs', indexedDB, IDBKeyRange });
+    const b = await createDexieStorage({ name: 'two-tabs', indexedDB, IDBKeyRange });
+    const d = 'feed:c:a:0' as DocId;
+    const commits: Array<Promise<void>> = [];
+    for (let i = 0; i < 40; i++) {
+      const s = i % 2 === 0 ? a : b;
+      commits.push(s.commit([
+        { type: 'appendUpdate', doc: d, data: new Uint8Array([i]) },
+        { type: 'enqueue', id: `o${i}`, item: new Uint8Array([i]) },
+      ]));
+      if (i === 20) commits.push(b.commit([{ type: 'putSnapshot', doc: d, data: new Uint8Array([99]), replaces: 5 }]));
+    }
+    await Promise.all(commits);
+    for (const s of [a, b]) {
+      const loaded = await s.loadDoc(d);
+      expect(loaded!.snapshot).toEqual(new Uint8Array([99]));
+      expect(loaded!.updates.length).toBe(35);
+      expect((await s.outbox()).length).toBe(40);
+    }
+    expect(await a.loadDoc(d)).toEqual(await b.loadDoc(d));
+    await Promise.all([a.close(), b.close()]);
+  });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import sodium from 'libsodium-wrappers';
 import { authSigningBytes, capabilitySigningBytes, registerSigningBytes } from '../protocol/signing.js';
 import type { TestIdentity } from './identity.js';
@@ -29,7 +30,7 @@ export async function login(f: RelayFetch, id: TestIdentity): Promise<string> {
 }
 
 export function sha256(text: string): Uint8Array {
-  return sodium.crypto_hash_sha256(sodium.from_string(text));
+  return new Uint8Array(createHash('sha256').update(text).digest());
 }
 
 /** Signs and stores a capability record: `readToken` (and `writeToken`) become the scope's tokens. */

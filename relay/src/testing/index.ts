@@ -8,3 +8,5 @@ export type { RelayFetch } from './client.js';
 export { openTestSocket, settle } from './socket-pair.js';
 export type { TestSocketClient } from './socket-pair.js';
 export { runRelayStoreConformance } from '../store/conformance.js';
+export { createTestRelay } from './fixture.js';
+export type { TestRelay } from './fixture.js';

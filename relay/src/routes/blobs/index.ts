@@ -25,9 +25,9 @@ function streamOf(chunks: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array>
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
-        const { done, value } = await it.next();
-        if (done) controller.close();
-        else controller.enqueue(value);
+        const r: IteratorResult<Uint8Array, unknown> = await it.next();
+        if (r.done === true) controller.close();
+        else controller.enqueue(r.value);
       } catch (error) {
         controller.error(error);
       }
@@ -54,14 +54,15 @@ export function createBlobRoutes(relay: Relay): Hono<RelayEnv> {
     const session = c.get('session');
     const remaining = limits.accountQuotaBytes - (await store.blobs.usage(session.userId));
     const maxBytes = Math.min(limits.maxBlobBytes, remaining);
-    const quotaBound = remaining < limits.maxBlobBytes;
+    const overLimit = (size: number): never =>
+      size > limits.maxBlobBytes ? raise('too_large', `blob over ${limits.maxBlobBytes} bytes`) : raise('quota_exceeded', 'account blob quota exceeded');
     const declared = c.req.header('content-length');
-    if (declared !== undefined && /^[0-9]+$/.test(declared) && Number(declared) > maxBytes) {
-      raise(quotaBound ? 'quota_exceeded' : 'too_large', quotaBound ? 'account blob quota exceeded' : `blob over ${limits.maxBlobBytes} bytes`);
-    }
+    if (declared !== undefined && /^[0-9]{1,16}$/.test(declared) && Number(declared) > maxBytes) overLimit(Number(declared));
     const hasher = createBlake2bStream();
+    let seen = 0;
     async function* hashed(): AsyncIterable<Uint8Array> {
       for await (const chunk of chunksOf(c.req.raw.body)) {
+        seen += chunk.length;
         hasher.update(chunk);
         yield chunk;
       }
@@ -73,7 +74,7 @@ export function createBlobRoutes(relay: Relay): Hono<RelayEnv> {
       verify: () => (hasher.digestHex() === id ? { ok: true } : { ok: false, code: 'malformed' }),
     });
     if (outcome.status === 'rejected') {
-      if (outcome.code === 'too_large') raise(quotaBound ? 'quota_exceeded' : 'too_large', 'blob over the size or quota limit');
+      if (outcome.code === 'too_large') overLimit(seen);
       raise('malformed', 'content does not hash to the blob id');
     }
     logger.log('info', 'blob.stored', { user: session.userId, bytes: outcome.size, created: outcome.status === 'stored' });

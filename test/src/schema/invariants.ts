@@ -127,6 +127,12 @@ export function describeInvariants(get: () => SchemaDb, counted: () => void): vo
       await rejects(insert(db, 'message_attachments', file({ file_name: '../etc/passwd' })), { code: '23514', constraint: 'attachments_name' });
       await rejects(insert(db, 'message_attachments', file({ mime_type: 'Image PNG' })), { code: '23514', constraint: 'attachments_mime' });
       await rejects(insert(db, 'message_attachments', file({ position: 0 })), { code: '23505', constraint: 'message_attachments_message_id_position_key' });
+      // The seed's VARCHAR(50) would have refused real MIME types like this one (71 characters).
+      await get().scratch(async () => {
+        await insert(db, 'message_attachments', file({
+          mime_type: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', file_name: 'Itinerary.docx',
+        }));
+      });
     });
   });
 

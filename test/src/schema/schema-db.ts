@@ -1,6 +1,7 @@
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { expect } from 'vitest';
 import { loadSchemaFile } from './load-schema.js';
+import { createPglite } from './pglite-cache.js';
 import { insertSampleData } from './sample-data.js';
 import type { Sample } from './sample-data.js';
 
@@ -20,7 +21,7 @@ export interface SchemaDb {
 /** A fresh in-process PostgreSQL with docs/schema.sql loaded and the sample data inserted. */
 export async function createSchemaDb(): Promise<SchemaDb> {
   const schema = loadSchemaFile();
-  const db = await PGlite.create();
+  const db = await createPglite();
   await db.exec(schema.ddl);
   const sample = await insertSampleData(db);
   return {

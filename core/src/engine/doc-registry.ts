@@ -23,6 +23,8 @@ export interface LoadedDoc {
   readonly seen: SeenCounters;
   /** Cached number of `msg` keys (null: recount). */
   msgCount: number | null;
+  /** How many of `records` the last stored snapshot covers. */
+  snapshotCovered: number;
 }
 
 /**
@@ -36,6 +38,8 @@ export interface DocRegistry {
   create(id: DocId, ref: DocRef): LoadedDoc;
   /** Replace the CRDT of a feed chunk by an empty one (to replay a filtered set of records). */
   resetCrdt(doc: LoadedDoc): void;
+  /** Use a CRDT loaded from a snapshot for this document. */
+  adopt(doc: LoadedDoc, crdt: CrdtDocument): void;
   /** Register a document that exists in storage but is not loaded. */
   noteStored(id: DocId): void;
   isStoredUnloaded(id: DocId): boolean;
@@ -75,7 +79,7 @@ export function createDocRegistry(
     create(id, ref) {
       const existing = docs.get(id);
       if (existing !== undefined) return existing;
-      const doc: LoadedDoc = { id, ref, crdt: backend.create({ actor: random.bytes(16) }), records: [], seen: createSeenCounters(), msgCount: 0 };
+      const doc: LoadedDoc = { id, ref, crdt: backend.create({ actor: random.bytes(16) }), records: [], seen: createSeenCounters(), msgCount: 0, snapshotCovered: 0 };
       attach(doc, doc.crdt);
       docs.set(id, doc);
       unloaded.delete(id);
@@ -84,6 +88,10 @@ export function createDocRegistry(
     },
     resetCrdt(doc) {
       attach(doc, backend.create({ actor: random.bytes(16) }));
+      doc.msgCount = null;
+    },
+    adopt(doc, crdt) {
+      attach(doc, crdt);
       doc.msgCount = null;
     },
     noteStored(id) {

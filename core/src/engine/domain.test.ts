@@ -39,6 +39,26 @@ describe('messages: chunks, pagination, restart', () => {
     expect(await snapshotKith(restarted)).toEqual(snapshot);
   });
 
+  it('a cold start restores a chunk from its snapshot plus the changes after it', async () => {
+    const h = await createPeerHarness({ backend: yjs, seed: 'snapshot', peers: ['alice', 'bob'] });
+    const alice = h.peer('alice');
+    const conv = (await alice.conversations.openDirect(h.user('bob'))).id;
+    for (let i = 0; i < 300; i++) {
+      if (i % 7 === 0) h.clock.advance(1);
+      await alice.messages.send(conv, `n${i}`);
+    }
+    await alice.idle();
+    const stored = [...h.peers.get('alice')!.database.docs.entries()].find(([id]) => id.startsWith('feed:'))![1];
+    expect(stored.snapshot).not.toBeNull();
+    const before = await alice.messages.page(conv, { limit: 500 });
+    const restarted = await h.restart('alice');
+    expect(await restarted.messages.page(conv, { limit: 500 })).toEqual(before);
+    const next = await restarted.messages.send(conv, 'after restart');
+    expect(next.id > before[before.length - 1]!.id).toBe(true); // the HLC resumed past the snapshot
+    await h.flush();
+    expect(await h.peer('bob').messages.page(conv, { limit: 500 })).toHaveLength(301);
+  });
+
   it('edits and deletes go to the chunk holding the message; a tombstone wins over a concurrent edit', async () => {
     const h = await createPeerHarness({ backend: yjs, seed: 'tombstone', peers: ['alice', { name: 'alice2', sameUserAs: 'alice' }, 'bob'], chunkMessages: 2 });
     const alice = h.peer('alice');

@@ -10,6 +10,7 @@ import { parseDocRef } from '../model/doc-ids.js';
 import { createMembershipLog } from '../model/membership/membership-log.js';
 import { createSeenCounters } from './seen-counters.js';
 import { feedVerdict, isDirectWith } from './feed-policy.js';
+import { maybeSnapshot } from './snapshots.js';
 
 export type ReceiveStatus = 'applied' | 'duplicate' | 'pending';
 
@@ -176,6 +177,7 @@ export function createInbound(core: Core): Inbound {
     }
     doc.seen.add(change.device, change.counter);
     persist(change);
+    maybeSnapshot(core, doc);
     if (isDirectWith(core.me, change.author, ref.conversation) && !core.directs.has(ref.conversation)) {
       core.directs.set(ref.conversation, change.author);
       inbound.reevaluate(ref.conversation); // my own devices' changes held for it can apply now

@@ -5,6 +5,8 @@ import type { LoadedDoc } from './doc-registry.js';
 import type { Inbound } from './inbound.js';
 import { feedDocId, parseDocRef } from '../model/doc-ids.js';
 import { decodeRecord } from './record.js';
+import { decodeSnapshot } from './snapshots.js';
+import { MSG } from '../model/message.js';
 
 /**
  * Restores the engine from storage. Opening loads the small documents (account, profiles,
@@ -34,26 +36,49 @@ export function createLoader(core: Core, inbound: Inbound): Loader {
     }
   };
 
-  const readStored = async (doc: DocId): Promise<DocChange[]> => {
+  const readStored = async (doc: DocId): Promise<{ changes: DocChange[]; snapshot: Uint8Array | null }> => {
     const stored = await core.storage?.loadDoc(doc);
-    const out: DocChange[] = [];
+    const changes: DocChange[] = [];
     for (const bytes of stored?.updates ?? []) {
       const r = decodeRecord(bytes);
-      if (r.ok) out.push(r.value);
+      if (r.ok) changes.push(r.value);
       else core.stats.invalidEntries++;
     }
-    return out;
+    return { changes, snapshot: stored?.snapshot ?? null };
+  };
+
+  /** Restore a feed chunk from its snapshot; returns how many records it covers (0: none usable). */
+  const restoreSnapshot = (doc: LoadedDoc, snapshot: Uint8Array | null, changes: readonly DocChange[]): number => {
+    const decoded = snapshot === null ? null : decodeSnapshot(snapshot);
+    if (decoded === null || decoded.covered > changes.length) return 0;
+    const crdt = core.backend.load(decoded.saved, { actor: core.random.bytes(16) });
+    if (!crdt.ok) return 0;
+    core.docs.adopt(doc, crdt.value);
+    for (let i = 0; i < decoded.covered; i++) {
+      const change = changes[i]!;
+      doc.records.push({ change, applied: true });
+      doc.seen.add(change.device, change.counter);
+    }
+    doc.snapshotCovered = decoded.covered;
+    const keys = crdt.value.keys(MSG);
+    const newest = keys[keys.length - 1];
+    if (newest !== undefined) core.hlc.observe(newest);
+    return decoded.covered;
   };
 
   const load = (doc: DocId): Promise<void> => {
     let p = inflight.get(doc);
     if (p === undefined) {
       p = (async () => {
-        const changes = await readStored(doc);
+        const { changes, snapshot } = await readStored(doc);
         const ref = parseDocRef(doc);
         if (ref === null || !core.docs.isStoredUnloaded(doc)) return;
-        if (ref.kind !== 'members') core.docs.create(doc, ref);
-        replay(changes);
+        let covered = 0;
+        if (ref.kind !== 'members') {
+          const loaded = core.docs.create(doc, ref);
+          if (ref.kind === 'feed') covered = restoreSnapshot(loaded, snapshot, changes);
+        }
+        replay(covered === 0 ? changes : changes.slice(covered));
         inbound.drain(doc);
       })().finally(() => inflight.delete(doc));
       inflight.set(doc, p);
@@ -73,7 +98,7 @@ export function createLoader(core: Core, inbound: Inbound): Loader {
       const eager = ids.filter((id) => !id.startsWith('feed:')).sort((a, b) => rank(a) - rank(b));
       for (const id of eager) {
         if (id.startsWith('members:')) {
-          replay(await readStored(id));
+          replay((await readStored(id)).changes);
           continue;
         }
         await load(id);

@@ -1,5 +1,6 @@
 import type { Storage, StorageWrite } from '../ports/storage.js';
 import type { DocChange } from '../protocol/doc-change.js';
+import type { DocId } from '../ids.js';
 import { KithError } from '../errors.js';
 import { changeKey, encodeRecord } from './record.js';
 
@@ -14,6 +15,8 @@ export interface Persister {
   commitLocal(change: DocChange): Promise<void>;
   /** Persist an accepted remote change (fire and forget; failures mark the engine broken). */
   commitRemote(change: DocChange): void;
+  /** Store a snapshot of a document (keeps its updates: see snapshots.ts). */
+  snapshot(doc: DocId, data: Uint8Array): void;
   acknowledge(change: Pick<DocChange, 'doc' | 'device' | 'counter'>): Promise<void>;
   outbox(): DocChange[];
   restoreOutbox(changes: readonly DocChange[]): void;
@@ -50,6 +53,9 @@ export function createPersister(storage: Storage | undefined): Persister {
     },
     commitRemote(change) {
       void commit([{ type: 'appendUpdate', doc: change.doc, data: encodeRecord(change) }]).catch(() => undefined);
+    },
+    snapshot(doc, data) {
+      void commit([{ type: 'putSnapshot', doc, data, replaces: 0 }]).catch(() => undefined);
     },
     async acknowledge(change) {
       const key = changeKey(change);

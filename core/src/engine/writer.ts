@@ -7,6 +7,7 @@ import type { Inbound } from './inbound.js';
 import type { Loader } from './loader.js';
 import { assert } from '../errors.js';
 import { parseDocRef } from '../model/doc-ids.js';
+import { maybeSnapshot } from './snapshots.js';
 
 /**
  * The outbound path: every local change goes through the CRDT port, gets the next counter of
@@ -48,6 +49,7 @@ export function createWriter(core: Core, loader: Loader, inbound: Inbound): Writ
       doc.seen.add(core.device, change.counter);
       if (ref.kind === 'feed') doc.records.push({ change, applied: true });
       await core.persister.commitLocal(change);
+      maybeSnapshot(core, doc);
       emit(change);
       return change;
     },

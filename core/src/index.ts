@@ -49,3 +49,7 @@ export {
   envelopeSigningBytes,
 } from './protocol/envelope.js';
 export type { Envelope, EnvelopeHeader, EnvelopeKind } from './protocol/envelope.js';
+export type { Storage, StorageWrite, StoredDoc, StoredValue } from './ports/storage.js';
+export { createMemoryStorage, createMemoryDatabase, isStoredValue } from './storage/index.js';
+export type { MemoryDatabase, MemoryStorageOptions } from './storage/index.js';
+export type { DocChange } from './protocol/doc-change.js';

@@ -12,3 +12,5 @@ export type { Trace } from './trace.js';
 export { fuzzBudgetMs, withSeed, DEFAULT_FUZZ_BUDGET_MS } from './fuzz-env.js';
 export { settle } from './settle.js';
 export type { Flushable, SettleOptions, SettleResult } from './settle.js';
+export { createFaultyStorage } from './faulty-storage.js';
+export type { FaultyStorage, FaultyStorageOptions } from './faulty-storage.js';

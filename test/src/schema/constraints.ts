@@ -94,6 +94,8 @@ export function describeConstraints(get: () => SchemaDb, counted: () => void): v
       await rejects(direct(OTHER_V8, alice, bob), { code: '23505', constraint: 'conversations_one_direct_per_pair' });
       await rejects(direct(OTHER_V8, bob, alice), { code: '23505', constraint: 'conversations_one_direct_per_pair' });
       await rejects(direct(OTHER_V8, bob, bob), { code: '23514', constraint: 'conversations_pair' });
+      await rejects(insert(db, 'conversations', { id: OTHER_V8, kind: 'direct', direct_a: bob, created_at: at(1) }),
+        { code: '23514', constraint: 'conversations_pair' });
     });
 
     it('kinds are checked: group ids are UUIDv7, a group has no pair, a direct chat has no group row', async () => {

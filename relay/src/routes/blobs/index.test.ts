@@ -11,7 +11,7 @@ describe('blobs (BLOB-*)', () => {
   let t: TestRelay;
   let token: string;
   const auth = () => ({ authorization: `Bearer ${token}` });
-  const upload = (id: string, bytes: Uint8Array) => t.fetch(`/v1/blobs/${id}`, { method: 'PUT', headers: auth(), body: bytes });
+  const upload = (id: string, bytes: Uint8Array) => t.fetch(`/v1/blobs/${id}`, { method: 'PUT', headers: auth(), body: bytes as Uint8Array<ArrayBuffer> });
 
   beforeEach(async () => {
     t = await createTestRelay({ limits: { maxBlobBytes: 64 * 1024, accountQuotaBytes: 100 * 1024 } });

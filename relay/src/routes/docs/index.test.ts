@@ -21,7 +21,7 @@ describe('document logs over HTTP (RLY-5..11, CAP-*, SNAP-1)', () => {
   let aliceToken: string;
   let bobToken: string;
   const push = (token: string, bytes: Uint8Array, headers: Record<string, string> = {}) =>
-    t.fetch('/v1/docs', { method: 'POST', headers: { authorization: `Bearer ${token}`, ...headers }, body: bytes });
+    t.fetch('/v1/docs', { method: 'POST', headers: { authorization: `Bearer ${token}`, ...headers }, body: bytes as Uint8Array<ArrayBuffer> });
   const pull = async (token: string, doc: string, query: string, cap?: string) =>
     t.fetch(`/v1/docs/${encodeURIComponent(doc)}?${query}`, { headers: { authorization: `Bearer ${token}`, ...(cap === undefined ? {} : { 'x-kith-cap': cap }) } });
 
@@ -55,7 +55,7 @@ describe('document logs over HTTP (RLY-5..11, CAP-*, SNAP-1)', () => {
   it('rejects bad signatures, foreign envelopes and documents of another user before storing (RLY-5..7)', async () => {
     const good = signTestEnvelope(alice, { doc: feedOf(alice), counter: 1, body: body('x') });
     const tampered = good.slice();
-    tampered[tampered.length - 70] ^= 1;
+    tampered[tampered.length - 70] = tampered[tampered.length - 70]! ^ 1;
     const codes: string[] = [];
     for (const [token, bytes] of [
       [aliceToken, tampered],

@@ -1,0 +1,141 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { encodeBase64 } from '../protocol/base64.js';
+import { createTestIdentity, signTestEnvelope, type TestIdentity } from '../testing/identity.js';
+import { grantCapability, registerAndLogin } from '../testing/client.js';
+import { createTestRelay, type TestRelay } from '../testing/fixture.js';
+import { openTestSocket, settle, type TestSocketClient } from '../testing/socket-pair.js';
+
+const CONV = '0190a1b2-0000-7000-8000-00000000c0a1';
+const feedOf = (id: TestIdentity): string => `feed:${CONV}:${id.userId}:0`;
+const env = (id: TestIdentity, counter: number, text = `m${counter}`): string =>
+  encodeBase64(signTestEnvelope(id, { doc: feedOf(id), counter, body: new TextEncoder().encode(text) }));
+
+describe('WebSocket protocol over an in-process socket pair (RLY-*)', () => {
+  let t: TestRelay;
+  let alice: TestIdentity;
+  let bob: TestIdentity;
+  let aliceToken: string;
+  let bobToken: string;
+
+  async function connect(token: string): Promise<TestSocketClient> {
+    const s = openTestSocket(t.relay);
+    s.send({ v: 1, t: 'auth', id: 0, token });
+    await settle(t.relay);
+    expect(s.frames('authed').length).toBe(1);
+    return s;
+  }
+
+  beforeEach(async () => {
+    t = await createTestRelay();
+    alice = createTestIdentity('alice');
+    bob = createTestIdentity('bob');
+    aliceToken = await registerAndLogin(t.fetch, alice, 'alice');
+    bobToken = await registerAndLogin(t.fetch, bob, 'bob');
+    await grantCapability(t.fetch, aliceToken, alice, { scope: `conv:${CONV}`, readToken: 'read' });
+  });
+
+  it('greets, refuses work before auth, and closes sockets that miss the auth deadline (RLY-3)', async () => {
+    const s = openTestSocket(t.relay);
+    expect(s.inbox[0]).toMatchObject({ t: 'hello', authDeadlineMs: 10_000 });
+    s.send({ v: 1, t: 'push', id: 1, env: env(alice, 1) });
+    s.send({ v: 1, t: 'ping', id: 2 });
+    await settle(t.relay);
+    expect(s.frames('error', 1)[0]?.code).toBe('unauthorized');
+    expect(s.frames('pong', 2).length).toBe(1);
+    t.clock.advance(10_001);
+    expect(s.closed?.code).toBe(4401);
+    const bad = openTestSocket(t.relay);
+    bad.send({ v: 1, t: 'auth', id: 1, token: 'not-a-session' });
+    await settle(t.relay);
+    expect(bad.closed?.code).toBe(1008);
+    expect(t.relay.metrics.connections).toBe(0);
+  });
+
+  it('acks pushes in order after durable write; duplicates get the same seq (RLY-9/10)', async () => {
+    const s = await connect(aliceToken);
+    for (let i = 1; i <= 50; i++) s.send({ v: 1, t: 'push', id: i, env: env(alice, i) });
+    s.send({ v: 1, t: 'push', id: 51, env: env(alice, 7) });
+    await settle(t.relay);
+    const acks = s.frames('ack');
+    expect(acks.map((a) => a.id)).toEqual(Array.from({ length: 51 }, (_, i) => i + 1));
+    expect(acks[50]).toMatchObject({ duplicate: true, seq: acks[6]!.seq });
+    expect(t.relay.docs.committer.batches).toBeLessThan(10);
+    console.log(`[ws] 51 pushes → 50 stored, 1 duplicate, ${t.relay.docs.committer.batches} group commits`);
+  });
+
+  it('subscription sends the backlog then live entries without gaps or repeats (RLY-12)', async () => {
+    const a = await connect(aliceToken);
+    for (let i = 1; i <= 5; i++) a.send({ v: 1, t: 'push', id: i, env: env(alice, i) });
+    await settle(t.relay);
+    const b = await connect(bobToken);
+    b.send({ v: 1, t: 'sub', id: 9, doc: feedOf(alice), cap: 'wrong', after: 0 });
+    await settle(t.relay);
+    expect(b.frames('error', 9)[0]?.code).toBe('forbidden');
+    b.send({ v: 1, t: 'sub', id: 10, doc: feedOf(alice), cap: 'read', after: 2 });
+    for (let i = 6; i <= 8; i++) a.send({ v: 1, t: 'push', id: i, env: env(alice, i) });
+    await settle(t.relay);
+    const seqs = [...b.frames('entries', 10).flatMap((f) => f.entries.map((e) => e.seq)), ...b.frames('entry').map((f) => f.seq)];
+    expect(seqs.length).toBe(6);
+    expect(new Set(seqs).size).toBe(6);
+    expect([...seqs].sort((x, y) => x - y)).toEqual(seqs);
+    b.send({ v: 1, t: 'unsub', id: 11, doc: feedOf(alice) });
+    a.send({ v: 1, t: 'push', id: 9, env: env(alice, 9) });
+    await settle(t.relay);
+    expect(b.frames('entry').length).toBe(3);
+    console.log(`[ws] subscriber got ${seqs.length} entries (3 backlog + 3 live), 0 after unsub`);
+  });
+
+  it('pull pages with a cursor', async () => {
+    const a = await connect(aliceToken);
+    for (let i = 1; i <= 12; i++) a.send({ v: 1, t: 'push', id: i, env: env(alice, i) });
+    await settle(t.relay);
+    a.send({ v: 1, t: 'pull', id: 20, doc: feedOf(alice), cap: 'read', after: 0, limit: 10 });
+    await settle(t.relay);
+    const p1 = a.frames('entries', 20)[0]!;
+    expect(p1.entries.length).toBe(10);
+    expect(p1.more).toBe(true);
+    a.send({ v: 1, t: 'pull', id: 21, doc: feedOf(alice), cap: 'read', after: p1.next, limit: 10 });
+    await settle(t.relay);
+    expect(a.frames('entries', 21)[0]).toMatchObject({ more: false });
+    expect(a.frames('entries', 21)[0]!.entries.length).toBe(2);
+  });
+
+  it('forwards presence, typing and call signaling; presence goes offline on disconnect (RLY-20..22)', async () => {
+    const a = await connect(aliceToken);
+    const b = await connect(bobToken);
+    a.send({ v: 1, t: 'presence', id: 1, state: 'busy', to: [bob.userId] });
+    a.send({ v: 1, t: 'signal', id: 2, kind: 'typing', to: { user: bob.userId }, body: 'AAAA' });
+    for (const [i, kind] of (['ring', 'offer', 'ice', 'hangup'] as const).entries()) {
+      a.send({ v: 1, t: 'signal', id: 10 + i, kind, to: { user: bob.userId, device: bob.device }, body: encodeBase64(new Uint8Array([i])) });
+    }
+    b.send({ v: 1, t: 'signal', id: 3, kind: 'answer', to: { user: alice.userId, device: alice.device }, body: 'AQ==' });
+    a.send({ v: 1, t: 'signal', id: 4, kind: 'offer', to: { user: bob.userId, device: alice.device }, body: 'AQ==' });
+    await settle(t.relay);
+    expect(b.frames('presence')[0]).toMatchObject({ from: { user: alice.userId, device: alice.device }, state: 'busy' });
+    expect(b.frames('signal').map((f) => f.kind)).toEqual(['typing', 'ring', 'offer', 'ice', 'hangup']);
+    expect(a.frames('signal')[0]).toMatchObject({ kind: 'answer', from: { user: bob.userId } });
+    expect(a.frames('error', 4)[0]?.code).toBe('offline');
+    a.close();
+    expect(b.frames('presence').at(-1)).toMatchObject({ state: 'offline', from: { user: alice.userId } });
+    console.log(`[ws] bob received ${b.frames('presence').length} presence + ${b.frames('signal').length} signal frames; nothing stored: ${await t.relay.ctx.store.docs.storedBytes()} bytes`);
+  });
+
+  it('rate-limits a flooding connection, then closes it; closes slow consumers (OPS-4)', async () => {
+    t = await createTestRelay({ limits: { connRate: 10, connBurst: 20 } });
+    const token = await registerAndLogin(t.fetch, alice, 'alice');
+    const s = openTestSocket(t.relay);
+    s.send({ v: 1, t: 'auth', id: 0, token });
+    await settle(t.relay);
+    for (let i = 0; i < 30; i++) s.send({ v: 1, t: 'ping', id: i + 1 });
+    expect(s.frames('error').filter((e) => e.code === 'rate_limited').length).toBe(11); // 1 auth + 30 pings, burst 20
+    for (let i = 0; i < 30; i++) s.send({ v: 1, t: 'ping', id: 100 + i });
+    expect(s.closed?.code).toBe(4429);
+    t.clock.advance(10_000);
+    let buffered = 0;
+    const slow = openTestSocket(t.relay, { bufferedAmount: () => buffered });
+    buffered = 1 << 30;
+    slow.send({ v: 1, t: 'ping', id: 1 });
+    expect(slow.closed?.code).toBe(1013);
+    console.log(`[ws] rejects by reason: ${JSON.stringify(Object.fromEntries(t.relay.metrics.rejects))}`);
+  });
+});

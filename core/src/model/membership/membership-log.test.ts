@@ -65,6 +65,9 @@ describe('membership log rules', () => {
     expect(s.members.get(CAROL)).toEqual({ user: CAROL, role: 'member', addedBy: ALICE, joinedAt: CREATED_AT });
     expect(s.heads).toHaveLength(1);
     expect(s.removals).toBe(0);
+    // What callers get is frozen: mutating it cannot corrupt the log.
+    expect(Object.isFrozen(s.members.get(CAROL))).toBe(true);
+    expect(Object.isFrozen(log.history()[0]!.op.body)).toBe(true);
   });
 
   it('MEM-1 ops before the create are pending and apply when it arrives; a second create is refused/ineffective', () => {

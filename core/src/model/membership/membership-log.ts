@@ -82,7 +82,8 @@ export function createMembershipLog(conversation: ConversationId, options: Membe
     if (refused !== undefined) return { ok: false, error: refused };
     const decoded = decodeMemberOp(bytes);
     if (!decoded.ok) return decoded;
-    const op = decoded.value;
+    // Ops are shared with history() callers and the state (cutoffs): freeze them.
+    const op = deepFreeze(decoded.value);
     if (op.author !== author) return fail('unauthorized', 'op author is not the proven author');
     if (op.conversation !== conversation) return fail('unauthorized', 'op belongs to another conversation');
     if (op.body.type === 'create' && op.conversation !== groupConversationId(op.author, op.at)) {
@@ -258,4 +259,12 @@ export function createMembershipLog(conversation: ConversationId, options: Membe
       return () => listeners.delete(listener);
     },
   };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
 }

@@ -58,7 +58,7 @@ export function emptyFoldState(): FoldState {
   };
 }
 
-/** Member infos and cutoffs are never mutated in place, so a shallow copy of each map suffices. */
+/** Member infos (frozen) and cutoffs (frozen ops) are never mutated, so a shallow copy of each map suffices. */
 export function cloneFoldState(s: FoldState): FoldState {
   return {
     ...s,
@@ -148,7 +148,7 @@ export function applyMemberOp(s: FoldState, op: MemberOp, position: number): End
     case 'role': {
       const info = s.members.get(body.user);
       if (info === undefined) return [];
-      s.members.set(body.user, { ...info, role: body.role });
+      s.members.set(body.user, Object.freeze({ ...info, role: body.role }));
       if (body.role === 'admin') {
         s.adminSince.set(body.user, { position, rank: 0 });
         return [];
@@ -166,7 +166,7 @@ export function applyMemberOp(s: FoldState, op: MemberOp, position: number): End
 }
 
 function join(s: FoldState, user: UserId, role: Role, addedBy: UserId, at: number, seniority: Seniority): void {
-  s.members.set(user, { user, role, addedBy, joinedAt: at });
+  s.members.set(user, Object.freeze({ user, role, addedBy, joinedAt: at }));
   // MEM-5: a re-added member starts afresh; its former entry and cutoff no longer apply.
   s.former.delete(user);
   s.cutoffs.delete(user);
@@ -177,7 +177,7 @@ function depart(s: FoldState, user: UserId, at: number): EndedAdmin[] {
   const info = s.members.get(user);
   if (info === undefined) return [];
   s.members.delete(user);
-  s.former.set(user, { ...info, leftAt: at });
+  s.former.set(user, Object.freeze({ ...info, leftAt: at }));
   s.removals++;
   const since = s.adminSince.get(user);
   s.adminSince.delete(user);
@@ -192,7 +192,7 @@ function succeed(s: FoldState, position: number): void {
     if (heir === undefined || m.joinedAt < heir.joinedAt || (m.joinedAt === heir.joinedAt && m.user < heir.user)) heir = m;
   }
   if (heir === undefined) return;
-  s.members.set(heir.user, { ...heir, role: 'admin' });
+  s.members.set(heir.user, Object.freeze({ ...heir, role: 'admin' as const }));
   s.adminSince.set(heir.user, { position, rank: 0 });
 }
 

@@ -1,6 +1,7 @@
 import { uuidV7Time } from '@kith/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeConstraints } from './constraints.js';
+import { describeDocConsistency } from './doc-consistency.js';
 import { describeInvariants } from './invariants.js';
 import { at } from './sample-data.js';
 import { createSchemaDb } from './schema-db.js';
@@ -229,3 +230,4 @@ describeConstraints(get, () => {
 describeInvariants(get, () => {
   checked.rejections++;
 });
+describeDocConsistency(get);

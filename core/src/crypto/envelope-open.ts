@@ -42,7 +42,7 @@ export function verifyEnvelope(crypto: CryptoPort, e: Envelope): Result<UserId> 
  * the first failure: structure (`malformed`, `unsupported_version`, `too_large`), kind
  * (`unauthorized` for key/backup envelopes), signature (`bad_signature`), the author's right to
  * the change (the `authorize` callback's code), a key for the epoch (`unknown_epoch`),
- * decryption (`decrypt_failed`), counter (`replay`, `counter_gap`). The counter is recorded
+ * decryption (`decrypt_failed`), counter (`replay`, `equivocation`, `counter_gap`). The counter is recorded
  * only when every check passed; nothing else changes on failure.
  */
 export function openEnvelope(crypto: CryptoPort, bytes: Uint8Array, ctx: OpenContext): Result<OpenedChange> {
@@ -70,9 +70,10 @@ export function openEnvelope(crypto: CryptoPort, bytes: Uint8Array, ctx: OpenCon
   }
   if (payload === null) return fail('decrypt_failed', 'envelope body does not decrypt under the epoch key');
   const stream = counterStream(e);
-  const counter = ctx.counters.check(stream, e.counter);
+  const digest = toHex(e.signature.subarray(0, 16));
+  const counter = ctx.counters.check(stream, e.counter, digest);
   if (!counter.ok) return counter;
-  ctx.counters.record(stream, e.counter);
+  ctx.counters.record(stream, e.counter, digest);
   const change: DocChange = {
     doc: e.doc,
     kind: e.kind === 'member' ? 'member' : 'update',

@@ -180,6 +180,21 @@ describe('envelopes (ENV-3..6)', () => {
     });
   });
 
+  it('ENV-5 a different envelope reusing a counter is equivocation; the same bytes are a replay', async () => {
+    const crypto = await testCrypto();
+    const g = makeGroup(crypto, ['alice', 'bob']);
+    const alice = g.peer('alice');
+    const key = alice.keyring.current(g.conv)!.key;
+    const change = nextChange(alice.user, feedDoc(g.conv, alice.user.id), new Uint8Array([1]));
+    const first = sealChange(crypto, change, 0, key, alice.user.identity);
+    const second = sealChange(crypto, { ...change, payload: new Uint8Array([2]) }, 0, key, alice.user.identity);
+    expect(openEnvelope(crypto, first, g.peer('bob')).ok).toBe(true);
+    const dup = openEnvelope(crypto, first, g.peer('bob'));
+    const equivocation = openEnvelope(crypto, second, g.peer('bob'));
+    expect(dup.ok ? 'ok' : dup.error.code).toBe('replay');
+    expect(equivocation.ok ? 'ok' : equivocation.error.code).toBe('equivocation');
+  });
+
   it('ENV-5 a counter jump beyond the bound is refused as counter_gap', async () => {
     const crypto = await testCrypto();
     const g = makeGroup(crypto, ['alice', 'bob']);

@@ -158,9 +158,10 @@ export function openKeyEnvelope(
     }
     if (epochKeyHash(crypto, key) !== keyHash) return fail('unauthorized', 'key does not match its commitment');
     const stream = counterStream(e);
-    const counter = ctx.counters.check(stream, e.counter);
+    const digest = toHex(e.signature.subarray(0, 16));
+    const counter = ctx.counters.check(stream, e.counter, digest);
     if (!counter.ok) return counter;
-    ctx.counters.record(stream, e.counter);
+    ctx.counters.record(stream, e.counter, digest);
     return ok({ conversation, epoch: e.epoch, keyHash, removals, author: author.value, recipients, key, rosterKeys, sharedKeys });
   } catch (error) {
     if (error instanceof KithError) return { ok: false, error };

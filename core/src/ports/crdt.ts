@@ -31,13 +31,20 @@ export interface CrdtEvent extends CrdtTouched {
  *
  * Contract (checked by `runCrdtBackendConformance` in the testing entry point):
  * - `change` applies the mutations atomically and returns the encoded change, or `null` when
- *   nothing changed (e.g. an empty list).
+ *   nothing changed (e.g. an empty list, a set to an equal value, a delete of an absent key).
+ *   It throws `KithError('invalid_argument')` for a value that is not JSON (`undefined`, NaN,
+ *   ±Infinity, `-0`, class instances, cycles, a `__proto__` key) or a bad collection name
+ *   (`/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/`) or key (1–1,024 chars, no NUL) — app input, not remote.
+ * - Values read back deeply frozen and exactly as written (numbers, key order included).
+ *   Values a hostile peer wrote that are not JSON are invisible (`get` → undefined, not listed).
  * - `apply` accepts changes from `change`, `changesSince` and `save` of any replica, in any
  *   order, any number of times (idempotent, commutative); malformed bytes yield a
  *   `malformed` error and leave the document unchanged. It does not defend against inputs that
  *   make the backend hang — run untrusted bytes through the decode sandbox first.
  * - Two replicas that applied the same set of changes have equal `entries` for every collection.
  * - `changesSince(v)` returns what a replica at version `v` lacks; `changesSince()` everything.
+ *   An unreadable `v` (it comes from the network) counts as empty. The result is always valid
+ *   input for `apply`, even when nothing is missing.
  * - Listeners see one event per `change`/`apply` that touched something.
  */
 export interface CrdtDocument {

@@ -140,7 +140,7 @@ export interface CallsRow {
 export interface CallParticipantsRow {
   callId: string;
   userId: string;
-  state: 'ringing' | 'joined' | 'declined' | 'left';
+  state: 'ringing' | 'joined' | 'declined' | 'missed' | 'left';
   joinedAt: number | null;
   leftAt: number | null;
 }

@@ -48,6 +48,8 @@ export interface ProjectionSchemaVersion {
 
 /** Meta key set when the rows no longer match the code: `createProjection` rebuilds. */
 export const META_STALE = 'stale';
+/** Meta key: the schema version of the code that last opened the database. */
+export const META_SCHEMA = 'schema';
 /** Meta key: the user whose view the rows are (a database belongs to one account). */
 export const META_VIEWER = 'viewer';
 
@@ -112,9 +114,19 @@ export async function openProjectionDb(options: ProjectionDbOptions): Promise<Pr
     if (v.upgrade !== undefined) declared.upgrade(v.upgrade);
     else if (i > 0) declared.upgrade(markStale);
   });
+  const latest = versions.at(-1)?.version ?? 0;
   try {
     await db.open();
+    // Dexie 4 opens a database a newer version wrote (IndexedDB's own version check is bypassed),
+    // so the code's schema version is stamped in meta and checked here.
+    const stamped = (await db.meta.get(META_SCHEMA))?.value;
+    if (typeof stamped === 'number' && stamped > latest) {
+      db.close();
+      throw new KithError('unsupported_version', 'projection database was written by a newer version');
+    }
+    if (stamped !== latest) await db.meta.put({ key: META_SCHEMA, value: latest });
   } catch (error) {
+    if (error instanceof KithError) throw error;
     const name = (error as { name?: unknown } | null)?.name;
     if (name === 'VersionError') throw new KithError('unsupported_version', 'projection database was written by a newer version', { cause: error });
     throw new KithError('storage_failed', 'cannot open the projection database', { cause: error });

@@ -152,13 +152,13 @@ export function callRows(c: Call): CallRows {
       endedAt: c.endedAt,
       endReason: c.endReason,
     },
-    participants: c.participants.map((p) => ({
-      callId: c.id,
-      userId: p.user,
-      state: p.state,
-      joinedAt: p.joinedAt,
-      leftAt: p.state === 'left' ? p.at : null,
-    })),
+    // Ending a call records the ender as 'left' even if they never connected (the caller of an
+    // unanswered call): schema.sql calls that participant 'missed' (no join, so no leave).
+    participants: c.participants.map((p) =>
+      p.state === 'left' && p.joinedAt === null
+        ? { callId: c.id, userId: p.user, state: 'missed' as const, joinedAt: null, leftAt: null }
+        : { callId: c.id, userId: p.user, state: p.state, joinedAt: p.joinedAt, leftAt: p.state === 'left' ? p.at : null },
+    ),
     shares: c.screenShares.map((s) => ({ id: s.id, callId: c.id, sharerId: s.user, startedAt: s.startedAt, endedAt: s.endedAt })),
   };
 }

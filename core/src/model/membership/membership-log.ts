@@ -200,9 +200,9 @@ export function createMembershipLog(conversation: ConversationId, options: Membe
       description: s.description,
       icon: s.icon,
       creator: s.creator,
-      members: new Map(s.members),
-      former: new Map(s.former),
-      cutoffs: new Map(s.cutoffs),
+      members: sortedMap(s.members),
+      former: sortedMap(s.former),
+      cutoffs: sortedMap(s.cutoffs),
       removals: s.removals,
       heads: order.heads(),
     });
@@ -259,6 +259,11 @@ export function createMembershipLog(conversation: ConversationId, options: Membe
       return () => listeners.delete(listener);
     },
   };
+}
+
+/** A copy ordered by user id, so every replica lists the same state in the same order. */
+function sortedMap<V>(map: ReadonlyMap<UserId, V>): Map<UserId, V> {
+  return new Map([...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 function deepFreeze<T>(value: T): T {

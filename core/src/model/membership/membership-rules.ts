@@ -5,7 +5,7 @@ import { isAdminOp, MEMBERSHIP_LIMITS, type MemberOp, type Role } from './member
 /**
  * The state machine of ADR 0004: the group's state after folding a prefix of the canonical
  * order, and the rule deciding whether the next op takes effect (MEM-2, MEM-4, MEM-5).
- * Pure and synchronous; `MembershipLog` drives it and keeps checkpoints of it.
+ * Pure and synchronous; `MembershipLog` drives it with a journal so it can step back.
  */
 export interface MemberInfo {
   user: UserId;
@@ -27,6 +27,8 @@ export interface FoldState {
   removals: number;
   /** For each current admin: when they became admin — their seniority (MEM-7). */
   adminSince: Map<UserId, Seniority>;
+  /** When not null, every change appends its inverse here (see `undoTo`). */
+  journal: Array<() => void> | null;
 }
 
 /**
@@ -43,7 +45,7 @@ function outranks(a: Seniority, b: Seniority): boolean {
   return a.position < b.position || (a.position === b.position && a.rank < b.rank);
 }
 
-export function emptyFoldState(): FoldState {
+export function emptyFoldState(journaled = false): FoldState {
   return {
     created: false,
     name: '',
@@ -55,17 +57,7 @@ export function emptyFoldState(): FoldState {
     cutoffs: new Map(),
     removals: 0,
     adminSince: new Map(),
-  };
-}
-
-/** Member infos (frozen) and cutoffs (frozen ops) are never mutated, so a shallow copy of each map suffices. */
-export function cloneFoldState(s: FoldState): FoldState {
-  return {
-    ...s,
-    members: new Map(s.members),
-    former: new Map(s.former),
-    cutoffs: new Map(s.cutoffs),
-    adminSince: new Map(s.adminSince),
+    journal: journaled ? [] : null,
   };
 }
 
@@ -119,17 +111,18 @@ export interface EndedAdmin {
 
 /**
  * Applies an op `checkMemberOp` accepted; `position` is its index in the canonical order.
- * Returns the authors whose adminship it ended (for the removal-wins rule, MEM-6).
+ * Returns the authors whose adminship it ended (for the removal-wins rule, MEM-6). With a
+ * journal, every change is recorded so that `undo` can take it back.
  */
 export function applyMemberOp(s: FoldState, op: MemberOp, position: number): EndedAdmin[] {
   const body = op.body;
   switch (body.type) {
     case 'create': {
-      s.created = true;
-      s.name = body.name;
-      s.description = body.description;
-      s.icon = body.icon;
-      s.creator = op.author;
+      field(s, 'created', true);
+      field(s, 'name', body.name);
+      field(s, 'description', body.description);
+      field(s, 'icon', body.icon);
+      field(s, 'creator', op.author);
       join(s, op.author, 'admin', op.author, op.at, { position, rank: 0 });
       body.members.forEach((m, i) => join(s, m.user, m.role, op.author, op.at, { position, rank: i + 1 }));
       return [];
@@ -141,46 +134,78 @@ export function applyMemberOp(s: FoldState, op: MemberOp, position: number): End
     case 'leave': {
       const user = body.type === 'remove' ? body.user : op.author;
       const ended = depart(s, user, op.at);
-      if (body.type === 'remove') s.cutoffs.set(user, body.cutoff);
+      if (body.type === 'remove') put(s, s.cutoffs, user, body.cutoff);
       succeed(s, position);
       return ended;
     }
     case 'role': {
       const info = s.members.get(body.user);
       if (info === undefined) return [];
-      s.members.set(body.user, Object.freeze({ ...info, role: body.role }));
+      put(s, s.members, body.user, Object.freeze({ ...info, role: body.role }));
       if (body.role === 'admin') {
-        s.adminSince.set(body.user, { position, rank: 0 });
+        put(s, s.adminSince, body.user, { position, rank: 0 });
         return [];
       }
       const since = s.adminSince.get(body.user)?.position ?? 0;
-      s.adminSince.delete(body.user);
+      drop(s, s.adminSince, body.user);
       return [{ user: body.user, since }];
     }
     case 'info':
-      if (body.name !== undefined) s.name = body.name;
-      if (body.description !== undefined) s.description = body.description;
-      if (body.icon !== undefined) s.icon = body.icon;
+      if (body.name !== undefined) field(s, 'name', body.name);
+      if (body.description !== undefined) field(s, 'description', body.description);
+      if (body.icon !== undefined) field(s, 'icon', body.icon);
       return [];
   }
 }
 
+/** Takes back every change recorded after journal length `mark`, newest first. */
+export function undoTo(s: FoldState, mark: number): void {
+  const journal = s.journal;
+  if (journal === null) throw new Error('assertion failed: undo needs a journaled state');
+  while (journal.length > mark) journal.pop()!();
+}
+
+function field<K extends 'created' | 'name' | 'description' | 'icon' | 'creator' | 'removals'>(s: FoldState, key: K, value: FoldState[K]): void {
+  if (s.journal !== null) {
+    const prev = s[key];
+    s.journal.push(() => {
+      s[key] = prev;
+    });
+  }
+  s[key] = value;
+}
+
+function put<V>(s: FoldState, map: Map<UserId, V>, key: UserId, value: V): void {
+  if (s.journal !== null) {
+    const prev = map.get(key);
+    s.journal.push(prev === undefined ? () => map.delete(key) : () => map.set(key, prev));
+  }
+  map.set(key, value);
+}
+
+function drop<V>(s: FoldState, map: Map<UserId, V>, key: UserId): void {
+  const prev = map.get(key);
+  if (prev === undefined) return;
+  if (s.journal !== null) s.journal.push(() => map.set(key, prev));
+  map.delete(key);
+}
+
 function join(s: FoldState, user: UserId, role: Role, addedBy: UserId, at: number, seniority: Seniority): void {
-  s.members.set(user, Object.freeze({ user, role, addedBy, joinedAt: at }));
+  put(s, s.members, user, Object.freeze({ user, role, addedBy, joinedAt: at }));
   // MEM-5: a re-added member starts afresh; its former entry and cutoff no longer apply.
-  s.former.delete(user);
-  s.cutoffs.delete(user);
-  if (role === 'admin') s.adminSince.set(user, seniority);
+  drop(s, s.former, user);
+  drop(s, s.cutoffs, user);
+  if (role === 'admin') put(s, s.adminSince, user, seniority);
 }
 
 function depart(s: FoldState, user: UserId, at: number): EndedAdmin[] {
   const info = s.members.get(user);
   if (info === undefined) return [];
-  s.members.delete(user);
-  s.former.set(user, Object.freeze({ ...info, leftAt: at }));
-  s.removals++;
+  drop(s, s.members, user);
+  put(s, s.former, user, Object.freeze({ ...info, leftAt: at }));
+  field(s, 'removals', s.removals + 1);
   const since = s.adminSince.get(user);
-  s.adminSince.delete(user);
+  drop(s, s.adminSince, user);
   return since === undefined ? [] : [{ user, since: since.position }];
 }
 
@@ -192,8 +217,8 @@ function succeed(s: FoldState, position: number): void {
     if (heir === undefined || m.joinedAt < heir.joinedAt || (m.joinedAt === heir.joinedAt && m.user < heir.user)) heir = m;
   }
   if (heir === undefined) return;
-  s.members.set(heir.user, Object.freeze({ ...heir, role: 'admin' as const }));
-  s.adminSince.set(heir.user, { position, rank: 0 });
+  put(s, s.members, heir.user, Object.freeze({ ...heir, role: 'admin' as const }));
+  put(s, s.adminSince, heir.user, { position, rank: 0 });
 }
 
 function adminCount(s: FoldState): number {

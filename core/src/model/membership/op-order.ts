@@ -1,5 +1,5 @@
 import { isAdminOp, type MemberOp } from './member-op.js';
-import { applyMemberOp, checkMemberOp, cloneFoldState, emptyFoldState, type FoldState } from './membership-rules.js';
+import { applyMemberOp, checkMemberOp, emptyFoldState, undoTo, type FoldState } from './membership-rules.js';
 
 export interface OpNode {
   hash: string;
@@ -14,8 +14,6 @@ interface Veto {
   hw: number;
 }
 
-/** State checkpoints are kept before every CHECKPOINT_EVERY-th position of the order. */
-const CHECKPOINT_EVERY = 128;
 const ANCESTOR_CACHE_LIMIT = 100_000;
 
 /**
@@ -23,9 +21,9 @@ const ANCESTOR_CACHE_LIMIT = 100_000;
  * child's lamport exceeds its parents' (MEM-2) — and the state folded over them, maintained
  * incrementally:
  * - an op that sorts after every applied op is folded onto the current state: O(1);
- * - an op that sorts earlier (a concurrent op that arrived late) is spliced in and the fold
- *   resumes from the checkpoint at or before its position: O(n − position + CHECKPOINT_EVERY)
- *   rule applications, plus a state copy (≤ 1,024 members) per checkpoint passed.
+ * - an op that sorts earlier (a concurrent op that arrived late) is spliced in; the state is
+ *   stepped back to its position with the fold's undo journal, then folded forward again:
+ *   O(n − position) undo steps and rule applications, no state copies.
  *
  * The result is the same as folding the whole set from scratch (MEM-3), vetoes included: a veto
  * found while the fold had not yet passed position r depends only on the ops before r, so an
@@ -37,8 +35,9 @@ export class OpOrder {
   private readonly effective: boolean[] = [];
   private readonly posOf = new Map<string, number>();
   private readonly headSet = new Set<string>();
-  private readonly checkpoints: FoldState[] = [emptyFoldState()];
-  private current: FoldState = emptyFoldState();
+  private readonly current: FoldState = emptyFoldState(true);
+  /** marks[j]: the journal length before position j was folded. */
+  private readonly marks: number[] = [];
   /** How many positions `current` reflects. */
   private folded = 0;
   private readonly vetoes = new Map<string, Veto>();
@@ -101,12 +100,10 @@ export class OpOrder {
   }
 
   private run(from: number): void {
-    let j = from < this.folded ? this.restore(from) : this.folded;
+    let j = from < this.folded ? this.rollback(from) : this.folded;
     this.hw = from - 1;
     while (j < this.order.length) {
-      if (j % CHECKPOINT_EVERY === 0 && this.checkpoints.length === j / CHECKPOINT_EVERY) {
-        this.checkpoints.push(cloneFoldState(this.current));
-      }
+      this.marks[j] = this.current.journal!.length;
       this.hw = Math.max(this.hw, j);
       const node = this.order[j]!;
       this.stats.steps++;
@@ -129,7 +126,7 @@ export class OpOrder {
       }
       if (restartAt !== Infinity) {
         this.stats.restarts++;
-        j = this.restore(restartAt);
+        j = this.rollback(restartAt);
         continue;
       }
       j++;
@@ -137,13 +134,12 @@ export class OpOrder {
     this.folded = this.order.length;
   }
 
-  /** Resets `current` to the checkpoint at or before `position`; returns the checkpoint's position. */
-  private restore(position: number): number {
-    const c = Math.floor(position / CHECKPOINT_EVERY);
-    this.checkpoints.length = c + 1;
-    this.current = cloneFoldState(this.checkpoints[c]!);
-    this.folded = c * CHECKPOINT_EVERY;
-    return this.folded;
+  /** Steps `current` back to the state before `position`; returns `position`. */
+  private rollback(position: number): number {
+    undoTo(this.current, this.marks[position]!);
+    this.marks.length = position;
+    this.folded = position;
+    return position;
   }
 
   /** Whether `a` is in the causal past of `d` (a walk back from d, pruned by lamport). */

@@ -126,6 +126,9 @@ export function describeInvariants(get: () => SchemaDb, counted: () => void): vo
       await rejects(insert(db, 'message_attachments', file({ size_bytes: 0 })), { code: '23514', constraint: 'attachments_size' });
       await rejects(insert(db, 'message_attachments', file({ file_name: '../etc/passwd' })), { code: '23514', constraint: 'attachments_name' });
       await rejects(insert(db, 'message_attachments', file({ mime_type: 'Image PNG' })), { code: '23514', constraint: 'attachments_mime' });
+      await rejects(insert(db, 'message_attachments', file({ duration_ms: -1 })), { code: '23514', constraint: 'attachments_duration' });
+      await rejects(insert(db, 'message_attachments', file({ thumbnail: new Uint8Array(16_385) })), { code: '23514', constraint: 'attachments_thumbnail' });
+      await rejects(insert(db, 'message_attachments', file({ position: 32 })), { code: '23514', constraint: 'attachments_position' });
       await rejects(insert(db, 'message_attachments', file({ position: 0 })), { code: '23505', constraint: 'message_attachments_message_id_position_key' });
       // The seed's VARCHAR(50) would have refused real MIME types like this one (71 characters).
       await get().scratch(async () => {

@@ -42,6 +42,29 @@ describe('decode sandbox (SBX-1..4)', () => {
     expect(sandbox.stats()).toMatchObject({ timeouts: 1, restarts: 1, accepted: 1 });
   });
 
+  it('SBX-5 an update that writes outside its author\'s scope is quarantined before it is applied', async () => {
+    const sandbox = createDecodeSandbox({ host: createNodeWorkerHost(), clock: createSystemClock(), budgetMs: 2000 });
+    sandboxes.push(sandbox);
+    const Y = await import('yjs');
+    const scope = { roots: ['msg', 'react'], flat: true };
+    const make = (fn: (d: InstanceType<typeof Y.Doc>) => void): Uint8Array => {
+      const d = new Y.Doc();
+      fn(d);
+      return Y.encodeStateAsUpdate(d);
+    };
+    const inScope = make((d) => d.getMap('msg').set('m1', { text: 'hi' }));
+    const otherRoot = make((d) => d.getMap('account').set('k', 1));
+    const nested = make((d) => d.getMap('msg').set('m2', new Y.Map()));
+    const text = make((d) => d.getText('msg').insert(0, 'x'));
+    const codes = [];
+    for (const u of [inScope, otherRoot, nested, text]) {
+      const r = await sandbox.check(docA, MALLORY, u, 'yjs-v1', scope);
+      codes.push(r.ok ? 'ok' : r.error.code);
+    }
+    expect(codes).toEqual(['ok', 'unauthorized', 'unauthorized', 'unauthorized']);
+    expect(sandbox.quarantined().map((q) => q.reason)).toEqual(['out_of_scope', 'out_of_scope', 'out_of_scope']);
+  });
+
   it('SBX-4 hostile corpus from a signed member: 0 crashes, 0 main-thread hangs, quarantined count reported', async () => {
     const seed = seedFromEnv();
     await withSeed(seed, async () => {
@@ -60,7 +83,7 @@ describe('decode sandbox (SBX-1..4)', () => {
         // the event-loop delay is measured while the sandbox works (not while the test builds the corpus)
         const loop = monitorEventLoopDelay({ resolution: 10 });
         loop.enable();
-        const results = await Promise.all(batch.map((item, i) => sandbox.check(i % 2 ? docA : docB, MALLORY, item.update, item.format)));
+        const results = await Promise.all(batch.map((item, i) => sandbox.check(i % 2 ? docA : docB, MALLORY, item.update, item.format, i % 3 === 0 ? { roots: ['msg', 'react'], flat: true } : undefined)));
         loop.disable();
         maxLoopMs = Math.max(maxLoopMs, loop.max / 1e6);
         results.forEach((r, i) => {
@@ -70,7 +93,7 @@ describe('decode sandbox (SBX-1..4)', () => {
           if (r.ok) k.accepted++;
           else {
             k.quarantined++;
-            expect(['malformed', 'decode_timeout', 'too_large']).toContain(r.error.code);
+            expect(['malformed', 'decode_timeout', 'too_large', 'unauthorized']).toContain(r.error.code);
             if (item.kind === 'valid') validRejected++;
           }
           byKind.set(item.kind, k);

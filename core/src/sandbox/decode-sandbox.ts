@@ -1,7 +1,7 @@
 import { fail, ok, type Result } from '../errors.js';
 import type { DocId, UserId } from '../ids.js';
 import type { Clock } from '../ports/clock.js';
-import type { SandboxHost, SandboxResponse, SandboxWorker, UpdateFormat } from './sandbox-protocol.js';
+import type { SandboxHost, SandboxResponse, SandboxWorker, UpdateFormat, UpdateScope } from './sandbox-protocol.js';
 
 /**
  * Hostile-input decoding (SBX-*). Every CRDT update from another person is applied first to a
@@ -13,7 +13,7 @@ import type { SandboxHost, SandboxResponse, SandboxWorker, UpdateFormat } from '
 export interface QuarantineEntry {
   readonly doc: DocId;
   readonly author: UserId;
-  readonly reason: 'decode_timeout' | 'malformed' | 'worker_crash' | 'too_large';
+  readonly reason: 'decode_timeout' | 'malformed' | 'out_of_scope' | 'worker_crash' | 'too_large';
   readonly bytes: number;
   readonly at: number;
 }
@@ -45,9 +45,9 @@ export interface DecodeSandbox {
   /**
    * Decodes and applies `update` to the worker's mirror of `doc`. `ok` means the main thread may
    * apply it (`roots`: top-level names it created). Failures: `decode_timeout`, `malformed`,
-   * `too_large`, `closed` — each (but `closed`) quarantined.
+   * `too_large`, `unauthorized` (out of `scope`, SBX-5), `closed` — each (but `closed`) quarantined.
    */
-  check(doc: DocId, author: UserId, update: Uint8Array, format?: UpdateFormat): Promise<Result<{ roots: readonly string[] }>>;
+  check(doc: DocId, author: UserId, update: Uint8Array, format?: UpdateFormat, scope?: UpdateScope): Promise<Result<{ roots: readonly string[] }>>;
   /** The main thread did not apply an accepted update (or reloaded the doc): drop the mirror. */
   forget(doc: DocId): void;
   quarantined(): readonly QuarantineEntry[];
@@ -61,6 +61,7 @@ interface Job {
   readonly author: UserId;
   readonly update: Uint8Array;
   readonly format: UpdateFormat;
+  readonly scope: UpdateScope | undefined;
   readonly resolve: (r: Result<{ roots: readonly string[] }>) => void;
 }
 
@@ -125,6 +126,11 @@ export function createDecodeSandbox(options: DecodeSandboxOptions): DecodeSandbo
         stats.accepted++;
         settle(ok({ roots: response.roots }));
       } else {
+        if (response.reason === 'out_of_scope') {
+          report(job, 'out_of_scope');
+          settle(fail('unauthorized', 'update writes outside its author\'s scope'));
+          return;
+        }
         mirrored.delete(job.doc);
         report(job, 'malformed');
         settle(fail('malformed', 'update rejected by the decoder'));
@@ -160,11 +166,11 @@ export function createDecodeSandbox(options: DecodeSandboxOptions): DecodeSandbo
       settle(fail('decode_timeout', `update not decoded within ${budgetMs} ms`));
     });
     current = { job, cancel, started: options.clock.now() };
-    worker.post({ id: job.id, doc: job.doc, format: job.format, update: job.update, ...(base ? { base } : {}), forget });
+    worker.post({ id: job.id, doc: job.doc, format: job.format, update: job.update, ...(base ? { base } : {}), ...(job.scope ? { scope: job.scope } : {}), forget });
   }
 
   return {
-    check(doc, author, update, format = 'yjs-v1') {
+    check(doc, author, update, format = 'yjs-v1', scope) {
       if (closed) return Promise.resolve(fail('closed', 'sandbox closed'));
       stats.checked++;
       if (!(update instanceof Uint8Array) || update.length > maxBytes) {
@@ -173,7 +179,7 @@ export function createDecodeSandbox(options: DecodeSandboxOptions): DecodeSandbo
         return Promise.resolve(fail('too_large', 'update too large to decode'));
       }
       return new Promise((resolve) => {
-        queue.push({ id: nextId++, doc, author, update, format, resolve });
+        queue.push({ id: nextId++, doc, author, update, format, scope, resolve });
         pump();
       });
     },

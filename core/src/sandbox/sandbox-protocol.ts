@@ -13,12 +13,22 @@ export interface SandboxRequest {
   readonly base?: Uint8Array;
   /** Drop these mirrors first (the main thread did not apply what they accepted). */
   readonly forget?: readonly string[];
+  /** The author's scope in this document (SBX-5); checked on the decoded structs before applying. */
+  readonly scope?: UpdateScope;
+}
+
+export interface UpdateScope {
+  /** Top-level collections the update may write. */
+  readonly roots: readonly string[];
+  /** Only plain JSON values and deletions in top-level maps: no nested shared types, text, XML. */
+  readonly flat: boolean;
 }
 
 export type SandboxResponse =
   /** Sent once when the worker has loaded (the budget of a request starts only then). */
   | { readonly id: 0; readonly ready: true }
   | { readonly id: number; readonly ok: true; readonly roots: readonly string[] }
+  /** `reason` is `out_of_scope` when the update decodes but writes outside its scope. */
   | { readonly id: number; readonly ok: false; readonly reason: string };
 
 /** One worker of the sandbox. Implementations: node/node-worker-host.ts; a Web Worker adapter fits the same shape. */

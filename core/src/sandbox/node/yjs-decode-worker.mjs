@@ -26,6 +26,25 @@ function mirrorOf(doc, base) {
   return d;
 }
 
+/** SBX-5: the update only writes where its author may write (decoded, not yet applied). */
+function inScope(m) {
+  const decoded = m.format === 'yjs-v2' ? Y.decodeUpdateV2(m.update) : Y.decodeUpdate(m.update);
+  const allowed = new Set(m.scope.roots);
+  for (const struct of decoded.structs) {
+    if (!(struct instanceof Y.Item)) continue;
+    const content = struct.content;
+    if (m.scope.flat && !(content instanceof Y.ContentAny) && !(content instanceof Y.ContentDeleted)) return false;
+    const parent = struct.parent;
+    if (typeof parent === 'string') {
+      if (!allowed.has(parent)) return false;
+      if (m.scope.flat && typeof struct.parentSub !== 'string') return false;
+    } else if (m.scope.flat && parent !== null) {
+      return false;
+    }
+  }
+  return true;
+}
+
 parentPort.on('message', (m) => {
   for (const doc of m.forget ?? []) {
     mirrors.get(doc)?.destroy();
@@ -33,6 +52,10 @@ parentPort.on('message', (m) => {
   }
   let roots = [];
   try {
+    if (m.scope && !inScope(m)) {
+      parentPort.postMessage({ id: m.id, ok: false, reason: 'out_of_scope' });
+      return;
+    }
     const d = mirrorOf(m.doc, m.base);
     const before = new Set(d.share.keys());
     if (m.format === 'yjs-v2') Y.applyUpdateV2(d, m.update);

@@ -16,6 +16,8 @@ export type ReceiveStatus = 'applied' | 'duplicate' | 'pending';
 
 /** Held feed changes across all documents before `receive` refuses more. */
 export const MAX_HELD = 10_000;
+/** Membership logs that have not seen their `create` yet (strangers' ops cannot grow memory unboundedly). */
+export const MAX_UNCREATED_GROUPS = 1_000;
 
 /**
  * The inbound path: authorise from the document id and the proven author BEFORE decoding the
@@ -138,6 +140,11 @@ export function createInbound(core: Core): Inbound {
     if (!auth.ok) return reject(auth);
 
     if (ref.kind === 'members') {
+      if (!core.groups.has(ref.conversation) && !core.restoring) {
+        let uncreated = 0;
+        for (const s of core.groups.values()) if (!s.log.state().created) uncreated++;
+        if (uncreated >= MAX_UNCREATED_GROUPS) return reject(fail('rate_limited', 'too many unknown groups'));
+      }
       const slot = inbound.ensureGroup(ref.conversation);
       if (slot.seen.has(change.device, change.counter)) return duplicate();
       const r = slot.log.receive(change.payload, change.author);

@@ -1,7 +1,7 @@
 // Hostile-input decoding: untrusted CRDT updates are decoded off the main thread under a budget.
 export { createDecodeSandbox } from './decode-sandbox.js';
 export type { DecodeSandbox, DecodeSandboxOptions, QuarantineEntry, SandboxStats } from './decode-sandbox.js';
-export type { SandboxHost, SandboxWorker, SandboxRequest, SandboxResponse, UpdateFormat } from './sandbox-protocol.js';
+export type { SandboxHost, SandboxWorker, SandboxRequest, SandboxResponse, UpdateFormat, UpdateScope } from './sandbox-protocol.js';
 export { createNodeWorkerHost } from './node/node-worker-host.js';
 export type { NodeWorkerHostOptions } from './node/node-worker-host.js';
 export { createHostileCorpus } from './hostile-corpus.js';

@@ -543,17 +543,20 @@ LIMIT $5;
 
 -- query: chat_list
 -- The viewer's ($1) conversations: title, last visible message, unread count (others'
--- messages after the viewer's read watermark, over all their devices), per-user state.
--- Pinned first, then by last activity, then id (deterministic).
+-- messages after the viewer's read watermark, over all their devices, and after what they
+-- cleared), per-user state. Pinned first, then by last activity, then id (deterministic).
+-- Both the last message and the unread count are range scans of index messages_page: the
+-- unread bound is a message id, turned into the (created_at, id) key by uuid_v7_time, so the
+-- count reads the unread messages only, not the history.
 SELECT c.id, c.kind,
        COALESCE(g.name, NULLIF(peer.display_name, ''), peer.username) AS title,
        last.id AS last_message_id, last.sender_id AS last_sender_id,
        last.body AS last_body, last.deleted AS last_deleted,
        COALESCE(last.created_at, c.created_at) AS last_activity,
        (SELECT count(*) FROM messages m
-         WHERE m.conversation_id = c.id AND m.sender_id <> $1 AND m.deleted_at IS NULL
-           AND (w.read_up_to IS NULL OR m.id > w.read_up_to)
-           AND (s.cleared_up_to IS NULL OR m.id > s.cleared_up_to))::int AS unread,
+         WHERE m.conversation_id = c.id
+           AND (m.created_at, m.id) > (uuid_v7_time(seen.up_to), seen.up_to)
+           AND m.sender_id <> $1 AND m.deleted_at IS NULL)::int AS unread,
        COALESCE(s.pinned, false) AS pinned,
        COALESCE(s.archived, false) AS archived,
        (s.muted_until IS NOT NULL AND s.muted_until > now()) AS muted
@@ -564,6 +567,8 @@ LEFT JOIN users peer ON c.kind = 'direct'
      AND peer.id = CASE WHEN c.direct_a = $1 THEN c.direct_b ELSE c.direct_a END
 LEFT JOIN conversation_user_state s ON s.conversation_id = c.id AND s.user_id = $1
 LEFT JOIN member_watermarks w ON w.conversation_id = c.id AND w.user_id = $1
+CROSS JOIN LATERAL (                                   -- nil UUIDv7 (1970) when nothing was read
+  SELECT GREATEST(w.read_up_to, s.cleared_up_to, '00000000-0000-7000-8000-000000000000'::uuid) AS up_to) seen
 LEFT JOIN LATERAL (
   SELECT m.id, m.sender_id, m.body, m.created_at, (m.deleted_at IS NOT NULL) AS deleted
   FROM messages m

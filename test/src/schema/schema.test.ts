@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeConstraints } from './constraints.js';
 import { describeDocConsistency } from './doc-consistency.js';
 import { describeInvariants } from './invariants.js';
+import { describeQueryPlans } from './query-plans.js';
 import { at } from './sample-data.js';
 import { createSchemaDb } from './schema-db.js';
 import type { Rows, SchemaDb } from './schema-db.js';
@@ -231,3 +232,4 @@ describeInvariants(get, () => {
   checked.rejections++;
 });
 describeDocConsistency(get);
+describeQueryPlans(get);

@@ -195,6 +195,15 @@ function runRound(seed: number, stats: Record<string, number>): void {
 }
 
 describe('membership convergence (MEM-3)', () => {
+  it('MEM-3 fixed seeds (a reproducible corpus; add failing seeds here)', () => {
+    const stats: Record<string, number> = {
+      ops: 0, ineffective: 0, concurrent: 0, created: 0, refused: 0, stale: 0, deliveries: 0, duplicates: 0, maxPending: 0, removals: 0, vetoed: 0,
+    };
+    for (const seed of [1, 2, 3, 42, 1337]) runRound(seed, stats);
+    console.log(`membership convergence fixed seeds: ${Object.entries(stats).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+    expect(stats['ops']).toBeGreaterThan(0);
+  });
+
   it('MEM-3 replicas receiving the same ops in random orders with duplicates converge, and match a from-scratch fold', () => {
     const base = Number(process.env['SEED'] ?? Date.now() % 1_000_000);
     const budget = Number(process.env['FUZZ_BUDGET_MS'] ?? 2500);

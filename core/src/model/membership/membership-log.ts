@@ -128,13 +128,13 @@ export function createMembershipLog(conversation: ConversationId, options: Membe
     return { ok: false, error };
   }
 
-  /** Pending ops that become ready once `hash` is applied, in an order where parents come first. */
+  /** Pending ops that become ready once `root` is applied, in an order where parents come first. */
   function release(root: OpNode): OpNode[] {
     const out: OpNode[] = [];
     const present = new Map<string, OpNode>([[root.hash, root]]);
     const queue = [root.hash];
-    while (queue.length > 0) {
-      const h = queue.shift()!;
+    for (let next = 0; next < queue.length; next++) {
+      const h = queue[next]!;
       const children = waiting.get(h);
       if (children === undefined) continue;
       waiting.delete(h);

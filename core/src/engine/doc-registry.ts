@@ -25,6 +25,8 @@ export interface LoadedDoc {
   msgCount: number | null;
   /** How many of `records` the last stored snapshot covers. */
   snapshotCovered: number;
+  /** How many of `records` are not applied (held back by the feed policy). */
+  held: number;
 }
 
 /**
@@ -79,7 +81,7 @@ export function createDocRegistry(
     create(id, ref) {
       const existing = docs.get(id);
       if (existing !== undefined) return existing;
-      const doc: LoadedDoc = { id, ref, crdt: backend.create({ actor: random.bytes(16) }), records: [], seen: createSeenCounters(), msgCount: 0, snapshotCovered: 0 };
+      const doc: LoadedDoc = { id, ref, crdt: backend.create({ actor: random.bytes(16) }), records: [], seen: createSeenCounters(), msgCount: 0, snapshotCovered: 0, held: 0 };
       attach(doc, doc.crdt);
       docs.set(id, doc);
       unloaded.delete(id);

@@ -68,10 +68,21 @@ export function createInbound(core: Core): Inbound {
   let held = 0;
   const awaitingLoad = new Map<DocId, DocChange[]>();
 
+  /** Per group, a signature of who left or was removed and their cutoffs: when it changes, an
+   *  applied change may have become cut, so every chunk is re-checked; otherwise only chunks
+   *  with held changes are. */
+  const departures = new Map<ConversationId, string>();
+  const departureSignature = (conversation: ConversationId): string => {
+    const s = core.groups.get(conversation)?.log.state();
+    if (s === undefined) return '';
+    return JSON.stringify([[...s.former.keys()].sort(), [...s.cutoffs].sort((a, b) => (a[0] < b[0] ? -1 : 1))]);
+  };
+
   const applyRecord = (doc: LoadedDoc, rec: DocRecord): void => {
     const r = doc.crdt.apply(rec.change.payload);
     rec.applied = true;
     held--;
+    doc.held--;
     if (!r.ok) core.stats.rejected++;
   };
 
@@ -98,7 +109,11 @@ export function createInbound(core: Core): Inbound {
     },
 
     reevaluate(conversation) {
+      const signature = departureSignature(conversation);
+      const full = signature !== (departures.get(conversation) ?? '');
+      departures.set(conversation, signature);
       for (const doc of core.docs.loadedFeedDocs(conversation)) {
+        if (!full && doc.held === 0) continue;
         const want = doc.records.map((rec) => feedVerdict(core, conversation, doc.id, rec.change) === 'allow');
         if (doc.records.some((rec, i) => rec.applied && !want[i])) {
           // A change we applied is no longer allowed (a removal sorted earlier): replay the rest.
@@ -107,6 +122,7 @@ export function createInbound(core: Core): Inbound {
             if (!rec.applied) continue;
             rec.applied = false;
             held++;
+            doc.held++;
           }
         }
         doc.records.forEach((rec, i) => {
@@ -181,6 +197,7 @@ export function createInbound(core: Core): Inbound {
       if (held >= MAX_HELD && !core.restoring) return reject(fail('rate_limited', 'too many held changes'));
       doc.records.push({ change, applied: false });
       held++;
+      doc.held++;
     }
     doc.seen.add(change.device, change.counter);
     persist(change);

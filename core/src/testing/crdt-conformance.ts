@@ -50,6 +50,7 @@ export function runCrdtBackendConformance(name: string, backend: CrdtBackend): v
         values.forEach((v, i) => {
           const got = doc.get('v', `k${String(i).padStart(2, '0')}`);
           expect(got).toStrictEqual(v);
+          expect(JSON.stringify(got)).toBe(JSON.stringify(v)); // key order too
           if (typeof got === 'number') expect(Object.is(got, v)).toBe(true);
           if (typeof got === 'object' && got !== null) expect(Object.isFrozen(got)).toBe(true);
         });

@@ -1,0 +1,108 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sodium from 'libsodium-wrappers';
+import { describe, expect, it } from 'vitest';
+import { createSqliteRelayStore } from '../store/sqlite/index.js';
+import { createTestIdentity, signTestEnvelope, type TestIdentity } from '../testing/identity.js';
+import { registerAndLogin, type RelayFetch } from '../testing/client.js';
+import { startChildRelay, type ChildRelay } from './child-relay.js';
+
+const CONV = '0190a1b2-0000-7000-8000-00000000d0a1';
+const CLIENTS = 16;
+const PER_CLIENT = Number(process.env['DURABILITY_PER_CLIENT'] ?? 150);
+const KILLS = Number(process.env['DURABILITY_KILLS'] ?? 4);
+
+describe('durability: a child-process relay killed with SIGKILL while clients push (RLY-10)', () => {
+  it('loses 0 acknowledged envelopes and stores 0 duplicates', async () => {
+    await sodium.ready;
+    const dataDir = mkdtempSync(join(tmpdir(), 'kith-durability-'));
+    let relay: ChildRelay = await startChildRelay(dataDir);
+    let generation = 0;
+    const f: RelayFetch = (path, init) => fetch(`${relay.url}${path}`, init);
+    const ids: TestIdentity[] = Array.from({ length: CLIENTS }, (_, i) => createTestIdentity(`durable-${i}`));
+    const tokens: string[] = [];
+    for (const [i, id] of ids.entries()) tokens.push(await registerAndLogin(f, id, `durable${i}`));
+
+    const acked = ids.map(() => new Map<number, number>());
+    let ackedTotal = 0;
+    let retries = 0;
+    let restarting: Promise<void> | undefined;
+
+    async function client(i: number): Promise<void> {
+      const id = ids[i]!;
+      const doc = `feed:${CONV}:${id.userId}:0`;
+      for (let counter = 1; counter <= PER_CLIENT; ) {
+        const bytes = signTestEnvelope(id, { doc, counter, body: new TextEncoder().encode(`c${i}-${counter}`) });
+        try {
+          const res = await fetch(`${relay.url}/v1/docs`, { method: 'POST', headers: { authorization: `Bearer ${tokens[i]!}` }, body: bytes as Uint8Array<ArrayBuffer> });
+          if (res.status !== 200 && res.status !== 201) throw new Error(`push ${res.status} ${await res.text()}`);
+          const ack = (await res.json()) as { seq: number };
+          acked[i]!.set(counter, ack.seq);
+          ackedTotal++;
+          counter++;
+        } catch (error) {
+          if (error instanceof Error && error.message.startsWith('push ')) throw error;
+          retries++;
+          while (restarting === undefined) await new Promise((r) => setImmediate(r));
+          await restarting;
+        }
+      }
+    }
+
+    async function killer(): Promise<void> {
+      const step = Math.floor((CLIENTS * PER_CLIENT) / (KILLS + 1));
+      for (let k = 1; k <= KILLS; k++) {
+        while (ackedTotal < k * step) await new Promise((r) => setTimeout(r, 5));
+        let done!: () => void;
+        restarting = new Promise<void>((r) => (done = r));
+        const oldUrl = relay.url;
+        relay.child.kill('SIGKILL');
+        expect(await relay.exited).toBe('SIGKILL');
+        // the killed process really is gone: its port refuses connections
+        await expect(fetch(`${oldUrl}/health`)).rejects.toThrow();
+        relay = await startChildRelay(dataDir);
+        generation++;
+        restarting = undefined;
+        done();
+      }
+    }
+
+    const started = Date.now();
+    try {
+      await Promise.all([...ids.map((_, i) => client(i)), killer()]);
+    } finally {
+      relay.child.kill('SIGTERM');
+      await relay.exited;
+    }
+
+    const store = createSqliteRelayStore({ dataDir });
+    let lost = 0;
+    let duplicated = 0;
+    let stored = 0;
+    for (const [i, id] of ids.entries()) {
+      const entries = await store.docs.read(`feed:${CONV}:${id.userId}:0`, 0, 1e9);
+      stored += entries.length;
+      const bySeq = new Map(entries.map((e) => [e.seq, e.bytes]));
+      const counters = new Map<string, number>();
+      for (const e of entries) {
+        const text = new TextDecoder().decode(e.bytes.subarray(e.bytes.length - 64 - 12, e.bytes.length - 64));
+        counters.set(text, (counters.get(text) ?? 0) + 1);
+      }
+      for (const n of counters.values()) if (n > 1) duplicated += n - 1;
+      for (const [counter, seq] of acked[i]!) {
+        const bytes = bySeq.get(seq);
+        if (bytes === undefined || !new TextDecoder().decode(bytes).includes(`c${i}-${counter}`)) lost++;
+      }
+    }
+    await store.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    console.log(
+      `[durability] clients=${CLIENTS} acked=${ackedTotal} stored=${stored} kills=${generation} retries=${retries} lost=${lost} duplicated=${duplicated} in ${Date.now() - started} ms`,
+    );
+    expect(generation).toBe(KILLS);
+    expect(lost).toBe(0);
+    expect(duplicated).toBe(0);
+    expect(stored).toBe(CLIENTS * PER_CLIENT);
+  }, 120_000);
+});

@@ -200,6 +200,8 @@ if (only !== undefined) {
   const mb = (b: number | undefined): string => (b === undefined ? '–' : `${(b / 2 ** 20).toFixed(1)} MB`);
   const row = (label: string, y: string, a: string): string => `| ${label} | ${y} | ${a} |`;
   const md = [
+    '## CRDT backends through the port (core/bench/crdt-backends.bench.ts)',
+    '',
     `100,000 messages (~6 fields, ~${JSON.stringify(message(7).value).length} B of JSON each, UUIDv7 keys) in collection \`msg\`, through the CRDT port.`,
     'Whole = one document with the whole history; chunked = ADR 0001 feed chunks of 1,000 messages (only the newest is loaded to show the latest page).',
     'Heap = JS heap growth after gc while the loaded document is held; external = ArrayBuffers + wasm memory growth (Automerge lives in wasm).',

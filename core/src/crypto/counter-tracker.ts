@@ -21,7 +21,11 @@ export interface CounterTracker {
   highest(stream: string): number;
   /** Missing counter ranges `[from, to]` (inclusive) below the highest seen. */
   gaps(stream: string): Array<[number, number]>;
+  /** Highest counters and gaps of every stream, for persisting (digests are not kept). */
+  snapshot(): CounterSnapshot;
 }
+
+export type CounterSnapshot = Record<string, { readonly high: number; readonly missing: ReadonlyArray<readonly [number, number]> }>;
 
 export interface CounterTrackerOptions {
   readonly maxJump?: number;
@@ -35,11 +39,14 @@ interface Stream {
   recent: Map<number, string>;
 }
 
-export function createCounterTracker(options: CounterTrackerOptions = {}): CounterTracker {
+export function createCounterTracker(options: CounterTrackerOptions = {}, restore?: CounterSnapshot): CounterTracker {
   const maxJump = options.maxJump ?? 100_000;
   const maxGapRanges = options.maxGapRanges ?? 256;
   const recentDigests = options.recentDigests ?? 64;
   const streams = new Map<string, Stream>();
+  for (const [stream, v] of Object.entries(restore ?? {})) {
+    streams.set(stream, { high: v.high, missing: v.missing.map(([a, b]) => [a, b]), recent: new Map<number, string>() });
+  }
   const inGap = (s: Stream, c: number): number => s.missing.findIndex(([a, b]) => c >= a && c <= b);
   return {
     check(stream, counter, digest) {
@@ -77,5 +84,6 @@ export function createCounterTracker(options: CounterTrackerOptions = {}): Count
     },
     highest: (stream) => streams.get(stream)?.high ?? 0,
     gaps: (stream) => (streams.get(stream)?.missing ?? []).map(([a, b]) => [a, b]),
+    snapshot: () => Object.fromEntries([...streams].map(([k, s]) => [k, { high: s.high, missing: s.missing.map(([a, b]) => [a, b] as const) }])),
   };
 }

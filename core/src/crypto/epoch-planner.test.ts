@@ -68,5 +68,9 @@ describe('counter tracker (ENV-5)', () => {
     expect(jump.ok ? 'ok' : jump.error.code).toBe('counter_gap');
     expect(t.check('s', 0).ok).toBe(false);
     expect(t.highest('s')).toBe(10);
+    const restored = createCounterTracker({}, t.snapshot());
+    expect(restored.gaps('s')).toEqual(t.gaps('s'));
+    expect(restored.check('s', 10).ok).toBe(false);
+    expect(restored.check('s', 9).ok).toBe(true);
   });
 });

@@ -97,6 +97,10 @@ describe('key envelopes and epochs (KEY-3..5)', () => {
     const loser = epochKeyHash(crypto, k1) === expected ? k2 : k1;
     const msg = sealChange(crypto, nextChange(alice!.user, feedDoc(g.conv, alice!.user.id), new Uint8Array([1])), 1, loser, alice!.user.identity);
     expect(openEnvelope(crypto, msg, carol!).ok).toBe(true);
+    const restored = createKeyring(crypto, carol!.keyring.snapshot());
+    expect(restored.current(g.conv)!.info.keyHash).toBe(expected);
+    expect(restored.epochs(g.conv).length).toBe(carol!.keyring.epochs(g.conv).length);
+    expect(JSON.stringify(carol!.keyring.snapshot())).toContain('"key":"[secret]"');
     console.log(`[KEY-5] 3 peers, 2 concurrent epoch-1 keys, canonical agreed=${new Set(canon).size === 1}`);
   });
 

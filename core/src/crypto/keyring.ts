@@ -41,6 +41,13 @@ export interface Keyring {
   /** Roster keys of every epoch up to `below` (exclusive) — for a joiner. */
   rosterKeys(scope: string, below: number): Array<{ epoch: number; key: SecretKey }>;
   epochs(scope: string): EpochKeyInfo[];
+  /** Everything held, for persisting (contains secrets: store it only encrypted at rest). */
+  snapshot(): KeyringSnapshot;
+}
+
+export interface KeyringSnapshot {
+  readonly epochKeys: ReadonlyArray<{ readonly info: EpochKeyInfo; readonly key: SecretKey }>;
+  readonly rosterKeys: ReadonlyArray<{ readonly scope: string; readonly epoch: number; readonly key: SecretKey }>;
 }
 
 export const MAX_CANDIDATES = 4;
@@ -74,7 +81,8 @@ interface Slot {
 const canonicalOrder = (a: EpochKeyInfo, b: EpochKeyInfo): number =>
   b.removals - a.removals || (a.keyHash < b.keyHash ? -1 : a.keyHash > b.keyHash ? 1 : 0);
 
-export function createKeyring(crypto: CryptoPort): Keyring {
+/** A keyring, optionally restored from a `snapshot()`. */
+export function createKeyring(crypto: CryptoPort, restore?: KeyringSnapshot): Keyring {
   const slots = new Map<string, Map<number, Slot[]>>();
   const rosterOnly = new Map<string, Map<number, SecretKey[]>>();
   const epochMap = <T>(m: Map<string, Map<number, T[]>>, scope: string, epoch: number): T[] => {
@@ -84,7 +92,7 @@ export function createKeyring(crypto: CryptoPort): Keyring {
     if (list === undefined) byEpoch.set(epoch, (list = []));
     return list;
   };
-  return {
+  const keyring: Keyring = {
     addEpochKey(meta, key) {
       const keyHash = epochKeyHash(crypto, key);
       const list = epochMap(slots, meta.scope, meta.epoch);
@@ -132,5 +140,16 @@ export function createKeyring(crypto: CryptoPort): Keyring {
     epochs(scope) {
       return [...(slots.get(scope)?.values() ?? [])].flat().map((s) => s.info).sort((a, b) => a.epoch - b.epoch || canonicalOrder(a, b));
     },
+    snapshot() {
+      const epochKeys = [...slots.values()].flatMap((byEpoch) => [...byEpoch.values()].flat().map((s) => ({ info: s.info, key: s.key })));
+      const rosterKeys = [...rosterOnly].flatMap(([scope, byEpoch]) => [...byEpoch].flatMap(([epoch, keys]) => keys.map((key) => ({ scope, epoch, key }))));
+      return { epochKeys, rosterKeys };
+    },
   };
+  for (const { info, key } of restore?.epochKeys ?? []) {
+    const { keyHash: _ignored, ...meta } = info;
+    keyring.addEpochKey(meta, key);
+  }
+  for (const r of restore?.rosterKeys ?? []) keyring.addRosterKey(r.scope, r.epoch, r.key);
+  return keyring;
 }

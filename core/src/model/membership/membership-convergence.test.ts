@@ -122,7 +122,8 @@ function runRound(seed: number, stats: Record<string, number>): void {
     stats['deliveries']!++;
     if (r.value.status === 'duplicate') stats['duplicates']!++;
   };
-  const steps = 60 + rng.int(120);
+  // Mostly short rounds; every tenth a long one (longer histories, deeper refolds).
+  const steps = seed % 10 === 0 ? 600 : 60 + rng.int(120);
   for (let step = 0; step < steps; step++) {
     const actor = rng.pick(ACTORS);
     const log = replicas.get(actor)!;

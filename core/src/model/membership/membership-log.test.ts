@@ -5,7 +5,7 @@ import { groupConversationId } from './group-conversation-id.js';
 import { MEMBERSHIP_LIMITS, type MemberOpBody } from './member-op.js';
 import { decodeMemberOp } from './member-op-codec.js';
 import { createMembershipLog, type MembershipLog } from './membership-log.js';
-import { ALICE, BOB, CAROL, craft, CREATED_AT, DAVE, ERIN, GROUP, MALLORY } from './membership-fixtures.js';
+import { ALICE, BOB, CAROL, craft, createPrng, CREATED_AT, DAVE, ERIN, GROUP, MALLORY } from './membership-fixtures.js';
 
 const createBody: MemberOpBody = {
   type: 'create',
@@ -318,6 +318,34 @@ describe('membership log rules', () => {
     log.create(ALICE, { type: 'add', user: ERIN, role: 'member' }, CREATED_AT + 2);
     expect(log.state().heads).toHaveLength(1);
     expect(log.state().name).toBe('Climbers');
+  });
+
+  it('fuzz: receive never throws on random or mutated ops, and the state keeps an admin', () => {
+    const seed = Number(process.env['SEED'] ?? Date.now() % 1_000_000);
+    const rng = createPrng(seed);
+    const { log: source } = founded();
+    source.create(ALICE, { type: 'add', user: DAVE, role: 'member' }, CREATED_AT + 1);
+    source.create(BOB, { type: 'remove', user: CAROL, cutoff: { [`feed:${GROUP}:${CAROL}:0|${DAVE}`]: 3 } }, CREATED_AT + 2);
+    source.create(ALICE, { type: 'info', name: 'n', description: 'd' }, CREATED_AT + 3);
+    const corpus = source.allOps();
+    const target = replicaOf(source);
+    let accepted = 0;
+    let inputs = 0;
+    try {
+      for (; inputs < 3000; inputs++) {
+        const input = rng.pick(corpus).slice();
+        for (let f = 1 + rng.int(3); f > 0; f--) input[rng.int(input.length)] = rng.int(256);
+        const r = target.receive(input, rng.pick([ALICE, BOB, CAROL]));
+        if (r.ok) accepted++;
+        else if (!isKithError(r.error)) throw new Error('untyped error');
+      }
+    } catch (error) {
+      console.log(`membership receive fuzz failed: SEED=${seed}`);
+      throw error;
+    }
+    const s = target.state();
+    expect([...s.members.values()].some((m) => m.role === 'admin')).toBe(true);
+    console.log(`membership receive fuzz: seed=${seed} inputs=${inputs} accepted=${accepted} throws=0 members=${s.members.size}`);
   });
 
   it('listeners see each applied change; unsubscribe stops them; a throwing listener breaks nothing', () => {

@@ -1,0 +1,89 @@
+import { directConversationId, parseConversationId, type ConversationId, type UserId } from '../ids.js';
+import type { CryptoPort } from '../ports/crypto.js';
+import type { StorageWrite } from '../ports/storage.js';
+import type { Authorize } from '../crypto/authorize.js';
+import { createCounterTracker } from '../crypto/counter-tracker.js';
+import type { Identity } from '../crypto/identity.js';
+import { openKeyEnvelope } from '../crypto/key-envelope.js';
+import { SecretKey } from '../crypto/secret-key.js';
+import { fail, ok, type Result } from '../errors.js';
+import { openIntro } from './intro.js';
+import type { KeyStore } from './key-store.js';
+import type { MembershipReplicas } from './membership-replicas.js';
+
+export interface IntroHandlerDeps {
+  readonly crypto: CryptoPort;
+  readonly identity: Identity;
+  readonly keys: KeyStore;
+  readonly replicas: MembershipReplicas;
+  readonly authorize: Authorize;
+  readonly now: () => number;
+}
+
+/**
+ * Applies an intro from my inbox (SYNC-4): remembers the sender's keys, stores read tokens and
+ * keys, and returns the document prefixes to follow from now on. A grant is taken only where it
+ * makes sense for its sender (a pair key only from the pair, a profile key only from its owner).
+ * Key envelopes of a group whose membership log is not known yet are accepted provisionally
+ * (the log they unlock is then checked op by op, MEM-*); once the log is known, only admins'.
+ */
+export function createIntroHandler(deps: IntroHandlerDeps): (bytes: Uint8Array) => Result<{ writes: StorageWrite[]; follow: string[] }> {
+  const { crypto, identity, keys, replicas } = deps;
+  const me = identity.userId;
+  const counters = createCounterTracker();
+  const provisional: Authorize = (claim) => {
+    const conv = claim.doc.split(':')[1] as ConversationId;
+    return replicas.state(conv)?.created === true ? deps.authorize(claim) : ok(undefined);
+  };
+  const pair = (peer: UserId, key: Uint8Array, by: UserId, writes: StorageWrite[]): ConversationId => {
+    const conv = directConversationId(me, peer);
+    const secret = new SecretKey(key);
+    for (const scope of [conv, `contact:${me}:${peer}`, `contact:${peer}:${me}`]) {
+      writes.push(...keys.addEpochKey({ scope, epoch: 0, removals: 0, createdAt: deps.now(), createdBy: by, recipients: [me, peer] }, secret));
+    }
+    writes.push(...replicas.setDirect(conv, [me, peer].sort() as [UserId, UserId]));
+    return conv;
+  };
+  return (bytes) => {
+    const r = openIntro(crypto, identity, bytes);
+    if (!r.ok) return r;
+    const { from, grants, keyEnvelopes } = r.value;
+    const writes: StorageWrite[] = [];
+    const follow: string[] = [];
+    if (from.userId !== me) writes.push(...keys.addUser(from.userId, { signingKey: from.signingKey, boxKey: from.boxKey }));
+    for (const g of grants) {
+      if (g.token !== undefined) writes.push(...keys.addToken(g.scope, g.token));
+      const [kind, a, b] = g.scope.split(':') as [string, string, string | undefined];
+      if (kind === 'conv') {
+        if (g.key === undefined) {
+          follow.push(`members:${a}`, `feed:${a}:`);
+          continue;
+        }
+        const peer = from.userId === me ? g.peer : from.userId;
+        if (peer === undefined || peer === me || directConversationId(me, peer) !== a) continue;
+        pair(peer, g.key, from.userId, writes);
+        follow.push(`feed:${a}:`);
+      } else if (kind === 'contact' && b !== undefined && g.key !== undefined) {
+        const users = [a, b];
+        if (!users.includes(me) || !users.includes(from.userId) || a === b) continue;
+        pair((a === me ? b : a) as UserId, g.key, from.userId, writes);
+        follow.push(g.scope);
+      } else if (kind === 'profile' && g.key !== undefined && a === from.userId) {
+        writes.push(...keys.addEpochKey({ scope: g.scope, epoch: g.epoch ?? 0, removals: 0, createdAt: deps.now(), createdBy: from.userId, recipients: [] }, new SecretKey(g.key)));
+        follow.push(g.scope);
+      }
+    }
+    for (const bytesOfKey of keyEnvelopes) {
+      const o = openKeyEnvelope(crypto, bytesOfKey, { identity, authorize: provisional, counters });
+      if (!o.ok) continue;
+      const k = o.value;
+      writes.push(...keys.addEpochKey({ scope: k.conversation, epoch: k.epoch, removals: k.removals, createdAt: deps.now(), createdBy: k.author, recipients: k.recipients }, k.key));
+      for (const rk of k.rosterKeys) writes.push(...keys.addRosterKey(k.conversation, rk.epoch, rk.key));
+      for (const sk of k.sharedKeys) writes.push(...keys.addEpochKey({ scope: k.conversation, epoch: sk.epoch, removals: 0, createdAt: deps.now(), createdBy: k.author, recipients: [] }, sk.key));
+      const conv = parseConversationId(k.conversation);
+      follow.push(`members:${conv}`, `feed:${conv}:`);
+    }
+    if (writes.length === 0 && follow.length === 0) return fail('not_found', 'intro held nothing new');
+    return ok({ writes, follow });
+  };
+}

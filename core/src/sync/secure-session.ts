@@ -1,0 +1,204 @@
+import { fail, ok, type Result } from '../errors.js';
+import { directConversationId, parseConversationId, type ConversationId, type DocId, type UserId } from '../ids.js';
+import type { Clock } from '../ports/clock.js';
+import type { CryptoPort } from '../ports/crypto.js';
+import type { Storage, StorageWrite } from '../ports/storage.js';
+import type { DocChange } from '../protocol/doc-change.js';
+import type { Kith } from '../kith.js';
+import { createMembershipAuthorizer, type Authorize } from '../crypto/authorize.js';
+import { createCounterTracker } from '../crypto/counter-tracker.js';
+import { openEnvelope, type OpenedChange } from '../crypto/envelope-open.js';
+import { sealChangeWithKeyring } from '../crypto/envelope-seal.js';
+import { checkSendable } from '../crypto/epoch-planner.js';
+import type { Identity } from '../crypto/identity.js';
+import { keyScopeOf } from '../crypto/keyring.js';
+import { SecretKey } from '../crypto/secret-key.js';
+import { createGroupKeys, type GroupKeys } from './group-keys.js';
+import { inboxDocId, type IntroGrant } from './intro.js';
+import { IntroBook } from './intro-book.js';
+import type { KeyStore } from './key-store.js';
+import type { MembershipReplicas } from './membership-replicas.js';
+import { deriveOwnSecrets, randomToken, type OwnSecrets } from './own-secrets.js';
+import { capabilityScopeOf } from './relay-signing.js';
+
+/** An envelope waiting for the relay's acknowledgement (meta `sync/push/<doc>|<counter>`). */
+export interface QueuedPush {
+  readonly key: string;
+  readonly doc: DocId;
+  readonly bytes: Uint8Array;
+  /** The change it carries (acknowledged to the engine when the relay stores it). */
+  readonly change?: DocChange;
+}
+
+export interface SessionDeps {
+  readonly crypto: CryptoPort;
+  readonly identity: Identity;
+  readonly kith: Kith;
+  readonly storage: Storage;
+  readonly clock: Clock;
+  readonly keys: KeyStore;
+  readonly replicas: MembershipReplicas;
+  /** Capability scopes to claim at the relay (token, and the peer for a direct scope). */
+  readonly claim: (scope: string, token: string, peer?: UserId) => StorageWrite[];
+  readonly queue: (push: QueuedPush) => void;
+}
+
+/**
+ * The secure pipeline (SYNC-1/2): local change → sealed envelope queued durably; envelope from
+ * the relay → opened, verified, authorized → a `DocChange` for the engine. It also keeps the
+ * key state moving: pair keys for direct conversations and contact documents, group epochs
+ * (via GroupKeys), and the introductions that hand tokens and keys to the people who need them.
+ */
+export interface SecureSession {
+  readonly own: OwnSecrets;
+  readonly inbox: DocId;
+  readonly authorize: Authorize;
+  /** Seals a local change and queues it; `unknown_epoch` / `not_a_member` mean: wait, try later. */
+  sealOutgoing(change: DocChange): Promise<Result<void>>;
+  /** Opens an envelope from the relay (not for the inbox). */
+  open(bytes: Uint8Array): Promise<Result<OpenedChange>>;
+  readonly book: IntroBook;
+  readonly groupKeys: GroupKeys;
+  /** Re-runs the epoch planner of every group (after membership or time changes). */
+  replan(): Promise<void>;
+}
+
+export async function createSecureSession(deps: SessionDeps): Promise<SecureSession> {
+  const { crypto, identity, kith, storage, keys, replicas, clock } = deps;
+  const me = identity.userId;
+  const own = deriveOwnSecrets(crypto, identity);
+  const inbox = inboxDocId(crypto, me);
+  const counters = createCounterTracker();
+  const authorize = createMembershipAuthorizer((c) => replicas.view(c));
+  keys.keyring.addEpochKey({ scope: `account:${me}`, epoch: 0, removals: 0, createdAt: 0, createdBy: me, recipients: [me] }, own.accountKey);
+  keys.keyring.addEpochKey({ scope: `profile:${me}`, epoch: 0, removals: 0, createdAt: 0, createdBy: me, recipients: [me] }, own.profileKey);
+  const book = await IntroBook.load(deps, own, inbox);
+  const groupKeys = createGroupKeys(deps, book);
+
+  /** The pair key of me and `peer` (created at random the first time), under its three scopes. */
+  const pairKey = (peer: UserId, writes: StorageWrite[]): SecretKey => {
+    const conv = directConversationId(me, peer);
+    const current = keys.keyring.current(conv);
+    if (current !== undefined) return current.key;
+    const key = new SecretKey(crypto.randomBytes(32));
+    for (const scope of [conv, `contact:${me}:${peer}`, `contact:${peer}:${me}`]) {
+      writes.push(...keys.addEpochKey({ scope, epoch: 0, removals: 0, createdAt: clock.now(), createdBy: me, recipients: [me, peer] }, key));
+    }
+    writes.push(...replicas.setDirect(conv, [me, peer].sort() as [UserId, UserId]));
+    return key;
+  };
+
+  const ensureToken = (scope: string, writes: StorageWrite[], peer?: UserId): string => {
+    const existing = keys.tokens(scope)[0];
+    if (existing !== undefined) return existing;
+    const token = randomToken(crypto);
+    writes.push(...keys.addToken(scope, token), ...deps.claim(scope, token, peer));
+    return token;
+  };
+
+  /** What `user` needs to read documents of `scope` (no key material for groups: GroupKeys sends it). */
+  const grantFor = (scope: string, user: UserId, writes: StorageWrite[]): IntroGrant | undefined => {
+    const [kind, a, b] = scope.split(':') as [string, string, string | undefined];
+    if (kind === 'account') return undefined;
+    if (kind === 'profile') return a === me ? { scope, token: own.profileToken, key: own.profileKey.expose(), epoch: 0 } : undefined;
+    if (kind === 'contact' && b !== undefined) {
+      const peer = (a === me ? b : a) as UserId;
+      const key = pairKey(peer, writes);
+      const token = a === me ? ensureToken(scope, writes) : keys.tokens(scope)[0];
+      return { scope, ...(token === undefined ? {} : { token }), key: key.expose(), epoch: 0, ...(user === me ? { peer } : {}) };
+    }
+    const conv = a as ConversationId;
+    if (replicas.isDirect(conv)) {
+      const view = replicas.view(conv);
+      const peer = [...(view?.members.keys() ?? [])].find((u) => u !== me);
+      if (peer === undefined) return undefined;
+      return { scope, token: ensureToken(scope, writes, peer), key: pairKey(peer, writes).expose(), epoch: 0, ...(user === me ? { peer } : {}) };
+    }
+    const token = keys.tokens(scope)[0];
+    return token === undefined ? undefined : { scope, token };
+  };
+
+  const detectDirect = (doc: DocId, writes: StorageWrite[]): void => {
+    const [kind, conv] = doc.split(':');
+    if (kind !== 'feed' || conv === undefined || replicas.view(conv as ConversationId) !== undefined) return;
+    const others = kith.audience(doc).filter((u) => u !== me);
+    const peer = others[0];
+    if (others.length === 1 && peer !== undefined && directConversationId(me, peer) === conv) pairKey(peer, writes);
+  };
+
+  return {
+    own,
+    inbox,
+    authorize,
+    book,
+    groupKeys,
+    async sealOutgoing(change) {
+      const writes: StorageWrite[] = [];
+      const [kind, convText] = change.doc.split(':');
+      if (change.kind === 'member' && convText !== undefined) {
+        const conv = parseConversationId(convText);
+        const before = replicas.state(conv)?.removals ?? 0;
+        writes.push(...replicas.receive(conv, change.payload, me).writes);
+        const raised = (replicas.state(conv)?.removals ?? 0) > before;
+        if (replicas.state(conv)?.creator === me && replicas.state(conv)?.members.get(me) !== undefined) ensureToken(`conv:${conv}`, writes);
+        groupKeys.plan(conv, writes, raised);
+      }
+      detectDirect(change.doc, writes);
+      if (kind === 'contact') {
+        const [, a, b] = change.doc.split(':');
+        pairKey((a === me ? b : a) as UserId, writes);
+      }
+      const scope = keyScopeOf(change.doc);
+      if (kind === 'feed' && convText !== undefined && !replicas.isDirect(convText as ConversationId)) {
+        const state = replicas.view(convText as ConversationId);
+        if (state === undefined) return fail('unknown_conversation', 'membership not known yet');
+        const gate = checkSendable(state, me, keys.keyring.current(scope)?.info);
+        if (!gate.ok) {
+          if (writes.length > 0) await storage.commit(writes);
+          return gate;
+        }
+      }
+      if (keys.keyring.current(scope) === undefined) {
+        if (writes.length > 0) await storage.commit(writes);
+        return fail('unknown_epoch', 'no key for this document yet');
+      }
+      const bytes = sealChangeWithKeyring(crypto, change, keys.keyring, identity);
+      const key = `${change.doc}|${change.counter}`;
+      writes.push({ type: 'putMeta', key: `sync/push/${key}`, value: bytes });
+      const capScope = capabilityScopeOf(change.doc);
+      for (const user of new Set([...kith.audience(change.doc), me])) {
+        const grant = grantFor(capScope, user, writes);
+        if (grant !== undefined) book.grant(user, grant);
+        if (user !== me) {
+          const profile = grantFor(`profile:${me}`, user, writes);
+          if (profile !== undefined) book.grant(user, profile);
+        }
+      }
+      writes.push(...book.flush());
+      await storage.commit(writes);
+      deps.queue({ key, doc: change.doc, bytes, change });
+      book.queueFlushed();
+      return ok(undefined);
+    },
+    async open(bytes) {
+      const r = openEnvelope(crypto, bytes, { keyring: keys.keyring, authorize, counters });
+      if (!r.ok || r.value.change.kind !== 'member') return r;
+      const conv = parseConversationId(r.value.change.doc.split(':')[1]);
+      const writes: StorageWrite[] = [];
+      const rr = replicas.receive(conv, r.value.change.payload, r.value.change.author);
+      writes.push(...rr.writes);
+      if (rr.changed) groupKeys.plan(conv, writes, false);
+      writes.push(...book.flush());
+      if (writes.length > 0) await storage.commit(writes);
+      book.queueFlushed();
+      return r;
+    },
+    async replan() {
+      const writes: StorageWrite[] = [];
+      for (const conv of replicas.groups()) groupKeys.plan(conv, writes, false);
+      writes.push(...book.flush());
+      if (writes.length > 0) await storage.commit(writes);
+      book.queueFlushed();
+    },
+  };
+}

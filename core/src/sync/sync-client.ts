@@ -1,0 +1,579 @@
+import { fail, ok, type Result } from '../errors.js';
+import { parseDocId, type DocId, type UserId } from '../ids.js';
+import type { Clock } from '../ports/clock.js';
+import type { CryptoPort } from '../ports/crypto.js';
+import type { Random } from '../ports/random.js';
+import type { Storage, StorageWrite } from '../ports/storage.js';
+import type { Transport, TransportConnection } from '../ports/transport.js';
+import type { DocChange } from '../protocol/doc-change.js';
+import type { Kith } from '../kith.js';
+import type { Identity } from '../crypto/identity.js';
+import { decodeEnvelope } from '../protocol/envelope.js';
+import { deviceIdToBytes } from '../crypto/identity.js';
+import { bytesEqual } from '../crypto/secret-key.js';
+import { fromBase64, toBase64 } from './base64.js';
+import { createIntroHandler } from './intro-handler.js';
+import { loadKeyStore } from './key-store.js';
+import { loadMembershipReplicas } from './membership-replicas.js';
+import { claimCapability, lookupAccount, login } from './relay-http.js';
+import { capabilityScopeOf } from './relay-signing.js';
+import { parseRelayFrame, type ClientFrame, type PresenceState, type ServerFrame, type SignalKind } from './relay-wire.js';
+import { createSecureSession, type QueuedPush } from './secure-session.js';
+import { createSignals, type SignalEvent } from './signals.js';
+import { nextChunk, wantedDocs } from './wanted-docs.js';
+
+export type SyncState = 'offline' | 'connecting' | 'syncing' | 'upToDate' | 'gap';
+
+export interface SyncClientOptions {
+  readonly kith: Kith;
+  readonly identity: Identity;
+  readonly crypto: CryptoPort;
+  readonly transport: Transport;
+  readonly clock: Clock;
+  readonly random: Random;
+  /** The device's storage (the engine's own; sync keeps its state under meta keys `sync/…`). */
+  readonly storage: Storage;
+  readonly backoff?: { readonly baseMs: number; readonly maxMs: number };
+  /** Untrusted CRDT payloads pass here before the engine (e.g. the decode sandbox); refuse with an error. */
+  readonly vet?: (change: DocChange) => Promise<Result<void>>;
+}
+
+export interface SyncStats {
+  pushed: number;
+  acked: number;
+  received: number;
+  rejected: number;
+  parked: number;
+  intros: number;
+  reconnects: number;
+  /** Opened envelopes the engine refused. */
+  refused: number;
+}
+
+export interface SyncClient {
+  readonly state: SyncState;
+  readonly stats: Readonly<SyncStats>;
+  start(): void;
+  /** Disconnects and stops reconnecting; the engine is left open. */
+  stop(): Promise<void>;
+  onState(listener: (state: SyncState) => void): () => void;
+  /** Finds a user by username at the relay and remembers their keys (for intros and key envelopes). */
+  lookup(username: string): Promise<Result<UserId>>;
+  /** Whether nothing is in flight (no unacknowledged push, pending subscription or queued work). */
+  quiet(): boolean;
+  /** Waits for queued local work (sealing, applying) to finish. */
+  idle(): Promise<void>;
+  /** The relay session token (for blob uploads), once authenticated. */
+  session(): string | undefined;
+  setPresence(state: PresenceState, to: readonly UserId[]): void;
+  signal(to: UserId, kind: SignalKind, payload: Uint8Array, device?: string): Result<void>;
+  onSignal(listener: (event: SignalEvent) => void): () => void;
+  onPresence(listener: (event: { user: string; device: string; state: PresenceState }) => void): () => void;
+  /** Metadata only (no keys, no plaintext): subscriptions and their state, cursors, parked and held counts. */
+  describe(): { subs: Record<string, string>; cursors: Record<string, number>; parked: number; held: number; queued: number };
+}
+
+interface Sub {
+  state: 'pending' | 'ok' | 'denied';
+  id: number;
+  token: number;
+}
+
+const RETRY_CODES = new Set(['unknown_epoch', 'unknown_conversation', 'not_a_member']);
+
+export async function createSyncClient(options: SyncClientOptions): Promise<SyncClient> {
+  const { kith, identity, crypto, transport, clock, random, storage } = options;
+  const me = identity.userId;
+  const myDevice = deviceIdToBytes(identity.device);
+  const backoff = options.backoff ?? { baseMs: 500, maxMs: 30_000 };
+  const stats: SyncStats = { pushed: 0, acked: 0, received: 0, rejected: 0, parked: 0, intros: 0, reconnects: 0, refused: 0 };
+  const keys = await loadKeyStore(crypto, storage);
+  const replicas = await loadMembershipReplicas(storage);
+  const queued = new Map<string, QueuedPush>();
+  const claims = new Map<string, { token: string; peer?: UserId }>();
+  for (const [k, v] of await storage.listMeta('sync/claim/')) {
+    const o = v as { token?: unknown; peer?: unknown };
+    if (typeof o.token === 'string') claims.set(k.slice('sync/claim/'.length), { token: o.token, ...(typeof o.peer === 'string' ? { peer: o.peer as UserId } : {}) });
+  }
+  let kick = (): void => undefined;
+  const session = await createSecureSession({
+    crypto,
+    identity,
+    kith,
+    storage,
+    clock,
+    keys,
+    replicas,
+    claim(scope, token, peer) {
+      claims.set(scope, { token, ...(peer === undefined ? {} : { peer }) });
+      return [{ type: 'putMeta', key: `sync/claim/${scope}`, value: { token, ...(peer === undefined ? {} : { peer }) } }];
+    },
+    queue(push) {
+      queued.set(push.key, push);
+      kick();
+    },
+  });
+  const handleIntro = createIntroHandler({ crypto, identity, keys, replicas, authorize: session.authorize, now: () => clock.now() });
+
+  // Own scopes: tokens derived from the bundle, claimed once per account.
+  {
+    const writes: StorageWrite[] = [];
+    const own: Array<[string, string]> = [
+      [`account:${me}`, session.own.accountToken],
+      [`profile:${me}`, session.own.profileToken],
+      [capabilityScopeOf(session.inbox), session.own.inboxToken],
+    ];
+    const done = new Set((await storage.listMeta('sync/claimed/')).map(([k]) => k.slice('sync/claimed/'.length)));
+    for (const [scope, token] of own) {
+      writes.push(...keys.addToken(scope, token));
+      if (!done.has(scope) && !claims.has(scope)) claims.set(scope, { token });
+    }
+    if (writes.length > 0) await storage.commit(writes);
+  }
+
+  // Durable state: queued envelopes, cursors, follows.
+  const pushRows = await storage.listMeta('sync/push/');
+  const parsePushKey = (k: string): { doc: string; counter: number } => {
+    const i = k.lastIndexOf('|');
+    return { doc: k.slice(0, i), counter: Number(k.slice(i + 1)) };
+  };
+  const outboxByKey = new Map(kith.outbox().map((c) => [`${c.doc}|${c.counter}`, c]));
+  pushRows
+    .map(([k, v]) => ({ key: k.slice('sync/push/'.length), v }))
+    .sort((a, b) => {
+      const x = parsePushKey(a.key);
+      const y = parsePushKey(b.key);
+      return x.doc < y.doc ? -1 : x.doc > y.doc ? 1 : x.counter - y.counter;
+    })
+    .forEach(({ key, v }) => {
+      if (!(v instanceof Uint8Array)) return;
+      const change = outboxByKey.get(key);
+      queued.set(key, { key, doc: parseDocId(parsePushKey(key).doc), bytes: v, ...(change === undefined ? {} : { change }) });
+    });
+  const cursors = new Map<string, number>();
+  for (const [k, v] of await storage.listMeta('sync/cursor/')) if (typeof v === 'number') cursors.set(k.slice('sync/cursor/'.length), v);
+  const follows = new Set((await storage.listMeta('sync/follow/')).map(([k]) => k.slice('sync/follow/'.length)));
+  const chunks = new Set<string>();
+  for (const [doc, seq] of cursors) if (seq > 0) chunks.add(nextChunk(doc) ?? doc);
+
+  // Runtime state.
+  let state: SyncState = 'offline';
+  let conn: TransportConnection | undefined;
+  let token: string | undefined;
+  let authed = false;
+  let stopped = true;
+  let attempt = 0;
+  let cancelRetry: (() => void) | undefined;
+  let nextId = 1;
+  let work: Promise<void> = Promise.resolve();
+  let pendingWork = 0;
+  const inFlight = new Map<number, string>();
+  const subs = new Map<string, Sub>();
+  const subById = new Map<number, string>();
+  const held: DocChange[] = [];
+  const parked: Array<{ doc: string; seq: number; bytes: Uint8Array }> = [];
+  const stateListeners = new Set<(s: SyncState) => void>();
+  const signals = createSignals({ crypto, identity, keys, send: (f) => send(f), nextId: () => nextId++ });
+
+  const setState = (s: SyncState): void => {
+    if (s === state) return;
+    state = s;
+    for (const l of stateListeners) l(s);
+  };
+  const refreshState = (): void => {
+    if (conn === undefined) return setState('offline');
+    if (!authed) return setState('connecting');
+    const busy = inFlight.size > 0 || [...subs.values()].some((s) => s.state === 'pending') || pendingWork > 0 || queued.size > 0;
+    if (busy) return setState('syncing');
+    setState(kith.gaps().length > 0 ? 'gap' : 'upToDate');
+  };
+  const send = (frame: ClientFrame): boolean => {
+    if (conn === undefined || !authed) return false;
+    conn.send(JSON.stringify(frame));
+    return true;
+  };
+  const enqueue = (fn: () => Promise<void>): void => {
+    pendingWork++;
+    work = work
+      .then(fn)
+      .catch(() => void stats.rejected++)
+      .finally(() => {
+        pendingWork--;
+        refreshState();
+      });
+  };
+
+  // Outgoing.
+  const sealOne = async (change: DocChange): Promise<boolean> => {
+    const key = `${change.doc}|${change.counter}`;
+    if (queued.has(key)) return true;
+    const r = await session.sealOutgoing(change);
+    return r.ok;
+  };
+  const sealHeldAndNew = async (change?: DocChange): Promise<void> => {
+    if (change !== undefined) held.push(change);
+    const blocked = new Set<string>();
+    for (let i = 0; i < held.length; ) {
+      const c = held[i]!;
+      if (!blocked.has(c.doc) && (await sealOne(c))) {
+        held.splice(i, 1);
+      } else {
+        blocked.add(c.doc);
+        i++;
+      }
+    }
+  };
+  let claiming = false;
+  const pushAll = (): void => {
+    if (!authed) return;
+    // Capabilities first: an intro must not name a read token the relay does not know yet.
+    if (claims.size > 0) {
+      if (!claiming) {
+        claiming = true;
+        enqueue(async () => {
+          await runClaims();
+          claiming = false;
+          if (claims.size === 0) pushAll();
+        });
+      }
+      return;
+    }
+    const busy = new Set(inFlight.values());
+    for (const p of queued.values()) {
+      if (busy.has(p.key)) continue;
+      const id = nextId++;
+      inFlight.set(id, p.key);
+      stats.pushed++;
+      send({ v: 1, t: 'push', id, env: toBase64(p.bytes) });
+    }
+  };
+  /** Takes an acknowledged envelope out of the queue at once (no resend), then forgets it durably. */
+  const ackNow = (key: string): void => {
+    const p = queued.get(key);
+    if (p === undefined) return;
+    queued.delete(key);
+    stats.acked++;
+    enqueue(async () => {
+      if (p.change !== undefined) await kith.acknowledge(p.change);
+      await storage.commit([{ type: 'deleteMeta', key: `sync/push/${key}` }]);
+    });
+  };
+
+  // Subscriptions.
+  const subscribe = (doc: string): void => {
+    const scope = capabilityScopeOf(doc);
+    const tokens = keys.tokens(scope);
+    const sub = subs.get(doc) ?? { state: 'pending', id: 0, token: 0 };
+    subs.set(doc, sub);
+    const cap = tokens[sub.token];
+    if (cap === undefined) {
+      sub.state = 'denied';
+      return;
+    }
+    sub.state = 'pending';
+    sub.id = nextId++;
+    subById.set(sub.id, doc);
+    send({ v: 1, t: 'sub', id: sub.id, doc, cap, after: cursors.get(doc) ?? 0 });
+  };
+  const refreshSubs = (retryDenied: boolean): void => {
+    if (!authed) return;
+    const wanted = wantedDocs({ me, inbox: session.inbox, kith, follows, chunks, replicas, keys, known: [] });
+    for (const doc of wanted) {
+      const s = subs.get(doc);
+      if (s === undefined) subscribe(doc);
+      else if (s.state === 'denied' && retryDenied) {
+        s.token = 0;
+        subscribe(doc);
+      }
+    }
+  };
+
+  // Incoming.
+  const isMine = (bytes: Uint8Array): boolean => {
+    const d = decodeEnvelope(bytes);
+    return d.ok && bytesEqual(d.value.device, myDevice) && bytesEqual(d.value.author, identity.public.signingKey);
+  };
+  const applyEnvelope = async (doc: string, seq: number, bytes: Uint8Array): Promise<'ok' | 'park' | 'drop'> => {
+    if (doc === session.inbox) {
+      const r = handleIntro(bytes);
+      if (!r.ok) return 'drop';
+      stats.intros++;
+      const writes = [...r.value.writes];
+      for (const f of r.value.follow) if (!follows.has(f)) {
+        follows.add(f);
+        writes.push({ type: 'putMeta', key: `sync/follow/${f}`, value: true });
+      }
+      await storage.commit(writes);
+      return 'ok';
+    }
+    if (isMine(bytes)) return 'ok';
+    const r = await session.open(bytes);
+    if (!r.ok) return RETRY_CODES.has(r.error.code) ? 'park' : 'drop';
+    if (options.vet !== undefined && r.value.change.kind === 'update') {
+      const v = await options.vet(r.value.change);
+      if (!v.ok) return 'drop';
+    }
+    const next = nextChunk(doc);
+    if (next !== undefined) chunks.add(next);
+    const applied = kith.receive(r.value.change);
+    if (!applied.ok) {
+      stats.refused++;
+      return 'drop';
+    }
+    stats.received++;
+    void seq;
+    return 'ok';
+  };
+  const retryParked = async (): Promise<boolean> => {
+    let progress = false;
+    for (let i = 0; i < parked.length; ) {
+      const p = parked[i]!;
+      const r = await applyEnvelope(p.doc, p.seq, p.bytes);
+      if (r === 'park') i++;
+      else {
+        parked.splice(i, 1);
+        progress = true;
+      }
+    }
+    return progress;
+  };
+  const persistCursors = async (docs: Iterable<string>): Promise<void> => {
+    await kith.idle();
+    const writes: StorageWrite[] = [];
+    for (const doc of docs) {
+      const low = parked.filter((p) => p.doc === doc).reduce((m, p) => Math.min(m, p.seq - 1), Infinity);
+      const seq = Math.min(cursors.get(doc) ?? 0, low);
+      writes.push({ type: 'putMeta', key: `sync/cursor/${doc}`, value: seq });
+    }
+    if (writes.length > 0) await storage.commit(writes);
+  };
+  const onEntries = (doc: string, entries: ReadonlyArray<{ seq: number; env: string }>): void => {
+    enqueue(async () => {
+      let changed = false;
+      for (const e of entries) {
+        if (e.seq <= (cursors.get(doc) ?? 0)) continue;
+        const bytes = fromBase64(e.env);
+        const r = bytes === undefined ? 'drop' : await applyEnvelope(doc, e.seq, bytes);
+        if (r === 'park' && bytes !== undefined) {
+          parked.push({ doc, seq: e.seq, bytes });
+          stats.parked++;
+        } else if (r === 'drop') stats.rejected++;
+        else changed = true;
+        cursors.set(doc, e.seq);
+      }
+      if (changed) {
+        while (await retryParked()) {
+          // keys or membership learnt: parked envelopes may open now
+        }
+        await session.replan();
+        await sealHeldAndNew();
+        await resolveUnknownUsers();
+      }
+      await persistCursors([doc]);
+      refreshSubs(changed);
+      pushAll();
+    });
+  };
+  const resolveUnknownUsers = async (): Promise<void> => {
+    const unknown = [...session.groupKeys.unknownUsers(), ...session.book.waiting()].filter((u) => u !== me && keys.user(u) === undefined);
+    let learnt = false;
+    for (const u of new Set(unknown)) {
+      const name = kith.profile.get(u).username;
+      if (name === '' || name === undefined) continue;
+      const r = await lookupAccount(transport.fetch, name);
+      if (r.ok && r.value.userId === u) {
+        await storage.commit(keys.addUser(u, { signingKey: r.value.signingKey, boxKey: r.value.boxKey }));
+        learnt = true;
+      }
+    }
+    if (learnt) await session.replan();
+  };
+
+  const runClaims = async (): Promise<void> => {
+    if (token === undefined) return;
+    for (const [scope, c] of [...claims]) {
+      const r = await claimCapability(transport.fetch, token, identity, scope, c.token, c.peer);
+      if (r.ok || r.error.code === 'conflict' || r.error.code === 'forbidden') {
+        claims.delete(scope);
+        await storage.commit([
+          { type: 'deleteMeta', key: `sync/claim/${scope}` },
+          { type: 'putMeta', key: `sync/claimed/${scope}`, value: true },
+        ]);
+      }
+    }
+  };
+
+  const onFrame = (f: ServerFrame): void => {
+    switch (f.t) {
+      case 'authed':
+        authed = true;
+        attempt = 0;
+        enqueue(async () => {
+          await runClaims();
+          refreshSubs(true);
+          pushAll();
+        });
+        return;
+      case 'ack': {
+        const key = inFlight.get(f.id);
+        inFlight.delete(f.id);
+        if (key !== undefined) ackNow(key);
+        return;
+      }
+      case 'entries':
+        onEntries(f.doc, f.entries);
+        return;
+      case 'entry':
+        onEntries(f.doc, [f]);
+        return;
+      case 'ok': {
+        const doc = subById.get(f.id);
+        const sub = doc === undefined ? undefined : subs.get(doc);
+        if (sub !== undefined && sub.id === f.id) enqueue(() => Promise.resolve(void (sub.state = 'ok')));
+        return;
+      }
+      case 'error': {
+        if (f.id === undefined) return;
+        const key = inFlight.get(f.id);
+        if (key !== undefined) {
+          inFlight.delete(f.id);
+          // A replay or equivocation means the relay holds this counter already: nothing to resend.
+          if (f.code === 'replay' || f.code === 'equivocation' || f.code === 'not_the_author' || f.code === 'bad_signature') ackNow(key);
+          else scheduleRetryPush();
+          return;
+        }
+        const doc = subById.get(f.id);
+        const sub = doc === undefined ? undefined : subs.get(doc);
+        if (doc !== undefined && sub !== undefined && sub.id === f.id) {
+          if (f.code === 'forbidden') sub.token++;
+          enqueue(() => Promise.resolve(subscribe(doc)));
+        }
+        return;
+      }
+      case 'presence':
+        signals.onPresence(f.from, f.state);
+        return;
+      case 'signal':
+        signals.onSignal(f.from, f.kind, f.body);
+        return;
+      default:
+        return;
+    }
+  };
+  let retryPushTimer: (() => void) | undefined;
+  const scheduleRetryPush = (): void => {
+    if (retryPushTimer !== undefined) return;
+    retryPushTimer = clock.setTimer(backoff.baseMs, () => {
+      retryPushTimer = undefined;
+      pushAll();
+    });
+  };
+
+  const connect = (): void => {
+    if (stopped || conn !== undefined) return;
+    setState('connecting');
+    const c = transport.connect({
+      onOpen: () => {
+        enqueue(async () => {
+          const t = await login(transport.fetch, identity);
+          if (!t.ok || conn !== c) {
+            c.close(4000, 'login failed');
+            return;
+          }
+          token = t.value;
+          c.send(JSON.stringify({ v: 1, t: 'auth', id: nextId++, token: t.value } satisfies ClientFrame));
+        });
+      },
+      onMessage: (data) => {
+        const f = parseRelayFrame(data);
+        if (!f.ok) {
+          stats.rejected++;
+          return;
+        }
+        onFrame(f.value);
+      },
+      onClose: () => {
+        if (conn !== c) return;
+        conn = undefined;
+        authed = false;
+        inFlight.clear();
+        subs.clear();
+        subById.clear();
+        refreshState();
+        if (stopped) return;
+        const exp = Math.min(backoff.maxMs, backoff.baseMs * 2 ** attempt++);
+        const jitter = 0.5 + (random.bytes(1)[0]! / 255) * 0.5;
+        cancelRetry = clock.setTimer(Math.round(exp * jitter), () => {
+          cancelRetry = undefined;
+          stats.reconnects++;
+          connect();
+        });
+      },
+    });
+    conn = c;
+  };
+  kick = () => pushAll();
+
+  kith.onOutgoing((change) => enqueue(() => sealHeldAndNew(change)));
+  // Changes the engine still holds unacknowledged and that were never sealed (a crash before sealing).
+  enqueue(async () => {
+    for (const c of kith.outbox()) if (!queued.has(`${c.doc}|${c.counter}`)) held.push(c);
+    await sealHeldAndNew();
+  });
+
+  return {
+    get state() {
+      return state;
+    },
+    stats,
+    start() {
+      stopped = false;
+      connect();
+    },
+    async stop() {
+      stopped = true;
+      cancelRetry?.();
+      retryPushTimer?.();
+      const c = conn;
+      conn = undefined;
+      authed = false;
+      c?.close(1000, 'stop');
+      await work;
+      refreshState();
+    },
+    onState(listener) {
+      stateListeners.add(listener);
+      return () => void stateListeners.delete(listener);
+    },
+    async lookup(username) {
+      const r = await lookupAccount(transport.fetch, username);
+      if (!r.ok) return r;
+      const writes = keys.addUser(r.value.userId, { signingKey: r.value.signingKey, boxKey: r.value.boxKey });
+      if (writes.length > 0) await storage.commit(writes);
+      return ok(r.value.userId);
+    },
+    quiet: () => pendingWork === 0 && inFlight.size === 0 && queued.size === 0 && ![...subs.values()].some((s) => s.state === 'pending'),
+    idle: async () => {
+      await work;
+      await kith.idle();
+    },
+    session: () => token,
+    setPresence(presence, to) {
+      send({ v: 1, t: 'presence', id: nextId++, state: presence, to: [...to] });
+    },
+    signal(to, kind, payload, device) {
+      if (!authed) return fail('offline', 'not connected');
+      return signals.send(to, kind, payload, device);
+    },
+    onSignal: (l) => signals.listen(l),
+    describe: () => ({
+      subs: Object.fromEntries([...subs].map(([d, s]) => [d, s.state])),
+      cursors: Object.fromEntries(cursors),
+      parked: parked.length,
+      held: held.length,
+      queued: queued.size,
+    }),
+    onPresence: (l) => signals.listenPresence(l),
+  };
+}
+export type { DocId };

@@ -1,0 +1,59 @@
+import type { ConversationId, UserId } from '../ids.js';
+import type { Kith } from '../kith.js';
+import type { KeyStore } from './key-store.js';
+import type { MembershipReplicas } from './membership-replicas.js';
+
+/**
+ * The relay logs this device reads (SYNC-5). The engine names document-id prefixes
+ * (`kith.subscriptions()`) and intros add more; the relay subscribes exact documents, so
+ * prefixes are expanded: `feed:<conv>:` → chunk 0 of every member's (and former member's) feed,
+ * later chunks as soon as the previous one has an entry (`chunks`); `contact:<me>:` → my
+ * contact document with every user I know.
+ */
+export function wantedDocs(input: {
+  readonly me: UserId;
+  readonly inbox: string;
+  readonly kith: Kith;
+  readonly follows: Iterable<string>;
+  readonly chunks: Iterable<string>;
+  readonly replicas: MembershipReplicas;
+  readonly keys: KeyStore;
+  readonly known: Iterable<UserId>;
+}): Set<string> {
+  const { me, kith, replicas } = input;
+  const out = new Set<string>([input.inbox]);
+  const prefixes = new Set([...kith.subscriptions(), ...input.follows]);
+  const peers = new Set<UserId>(input.known);
+  for (const p of prefixes) {
+    const parts = p.split(':');
+    if (parts[0] === 'contact' && parts[2] === me && parts[1] !== undefined) peers.add(parts[1] as UserId);
+    if (parts[0] === 'profile' && parts[1] !== undefined && parts[1] !== me) peers.add(parts[1] as UserId);
+  }
+  peers.delete(me);
+  for (const p of prefixes) {
+    if (!p.endsWith(':')) {
+      out.add(p);
+      continue;
+    }
+    const [kind, id] = p.split(':');
+    if (kind === 'feed' && id !== undefined) {
+      const conv = id as ConversationId;
+      const view = replicas.view(conv);
+      const authors = new Set<string>([me, ...kith.audience(`feed:${conv}:${me}:0` as never)]);
+      if (view !== undefined) for (const u of [...view.members.keys(), ...view.former.keys()]) authors.add(u);
+      for (const a of authors) out.add(`feed:${conv}:${a}:0`);
+    } else if (kind === 'contact' && id === me) {
+      for (const peer of peers) out.add(`contact:${me}:${peer}`);
+    }
+  }
+  for (const c of input.chunks) out.add(c);
+  return out;
+}
+
+/** The next chunk of a feed document, to subscribe once this one has entries. */
+export function nextChunk(doc: string): string | undefined {
+  const parts = doc.split(':');
+  if (parts[0] !== 'feed' || parts.length !== 4) return undefined;
+  const n = Number(parts[3]);
+  return Number.isSafeInteger(n) ? `feed:${parts[1]}:${parts[2]}:${n + 1}` : undefined;
+}

@@ -1,9 +1,15 @@
 // Domain bench: 100,000 messages through the public API, per CRDT backend — append rate, stored
 // size, cold start from storage to the latest 50 messages, heap.
 // Run: pnpm --filter @kith/core bench domain   (or: pnpm exec tsx core/bench/domain.bench.ts [count])
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { deserialize, serialize } from 'node:v8';
 import type { CrdtBackendName } from '../src/ports/crdt.js';
-import type { DeviceId, UserId } from '../src/ids.js';
+import type { ConversationId, DeviceId, UserId } from '../src/ids.js';
 import type { MemoryDatabase } from '../src/storage/memory/memory-storage.js';
 import { createCrdtBackend } from '../src/crdt/index.js';
 import { deriveUserId } from '../src/ids.js';
@@ -52,9 +58,8 @@ async function open(backend: CrdtBackendName, database: MemoryDatabase, clock: R
   return kith;
 }
 
-async function measure(backend: CrdtBackendName): Promise<Row> {
-  const database = createMemoryDatabase();
-  const clock = createManualClock();
+/** Writes COUNT messages; returns only the storage so the writer engine can be collected. */
+async function write(backend: CrdtBackendName, database: MemoryDatabase, clock: ReturnType<typeof createManualClock>) {
   const kith = await open(backend, database, clock, alice);
   const conv = (await kith.conversations.openDirect(bob)).id;
   const started = performance.now();
@@ -71,23 +76,52 @@ async function measure(backend: CrdtBackendName): Promise<Row> {
   await kith.idle();
   const totalS = (performance.now() - started) / 1000;
   await kith.close();
+  return { conv, totalS };
+}
+
+/**
+ * Cold start in a fresh process (the child gets the stored bytes, nothing else): open the engine
+ * over that storage and read the latest 50 messages. Prints one JSON line.
+ */
+async function coldChild(file: string, backend: CrdtBackendName, conv: string): Promise<void> {
+  const database = deserialize(readFileSync(file)) as MemoryDatabase;
+  const heapBefore = heapMb();
+  const clock = createManualClock(2_000_000_000_000);
+  const t0 = performance.now();
+  const cold = await open(backend, database, clock, alice);
+  const coldMs = performance.now() - t0;
+  const t1 = performance.now();
+  const page = await cold.messages.page(conv as ConversationId, { limit: 50 });
+  const firstPageMs = performance.now() - t1;
+  if (page.length !== 50 || !page[49]!.text.startsWith(`message number ${COUNT - 1} `)) throw new Error('wrong latest page');
+  console.log(JSON.stringify({ coldMs, firstPageMs, heapMb: heapMb() - heapBefore }));
+}
+
+async function measure(backend: CrdtBackendName): Promise<Row> {
+  const database = createMemoryDatabase();
+  const clock = createManualClock();
+  const { conv, totalS } = await write(backend, database, clock);
   let stored = 0;
   for (const doc of database.docs.values()) {
     stored += doc.snapshot?.length ?? 0;
     for (const u of doc.updates) stored += u.length;
   }
   for (const item of database.outbox.values()) stored += item.length;
-  const heapBefore = heapMb();
-  const t0 = performance.now();
-  const cold = await open(backend, database, clock, alice);
-  const coldMs = performance.now() - t0;
-  const t1 = performance.now();
-  const page = await cold.messages.page(conv, { limit: 50 });
-  const firstPageMs = performance.now() - t1;
-  if (page.length !== 50 || !page[49]!.text.startsWith(`message number ${COUNT - 1} `)) throw new Error('wrong latest page');
-  const heap = heapMb() - heapBefore;
-  await cold.close();
-  return { backend, rate: COUNT / totalS, totalS, storedMb: stored / 2 ** 20, bytesPerMessage: stored / COUNT, coldMs, firstPageMs, heapMb: heap };
+  const file = join(tmpdir(), `kith-domain-bench-${process.pid}-${backend}.bin`);
+  writeFileSync(file, serialize(database));
+  const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), String(COUNT), '--cold', file, backend, conv], {
+    encoding: 'utf8',
+  });
+  rmSync(file, { force: true });
+  const line = child.stdout.trim().split('\n').pop() ?? '';
+  if (child.status !== 0) throw new Error(`cold start child failed: ${child.stderr}`);
+  const cold = JSON.parse(line) as { coldMs: number; firstPageMs: number; heapMb: number };
+  return { backend, rate: COUNT / totalS, totalS, storedMb: stored / 2 ** 20, bytesPerMessage: stored / COUNT, ...cold };
+}
+
+if (process.argv[3] === '--cold') {
+  await coldChild(process.argv[4]!, process.argv[5] as CrdtBackendName, process.argv[6]!);
+  process.exit(0);
 }
 
 const rows: Row[] = [];
@@ -112,8 +146,9 @@ One author, one direct conversation, \`kith.messages.send\` awaited one at a tim
 CRDT change in the author's current feed chunk (1,000 messages per chunk), one atomic commit
 (update + outbox item) to memory storage, then emitted and acknowledged. Stored size is the sum of
 stored bytes (records of every chunk + outbox). Cold start = \`createKith\` over the same storage
-(loads account, profile and only the newest chunk per author), then the latest 50 messages.
-Heap = heap used after GC by the cold-started engine (delta).
+in a **fresh process** (loads account, profile and only the newest chunk per author: its snapshot
+plus the changes after it), then the latest 50 messages. Heap = heap used after GC by the
+cold-started engine with its first page (delta over the process baseline).
 
 | backend | append rate (msg/s) | total | stored | bytes/message | cold start | latest 50 | heap (cold) |
 |---|---|---|---|---|---|---|---|

@@ -11,6 +11,7 @@ import { DEL, MSG, storedMessageToJson } from '../../model/message.js';
 import { expectEmoji, REACT, reactionToJson } from '../../model/reaction.js';
 import { RCPT, watermarkToJson } from '../../model/receipt.js';
 import { expectMessageText } from '../../model/text.js';
+import { maybeSnapshot } from '../snapshots.js';
 import { conversationState, expectConversation, expectMembership, serial } from './context.js';
 
 export interface SendOptions {
@@ -73,7 +74,7 @@ export function createMessagesApi(ctx: ApiContext): MessagesApi {
         }
         await writer.update(chunk.id, mutations);
         const doc = core.docs.get(chunk.id);
-        if (doc !== undefined && doc.msgCount !== null) doc.msgCount++;
+        if (doc !== undefined && doc.msgCount !== null && ++doc.msgCount === core.chunkMessages) maybeSnapshot(core, doc, true);
         const message = doc === undefined ? null : reader.message(doc, id);
         if (message === null) throw new KithError('storage_failed', 'message vanished after writing');
         return message;

@@ -130,6 +130,22 @@ export function runCrdtBackendConformance(name: string, backend: CrdtBackend): v
       }
     });
 
+    it('is deterministic for a given actor, also after a restart from its own save', () => {
+      const run = (): Uint8Array[] => {
+        const a = replica(1);
+        const out = [a.change([set('msg', 'm1', { text: 'one' })])!];
+        const restarted = backend.load(a.save(), { actor: actor(1) });
+        if (!restarted.ok) throw restarted.error;
+        out.push(restarted.value.change([set('msg', 'm2', { text: 'two' }), set('msg', 'm1', 'edited')])!);
+        const peer = replica(2);
+        for (const ch of out) expect(peer.apply(ch).ok).toBe(true);
+        expect(peer.entries('msg')).toEqual([['m1', 'edited'], ['m2', { text: 'two' }]]);
+        expect(peer.entries('msg')).toEqual(restarted.value.entries('msg'));
+        return out;
+      };
+      expect(run()).toEqual(run());
+    });
+
     it('changesSince(version) gives exactly what a replica at that version lacks', () => {
       const a = replica(1);
       const b = replica(2);

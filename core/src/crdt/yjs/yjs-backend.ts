@@ -24,8 +24,8 @@ import { checkYjsUpdate } from './check-yjs-update.js';
  * dominate traffic, slower to encode/decode, and the v2 decoder is where the hang of
  * yjs#687 was reproduced (docs/adr/0002-default-crdt-backend.md).
  *
- * Actor: the Yjs clientID is the first 32 bits of BLAKE2b(actor). Two live replicas with one
- * actor would corrupt each other — the port forbids it.
+ * Actor: the Yjs clientID is 32 bits of BLAKE2b(actor ‖ generation), see `pickClientId`. Two
+ * live replicas with one actor would corrupt each other — the port forbids it.
  */
 export function createYjsBackend(): CrdtBackend {
   return {
@@ -41,9 +41,21 @@ export function createYjsBackend(): CrdtBackend {
 const LOCAL = Symbol('kith/local');
 const REMOTE = Symbol('kith/remote');
 
-function clientIdOf(actor: Uint8Array): number {
-  const h = blake2b(actor, { dkLen: 4 });
-  return (h[0]! * 0x1000000 + (h[1]! << 16) + (h[2]! << 8) + h[3]!) >>> 0;
+/**
+ * The clientID for `actor`: 32 bits of BLAKE2b(actor ‖ generation) for the first generation
+ * the document holds nothing of. A replica restarted from its own save (same actor) thus
+ * continues under a fresh, still deterministic clientID — Yjs' own rule, which would otherwise
+ * switch to a random one (and break seeded replays) when it sees its clientID in remote data.
+ */
+function pickClientId(doc: Y.Doc, actor: Uint8Array): number {
+  const input = new Uint8Array(actor.length + 4);
+  input.set(actor);
+  for (let generation = 0; ; generation++) {
+    new DataView(input.buffer).setUint32(actor.length, generation);
+    const h = blake2b(input, { dkLen: 4 });
+    const id = (h[0]! * 0x1000000 + (h[1]! << 16) + (h[2]! << 8) + h[3]!) >>> 0;
+    if (Y.getState(doc.store, id) === 0) return id;
+  }
 }
 
 /**
@@ -54,7 +66,7 @@ function clientIdOf(actor: Uint8Array): number {
  */
 function openYjsDocument(options: CrdtDocumentOptions | undefined, saved: Uint8Array | undefined): CrdtDocument | null {
   const doc = new Y.Doc({ gc: true });
-  doc.clientID = clientIdOf(actorBytes(options?.actor));
+  const actor = actorBytes(options?.actor);
   const roots = new Map<string, Y.Map<unknown>>();
   const sortedKeys = new Map<string, string[]>();
   const listeners = createListeners();
@@ -120,6 +132,8 @@ function openYjsDocument(options: CrdtDocumentOptions | undefined, saved: Uint8A
     loading = false;
     for (const name of doc.share.keys()) if (isCollectionName(name)) root(name);
   }
+  let clientId = pickClientId(doc, actor);
+  doc.clientID = clientId;
 
   return {
     backend: 'yjs',
@@ -154,6 +168,7 @@ function openYjsDocument(options: CrdtDocumentOptions | undefined, saved: Uint8A
         sortedKeys.clear();
         return fail('malformed', 'Yjs could not integrate the update');
       }
+      if (doc.clientID !== clientId) doc.clientID = clientId = pickClientId(doc, actor); // our id came back
       const keys = takeTouched();
       emit('remote', keys);
       return ok({ keys });

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createYjsBackend } from '../crdt/yjs/index.js';
+import { createCrdtBackend } from '../crdt/index.js';
 import { createPeerHarness } from '../testing/peer-harness.js';
 
-describe('engine scenarios (Yjs)', () => {
+for (const backend of ['yjs', 'automerge'] as const) describe(`engine scenarios (${backend})`, () => {
   it('three people chat in a group and everyone sees the same history', async () => {
-    const h = await createPeerHarness({ backend: createYjsBackend(), seed: 'scenario-1', peers: ['alice', 'bob', 'carol'] });
+    const h = await createPeerHarness({ backend: createCrdtBackend(backend), seed: 'scenario-1', peers: ['alice', 'bob', 'carol'] });
     const alice = h.peer('alice');
     const group = await alice.groups.create({ name: 'Trip', members: [h.user('bob'), h.user('carol')] });
     await h.flush();
@@ -28,7 +28,7 @@ describe('engine scenarios (Yjs)', () => {
   });
 
   it('both sides open the same direct conversation offline and end in one', async () => {
-    const h = await createPeerHarness({ backend: createYjsBackend(), seed: 'direct-1', peers: ['alice', 'bob'] });
+    const h = await createPeerHarness({ backend: createCrdtBackend(backend), seed: 'direct-1', peers: ['alice', 'bob'] });
     const a = await h.peer('alice').conversations.openDirect(h.user('bob'));
     const b = await h.peer('bob').conversations.openDirect(h.user('alice'));
     expect(a.id).toBe(b.id);

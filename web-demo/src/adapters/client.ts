@@ -1,0 +1,123 @@
+/**
+ * What the UI needs from Kith, as plain data. The implementation (relay-client.ts) wires the
+ * engine (`createKith`), Dexie storage, the sync client and the WebSocket transport; the UI never
+ * touches them directly, so a missing piece of the SDK shows up in one file only.
+ */
+export type SyncState = 'offline' | 'connecting' | 'syncing' | 'upToDate' | 'gap';
+export type PresenceState = 'online' | 'away' | 'busy' | 'offline';
+export type Tick = 'queued' | 'sent' | 'delivered' | 'read';
+
+export interface Me {
+  readonly user: string;
+  readonly username: string;
+  readonly displayName: string;
+}
+
+export interface ContactView {
+  readonly user: string;
+  readonly username: string;
+  readonly displayName: string;
+  readonly status: 'none' | 'outgoing' | 'incoming' | 'accepted' | 'declined' | 'blocked';
+  readonly blocked: boolean;
+}
+
+export interface ChatSummary {
+  readonly id: string;
+  readonly kind: 'direct' | 'group';
+  readonly name: string;
+  readonly peer: string | null;
+  readonly pinned: boolean;
+  readonly archived: boolean;
+  readonly muted: boolean;
+  readonly lastText: string;
+  readonly lastAt: number;
+  readonly unread: number;
+  readonly presence: PresenceState | null;
+}
+
+export interface ReactionView {
+  readonly emoji: string;
+  readonly count: number;
+  readonly mine: boolean;
+}
+
+export interface ChatMessage {
+  readonly id: string;
+  readonly author: string;
+  readonly authorName: string;
+  readonly mine: boolean;
+  readonly sentAt: number;
+  readonly text: string;
+  readonly replyTo: { readonly id: string; readonly authorName: string; readonly text: string } | null;
+  readonly edited: boolean;
+  readonly deleted: boolean;
+  readonly reactions: readonly ReactionView[];
+  readonly tick: Tick | null;
+  /** Per member (groups): who has it delivered / read. */
+  readonly receipts: ReadonlyArray<{ readonly name: string; readonly status: Tick }>;
+}
+
+export interface MemberView {
+  readonly user: string;
+  readonly name: string;
+  readonly role: 'admin' | 'member';
+}
+
+export interface DemoClient {
+  readonly me: Me;
+  syncState(): SyncState;
+  /** Fires after any change the UI may want to re-render for. */
+  onChange(listener: () => void): () => void;
+  onTyping(listener: (conversation: string, name: string) => void): () => void;
+  /** Finds a user by username at the relay. */
+  lookup(username: string): Promise<string>;
+  contacts(): ContactView[];
+  contact(action: 'request' | 'accept' | 'decline' | 'block' | 'unblock', user: string): Promise<void>;
+  safetyNumber(user: string): Promise<string>;
+  chats(): ChatSummary[];
+  chat(id: string): ChatSummary;
+  openDirect(user: string): Promise<string>;
+  createGroup(name: string, description: string, members: readonly string[]): Promise<string>;
+  members(conversation: string): MemberView[];
+  groupAction(action: 'add' | 'remove' | 'promote' | 'demote', conversation: string, user: string): Promise<void>;
+  leaveGroup(conversation: string): Promise<void>;
+  amAdmin(conversation: string): boolean;
+  page(conversation: string, before?: string): Promise<ChatMessage[]>;
+  send(conversation: string, text: string, replyTo?: string): Promise<void>;
+  edit(conversation: string, id: string, text: string): Promise<void>;
+  remove(conversation: string, id: string): Promise<void>;
+  react(conversation: string, id: string, emoji: string | null): Promise<void>;
+  markRead(conversation: string, id: string): Promise<void>;
+  setChatState(conversation: string, patch: { pinned?: boolean; archived?: boolean; muted?: boolean }): Promise<void>;
+  typing(conversation: string): void;
+  setPresence(state: PresenceState): void;
+  presence(): PresenceState;
+  /** Drops the relay connection (the user's "go offline" switch) or reconnects. */
+  setOnline(online: boolean): Promise<void>;
+  signOut(): Promise<void>;
+}
+
+export interface SignUpInput {
+  readonly relay: string;
+  readonly username: string;
+  readonly displayName: string;
+  readonly password: string;
+}
+
+export interface ClientFactory {
+  signUp(input: SignUpInput): Promise<DemoClient>;
+  logIn(input: Omit<SignUpInput, 'displayName'>): Promise<DemoClient>;
+  /** Reopens the account this browser profile signed into last, if any. */
+  resume(relay: string): Promise<DemoClient | null>;
+}
+
+/** Loaded lazily so the page renders even where the SDK fails to load (the error is shown). */
+export async function loadClientFactory(): Promise<ClientFactory> {
+  const m = await import('./relay-client.js');
+  return m.relayClientFactory;
+}
+
+/** Whether this browser profile holds a signed-in account (without loading the SDK). */
+export function hasSavedAccount(): boolean {
+  return localStorage.getItem('kith-demo/account') !== null;
+}

@@ -1,0 +1,315 @@
+// The one file that wires the SDK: engine + Dexie + sync client + WebSocket transport.
+// Every name below comes from @kith/core's public entry points (see docs/web-demo.md for the
+// names the demo needs exported).
+import {
+  createCrdtBackend,
+  createCryptoRandom,
+  createDeviceId,
+  createIdentity,
+  createKith,
+  createSodiumCrypto,
+  createSyncClient,
+  createSystemClock,
+  createWebSocketTransport,
+  registerAccount,
+  SecretKey,
+} from '@kith/core';
+import type { ConversationId, Kith, MessageId, SyncClient, UserId } from '@kith/core';
+import { createDexieStorage } from '@kith/core/dexie';
+import type { ChatMessage, ChatSummary, ClientFactory, ContactView, DemoClient, PresenceState, SignUpInput, Tick } from './client.js';
+
+const ACCOUNT_KEY = 'kith-demo/account';
+const PAGE = 30;
+
+interface SavedAccount {
+  relay: string;
+  username: string;
+  displayName: string;
+  device: string;
+  bundle: string;
+}
+
+const b64 = (bytes: Uint8Array): string => btoa(String.fromCharCode(...bytes));
+const unb64 = (s: string): Uint8Array => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+
+async function open(saved: SavedAccount, fresh: boolean): Promise<DemoClient> {
+  const crypto = await createSodiumCrypto();
+  const identity = createIdentity(crypto, { device: saved.device as never, bundle: new SecretKey(unb64(saved.bundle)) });
+  const transport = createWebSocketTransport({ url: saved.relay });
+  if (fresh) {
+    const r = await registerAccount(transport.fetch, identity, saved.username);
+    if (!r.ok) throw new Error(r.error.code === 'conflict' ? 'That username is taken.' : `Sign-up failed (${r.error.code}).`);
+  }
+  localStorage.setItem(ACCOUNT_KEY, JSON.stringify(saved));
+  const storage = createDexieStorage({ name: `kith-${identity.userId}-${saved.device}` });
+  const clock = createSystemClock();
+  const kith = await createKith({
+    user: identity.userId,
+    username: saved.username,
+    device: identity.device,
+    backend: createCrdtBackend('yjs'),
+    clock,
+    random: createCryptoRandom(),
+    storage,
+  });
+  if (kith.profile.get().displayName !== saved.displayName && saved.displayName !== '') await kith.profile.update({ displayName: saved.displayName });
+  const sync = await createSyncClient({ kith, identity, crypto, transport, clock, random: createCryptoRandom(), storage });
+  sync.start();
+  return wrap(kith, sync, saved);
+}
+
+function wrap(kith: Kith, sync: SyncClient, saved: SavedAccount): DemoClient {
+  const me = kith.user;
+  const listeners = new Set<() => void>();
+  const typingListeners = new Set<(c: string, name: string) => void>();
+  const presenceOf = new Map<string, PresenceState>();
+  const pending = new Set<string>();
+  let myPresence: PresenceState = 'online';
+  let scheduled = false;
+  const changed = (): void => {
+    if (scheduled) return;
+    scheduled = true;
+    queueMicrotask(() => {
+      scheduled = false;
+      for (const l of listeners) l();
+    });
+  };
+  for (const e of ['message', 'messageEdited', 'messageDeleted', 'reaction', 'receipt', 'membership', 'call', 'contact', 'profile', 'conversation'] as const) kith.on(e, changed);
+  kith.on('message', ({ conversation, message }) => {
+    if (message.author !== me) void kith.receipts.markDelivered(conversation, message.id).catch(() => undefined);
+  });
+  const contactsToTell = (): UserId[] => kith.contacts.list().filter((c) => c.status === 'accepted').map((c) => c.user);
+  sync.onState((s) => {
+    if (s === 'upToDate' || s === 'gap') {
+      pending.clear();
+      sync.setPresence(myPresence, contactsToTell());
+    }
+    changed();
+  });
+  sync.onPresence((e) => {
+    presenceOf.set(e.user, e.state);
+    changed();
+  });
+  const dec = new TextDecoder();
+  sync.onSignal((e) => {
+    if (e.kind !== 'typing') return;
+    const conv = dec.decode(e.payload);
+    for (const l of typingListeners) l(conv, nameOf(e.from));
+  });
+
+  const nameOf = (u: UserId): string => {
+    if (u === me) return 'You';
+    const p = kith.profile.get(u);
+    return p.displayName || p.username || u.slice(0, 8);
+  };
+  const lastSeenRead = (conv: ConversationId): string | null => kith.receipts.forMember(conv, me).read;
+
+  const toMessage = async (conv: ConversationId, m: Awaited<ReturnType<Kith['messages']['page']>>[number], byId: Map<string, { author: UserId; text: string }>): Promise<ChatMessage> => {
+    const reactions = new Map<string, { count: number; mine: boolean }>();
+    for (const r of kith.messages.reactions(conv, m.id)) {
+      if (r.emoji === null) continue;
+      const x = reactions.get(r.emoji) ?? { count: 0, mine: false };
+      reactions.set(r.emoji, { count: x.count + 1, mine: x.mine || r.user === me });
+    }
+    let tick: Tick | null = null;
+    let receipts: Array<{ name: string; status: Tick }> = [];
+    if (m.author === me) {
+      if (pending.has(m.id) || sync.state === 'offline' || sync.state === 'connecting') tick = pending.has(m.id) ? 'queued' : 'sent';
+      else {
+        const rs = await kith.receipts.forMessage(conv, m.id);
+        receipts = rs.map((r) => ({ name: nameOf(r.user), status: r.status as Tick }));
+        const rank: Record<string, number> = { sent: 0, delivered: 1, read: 2 };
+        const min = rs.reduce((lo, r) => Math.min(lo, rank[r.status] ?? 0), 2);
+        tick = rs.length === 0 ? 'sent' : (['sent', 'delivered', 'read'] as const)[min] ?? 'sent';
+      }
+    }
+    let replyTo: ChatMessage['replyTo'] = null;
+    if (m.replyTo !== null) {
+      const q = byId.get(m.replyTo) ?? (await kith.messages.get(conv, m.replyTo));
+      replyTo = q === null ? { id: m.replyTo, authorName: '', text: 'Original message unavailable' } : { id: m.replyTo, authorName: nameOf(q.author), text: q.text };
+    }
+    return {
+      id: m.id,
+      author: m.author,
+      authorName: nameOf(m.author),
+      mine: m.author === me,
+      sentAt: m.sentAt,
+      text: m.text,
+      replyTo,
+      edited: m.editedAt !== null,
+      deleted: m.deleted,
+      reactions: [...reactions].map(([emoji, x]) => ({ emoji, ...x })),
+      tick,
+      receipts,
+    };
+  };
+
+  const summaries = new Map<string, { lastText: string; lastAt: number; unread: number }>();
+  const refreshSummary = async (conv: ConversationId): Promise<void> => {
+    const last = await kith.messages.page(conv, { limit: 50 });
+    const read = lastSeenRead(conv);
+    const m = last[last.length - 1];
+    const unread = last.filter((x) => x.author !== me && (read === null || x.id > read)).length;
+    const prev = summaries.get(conv);
+    const next = { lastText: m === undefined ? '' : m.deleted ? 'Message deleted' : `${m.author === me ? 'You: ' : ''}${m.text || (m.attachments.length > 0 ? '📎 Attachment' : '')}`, lastAt: m?.sentAt ?? 0, unread };
+    if (prev === undefined || prev.lastText !== next.lastText || prev.unread !== next.unread || prev.lastAt !== next.lastAt) {
+      summaries.set(conv, next);
+      changed();
+    }
+  };
+  const refreshAll = (): void => {
+    for (const c of kith.conversations.list()) void refreshSummary(c.id).catch(() => undefined);
+  };
+  listeners.add(() => refreshAll());
+  refreshAll();
+
+  const client: DemoClient = {
+    me: { user: me, username: saved.username, displayName: saved.displayName },
+    syncState: () => sync.state,
+    onChange(l) {
+      listeners.add(l);
+      return () => void listeners.delete(l);
+    },
+    onTyping(l) {
+      typingListeners.add(l);
+      return () => void typingListeners.delete(l);
+    },
+    async lookup(username) {
+      const r = await sync.lookup(username.trim().toLowerCase());
+      if (!r.ok) throw new Error(r.error.code === 'not_found' ? `No user named “${username}”.` : `Search failed (${r.error.code}).`);
+      return r.value;
+    },
+    contacts(): ContactView[] {
+      return kith.contacts.list().map((c) => {
+        const p = kith.profile.get(c.user);
+        return { user: c.user, username: p.username, displayName: p.displayName || p.username, status: c.status, blocked: c.blocked };
+      });
+    },
+    async contact(action, user) {
+      await kith.contacts[action](user as UserId);
+    },
+    async safetyNumber(user) {
+      const ids = [me, user].sort().join('|');
+      const hash = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(`kith-safety|${ids}`)));
+      const groups: string[] = [];
+      for (let i = 0; i < 12; i++) groups.push(String(((hash[i * 2]! << 8) | hash[i * 2 + 1]!) % 100000).padStart(5, '0'));
+      return groups.join(' ');
+    },
+    chats(): ChatSummary[] {
+      return kith.conversations
+        .list()
+        .map((c) => client.chat(c.id))
+        .sort((a, b) => Number(b.pinned) - Number(a.pinned) || b.lastAt - a.lastAt);
+    },
+    chat(id) {
+      const c = kith.conversations.get(id as ConversationId);
+      const s = summaries.get(id) ?? { lastText: '', lastAt: 0, unread: 0 };
+      const muted = c.state.mutedUntil !== null && c.state.mutedUntil > Date.now();
+      const name = c.kind === 'direct' && c.peer !== null ? nameOf(c.peer) : c.name || 'Group';
+      return { id, kind: c.kind === 'direct' ? 'direct' : 'group', name, peer: c.peer, pinned: c.state.pinned, archived: c.state.archived, muted, ...s, presence: c.peer === null ? null : (presenceOf.get(c.peer) ?? 'offline') };
+    },
+    async openDirect(user) {
+      return (await kith.conversations.openDirect(user as UserId)).id;
+    },
+    async createGroup(name, description, members) {
+      return (await kith.groups.create({ name, description, members: members as UserId[] })).id;
+    },
+    members(conv) {
+      return kith.groups.members(conv as ConversationId).map((m) => ({ user: m.user, name: nameOf(m.user), role: m.role }));
+    },
+    async groupAction(action, conv, user) {
+      const c = conv as ConversationId;
+      const u = user as UserId;
+      if (action === 'add') await kith.groups.addMember(c, u);
+      else if (action === 'remove') await kith.groups.removeMember(c, u);
+      else await kith.groups.setRole(c, u, action === 'promote' ? 'admin' : 'member');
+    },
+    async leaveGroup(conv) {
+      await kith.groups.leave(conv as ConversationId);
+    },
+    amAdmin(conv) {
+      return kith.groups.members(conv as ConversationId).some((m) => m.user === me && m.role === 'admin');
+    },
+    async page(conv, before) {
+      const c = conv as ConversationId;
+      const list = await kith.messages.page(c, before === undefined ? { limit: PAGE } : { before: before as MessageId, limit: PAGE });
+      const byId = new Map(list.map((m) => [m.id as string, m]));
+      return Promise.all(list.map((m) => toMessage(c, m, byId)));
+    },
+    async send(conv, text, replyTo) {
+      const online = sync.state !== 'offline' && sync.state !== 'connecting';
+      const m = await kith.messages.send(conv as ConversationId, replyTo === undefined ? text : { text, replyTo: replyTo as MessageId });
+      if (!online) pending.add(m.id);
+      void refreshSummary(conv as ConversationId);
+    },
+    async edit(conv, id, text) {
+      await kith.messages.edit(conv as ConversationId, id as MessageId, text);
+    },
+    async remove(conv, id) {
+      await kith.messages.delete(conv as ConversationId, id as MessageId);
+    },
+    async react(conv, id, emoji) {
+      await kith.messages.react(conv as ConversationId, id as MessageId, emoji);
+    },
+    async markRead(conv, id) {
+      const read = lastSeenRead(conv as ConversationId);
+      if (read !== null && read >= id) return;
+      await kith.receipts.markRead(conv as ConversationId, id as MessageId);
+      await refreshSummary(conv as ConversationId);
+    },
+    async setChatState(conv, patch) {
+      await kith.conversations.setState(conv as ConversationId, {
+        ...(patch.pinned === undefined ? {} : { pinned: patch.pinned }),
+        ...(patch.archived === undefined ? {} : { archived: patch.archived }),
+        ...(patch.muted === undefined ? {} : { mutedUntil: patch.muted ? Date.now() + 365 * 86_400_000 : null }),
+      });
+    },
+    typing(conv) {
+      const c = kith.conversations.get(conv as ConversationId);
+      const to = c.kind === 'direct' && c.peer !== null ? [c.peer] : kith.groups.members(c.id).map((m) => m.user).filter((u) => u !== me);
+      const payload = new TextEncoder().encode(conv);
+      for (const u of to) void sync.signal(u, 'typing', payload);
+    },
+    setPresence(state) {
+      myPresence = state;
+      sync.setPresence(state, contactsToTell());
+      changed();
+    },
+    presence: () => myPresence,
+    async setOnline(online) {
+      if (online) sync.start();
+      else await sync.stop();
+      changed();
+    },
+    async signOut() {
+      await sync.stop();
+      await kith.close();
+      localStorage.removeItem(ACCOUNT_KEY);
+    },
+  };
+  return client;
+}
+
+export const relayClientFactory: ClientFactory = {
+  async signUp(input: SignUpInput) {
+    const username = input.username.trim().toLowerCase();
+    if (!/^[a-z0-9_.]{3,32}$/.test(username)) throw new Error('Usernames are 3–32 letters, digits, dots or underscores.');
+    if (input.password.length < 8) throw new Error('Use a password of at least 8 characters.');
+    const crypto = await createSodiumCrypto();
+    const device = createDeviceId(crypto);
+    const bundle = globalThis.crypto.getRandomValues(new Uint8Array(64));
+    return open({ relay: input.relay, username, displayName: input.displayName.trim() || username, device, bundle: b64(bundle) }, true);
+  },
+  logIn() {
+    // Restoring an account on a new device needs the password-sealed key backup at the relay
+    // (core/src/account), which the SDK does not offer yet.
+    return Promise.reject(new Error('Logging in on a new device needs the account backup, which this relay build does not offer yet. Use the browser you signed up in.'));
+  },
+  async resume(relay) {
+    const raw = localStorage.getItem(ACCOUNT_KEY);
+    if (raw === null) return null;
+    const saved = JSON.parse(raw) as SavedAccount;
+    if (saved.relay !== relay) return null;
+    return open(saved, false);
+  },
+};

@@ -1,0 +1,196 @@
+import { clear, formatDay, formatTime, h } from '../dom.js';
+import type { ChatMessage, DemoClient } from '../adapters/client.js';
+import { renderMembers } from './group-view.js';
+
+const EMOJI = ['👍', '❤️', '😂', '😮', '😢', '🙏'];
+const TICK: Record<string, string> = { queued: '🕓', sent: '✓', delivered: '✓✓', read: '✓✓' };
+
+/** One conversation: history with infinite scroll back, composer, reply/edit/delete/react. */
+export function mountConversation(root: HTMLElement, client: DemoClient, id: string, back: () => void): () => void {
+  let messages: ChatMessage[] = [];
+  let oldest: string | undefined;
+  let exhausted = false;
+  let replyTo: ChatMessage | null = null;
+  let editing: ChatMessage | null = null;
+  let showMembers = false;
+  let typingTimer: ReturnType<typeof setTimeout> | undefined;
+  let lastTypingSent = 0;
+  let disposed = false;
+
+  const list = h('ol', { class: 'messages', 'aria-label': 'Messages', tabindex: 0 });
+  const typing = h('p', { class: 'typing small', role: 'status', 'aria-live': 'polite' });
+  const error = h('p', { class: 'error', role: 'alert' });
+  const context = h('div', { class: 'composer-context' });
+  const input = h('textarea', { id: 'composer', rows: 1, placeholder: 'Message', 'aria-label': 'Message', maxlength: 65536 });
+  const composer = h('form', { class: 'composer' }, context, h('div', { class: 'row' }, input, h('button', { type: 'submit', class: 'primary', 'aria-label': 'Send' }, 'Send')));
+  const title = h('div', { class: 'conv-title' });
+  const side = h('div', { class: 'conv-side' });
+
+  const fail = (err: unknown): void => void (error.textContent = err instanceof Error ? err.message : 'Something went wrong.');
+
+  const renderContext = (): void => {
+    const m = editing ?? replyTo;
+    clear(
+      context,
+      m !== null &&
+        h(
+          'div',
+          { class: 'quote' },
+          h('span', {}, editing !== null ? 'Editing' : `Replying to ${m.authorName}`, ': ', m.text.slice(0, 80)),
+          h('button', { type: 'button', class: 'ghost', 'aria-label': 'Cancel', onclick: () => ((replyTo = null), (editing = null), (input.value = ''), renderContext()) }, '✕'),
+        ),
+    );
+  };
+
+  const messageItem = (m: ChatMessage): HTMLLIElement => {
+    const picker = h(
+      'div',
+      { class: 'picker', hidden: true, role: 'group', 'aria-label': 'Reactions' },
+      ...EMOJI.map((e) => h('button', { type: 'button', 'aria-label': `React ${e}`, onclick: () => void client.react(id, m.id, m.reactions.some((r) => r.mine && r.emoji === e) ? null : e).catch(fail) }, e)),
+    );
+    const receipts = m.receipts.length > 1 ? m.receipts.map((r) => `${r.name}: ${r.status}`).join(', ') : '';
+    return h(
+      'li',
+      { class: `msg${m.mine ? ' mine' : ''}${m.deleted ? ' deleted' : ''}`, 'data-id': m.id, 'data-text': m.text },
+      !m.mine && h('span', { class: 'author small' }, m.authorName),
+      m.replyTo !== null && h('blockquote', { class: 'quoted small' }, h('strong', {}, m.replyTo.authorName), ' ', m.replyTo.text),
+      h('p', { class: 'body' }, m.deleted ? 'This message was deleted' : m.text),
+      h(
+        'span',
+        { class: 'meta small' },
+        m.edited && !m.deleted && h('span', { class: 'edited' }, 'edited · '),
+        h('time', { datetime: new Date(m.sentAt).toISOString() }, formatTime(m.sentAt)),
+        m.tick !== null && h('span', { class: `tick ${m.tick}`, 'data-tick': m.tick, title: receipts || m.tick, 'aria-label': m.tick }, ' ', TICK[m.tick]),
+      ),
+      m.reactions.length > 0 && h('span', { class: 'reactions' }, ...m.reactions.map((r) => h('span', { class: `reaction${r.mine ? ' mine' : ''}`, 'data-emoji': r.emoji }, `${r.emoji} ${r.count}`))),
+      !m.deleted &&
+        h(
+          'span',
+          { class: 'msg-actions' },
+          h('button', { type: 'button', class: 'ghost', 'aria-label': 'Reply', onclick: () => ((replyTo = m), (editing = null), renderContext(), input.focus()) }, '↩'),
+          h('button', { type: 'button', class: 'ghost', 'aria-label': 'React', onclick: () => (picker.hidden = !picker.hidden) }, '☺'),
+          m.mine && h('button', { type: 'button', class: 'ghost', 'aria-label': 'Edit', onclick: () => ((editing = m), (replyTo = null), (input.value = m.text), renderContext(), input.focus()) }, '✎'),
+          m.mine && h('button', { type: 'button', class: 'ghost', 'aria-label': 'Delete for everyone', onclick: () => void client.remove(id, m.id).catch(fail) }, '🗑'),
+        ),
+      picker,
+    );
+  };
+
+  const renderMessages = (): void => {
+    const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+    const items: HTMLElement[] = [];
+    if (!exhausted && messages.length > 0) items.push(h('li', { class: 'load-more' }, h('button', { type: 'button', class: 'link', onclick: () => void loadOlder() }, 'Load earlier messages')));
+    let day = '';
+    for (const m of messages) {
+      const d = formatDay(m.sentAt);
+      if (d !== day) items.push(h('li', { class: 'day', role: 'separator' }, (day = d)));
+      items.push(messageItem(m));
+    }
+    if (messages.length === 0) items.push(h('li', { class: 'empty' }, 'No messages yet. Say hi!'));
+    clear(list, ...items);
+    if (atBottom) list.scrollTop = list.scrollHeight;
+  };
+
+  const renderHeader = (): void => {
+    const c = client.chat(id);
+    clear(
+      title,
+      h('button', { type: 'button', class: 'ghost back', 'aria-label': 'Back to chats', onclick: back }, '←'),
+      h('span', { class: 'avatar', 'aria-hidden': 'true' }, c.kind === 'group' ? '#' : c.name.slice(0, 1).toUpperCase(), c.presence !== null && h('span', { class: `dot ${c.presence}` })),
+      h('span', { class: 'chat-text' }, h('h2', { id: 'conv-name' }, c.name), h('span', { class: 'small muted', id: 'conv-presence' }, c.presence ?? 'Group')),
+      h('button', { type: 'button', class: 'ghost', 'aria-pressed': String(c.pinned), 'aria-label': c.pinned ? 'Unpin' : 'Pin', onclick: () => void client.setChatState(id, { pinned: !c.pinned }).catch(fail) }, '📌'),
+      h('button', { type: 'button', class: 'ghost', 'aria-pressed': String(c.muted), 'aria-label': c.muted ? 'Unmute' : 'Mute', onclick: () => void client.setChatState(id, { muted: !c.muted }).catch(fail) }, c.muted ? '🔕' : '🔔'),
+      h('button', { type: 'button', class: 'ghost', 'aria-label': c.archived ? 'Unarchive' : 'Archive', onclick: () => void client.setChatState(id, { archived: !c.archived }).catch(fail) }, '🗄'),
+      c.kind === 'group' && h('button', { type: 'button', class: 'ghost', id: 'toggle-members', 'aria-expanded': String(showMembers), onclick: () => ((showMembers = !showMembers), renderHeader()) }, 'Members'),
+    );
+    clear(side, showMembers && c.kind === 'group' && renderMembers(client, id, (m) => (error.textContent = m)));
+  };
+
+  const markRead = (): void => {
+    const last = [...messages].reverse().find((m) => !m.mine);
+    if (last !== undefined && document.visibilityState === 'visible') void client.markRead(id, last.id).catch(() => undefined);
+  };
+
+  const refresh = async (): Promise<void> => {
+    const latest = await client.page(id);
+    let all = latest;
+    // Keep the older pages the user scrolled back to.
+    while (oldest !== undefined && all.length > 0 && all[0]!.id > oldest) {
+      const more = await client.page(id, all[0]!.id);
+      if (more.length === 0) break;
+      all = [...more, ...all];
+    }
+    if (disposed) return;
+    if (oldest === undefined && latest.length < 30) exhausted = true;
+    messages = all;
+    renderHeader();
+    renderMessages();
+    markRead();
+  };
+
+  const loadOlder = async (): Promise<void> => {
+    const first = messages[0];
+    if (first === undefined || exhausted) return;
+    const more = await client.page(id, first.id);
+    if (more.length === 0) exhausted = true;
+    const before = list.scrollHeight;
+    messages = [...more, ...messages];
+    oldest = messages[0]?.id;
+    renderMessages();
+    list.scrollTop = list.scrollHeight - before;
+  };
+  list.addEventListener('scroll', () => {
+    if (list.scrollTop < 20) void loadOlder();
+  });
+
+  composer.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const text = input.value.trim();
+    if (text === '') return;
+    error.textContent = '';
+    const p = editing !== null ? client.edit(id, editing.id, text) : client.send(id, text, replyTo?.id);
+    input.value = '';
+    replyTo = null;
+    editing = null;
+    renderContext();
+    p.then(() => refresh()).catch(fail);
+  });
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey) {
+      e.preventDefault();
+      composer.requestSubmit();
+    } else if (e.key === 'Escape') {
+      replyTo = null;
+      editing = null;
+      renderContext();
+    }
+  });
+  input.addEventListener('input', () => {
+    if (Date.now() - lastTypingSent > 2000) {
+      lastTypingSent = Date.now();
+      client.typing(id);
+    }
+  });
+
+  const offChange = client.onChange(() => void refresh().catch(fail));
+  const offTyping = client.onTyping((conv, name) => {
+    if (conv !== id) return;
+    typing.textContent = `${name} is typing…`;
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(() => (typing.textContent = ''), 3000);
+  });
+  const onVisible = (): void => markRead();
+  document.addEventListener('visibilitychange', onVisible);
+
+  clear(root, h('header', { class: 'conv-header' }, title), h('div', { class: 'conv-body' }, h('div', { class: 'conv-main' }, list, typing, error, composer), side));
+  renderHeader();
+  void refresh().catch(fail);
+  input.focus();
+  return () => {
+    disposed = true;
+    offChange();
+    offTyping();
+    clearTimeout(typingTimer);
+    document.removeEventListener('visibilitychange', onVisible);
+  };
+}

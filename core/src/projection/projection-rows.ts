@@ -49,6 +49,8 @@ export interface ConversationsRow {
   lastBody: string | null;
   lastDeleted: boolean;
   unread: number;
+  /** The id `unread` counts above (max of the viewer's read watermark and clearedUpTo). */
+  unreadFloor: string | null;
 }
 
 /** schema.sql conversation_members: one row per membership period. */

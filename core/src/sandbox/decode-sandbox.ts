@@ -32,6 +32,8 @@ export interface DecodeSandboxOptions {
   readonly clock: Clock;
   /** Time budget of one update in ms (default 1,000). */
   readonly budgetMs?: number;
+  /** How long a new worker may take to load before it is abandoned (default 15,000 ms). */
+  readonly startupMs?: number;
   /** Largest update accepted for decoding (default 16 MiB, ENV-7). */
   readonly maxUpdateBytes?: number;
   /** The trusted current state of a document (e.g. `CrdtDocument.save()`), to seed a new mirror. */
@@ -69,6 +71,7 @@ export function createDecodeSandbox(options: DecodeSandboxOptions): DecodeSandbo
   const budgetMs = options.budgetMs ?? 1000;
   const maxBytes = options.maxUpdateBytes ?? 16 * 1024 * 1024;
   const maxQuarantine = options.maxQuarantine ?? 1000;
+  const startupMs = options.startupMs ?? 15_000;
   const queue: Job[] = [];
   const quarantine: QuarantineEntry[] = [];
   const mirrored = new Set<DocId>();
@@ -112,9 +115,17 @@ export function createDecodeSandbox(options: DecodeSandboxOptions): DecodeSandbo
     ready = false;
     const w = options.host.spawn();
     if (gen > 1) stats.restarts++;
+    // A worker that never loads must not stall every queued update: give up on it, fail what
+    // waits (`closed`: the sandbox is unavailable, nobody is quarantined), retry on the next check.
+    const cancelStartup = options.clock.setTimer(startupMs, () => {
+      if (gen !== generation || ready) return;
+      kill();
+      for (const job of queue.splice(0)) job.resolve(fail('closed', 'decode worker did not start'));
+    });
     w.onMessage((response: SandboxResponse) => {
       if (gen !== generation) return;
       if ('ready' in response) {
+        cancelStartup();
         ready = true;
         pump();
         return;

@@ -4,5 +4,6 @@ export type { DecodeSandbox, DecodeSandboxOptions, QuarantineEntry, SandboxStats
 export type { SandboxHost, SandboxWorker, SandboxRequest, SandboxResponse, UpdateFormat, UpdateScope } from './sandbox-protocol.js';
 export { createNodeWorkerHost } from './node/node-worker-host.js';
 export type { NodeWorkerHostOptions } from './node/node-worker-host.js';
+export { createWebWorkerHost } from './web/web-worker-host.js';
 export { createHostileCorpus } from './hostile-corpus.js';
 export type { HostileCorpus, CorpusItem, CorpusKind, CorpusRandom } from './hostile-corpus.js';

@@ -8,7 +8,7 @@ export interface NodeWorkerHostOptions {
 
 /** The sandbox host on Node's `worker_threads`. */
 export function createNodeWorkerHost(options: NodeWorkerHostOptions = {}): SandboxHost {
-  const url = new URL('./yjs-decode-worker.mjs', import.meta.url);
+  const url = new URL('../yjs-decode-worker.mjs', import.meta.url);
   return {
     spawn(): SandboxWorker {
       const worker = new Worker(url, { resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb ?? 256 } });

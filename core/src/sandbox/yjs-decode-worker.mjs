@@ -1,9 +1,18 @@
-// The decode sandbox's worker (Node worker_threads; the same code runs as a module Web Worker
-// with `self` instead of `parentPort`). It keeps mirror replicas of documents and applies each
-// untrusted update to its mirror first. If Yjs hangs, the main thread kills this worker.
+// The decode sandbox's worker: a Node `worker_threads` worker or a browser module Web Worker
+// (same file). It keeps mirror replicas of documents and applies each untrusted update to its
+// mirror first. If Yjs hangs, the main thread kills this worker.
 // Plain JavaScript on purpose: a worker must load without the TypeScript toolchain.
-import { parentPort } from 'node:worker_threads';
 import * as Y from 'yjs';
+
+/** The channel to the main thread: Node's parentPort, or the Web Worker global scope. */
+const port = await (async () => {
+  const isWebWorker = typeof globalThis.WorkerGlobalScope === 'function' && globalThis instanceof globalThis.WorkerGlobalScope;
+  if (isWebWorker) {
+    return { post: (m) => globalThis.postMessage(m), listen: (fn) => globalThis.addEventListener('message', (e) => fn(e.data)) };
+  }
+  const { parentPort } = await import('node:worker_threads');
+  return { post: (m) => parentPort.postMessage(m), listen: (fn) => parentPort.on('message', fn) };
+})();
 
 const MAX_MIRRORS = 64;
 const mirrors = new Map();
@@ -45,7 +54,7 @@ function inScope(m) {
   return true;
 }
 
-parentPort.on('message', (m) => {
+port.listen((m) => {
   for (const doc of m.forget ?? []) {
     mirrors.get(doc)?.destroy();
     mirrors.delete(doc);
@@ -53,7 +62,7 @@ parentPort.on('message', (m) => {
   let roots = [];
   try {
     if (m.scope && !inScope(m)) {
-      parentPort.postMessage({ id: m.id, ok: false, reason: 'out_of_scope' });
+      port.post({ id: m.id, ok: false, reason: 'out_of_scope' });
       return;
     }
     const d = mirrorOf(m.doc, m.base);
@@ -61,13 +70,13 @@ parentPort.on('message', (m) => {
     if (m.format === 'yjs-v2') Y.applyUpdateV2(d, m.update);
     else Y.applyUpdate(d, m.update);
     roots = [...d.share.keys()].filter((k) => !before.has(k));
-    parentPort.postMessage({ id: m.id, ok: true, roots });
+    port.post({ id: m.id, ok: true, roots });
   } catch (error) {
     // A half-applied update may have corrupted the mirror: drop it; the next request reloads it.
     mirrors.get(m.doc)?.destroy();
     mirrors.delete(m.doc);
-    parentPort.postMessage({ id: m.id, ok: false, reason: error instanceof Error ? error.name : 'error' });
+    port.post({ id: m.id, ok: false, reason: error instanceof Error ? error.name : 'error' });
   }
 });
 
-parentPort.postMessage({ id: 0, ready: true });
+port.post({ id: 0, ready: true });

@@ -1,4 +1,5 @@
 // The CRDT backends behind the port in ../ports/crdt.ts. Domain code picks one by name.
+import { KithError } from '../errors.js';
 import type { CrdtBackend, CrdtBackendName } from '../ports/crdt.js';
 // The layering rule's `yjs` pattern also matches this relative folder; the registry may import it.
 // eslint-disable-next-line no-restricted-imports
@@ -16,5 +17,7 @@ export function createCrdtBackend(name: CrdtBackendName = DEFAULT_CRDT_BACKEND):
       return createYjsBackend();
     case 'automerge':
       return createAutomergeBackend();
+    default:
+      throw new KithError('invalid_argument', 'unknown CRDT backend'); // e.g. from a config file
   }
 }

@@ -29,6 +29,8 @@ export interface ProjectionStats {
   readonly rebuilds: number;
   /** Engine reads or writes that failed; the entity is skipped (a rebuild repairs it). */
   readonly errors: number;
+  /** Wall time spent in incremental flushes (reading the engine + writing), milliseconds. */
+  readonly busyMs: number;
 }
 
 export interface Projection {
@@ -79,7 +81,7 @@ export async function createProjection(options: ProjectionOptions): Promise<Proj
   let pending = emptyPending();
   let scheduled = false;
   let chain: Promise<void> = Promise.resolve();
-  const stats = { flushes: 0, rowsWritten: 0, rebuilds: 0, errors: 0 };
+  const stats = { flushes: 0, rowsWritten: 0, rebuilds: 0, errors: 0, busyMs: 0 };
 
   const attempt = (fn: () => void): void => {
     try {
@@ -113,6 +115,14 @@ export async function createProjection(options: ProjectionOptions): Promise<Proj
   };
 
   const flush = async (): Promise<void> => {
+    const started = performance.now();
+    try {
+      await flushPending();
+    } finally {
+      stats.busyMs += performance.now() - started;
+    }
+  };
+  const flushPending = async (): Promise<void> => {
     scheduled = false;
     const p = pending;
     pending = emptyPending();

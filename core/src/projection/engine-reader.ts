@@ -69,6 +69,7 @@ export function readConversation(b: RowBatch, kith: Kith, id: ConversationId): v
     createdAt,
     shelf: !member ? 0 : c.state.archived ? 1 : 2,
     pinned: c.state.pinned ? 1 : 0,
+    mutedUntil: c.state.mutedUntil,
   });
   b.states.set(id, stateRow(kith.user, c));
   b.participants.set(id, participants);

@@ -43,6 +43,8 @@ export interface ConversationsRow {
   shelf: Shelf;
   /** 1 when pinned (IndexedDB cannot index booleans). */
   pinned: 0 | 1;
+  /** The viewer's mute (copied from conversationStates so the chat list reads one table). */
+  mutedUntil: number | null;
   lastActivity: number;
   lastMessageId: string | null;
   lastSenderId: string | null;

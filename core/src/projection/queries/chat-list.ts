@@ -33,9 +33,10 @@ const order = (a: ConversationsRow, b: ConversationsRow): number =>
  * activity, then id. Index conversations[shelf+pinned+lastActivity] reads only the shelves
  * asked for (never the conversations the viewer left); last message and unread count are
  * kept on the row by the projection (chat-summary.ts), so there is no per-conversation query.
- * Titles and mute states are two batched primary-key reads.
+ * Titles are one batched primary-key read of the distinct peers. The rows are the viewer's
+ * own (a projection database holds one account's view), so `_viewer` only documents the call.
  */
-export async function chatList(db: ProjectionDb, viewer: string, query: ChatListQuery = {}): Promise<ChatListRow[]> {
+export async function chatList(db: ProjectionDb, _viewer: string, query: ChatListQuery = {}): Promise<ChatListRow[]> {
   const shelves: Shelf[] = query.includeArchived === true ? [2, 1] : [2];
   const rows: ConversationsRow[] = [];
   for (const shelf of shelves) {
@@ -49,12 +50,12 @@ export async function chatList(db: ProjectionDb, viewer: string, query: ChatList
   }
   // The index orders by (pinned, lastActivity) descending; ties on activity go by id ascending.
   rows.sort(order);
-  const peers = await db.users.bulkGet(rows.map((r) => r.peerId ?? ''));
-  const states = await db.conversationStates.bulkGet(rows.map((r) => [viewer, r.id] as [string, string]));
+  const peerIds = [...new Set(rows.flatMap((r) => (r.peerId === null ? [] : [r.peerId])))];
+  const peerRows = await db.users.bulkGet(peerIds);
+  const peers = new Map(peerIds.map((id, i) => [id, peerRows[i]]));
   const now = query.now ?? Date.now();
-  return rows.map((r, i) => {
-    const peer = peers[i];
-    const state = states[i];
+  return rows.map((r) => {
+    const peer = r.peerId === null ? undefined : peers.get(r.peerId);
     const title = r.kind === 'group' ? r.name : peer === undefined ? '' : peer.displayName !== '' ? peer.displayName : peer.username;
     return {
       id: r.id,
@@ -67,8 +68,8 @@ export async function chatList(db: ProjectionDb, viewer: string, query: ChatList
       lastActivity: r.lastActivity,
       unread: r.unread,
       pinned: r.pinned === 1,
-      archived: state?.archived ?? false,
-      muted: state?.mutedUntil != null && state.mutedUntil > now,
+      archived: r.shelf === 1,
+      muted: r.mutedUntil !== null && r.mutedUntil > now,
     };
   });
 }

@@ -7,7 +7,9 @@ import { KithError } from './errors.js';
  *
  * All entity ids are lowercase canonical UUID strings, so they map 1:1 onto the `uuid` columns
  * of docs/schema.sql:
- * - message, group conversation, call, attachment ids: UUIDv7 created offline (time-ordered);
+ * - message, call, attachment ids: UUIDv7 created offline (time-ordered);
+ * - group conversation ids: UUIDv8 bound to the creator and creation time
+ *   (`groupConversationId`, membership rule MEM-0), so nobody else can claim to have created it;
  * - user ids: UUIDv8 derived from the account's signing public key (see crypto);
  * - one-to-one conversation ids: UUIDv8 derived from the sorted pair of user ids, so both
  *   sides compute the same id even when they start the chat concurrently offline.

@@ -53,3 +53,24 @@ export type { Storage, StorageWrite, StoredDoc, StoredValue } from './ports/stor
 export { createMemoryStorage, createMemoryDatabase, isStoredValue } from './storage/index.js';
 export type { MemoryDatabase, MemoryStorageOptions } from './storage/index.js';
 export type { DocChange } from './protocol/doc-change.js';
+export {
+  createMembershipLog,
+  encodeMemberOp,
+  decodeMemberOp,
+  memberOpHash,
+  groupConversationId,
+  MEMBERSHIP_LIMITS,
+  ROLES,
+  isAdminOp,
+} from './model/membership/index.js';
+export type {
+  Role,
+  MemberOp,
+  MemberOpBody,
+  MemberOpType,
+  MembershipLog,
+  MembershipLogOptions,
+  MembershipState,
+  MemberInfo,
+  ReceiveStatus as MembershipReceiveStatus,
+} from './model/membership/index.js';

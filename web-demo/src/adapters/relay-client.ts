@@ -41,7 +41,7 @@ async function open(saved: SavedAccount, fresh: boolean): Promise<DemoClient> {
     if (!r.ok) throw new Error(r.error.code === 'conflict' ? 'That username is taken.' : `Sign-up failed (${r.error.code}).`);
   }
   localStorage.setItem(ACCOUNT_KEY, JSON.stringify(saved));
-  const storage = createDexieStorage({ name: `kith-${identity.userId}-${saved.device}` });
+  const storage = await createDexieStorage({ name: `kith-${identity.userId}-${saved.device}` });
   const clock = createSystemClock();
   const kith = await createKith({
     user: identity.userId,

@@ -11,26 +11,35 @@ const STATUS: Record<ContactView['status'], string> = {
 };
 
 /** Search a username, send requests, accept/decline, block/unblock, safety numbers. */
+// The last outcome survives re-renders of the list (the list re-renders on every change).
+let lastStatus = '';
+
 export function renderContacts(client: DemoClient, openChat: (id: string) => void): HTMLElement {
-  const status = h('p', { class: 'small', role: 'status', id: 'contact-status' });
+  const status = h('p', { class: 'small', role: 'status', id: 'contact-status' }, lastStatus);
+  const say = (text: string): void => {
+    lastStatus = text;
+    const live = document.getElementById('contact-status');
+    if (live !== null) live.textContent = text;
+    status.textContent = text;
+  };
   const input = h('input', { id: 'contact-search', type: 'search', placeholder: 'Username', 'aria-label': 'Find a username', autocomplete: 'off' });
   const form = h('form', { class: 'row', role: 'search' }, input, h('button', { type: 'submit', class: 'primary' }, 'Add'));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const name = input.value.trim();
     if (name === '') return;
-    status.textContent = 'Searching…';
+    say('Searching…');
     client
       .lookup(name)
       .then(async (user) => {
         await client.contact('request', user);
-        status.textContent = `Request sent to @${name}.`;
+        say(`Request sent to @${name}.`);
         input.value = '';
       })
-      .catch((err: unknown) => (status.textContent = err instanceof Error ? err.message : 'Search failed.'));
+      .catch((err: unknown) => say(err instanceof Error ? err.message : 'Search failed.'));
   });
   const act = (action: Parameters<DemoClient['contact']>[0], user: string) => (): void =>
-    void client.contact(action, user).catch((err: unknown) => (status.textContent = err instanceof Error ? err.message : 'Failed.'));
+    void client.contact(action, user).catch((err: unknown) => say(err instanceof Error ? err.message : 'Failed.'));
   const item = (c: ContactView): HTMLLIElement => {
     const safety = h('p', { class: 'safety small', hidden: true });
     return h(

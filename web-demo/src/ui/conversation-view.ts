@@ -98,9 +98,9 @@ export function mountConversation(root: HTMLElement, client: DemoClient, id: str
       h('button', { type: 'button', class: 'ghost back', 'aria-label': 'Back to chats', onclick: back }, '←'),
       h('span', { class: 'avatar', 'aria-hidden': 'true' }, c.kind === 'group' ? '#' : c.name.slice(0, 1).toUpperCase(), c.presence !== null && h('span', { class: `dot ${c.presence}` })),
       h('span', { class: 'chat-text' }, h('h2', { id: 'conv-name' }, c.name), h('span', { class: 'small muted', id: 'conv-presence' }, c.presence ?? 'Group')),
-      h('button', { type: 'button', class: 'ghost', 'aria-pressed': String(c.pinned), 'aria-label': c.pinned ? 'Unpin' : 'Pin', onclick: () => void client.setChatState(id, { pinned: !c.pinned }).catch(fail) }, '📌'),
-      h('button', { type: 'button', class: 'ghost', 'aria-pressed': String(c.muted), 'aria-label': c.muted ? 'Unmute' : 'Mute', onclick: () => void client.setChatState(id, { muted: !c.muted }).catch(fail) }, c.muted ? '🔕' : '🔔'),
-      h('button', { type: 'button', class: 'ghost', 'aria-label': c.archived ? 'Unarchive' : 'Archive', onclick: () => void client.setChatState(id, { archived: !c.archived }).catch(fail) }, '🗄'),
+      h('button', { type: 'button', class: 'ghost', 'aria-pressed': String(c.pinned), 'aria-label': c.pinned ? 'Unpin' : 'Pin', onclick: () => void client.setChatState(id, { pinned: !c.pinned }).catch(fail) }, c.pinned ? 'Unpin' : 'Pin'),
+      h('button', { type: 'button', class: 'ghost', 'aria-pressed': String(c.muted), 'aria-label': c.muted ? 'Unmute' : 'Mute', onclick: () => void client.setChatState(id, { muted: !c.muted }).catch(fail) }, c.muted ? 'Unmute' : 'Mute'),
+      h('button', { type: 'button', class: 'ghost', 'aria-label': c.archived ? 'Unarchive' : 'Archive', onclick: () => void client.setChatState(id, { archived: !c.archived }).catch(fail) }, c.archived ? 'Unarchive' : 'Archive'),
       c.kind === 'group' && h('button', { type: 'button', class: 'ghost', id: 'toggle-members', 'aria-expanded': String(showMembers), onclick: () => ((showMembers = !showMembers), renderHeader()) }, 'Members'),
     );
     clear(side, showMembers && c.kind === 'group' && renderMembers(client, id, (m) => (error.textContent = m)));

@@ -353,19 +353,32 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     }
     if (writes.length > 0) await storage.commit(writes);
   };
+  // Entries are coalesced: live `entry` frames that arrive together are applied in one job.
+  const inbound = new Map<string, Array<{ seq: number; env: string }>>();
+  let draining = false;
   const onEntries = (doc: string, entries: ReadonlyArray<{ seq: number; env: string }>): void => {
+    const list = inbound.get(doc) ?? [];
+    list.push(...entries);
+    inbound.set(doc, list);
+    if (draining) return;
+    draining = true;
     enqueue(async () => {
+      draining = false;
+      const batch = [...inbound];
+      inbound.clear();
       let changed = false;
-      for (const e of entries) {
-        if (e.seq <= (cursors.get(doc) ?? 0)) continue;
-        const bytes = fromBase64(e.env);
-        const r = bytes === undefined ? 'drop' : await applyEnvelope(doc, e.seq, bytes);
-        if (r === 'park' && bytes !== undefined) {
-          parked.push({ doc, seq: e.seq, bytes });
-          stats.parked++;
-        } else if (r === 'drop') stats.rejected++;
-        else changed = true;
-        cursors.set(doc, e.seq);
+      for (const [d, list] of batch) {
+        for (const e of list) {
+          if (e.seq <= (cursors.get(d) ?? 0)) continue;
+          const bytes = fromBase64(e.env);
+          const r = bytes === undefined ? 'drop' : await applyEnvelope(d, e.seq, bytes);
+          if (r === 'park' && bytes !== undefined) {
+            parked.push({ doc: d, seq: e.seq, bytes });
+            stats.parked++;
+          } else if (r === 'drop') stats.rejected++;
+          else changed = true;
+          cursors.set(d, e.seq);
+        }
       }
       if (changed) {
         while (await retryParked()) {
@@ -375,7 +388,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
         await sealHeldAndNew();
         await resolveUnknownUsers();
       }
-      await persistCursors([doc]);
+      await persistCursors(batch.map(([d]) => d));
       refreshSubs(changed);
       pushAll();
     });

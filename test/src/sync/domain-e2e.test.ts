@@ -104,8 +104,9 @@ describe('sync: the whole domain between three peers through the in-process rela
     expect(presence).toEqual([`${A}:online`]);
     expect(signals).toEqual([`typing:${direct.id}`, 'offer:sdp-offer']);
     const d2 = await same([alice, bob], direct.id);
+    const count = (text: string, key: 'messages' | 'calls'): number => (JSON.parse(text) as Record<typeof key, unknown[]>)[key].length;
     console.log(
-      `domain-e2e: direct ${JSON.parse(d).messages.length}→${JSON.parse(d2).messages.length} msgs/${JSON.parse(d2).calls.length} call, group ${JSON.parse(g).messages.length} msgs identical at alice+carol; bob parked/rejected after removal ${bob.sync.stats.parked + bob.sync.stats.rejected - bobRefusedBefore}; attachment ${file.length} B; signals ${signals.length}`,
+      `domain-e2e: direct ${count(d, 'messages')}→${count(d2, 'messages')} msgs/${count(d2, 'calls')} call, group ${count(g, 'messages')} msgs identical at alice+carol; bob parked/rejected after removal ${bob.sync.stats.parked + bob.sync.stats.rejected - bobRefusedBefore}; attachment ${file.length} B; signals ${signals.length}`,
     );
   });
 });

@@ -7,6 +7,7 @@ import { SecretKey } from '../../../core/src/crypto/secret-key.js';
 import type { DeviceId, UserId } from '../../../core/src/ids.js';
 import { createKith, type Kith } from '../../../core/src/kith.js';
 import type { CryptoPort } from '../../../core/src/ports/crypto.js';
+import type { Storage } from '../../../core/src/ports/storage.js';
 import { createMemoryDatabase, createMemoryStorage, type MemoryDatabase } from '../../../core/src/storage/memory/memory-storage.js';
 import { createSyncClient, type SyncClient } from '../../../core/src/sync/index.js';
 import { registerAccount } from '../../../core/src/sync/relay-http.js';
@@ -17,6 +18,7 @@ export interface SyncPeer {
   readonly name: string;
   readonly identity: Identity;
   readonly database: MemoryDatabase;
+  readonly storage: Storage;
   kith: Kith;
   sync: SyncClient;
 }
@@ -89,7 +91,7 @@ export async function createSyncWorld(seed: string | number): Promise<SyncWorld>
     const kith = await createKith({ user: identity.userId, username: name, device: identity.device, backend, clock, random: random.fork(`kith:${name}:${opened++}`), storage });
     const sync = await createSyncClient({ kith, identity, crypto, transport, clock, random: random.fork(`sync:${name}:${opened}`), storage, backoff: { baseMs: 100, maxMs: 1000 } });
     sync.start();
-    return { name, identity, database, kith, sync };
+    return { name, identity, database, storage, kith, sync };
   };
 
   const world: SyncWorld = {
@@ -119,8 +121,11 @@ export async function createSyncWorld(seed: string | number): Promise<SyncWorld>
     },
     async restart(name, options = {}) {
       const old = world.peer(name);
-      if (options.kill === true) void old.sync.stop();
-      else {
+      if (options.kill === true) {
+        // A killed process: its storage is gone at once (nothing more is written), its socket drops.
+        void old.storage.close();
+        void old.sync.stop().catch(() => undefined);
+      } else {
         await old.sync.stop();
         await old.kith.close();
       }

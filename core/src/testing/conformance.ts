@@ -3,3 +3,4 @@ export { runClockConformance } from './clock-conformance.js';
 export { runRandomConformance } from './random-conformance.js';
 export { runStorageConformance } from './storage-conformance.js';
 export type { MakeStorage, StorageConformanceOptions } from './storage-conformance.js';
+export { runCryptoConformance } from './crypto-conformance.js';

@@ -14,3 +14,5 @@ export { settle } from './settle.js';
 export type { Flushable, SettleOptions, SettleResult } from './settle.js';
 export { createFaultyStorage } from './faulty-storage.js';
 export type { FaultyStorage, FaultyStorageOptions } from './faulty-storage.js';
+export { createHostileCorpus } from '../sandbox/hostile-corpus.js';
+export type { HostileCorpus, CorpusItem, CorpusKind } from '../sandbox/hostile-corpus.js';

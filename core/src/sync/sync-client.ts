@@ -61,7 +61,7 @@ export interface SyncClient {
   onState(listener: (state: SyncState) => void): () => void;
   /** Finds a user by username at the relay and remembers their keys (for intros and key envelopes). */
   lookup(username: string): Promise<Result<UserId>>;
-  /** Whether nothing is in flight (no unacknowledged push, pending subscription or queued work). */
+  /** Whether nothing is in flight: no queued work and, while connected, no unacknowledged push or pending subscription. */
   quiet(): boolean;
   /** Waits for queued local work (sealing, applying) to finish. */
   idle(): Promise<void>;
@@ -571,7 +571,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
       if (writes.length > 0) await storage.commit(writes);
       return ok(r.value.userId);
     },
-    quiet: () => pendingWork === 0 && inFlight.size === 0 && queued.size === 0 && ![...subs.values()].some((s) => s.state === 'pending'),
+    quiet: () => pendingWork === 0 && (conn === undefined || (inFlight.size === 0 && queued.size === 0 && ![...subs.values()].some((s) => s.state === 'pending'))),
     idle: async () => {
       await work;
       await kith.idle();

@@ -92,6 +92,9 @@ export async function createProjection(options: ProjectionOptions): Promise<Proj
   };
 
   const gather = async (p: Pending, b: RowBatch): Promise<void> => {
+    // A message only needs its conversation's row when the projection has none yet (the first
+    // message of a direct chat the peer opened); membership and state changes have their events.
+    for (const m of p.messages.values()) if (!p.conversations.has(m.conversation) && (await db.conversations.get(m.conversation)) === undefined) p.conversations.add(m.conversation);
     for (const id of p.conversations) attempt(() => readConversation(b, kith, id));
     for (const id of p.resync) {
       try {
@@ -199,7 +202,6 @@ export async function createProjection(options: ProjectionOptions): Promise<Proj
     kith.on('message', (e) =>
       touch((p) => {
         p.messages.set(e.message.id, e.message);
-        p.conversations.add(e.conversation);
         if (fromFormerMember(e.conversation, e.message.author)) p.resync.add(e.conversation);
       }),
     ),

@@ -29,7 +29,9 @@ export function readUser(b: RowBatch, kith: Kith, user: UserId): void {
 }
 
 export function readContact(b: RowBatch, kith: Kith, user: UserId): void {
-  b.contacts.set(user, contactRow(kith.user, kith.contacts.get(user)));
+  const c = kith.contacts.get(user);
+  // No relationship and no block: not a contact (as `contacts.list()` says), so no row.
+  b.contacts.set(user, c.status === 'none' && !c.blocked ? null : contactRow(kith.user, c));
   readUser(b, kith, user);
 }
 

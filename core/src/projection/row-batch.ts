@@ -27,7 +27,8 @@ export type ConversationBase = Omit<ConversationsRow, keyof typeof SUMMARY_DEFAU
  */
 export interface RowBatch {
   readonly users: Map<string, UsersRow>;
-  readonly contacts: Map<string, ContactsRow>;
+  /** contact user → the row, or null to delete it. */
+  readonly contacts: Map<string, ContactsRow | null>;
   readonly conversations: Map<string, ConversationBase>;
   readonly states: Map<string, ConversationStatesRow>;
   readonly participants: Map<string, ParticipantsRow[]>;
@@ -67,6 +68,8 @@ export function batchSize(b: RowBatch): number {
   for (const rows of b.attachments.values()) n += rows.length;
   for (const rows of b.reactions.values()) n += rows.length;
   for (const c of b.calls.values()) n += 1 + c.participants.length + c.shares.length;
+  // Summaries rewrite their conversation row.
+  for (const id of b.summaries) if (!b.conversations.has(id)) n++;
   return n;
 }
 
@@ -106,7 +109,9 @@ export async function writeBatch(db: ProjectionDb, viewer: string, b: RowBatch, 
   await db.transaction('rw', [...PROJECTION_TABLES], async () => {
     if (clear) for (const t of PROJECTION_TABLES) if (t !== 'meta') await db.table(t).clear();
     await putAll(db.users, [...b.users.values()]);
-    await putAll(db.contacts, [...b.contacts.values()]);
+    await putAll(db.contacts, [...b.contacts.values()].filter((r): r is ContactsRow => r !== null));
+    const noLonger = [...b.contacts].filter(([, r]) => r === null).map(([user]): [string, string] => [viewer, user]);
+    if (!clear && noLonger.length > 0) await db.contacts.bulkDelete(noLonger);
     await putAll(db.conversationStates, [...b.states.values()]);
     // Collections hanging off a parent are replaced: one delete by parent keys, one bulk put.
     // (Few, large requests: a long chain of awaits with no IndexedDB request pending lets

@@ -23,9 +23,12 @@ describe.skipIf(missing.length > 0)('two people chat through a real relay', () =
     await relay?.close();
   });
 
+  let alice: Awaited<ReturnType<typeof newUser>>;
+  let bob: Awaited<ReturnType<typeof newUser>>;
+
   it('sign up, contact request, chat both ways with receipts, react, reply, edit, delete', async () => {
-    const alice = await newUser(chrome.browser, demo);
-    const bob = await newUser(chrome.browser, demo);
+    alice = await newUser(chrome.browser, demo);
+    bob = await newUser(chrome.browser, demo);
     await signUp(alice.page, 'alice', 'Alice');
     await signUp(bob.page, 'bob', 'Bob');
 
@@ -75,11 +78,75 @@ describe.skipIf(missing.length > 0)('two people chat through a real relay', () =
     expect(await message(bob.page, 'oops, wrong chat').count()).toBe(0);
 
     await screenshot(alice.page, 'conversation');
-    await alice.page.getByRole('button', { name: 'Back to chats' }).click({ trial: true }).catch(() => undefined);
     await screenshot(bob.page, 'conversation-bob');
     const counts = { alice: await alice.page.locator('.msg').count(), bob: await bob.page.locator('.msg').count() };
     console.log(`chat: messages shown alice ${counts.alice}, bob ${counts.bob}; page errors ${alice.errors.length + bob.errors.length}`);
     expect(counts.alice).toBe(counts.bob);
     expect([...alice.errors, ...bob.errors]).toEqual([]);
+  });
+
+  it('sends while offline with a clock icon, delivers on reconnect', async () => {
+    await alice.page.getByRole('button', { name: 'Go offline' }).click();
+    await alice.page.locator('#sync-banner', { hasText: 'You are offline' }).waitFor();
+    await alice.page.getByLabel('Message', { exact: true }).fill('written on the train');
+    await alice.page.getByLabel('Message', { exact: true }).press('Enter');
+    await message(alice.page, 'written on the train').locator('[data-tick="queued"]').waitFor();
+    await screenshot(alice.page, 'offline-queued');
+    expect(await message(bob.page, 'written on the train').count()).toBe(0);
+    await alice.page.getByRole('button', { name: 'Go online' }).click();
+    await message(bob.page, 'written on the train').waitFor();
+    await message(alice.page, 'written on the train').locator('[data-tick="read"]').waitFor({ timeout: 8000 }).catch(async (e: unknown) => {
+      console.log('DEBUG', await message(alice.page, 'written on the train').innerHTML(), await alice.page.locator('#sync-banner').textContent(), await bob.page.locator('.messages').innerText());
+      throw e;
+    });
+    await alice.page.locator('#sync-banner').waitFor({ state: 'hidden' });
+    console.log('offline: 1 message queued while offline, delivered and read after reconnect');
+  });
+
+  it('a group of three: create, roles, non-admin controls hidden, admin removes a member', async () => {
+    const carol = await newUser(chrome.browser, demo);
+    await signUp(carol.page, 'carol', 'Carol');
+    await requestContact(alice.page, 'carol');
+    await acceptContact(carol.page, 'alice');
+    await alice.page.getByRole('tab', { name: 'Contacts' }).click();
+    await alice.page.locator('[data-contact="carol"]').getByRole('button', { name: 'Message' }).waitFor();
+
+    await alice.page.getByRole('tab', { name: 'New group' }).click();
+    await alice.page.getByLabel('Group name').fill('Weekend trip');
+    await alice.page.getByLabel('Description').fill('Cabin, hikes, pancakes');
+    await alice.page.locator('[data-member="bob"]').check();
+    await alice.page.locator('[data-member="carol"]').check();
+    await alice.page.getByRole('button', { name: 'Create group' }).click();
+    await alice.page.locator('#conv-name', { hasText: 'Weekend trip' }).waitFor();
+    await send(alice.page, 'Welcome to the trip chat!');
+
+    for (const p of [bob, carol]) {
+      await openChatWith(p.page, 'Weekend trip');
+      await message(p.page, 'Welcome to the trip chat!').waitFor();
+    }
+    await send(carol.page, 'Count me in');
+    await message(bob.page, 'Count me in').waitFor();
+    // Per-member receipts on Alice's message once both have read it.
+    await message(alice.page, 'Welcome to the trip chat!').locator('[data-tick="read"]').waitFor();
+
+    // Bob is a member: roles shown, no admin controls.
+    await bob.page.locator('#toggle-members').click();
+    await bob.page.locator('.members li', { hasText: 'Alice' }).locator('.role.admin').waitFor();
+    expect(await bob.page.locator('.members').getByRole('button', { name: /^Remove/ }).count()).toBe(0);
+
+    await alice.page.locator('#toggle-members').click();
+    await screenshot(alice.page, 'group');
+    await alice.page.getByRole('button', { name: 'Remove Carol' }).click();
+    await bob.page.locator('.members li', { hasText: 'Carol' }).waitFor({ state: 'detached' });
+    await send(alice.page, 'Plans for the two of us');
+    await message(bob.page, 'Plans for the two of us').waitFor();
+    // Carol's device learns of the removal and never receives the later message.
+    await carol.page.locator('#toggle-members').click();
+    await carol.page.locator('.members li', { hasText: 'Carol' }).waitFor({ state: 'detached' });
+    expect(await message(carol.page, 'Plans for the two of us').count()).toBe(0);
+    const members = { alice: await alice.page.locator('.members li').count(), bob: await bob.page.locator('.members li').count() };
+    console.log(`group: members after removal alice ${members.alice}, bob ${members.bob}; page errors ${carol.errors.length}`);
+    expect(members).toEqual({ alice: 2, bob: 2 });
+    expect(carol.errors).toEqual([]);
   });
 });

@@ -16,6 +16,7 @@ import {
 } from '@kith/core';
 import type { ConversationId, Kith, MessageId, SyncClient, UserId } from '@kith/core';
 import { createDexieStorage } from '@kith/core/dexie';
+import { createOfflineGate, type OfflineGate } from './offline-gate.js';
 import type { ChatMessage, ChatSummary, ClientFactory, ContactView, DemoClient, PresenceState, SignUpInput, Tick } from './client.js';
 
 const ACCOUNT_KEY = 'kith-demo/account';
@@ -35,7 +36,8 @@ const unb64 = (s: string): Uint8Array => Uint8Array.from(atob(s), (c) => c.charC
 async function open(saved: SavedAccount, fresh: boolean): Promise<DemoClient> {
   const crypto = await createSodiumCrypto();
   const identity = createIdentity(crypto, { device: saved.device as never, bundle: new SecretKey(unb64(saved.bundle)) });
-  const transport = createWebSocketTransport({ url: saved.relay });
+  const gate = createOfflineGate(createWebSocketTransport({ url: saved.relay }));
+  const transport = gate.transport;
   if (fresh) {
     const r = await registerAccount(transport.fetch, identity, saved.username);
     if (!r.ok) throw new Error(r.error.code === 'conflict' ? 'That username is taken.' : `Sign-up failed (${r.error.code}).`);
@@ -55,10 +57,10 @@ async function open(saved: SavedAccount, fresh: boolean): Promise<DemoClient> {
   if (kith.profile.get().displayName !== saved.displayName && saved.displayName !== '') await kith.profile.update({ displayName: saved.displayName });
   const sync = await createSyncClient({ kith, identity, crypto, transport, clock, random: createCryptoRandom(), storage });
   sync.start();
-  return wrap(kith, sync, saved);
+  return wrap(kith, sync, saved, gate);
 }
 
-function wrap(kith: Kith, sync: SyncClient, saved: SavedAccount): DemoClient {
+function wrap(kith: Kith, sync: SyncClient, saved: SavedAccount, gate: OfflineGate): DemoClient {
   const me = kith.user;
   const listeners = new Set<() => void>();
   const typingListeners = new Set<(c: string, name: string) => void>();
@@ -80,7 +82,7 @@ function wrap(kith: Kith, sync: SyncClient, saved: SavedAccount): DemoClient {
   });
   const contactsToTell = (): UserId[] => kith.contacts.list().filter((c) => c.status === 'accepted').map((c) => c.user);
   sync.onState((s) => {
-    if (s === 'upToDate' || s === 'gap') {
+    if ((s === 'upToDate' || s === 'gap') && !gate.offline) {
       pending.clear();
       sync.setPresence(myPresence, contactsToTell());
     }
@@ -114,7 +116,7 @@ function wrap(kith: Kith, sync: SyncClient, saved: SavedAccount): DemoClient {
     let tick: Tick | null = null;
     let receipts: Array<{ name: string; status: Tick }> = [];
     if (m.author === me) {
-      if (pending.has(m.id) || sync.state === 'offline' || sync.state === 'connecting') tick = pending.has(m.id) ? 'queued' : 'sent';
+      if (pending.has(m.id) || gate.offline || sync.state === 'offline' || sync.state === 'connecting') tick = pending.has(m.id) ? 'queued' : 'sent';
       else {
         const rs = await kith.receipts.forMessage(conv, m.id);
         receipts = rs.map((r) => ({ name: nameOf(r.user), status: r.status as Tick }));
@@ -165,7 +167,7 @@ function wrap(kith: Kith, sync: SyncClient, saved: SavedAccount): DemoClient {
 
   const client: DemoClient = {
     me: { user: me, username: saved.username, displayName: saved.displayName },
-    syncState: () => sync.state,
+    syncState: () => (gate.offline ? 'offline' : sync.state),
     onChange(l) {
       listeners.add(l);
       return () => void listeners.delete(l);
@@ -237,7 +239,7 @@ function wrap(kith: Kith, sync: SyncClient, saved: SavedAccount): DemoClient {
       return Promise.all(list.map((m) => toMessage(c, m, byId)));
     },
     async send(conv, text, replyTo) {
-      const online = sync.state !== 'offline' && sync.state !== 'connecting';
+      const online = !gate.offline && sync.state !== 'offline' && sync.state !== 'connecting';
       const m = await kith.messages.send(conv as ConversationId, replyTo === undefined ? text : { text, replyTo: replyTo as MessageId });
       if (!online) pending.add(m.id);
       void refreshSummary(conv as ConversationId);
@@ -277,8 +279,12 @@ function wrap(kith: Kith, sync: SyncClient, saved: SavedAccount): DemoClient {
     },
     presence: () => myPresence,
     async setOnline(online) {
-      if (online) sync.start();
-      else await sync.stop();
+      gate.setOffline(!online);
+      if (online) {
+        // Skip the backoff timer: reconnect now.
+        await sync.stop();
+        sync.start();
+      }
       changed();
     },
     async signOut() {

@@ -6,3 +6,4 @@ export type { PresenceState, SignalKind } from './relay-wire.js';
 export { inboxDocId } from './intro.js';
 export { sealAttachment, openAttachment, encryptAttachment, decryptAttachment, attachmentKey, ATTACHMENT_CHUNK } from './attachments.js';
 export type { AttachmentInput } from './attachments.js';
+export { vetWithSandbox } from './sandbox-vet.js';

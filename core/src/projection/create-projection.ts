@@ -94,7 +94,9 @@ export async function createProjection(options: ProjectionOptions): Promise<Proj
   const gather = async (p: Pending, b: RowBatch): Promise<void> => {
     // A message only needs its conversation's row when the projection has none yet (the first
     // message of a direct chat the peer opened); membership and state changes have their events.
-    for (const m of p.messages.values()) if (!p.conversations.has(m.conversation) && (await db.conversations.get(m.conversation)) === undefined) p.conversations.add(m.conversation);
+    const convs = [...new Set([...p.messages.values()].map((m) => m.conversation))].filter((c) => !p.conversations.has(c));
+    const known = convs.length === 0 ? [] : await db.conversations.bulkGet(convs);
+    convs.forEach((c, i) => known[i] === undefined && p.conversations.add(c));
     for (const id of p.conversations) attempt(() => readConversation(b, kith, id));
     for (const id of p.resync) {
       try {

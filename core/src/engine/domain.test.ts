@@ -82,6 +82,26 @@ describe('messages: chunks, pagination, restart', () => {
   });
 });
 
+describe('regressions', () => {
+  it('my own device\'s direct messages, held until the direct conversation is known, apply when the peer\'s message reveals it', async () => {
+    const h = await createPeerHarness({ backend: yjs, seed: 'held-own-direct', peers: ['alice', { name: 'alice2', sameUserAs: 'alice' }, 'bob'] });
+    const conv = (await h.peer('alice').conversations.openDirect(h.user('bob'))).id;
+    await h.peer('bob').conversations.openDirect(h.user('alice'));
+    await h.peer('alice').messages.send(conv, 'from alice');
+    h.clock.advance(1);
+    await h.peer('bob').messages.send(conv, 'from bob');
+    const feed = (author: string) => h.hub.changes(`feed:${conv}:${h.user(author)}`);
+    await h.flush();
+    // Replay into a fresh device of alice (same seed: same users) in the worst order: her own
+    // feed first (conversation unknown: held), then bob's (reveals it); never her account doc.
+    const observer = await createPeerHarness({ backend: yjs, seed: 'held-own-direct', peers: ['alice', { name: 'alice2', sameUserAs: 'alice' }, 'bob'] });
+    const target = observer.peer('alice2');
+    for (const c of feed('alice')) expect(target.receive(c)).toMatchObject({ ok: true, value: 'pending' });
+    for (const c of feed('bob')) target.receive(c);
+    expect((await target.messages.page(conv)).map((m) => m.text)).toEqual(['from alice', 'from bob']);
+  });
+});
+
 describe('groups and membership', () => {
   it('changes a removed member made after the cutoff do not count anywhere', async () => {
     const h = await createPeerHarness({ backend: yjs, seed: 'cutoff', peers: ['alice', 'bob', 'carol'] });

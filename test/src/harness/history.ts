@@ -134,6 +134,8 @@ export function checkHistory(
   finals: readonly FinalView[],
   members: ReadonlyMap<string, ReadonlySet<string>>,
   peerUser: ReadonlyMap<string, string>,
+  /** A message `peer` legitimately does not show (e.g. its user blocked the author). */
+  excused: (peer: string, message: AckedMessage) => boolean = () => false,
 ): HistoryCheck {
   const lost: string[] = [];
   const duplicated: string[] = [];
@@ -150,7 +152,7 @@ export function checkHistory(
     if (mustShow) {
       const authorsNow = members.get(view.conv) ?? new Set<string>();
       for (const m of history.acked) {
-        if (m.conv !== view.conv || !authorsNow.has(m.author)) continue;
+        if (m.conv !== view.conv || !authorsNow.has(m.author) || excused(view.peer, m)) continue;
         if (!counts.has(m.id)) lost.push(`${view.peer} lacks acknowledged ${m.id} of ${m.author} in ${view.conv}`);
       }
     }

@@ -1,0 +1,140 @@
+import type { ConversationId } from '../../../core/src/ids.js';
+import { snapshotConversation, snapshotKith, type ConversationSnapshot } from '../../../core/src/testing/domain-snapshot.js';
+import type { E2eWorld } from '../harness/e2e-world.js';
+import { checkHistory, type FinalView, type HistoryCheck } from '../harness/history.js';
+import type { StepContext } from './domain-steps.js';
+
+export interface OracleReport {
+  conversations: number;
+  /** Live peers that disagree with the members' common view. */
+  divergent: string[];
+  /** Removed members whose own (stale) view still names them. */
+  staleViews: number;
+  history: HistoryCheck;
+  /** A peer reopened from its own database shows something else. */
+  restartMismatch: string[];
+  /** A fresh device of one account, filled from the relay alone, shows something else. */
+  freshMismatch: string[];
+  outboxLeft: number;
+  held: number;
+}
+
+/** Users blocked by `user` at some point of the run. */
+const blockedBy = (ctx: StepContext, user: string): ReadonlySet<string> => ctx.blocked.get(user) ?? new Set();
+
+/** The snapshot minus what blocks legitimately hide (content of anyone a member ever blocked). */
+function comparable(snap: ConversationSnapshot, excused: ReadonlySet<string>): unknown {
+  if (excused.size === 0) return snap;
+  return {
+    ...snap,
+    messages: snap.messages.filter((m) => !excused.has(m.author)).map((m) => ({ ...m, reactions: m.reactions.filter((x) => !excused.has(x.user)) })),
+    receipts: snap.receipts.filter((x) => !excused.has(x.user)),
+    calls: [],
+  };
+}
+
+/** Records the monotone states each live peer shows now (counts per author, watermarks, membership size). */
+export async function observeAll(world: E2eWorld, ctx: StepContext): Promise<void> {
+  for (const p of world.peers.values()) {
+    for (const c of p.kith.conversations.list()) {
+      const snap = await snapshotConversation(p.kith, c.id);
+      const counts = new Map<string, number>();
+      for (const m of snap.messages) counts.set(m.author, (counts.get(m.author) ?? 0) + 1);
+      for (const [author, n] of counts) ctx.history.observe(p.name, `count ${c.id} ${author}`, n);
+      for (const r of snap.receipts) {
+        ctx.history.observe(p.name, `delivered ${c.id} ${r.user}`, r.delivered);
+        ctx.history.observe(p.name, `read ${c.id} ${r.user}`, r.read);
+      }
+      if (c.kind === 'group') {
+        const g = p.kith.groups.get(c.id);
+        ctx.history.observe(p.name, `membership ${c.id}`, g.members.length + g.former.length);
+      }
+    }
+  }
+}
+
+/** `restartAll`: reopen every peer from its database (else one, picked by the seed). */
+export async function finalOracles(world: E2eWorld, ctx: StepContext, restartAll = false): Promise<OracleReport> {
+  const peers = [...world.peers.values()];
+  const convIds = new Set<ConversationId>();
+  for (const p of peers) for (const c of p.kith.conversations.list()) convIds.add(c.id);
+  const divergent: string[] = [];
+  const members = new Map<string, Set<string>>();
+  const finals: FinalView[] = [];
+  let staleViews = 0;
+  for (const conv of convIds) {
+    const views = [];
+    for (const p of peers) {
+      const listed = p.kith.conversations.list().some((c) => c.id === conv);
+      if (!listed) continue;
+      const snap = await snapshotConversation(p.kith, conv);
+      views.push({ p, snap });
+      const mine = blockedBy(ctx, p.kith.user);
+      finals.push({ peer: p.name, conv, messages: snap.messages.filter((m) => !mine.has(m.author)) });
+    }
+    const claim = views.filter((v) => v.snap.members.some((m) => m.user === v.p.kith.user));
+    const excused = new Set<string>();
+    for (const v of claim) for (const u of blockedBy(ctx, v.p.kith.user)) excused.add(u);
+    const keyed = claim.map((v) => ({ ...v, key: JSON.stringify(comparable(v.snap, excused)) }));
+    const classes = new Map<string, number>();
+    for (const v of keyed) classes.set(v.key, (classes.get(v.key) ?? 0) + 1);
+    const refKey = [...classes.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+    const ref = keyed.find((v) => v.key === refKey);
+    if (ref === undefined) continue;
+    const current = new Set(ref.snap.members.map((m) => m.user));
+    members.set(conv, current);
+    for (const v of keyed) {
+      if (!current.has(v.p.kith.user)) {
+        staleViews++;
+        continue;
+      }
+      if (v.key !== refKey) divergent.push(`${v.p.name} differs in ${conv}`);
+    }
+    for (const u of current) {
+      const name = [...ctx.users.entries()].find(([, id]) => id === u)?.[0];
+      // A direct conversation appears at the other person with its first message, and never at
+      // someone who blocked the other person.
+      const direct = ref.p.kith.conversations.get(conv).kind === 'direct';
+      const hidden = direct && (ref.snap.messages.length + ref.snap.calls.length === 0 || [...current].some((x) => blockedBy(ctx, u).has(x)));
+      if (name !== undefined && world.peers.has(name) && !hidden && !keyed.some((v) => v.p.name === name)) divergent.push(`${name} is a member of ${conv} but does not list it`);
+    }
+  }
+  const peerUser = new Map(peers.map((p) => [p.name, p.kith.user as string]));
+  const history = checkHistory(ctx.history, finals, members, peerUser, (peer, m) => blockedBy(ctx, peerUser.get(peer) ?? '').has(m.author));
+  const outboxLeft = peers.reduce((n, p) => n + p.kith.outbox().length, 0);
+  const held = peers.reduce((n, p) => n + p.kith.stats().held, 0);
+
+  // Each peer reopened from its own database shows exactly what it showed live.
+  const restartMismatch: string[] = [];
+  for (const p of restartAll ? peers : [ctx.random.pick(peers)]) {
+    const before = JSON.stringify(await snapshotKith(p.kith));
+    await world.restart(p.name);
+    const after = JSON.stringify(await snapshotKith(p.kith));
+    if (after !== before) restartMismatch.push(p.name);
+  }
+  await world.flush();
+
+  // A fresh device of one account, from the relay's stored ciphertext alone.
+  const freshMismatch: string[] = [];
+  const owner = ctx.random.pick(peers);
+  const fresh = await world.addPeer(`${owner.name}-fresh`, { bundleFrom: owner.name });
+  await world.flush();
+  const want = JSON.stringify(await snapshotKith(owner.kith));
+  const got = JSON.stringify(await snapshotKith(fresh.kith));
+  if (got !== want) freshMismatch.push(owner.name);
+  return { conversations: convIds.size, divergent, staleViews, history, restartMismatch, freshMismatch, outboxLeft, held };
+}
+
+export function oracleProblems(r: OracleReport): string[] {
+  const h = r.history;
+  return [
+    ...r.divergent,
+    ...h.lost,
+    ...h.duplicated,
+    ...h.reordered,
+    ...h.regressions,
+    ...r.restartMismatch.map((n) => `${n} differs after a restart from its database`),
+    ...r.freshMismatch.map((n) => `a fresh device of ${n} differs from it`),
+    ...(r.outboxLeft === 0 ? [] : [`${r.outboxLeft} changes still unacknowledged after quiescence`]),
+  ];
+}

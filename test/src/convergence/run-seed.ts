@@ -1,0 +1,138 @@
+import type { UserId } from '../../../core/src/ids.js';
+import { createE2eWorld, type BackendName, type E2eWorld } from '../harness/e2e-world.js';
+import { NO_FAULTS } from '../harness/fault-link.js';
+import { createHistory } from '../harness/history.js';
+import { DOMAIN_STEPS, runDomainStep, type StepContext } from './domain-steps.js';
+import { finalOracles, observeAll, oracleProblems, type OracleReport } from './oracles.js';
+
+export const PEERS = ['alice', 'bob', 'carol', 'dave', 'erin'] as const;
+
+export const FAULT_STEPS = ['deliver', 'flush', 'linkFaults', 'partition', 'heal', 'restart', 'kill', 'relayRestart', 'relayFailWrites'] as const;
+export type FaultStep = (typeof FAULT_STEPS)[number];
+
+export interface SeedResult {
+  readonly seed: string;
+  readonly backend: BackendName;
+  readonly ops: number;
+  readonly faults: number;
+  readonly frameFaults: number;
+  readonly report: OracleReport;
+  readonly problems: string[];
+  /** Operation log and metadata-only trace, for a failure message. */
+  readonly log: string;
+}
+
+const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+async function injectFault(world: E2eWorld, ctx: StepContext, step: FaultStep, trace: string[]): Promise<void> {
+  const r = ctx.random;
+  const name = r.pick(PEERS);
+  const p = world.peer(name);
+  trace.push(`fault ${step}${step === 'deliver' || step === 'flush' || step.startsWith('relay') ? '' : ` ${name}`}`);
+  switch (step) {
+    case 'deliver':
+      for (let i = r.int(6); i >= 0; i--) await turn();
+      break;
+    case 'flush':
+      world.relay.setFailWrites(false);
+      await world.flush();
+      await observeAll(world, ctx);
+      break;
+    case 'linkFaults':
+      p.link.faults = r.chance(0.3) ? { ...NO_FAULTS } : { drop: r.pick([0, 0.02, 0.1]), duplicate: r.pick([0, 0.1, 0.3]), reorder: r.pick([0, 0.1, 0.3]) };
+      break;
+    case 'partition':
+      world.setOnline(name, false);
+      break;
+    case 'heal':
+      for (const n of PEERS) if (!world.peer(n).online) world.setOnline(n, true);
+      break;
+    case 'restart':
+      await world.restart(name);
+      break;
+    case 'kill': {
+      // Killed between "sent" and "acknowledged": a send still running, frames maybe in flight.
+      const op = ctx.history.invoke(name, 'send', 'in flight at kill');
+      const conv = p.kith.conversations.list()[0]?.id;
+      if (conv !== undefined) {
+        const author = p.kith.user;
+        void p.kith.messages.send(conv, `k${op.n}`).then(
+          (m) => {
+            if (op.status === 'invoked') ctx.history.ack({ conv, id: m.id, author });
+            else ctx.history.maybe({ conv, id: m.id, author });
+            ctx.history.ok(op);
+          },
+          (e: unknown) => ctx.history.fail(op, e),
+        );
+      } else ctx.history.ok(op);
+      for (let i = r.int(4); i > 0; i--) await turn();
+      ctx.history.crash(name);
+      await world.restart(name, { kill: true });
+      break;
+    }
+    case 'relayRestart':
+      await world.relay.restart();
+      break;
+    case 'relayFailWrites':
+      world.relay.setFailWrites(true);
+      break;
+  }
+}
+
+async function lookupAll(world: E2eWorld): Promise<Map<string, UserId>> {
+  const users = new Map<string, UserId>();
+  for (const n of PEERS) users.set(n, world.peer(n).kith.user);
+  // Every peer learns every other's keys through the relay directory (as an app would).
+  for (const from of PEERS)
+    for (const to of PEERS) {
+      if (from === to) continue;
+      const r = await world.peer(from).sync.lookup(to);
+      if (!r.ok) throw r.error;
+    }
+  return users;
+}
+
+/** One seeded run: `steps` random steps over the whole domain and the faults, then every oracle. */
+export async function runSeed(seed: string, backend: BackendName, steps: number, faultRate = 0.35, restartAll = false): Promise<SeedResult> {
+  const world = await createE2eWorld(seed, backend);
+  const trace: string[] = [];
+  const t: number[] = [performance.now()];
+  try {
+    for (const n of PEERS) await world.addPeer(n);
+    t.push(performance.now());
+    const users = await lookupAll(world);
+    t.push(performance.now());
+    const ctx: StepContext = { random: world.random.fork('steps'), history: createHistory(), users, names: PEERS, blocked: new Map(), calls: new Map() };
+    let faults = 0;
+    // Half the seeds start with a lossy link somewhere, so frame faults hit most runs.
+    if (ctx.random.chance(0.5)) await injectFault(world, ctx, 'linkFaults', trace);
+    for (let i = 0; i < steps; i++) {
+      if (ctx.random.chance(faultRate)) {
+        faults++;
+        await injectFault(world, ctx, ctx.random.pick(FAULT_STEPS), trace);
+      } else {
+        const p = world.peer(ctx.random.pick(PEERS));
+        await runDomainStep(ctx, p, ctx.random.pick(DOMAIN_STEPS));
+      }
+    }
+    // Quiescence: heal everything, then let it settle.
+    world.relay.setFailWrites(false);
+    for (const n of PEERS) {
+      world.peer(n).link.faults = { ...NO_FAULTS };
+      if (!world.peer(n).online) world.setOnline(n, true);
+    }
+    t.push(performance.now());
+    await world.flush();
+    await observeAll(world, ctx);
+    t.push(performance.now());
+    const report = await finalOracles(world, ctx, restartAll);
+    t.push(performance.now());
+    if (process.env['KITH_TIMING'] === '1') console.log('timing', t.slice(1).map((x, i) => Math.round(x - t[i]!)).join(' '));
+    const problems = oracleProblems(report);
+    const f = world.faults;
+    const log = `operations:\n${ctx.history.log(400)}\ntrace (metadata only):\n${trace.join('\n')}\nframes ${f.frames}, dropped ${f.dropped}, duplicated ${f.duplicated}, reordered ${f.reordered}, relay restarts ${world.relay.stats.restarts}, refused appends ${world.relay.stats.failedAppends}`;
+    return { seed, backend, ops: ctx.history.ops.length, faults, frameFaults: f.dropped + f.duplicated + f.reordered, report, problems, log };
+  } finally {
+    await world.close();
+  }
+}

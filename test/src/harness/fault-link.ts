@@ -1,0 +1,101 @@
+import type { SeededRandom } from '@kith/core/testing';
+import type { InProcessConnection, InProcessSocket } from '../../../core/src/transport/index.js';
+
+/** Per-frame fault probabilities for one peer's link to the relay (both directions). */
+export interface LinkFaults {
+  /** Lose the frame and the connection with it (a TCP stream cannot lose one frame and go on). */
+  drop: number;
+  /** Deliver the frame twice. */
+  duplicate: number;
+  /** Hold the frame back and deliver it after the next frame in the same direction (or at release). */
+  reorder: number;
+}
+
+export interface FaultCounters {
+  frames: number;
+  dropped: number;
+  duplicated: number;
+  reordered: number;
+}
+
+export const NO_FAULTS: LinkFaults = { drop: 0, duplicate: 0, reorder: 0 };
+
+/**
+ * Sits between one peer's memory transport and the relay: every frame either way is rolled
+ * against the link's faults with the run's seeded random. `release()` delivers frames held back.
+ */
+export interface FaultLink {
+  faults: LinkFaults;
+  readonly counters: FaultCounters;
+  accept(socket: InProcessSocket, connect: (socket: InProcessSocket) => InProcessConnection): InProcessConnection;
+  release(): void;
+}
+
+export function createFaultLink(random: SeededRandom, counters: FaultCounters): FaultLink {
+  const held: Array<() => void> = [];
+  const roll = (p: number): boolean => p > 0 && random.next() < p;
+  const link: FaultLink = {
+    faults: { ...NO_FAULTS },
+    counters,
+    release() {
+      for (const f of held.splice(0)) f();
+    },
+    accept(socket, connect) {
+      let cut = false;
+      let toRelay: InProcessConnection | undefined;
+      const heldUp: { fn: (() => void) | undefined } = { fn: undefined };
+      const heldDown: { fn: (() => void) | undefined } = { fn: undefined };
+      const pass = (slot: { fn: (() => void) | undefined }, deliver: () => void, kill: () => void): void => {
+        if (cut) return;
+        counters.frames++;
+        const f = link.faults;
+        if (roll(f.drop)) {
+          counters.dropped++;
+          cut = true;
+          kill();
+          return;
+        }
+        const times = roll(f.duplicate) ? 2 : 1;
+        if (times === 2) counters.duplicated++;
+        const run = (): void => {
+          for (let i = 0; i < times; i++) if (!cut) deliver();
+        };
+        if (slot.fn === undefined && roll(f.reorder)) {
+          counters.reordered++;
+          const fn = (): void => {
+            if (slot.fn !== fn) return;
+            slot.fn = undefined;
+            run();
+          };
+          slot.fn = fn;
+          held.push(fn);
+          return;
+        }
+        run();
+        const later = slot.fn;
+        if (later !== undefined) later();
+      };
+      const kill = (): void => socket.close(1006, 'injected: frame lost');
+      const wrapped: InProcessSocket = {
+        send: (text) => pass(heldDown, () => socket.send(text), kill),
+        close: (code, reason) => {
+          cut = true;
+          socket.close(code, reason);
+        },
+        get bufferedAmount() {
+          return socket.bufferedAmount;
+        },
+      };
+      toRelay = connect(wrapped);
+      return {
+        onMessage: (data) => pass(heldUp, () => toRelay?.onMessage(data), kill),
+        onClose: () => {
+          cut = true;
+          toRelay?.onClose();
+          toRelay = undefined;
+        },
+      };
+    },
+  };
+  return link;
+}

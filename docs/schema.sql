@@ -154,8 +154,10 @@ CREATE TABLE conversations (
   CONSTRAINT conversations_pair CHECK (
     (kind = 'direct' AND direct_a IS NOT NULL AND direct_b IS NOT NULL AND direct_a <> direct_b)
     OR (kind = 'group' AND direct_a IS NULL AND direct_b IS NULL)),
-  CONSTRAINT conversations_id_version CHECK (
-    uuid_version(id) = CASE kind WHEN 'direct' THEN 8 ELSE 7 END)
+  -- Both kinds of conversation id are derived (UUIDv8): a direct chat's from the pair, a
+  -- group's from its creator and creation time (membership rule MEM-0), so no one else can
+  -- claim to have created it.
+  CONSTRAINT conversations_id_version CHECK (uuid_version(id) = 8)
 );
 CREATE UNIQUE INDEX conversations_one_direct_per_pair
   ON conversations (LEAST(direct_a, direct_b), GREATEST(direct_a, direct_b))

@@ -51,7 +51,6 @@ beforeAll(async () => {
   await pg.exec(schema.ddl);
   // Mismatch found by this test: the engine derives group ids (UUIDv8 from creator and time,
   // ADR 0004 MEM-0) while schema.sql requires UUIDv7 for groups. Reported; relaxed here only.
-  await pg.exec('ALTER TABLE conversations DROP CONSTRAINT conversations_id_version');
   inserted = await insertProjectionRows(pg, s.projection.db);
 }, 120_000);
 

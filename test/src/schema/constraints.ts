@@ -98,14 +98,14 @@ export function describeConstraints(get: () => SchemaDb, counted: () => void): v
         { code: '23514', constraint: 'conversations_pair' });
     });
 
-    it('kinds are checked: group ids are UUIDv7, a group has no pair, a direct chat has no group row', async () => {
+    it('kinds are checked: conversation ids are derived UUIDv8, a group has no pair, a direct chat has no group row', async () => {
       const { db, sample } = get();
       const v7 = sample.ids.v7(Date.UTC(2026, 2, 2));
-      await rejects(insert(db, 'conversations', { id: OTHER_V8, kind: 'group', created_at: at(1) }),
+      await rejects(insert(db, 'conversations', { id: v7, kind: 'group', created_at: at(1) }),
         { code: '23514', constraint: 'conversations_id_version' });
       await rejects(insert(db, 'conversations', { id: v7, kind: 'direct', direct_a: sample.user.carol, direct_b: sample.user.dave, created_at: at(1) }),
         { code: '23514', constraint: 'conversations_id_version' });
-      await rejects(insert(db, 'conversations', { id: v7, kind: 'group', direct_a: sample.user.carol, created_at: at(1) }),
+      await rejects(insert(db, 'conversations', { id: OTHER_V8, kind: 'group', direct_a: sample.user.carol, created_at: at(1) }),
         { code: '23514', constraint: 'conversations_pair' });
       await rejects(insert(db, 'conversations', { id: v7, kind: 'channel', created_at: at(1) }), { code: '22P02' });
       await rejects(insert(db, 'groups', { conversation_id: sample.direct, name: 'Not a group', creator_id: sample.user.alice }),

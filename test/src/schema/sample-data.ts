@@ -1,4 +1,5 @@
 import type { PGlite } from '@electric-sql/pglite';
+import { groupConversationId } from '@kith/core';
 import type { ConversationId, UserId } from '@kith/core';
 import { createSampleIds } from './sample-ids.js';
 import type { SampleIds } from './sample-ids.js';
@@ -109,7 +110,7 @@ export async function insertSampleData(db: PGlite, seed = 2): Promise<Sample> {
   await send('d9', direct, alice, 9, { body: 'See you there' });
 
   // --- group "Trip to Lisbon"
-  const group = ids.v7(ms(10));
+  const group = groupConversationId(alice as UserId, ms(10));
   await insert(db, 'conversations', { id: group, kind: 'group', created_at: at(10) });
   await insert(db, 'groups', { conversation_id: group, name: 'Trip to Lisbon', description: 'Friday → Sunday', creator_id: alice });
   const member = (u: UserId, joined: number, role: string, addedBy: UserId | null, left?: number, removedBy?: UserId) =>

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, newUser, screenshot, startDemo, startRelay, type Demo, type Relay } from './harness.js';
+import { solidPng } from './png.js';
 import { acceptContact, message, openChatWith, requestContact, send, signUp } from './flows.js';
 
 // The demo's SDK wiring (src/adapters/relay-client.ts) needs these names from @kith/core.
@@ -77,10 +78,24 @@ describe.skipIf(missing.length > 0)('two people chat through a real relay', () =
     await bob.page.locator('.msg.deleted', { hasText: 'This message was deleted' }).waitFor();
     expect(await message(bob.page, 'oops, wrong chat').count()).toBe(0);
 
+    // An image attachment, encrypted, uploaded, and shown on the other side.
+    await alice.page.locator('#attach').setInputFiles({ name: 'sunset.png', mimeType: 'image/png', buffer: solidPng(96, 64, [240, 120, 40]) });
+    const img = bob.page.locator('img[data-attachment="sunset.png"]');
+    await img.waitFor({ state: 'attached' }).catch(async (e: unknown) => {
+      console.log('DEBUG attach', await alice.page.locator('.conv-main .error').textContent(), await bob.page.locator('.conv-main .error').textContent());
+      throw e;
+    });
+    await bob.page.waitForFunction(() => {
+      const el = document.querySelector<HTMLImageElement>('img[data-attachment="sunset.png"]');
+      return el !== null && el.complete && el.naturalWidth === 96;
+    });
+    await alice.page.locator('img[data-attachment="sunset.png"]').waitFor({ state: 'attached' });
+
     await screenshot(alice.page, 'conversation');
+    await screenshot(bob.page, 'chat-list');
     await screenshot(bob.page, 'conversation-bob');
     const counts = { alice: await alice.page.locator('.msg').count(), bob: await bob.page.locator('.msg').count() };
-    console.log(`chat: messages shown alice ${counts.alice}, bob ${counts.bob}; page errors ${alice.errors.length + bob.errors.length}`);
+    console.log(`chat: messages shown alice ${counts.alice}, bob ${counts.bob} (incl. a 96x64 image decrypted on bob's side); page errors ${alice.errors.length + bob.errors.length}`);
     expect(counts.alice).toBe(counts.bob);
     expect([...alice.errors, ...bob.errors]).toEqual([]);
   });
@@ -121,7 +136,11 @@ describe.skipIf(missing.length > 0)('two people chat through a real relay', () =
     await send(alice.page, 'Welcome to the trip chat!');
 
     for (const p of [bob, carol]) {
-      await openChatWith(p.page, 'Weekend trip');
+      await openChatWith(p.page, 'Weekend trip').catch(async (e: unknown) => {
+        await screenshot(p.page, 'debug-group');
+        for (const q of [alice, bob, carol]) console.log('DEBUG', JSON.stringify(await q.page.evaluate(() => (globalThis as unknown as { kithDemoStats: () => unknown }).kithDemoStats())));
+        throw e;
+      });
       await message(p.page, 'Welcome to the trip chat!').waitFor();
     }
     await send(carol.page, 'Count me in');

@@ -53,8 +53,17 @@ export interface ChatMessage {
   readonly deleted: boolean;
   readonly reactions: readonly ReactionView[];
   readonly tick: Tick | null;
+  readonly attachments: readonly AttachmentView[];
   /** Per member (groups): who has it delivered / read. */
   readonly receipts: ReadonlyArray<{ readonly name: string; readonly status: Tick }>;
+}
+
+export interface AttachmentView {
+  readonly id: string;
+  readonly name: string;
+  readonly size: number;
+  readonly mime: string;
+  readonly image: boolean;
 }
 
 export interface MemberView {
@@ -84,6 +93,10 @@ export interface DemoClient {
   amAdmin(conversation: string): boolean;
   page(conversation: string, before?: string): Promise<ChatMessage[]>;
   send(conversation: string, text: string, replyTo?: string): Promise<void>;
+  /** Encrypts and uploads a file, then sends it as a message. */
+  sendFile(conversation: string, file: { bytes: Uint8Array; mime: string; name: string }, caption: string): Promise<void>;
+  /** A blob: URL of a decrypted attachment (cached). */
+  attachmentUrl(conversation: string, messageId: string, attachmentId: string): Promise<string>;
   edit(conversation: string, id: string, text: string): Promise<void>;
   remove(conversation: string, id: string): Promise<void>;
   react(conversation: string, id: string, emoji: string | null): Promise<void>;

@@ -141,11 +141,13 @@ function wrap(kith: Kith, sync: SyncClient, saved: SavedAccount, gate: OfflineGa
       edited: m.editedAt !== null,
       deleted: m.deleted,
       reactions: [...reactions].map(([emoji, x]) => ({ emoji, ...x })),
+      attachments: m.attachments.map((a) => ({ id: a.id, name: a.name, size: a.size, mime: a.mime, image: a.mime.startsWith('image/') })),
       tick,
       receipts,
     };
   };
 
+  const urls = new Map<string, string>();
   const summaries = new Map<string, { lastText: string; lastAt: number; unread: number }>();
   const refreshSummary = async (conv: ConversationId): Promise<void> => {
     const last = await kith.messages.page(conv, { limit: 50 });
@@ -164,6 +166,15 @@ function wrap(kith: Kith, sync: SyncClient, saved: SavedAccount, gate: OfflineGa
   };
   listeners.add(() => refreshAll());
   refreshAll();
+
+  // Counters only (no content, no keys), for the browser tests' diagnostics.
+  (globalThis as { kithDemoStats?: () => unknown }).kithDemoStats = () => ({
+    sync: { ...sync.stats, state: sync.state },
+    engine: kith.stats(),
+    conversations: kith.conversations.list().map((c) => c.kind),
+    gaps: kith.gaps().length,
+    outbox: kith.outbox().length,
+  });
 
   const client: DemoClient = {
     me: { user: me, username: saved.username, displayName: saved.displayName },
@@ -243,6 +254,27 @@ function wrap(kith: Kith, sync: SyncClient, saved: SavedAccount, gate: OfflineGa
       const m = await kith.messages.send(conv as ConversationId, replyTo === undefined ? text : { text, replyTo: replyTo as MessageId });
       if (!online) pending.add(m.id);
       void refreshSummary(conv as ConversationId);
+    },
+    async sendFile(conv, file, caption) {
+      const c = conv as ConversationId;
+      const up = await sync.uploadAttachment(c, file);
+      if (!up.ok) throw new Error(up.error.code === 'offline' ? 'Attachments need a connection.' : up.error.code === 'too_large' ? 'That file is too large.' : `Upload failed (${up.error.code}).`);
+      // The engine requires non-empty text (message_empty): an uncaptioned file carries its name.
+      await kith.messages.send(c, { text: caption === '' ? file.name : caption, attachments: [up.value] });
+      void refreshSummary(c);
+    },
+    async attachmentUrl(conv, messageId, attachmentId) {
+      const cached = urls.get(attachmentId);
+      if (cached !== undefined) return cached;
+      const c = conv as ConversationId;
+      const m = await kith.messages.get(c, messageId as MessageId);
+      const a = m?.attachments.find((x) => x.id === attachmentId);
+      if (a === undefined) throw new Error('Attachment not found.');
+      const r = await sync.downloadAttachment(c, a);
+      if (!r.ok) throw new Error(`Download failed (${r.error.code}).`);
+      const url = URL.createObjectURL(new Blob([r.value as Uint8Array<ArrayBuffer>], { type: a.mime }));
+      urls.set(attachmentId, url);
+      return url;
     },
     async edit(conv, id, text) {
       await kith.messages.edit(conv as ConversationId, id as MessageId, text);

@@ -1,4 +1,4 @@
-import { clear, formatDay, formatTime, h } from '../dom.js';
+import { clear, formatBytes, formatDay, formatTime, h } from '../dom.js';
 import type { ChatMessage, DemoClient } from '../adapters/client.js';
 import { renderMembers } from './group-view.js';
 
@@ -22,7 +22,31 @@ export function mountConversation(root: HTMLElement, client: DemoClient, id: str
   const error = h('p', { class: 'error', role: 'alert' });
   const context = h('div', { class: 'composer-context' });
   const input = h('textarea', { id: 'composer', rows: 1, placeholder: 'Message', 'aria-label': 'Message', maxlength: 65536 });
-  const composer = h('form', { class: 'composer' }, context, h('div', { class: 'row' }, input, h('button', { type: 'submit', class: 'primary', 'aria-label': 'Send' }, 'Send')));
+  const fileInput = h('input', { type: 'file', id: 'attach', class: 'visually-hidden', 'aria-label': 'Attach a file' });
+  const uploads = h('div', { class: 'uploads', 'aria-live': 'polite' });
+  const composer = h(
+    'form',
+    { class: 'composer' },
+    uploads,
+    context,
+    h('div', { class: 'row' }, h('label', { for: 'attach', class: 'attach-button', title: 'Attach a file' }, '📎'), fileInput, input, h('button', { type: 'submit', class: 'primary', 'aria-label': 'Send' }, 'Send')),
+  );
+  fileInput.addEventListener('change', () => {
+    const file = fileInput.files?.[0];
+    fileInput.value = '';
+    if (file === undefined) return;
+    const caption = input.value.trim();
+    input.value = '';
+    // The upload is one encrypted request: the bar shows it running, not a byte count.
+    const row = h('div', { class: 'upload small', role: 'status' }, `Uploading ${file.name} (${formatBytes(file.size)})… `, h('progress', { 'aria-label': `Uploading ${file.name}` }));
+    uploads.append(row);
+    file
+      .arrayBuffer()
+      .then((buf) => client.sendFile(id, { bytes: new Uint8Array(buf), mime: file.type || 'application/octet-stream', name: file.name }, caption))
+      .then(() => refresh())
+      .catch(fail)
+      .finally(() => row.remove());
+  });
   const title = h('div', { class: 'conv-title' });
   const side = h('div', { class: 'conv-side' });
 
@@ -54,7 +78,8 @@ export function mountConversation(root: HTMLElement, client: DemoClient, id: str
       { class: `msg${m.mine ? ' mine' : ''}${m.deleted ? ' deleted' : ''}`, 'data-id': m.id, 'data-text': m.text },
       !m.mine && h('span', { class: 'author small' }, m.authorName),
       m.replyTo !== null && h('blockquote', { class: 'quoted small' }, h('strong', {}, m.replyTo.authorName), ' ', m.replyTo.text),
-      h('p', { class: 'body' }, m.deleted ? 'This message was deleted' : m.text),
+      ...m.attachments.map((a) => attachmentItem(m, a)),
+      (m.deleted || (m.text !== '' && !m.attachments.some((a) => a.name === m.text))) && h('p', { class: 'body' }, m.deleted ? 'This message was deleted' : m.text),
       h(
         'span',
         { class: 'meta small' },
@@ -74,6 +99,24 @@ export function mountConversation(root: HTMLElement, client: DemoClient, id: str
         ),
       picker,
     );
+  };
+
+  const attachmentItem = (m: ChatMessage, a: ChatMessage['attachments'][number]): HTMLElement => {
+    if (a.image) {
+      const img = h('img', { class: 'attachment-image', alt: a.name, 'data-attachment': a.name });
+      void client.attachmentUrl(id, m.id, a.id).then((url) => (img.src = url), fail);
+      return h('figure', { class: 'attachment' }, img, h('figcaption', { class: 'small muted' }, `${a.name} · ${formatBytes(a.size)}`));
+    }
+    const link = h('a', { class: 'attachment-file', 'data-attachment': a.name, download: a.name, href: '#' }, `📄 ${a.name}`, h('span', { class: 'small muted' }, ` ${formatBytes(a.size)}`));
+    link.addEventListener('click', (e) => {
+      if (link.getAttribute('href') !== '#') return;
+      e.preventDefault();
+      void client.attachmentUrl(id, m.id, a.id).then((url) => {
+        link.href = url;
+        link.click();
+      }, fail);
+    });
+    return h('div', { class: 'attachment' }, link);
   };
 
   const renderMessages = (): void => {

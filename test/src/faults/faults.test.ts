@@ -62,7 +62,7 @@ describe('faults through the real pipeline (Dexie, encryption, in-process relay)
       await w.flush();
       const finals = [];
       for (const n of NAMES) finals.push({ peer: n, conv: group, messages: (await w.peer(n).kith.messages.page(group, { limit: 500 })).map((m) => ({ id: m.id, author: m.author })) });
-      const members = new Map([[group as string, new Set(NAMES.map((n) => w.peer(n).kith.user as string))]]);
+      const members = new Map([[group, new Set(NAMES.map((n) => w.peer(n).kith.user as string))]]);
       const check = checkHistory(history, finals, members, new Map(NAMES.map((n) => [n, w.peer(n).kith.user as string])));
       console.log(`relay-restart-during-writes: seed=${seed} sent ${check.acked}, relay restarts ${restarts}, lost ${check.lost.length}, duplicated ${check.duplicated.length}, reordered ${check.reordered.length}`);
       expect(check.ok).toBe(true);
@@ -140,7 +140,7 @@ describe('faults through the real pipeline (Dexie, encryption, in-process relay)
       await w.flush();
       const finals = [];
       for (const n of NAMES) finals.push({ peer: n, conv: group, messages: (await w.peer(n).kith.messages.page(group, { limit: 500 })).map((m) => ({ id: m.id, author: m.author })) });
-      const members = new Map([[group as string, new Set(NAMES.map((n) => w.peer(n).kith.user as string))]]);
+      const members = new Map([[group, new Set(NAMES.map((n) => w.peer(n).kith.user as string))]]);
       const check = checkHistory(history, finals, members, new Map(NAMES.map((n) => [n, w.peer(n).kith.user as string])));
       console.log(`kill-between-sent-and-ack (Dexie): seed=${seed} kills ${kills}, acknowledged ${check.acked}, lost ${check.lost.length}, duplicated ${check.duplicated.length}, outbox left ${w.peer('alice').kith.outbox().length}`);
       expect(check.ok).toBe(true);

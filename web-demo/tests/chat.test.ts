@@ -168,4 +168,30 @@ describe.skipIf(missing.length > 0)('two people chat through a real relay', () =
     expect(members).toEqual({ alice: 2, bob: 2 });
     expect(carol.errors).toEqual([]);
   });
+
+  it('a video call with fake media connects over WebRTC and lands in the call log', async () => {
+    await openChatWith(alice.page, 'Bob');
+    await openChatWith(bob.page, 'Alice');
+    await alice.page.getByRole('button', { name: 'Video call' }).click();
+    await alice.page.locator('#call-title', { hasText: 'Calling Bob' }).waitFor();
+    await bob.page.locator('#call-title', { hasText: 'Alice is calling' }).waitFor();
+    await bob.page.getByRole('dialog').getByRole('button', { name: 'Accept' }).click();
+    for (const p of [alice, bob]) {
+      await p.page.locator('#call-title[data-call-status="connected"]').waitFor();
+      await p.page.waitForFunction(() => (document.querySelector<HTMLVideoElement>('.remote-video')?.videoWidth ?? 0) > 0);
+    }
+    const size = await bob.page.evaluate(() => {
+      const v = document.querySelector<HTMLVideoElement>('.remote-video');
+      return `${v?.videoWidth}x${v?.videoHeight}`;
+    });
+    await screenshot(bob.page, 'call');
+    await alice.page.getByRole('dialog').getByRole('button', { name: 'Hang up' }).click();
+    for (const p of [alice, bob]) {
+      await p.page.getByRole('dialog').waitFor({ state: 'hidden' });
+      await p.page.locator('.call-log[data-call-status="completed"]', { hasText: 'video call' }).waitFor();
+    }
+    await screenshot(alice.page, 'call-log');
+    console.log(`call: connected both ways, remote video ${size} on bob's side, logged as completed on both`);
+    expect([...alice.errors, ...bob.errors]).toEqual([]);
+  });
 });

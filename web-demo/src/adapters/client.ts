@@ -66,6 +66,28 @@ export interface AttachmentView {
   readonly image: boolean;
 }
 
+export interface CallView {
+  readonly conversation: string;
+  readonly call: string;
+  readonly peerName: string;
+  readonly kind: 'voice' | 'video';
+  readonly direction: 'incoming' | 'outgoing';
+  readonly status: 'ringing' | 'connecting' | 'connected';
+  readonly local: MediaStream | null;
+  readonly remote: MediaStream | null;
+  readonly connectedAt: number | null;
+  readonly sharing?: boolean;
+}
+
+export interface CallLogEntry {
+  readonly id: string;
+  readonly kind: 'voice' | 'video';
+  readonly outgoing: boolean;
+  readonly status: string;
+  readonly startedAt: number;
+  readonly durationMs: number | null;
+}
+
 export interface MemberView {
   readonly user: string;
   readonly name: string;
@@ -103,6 +125,11 @@ export interface DemoClient {
   markRead(conversation: string, id: string): Promise<void>;
   setChatState(conversation: string, patch: { pinned?: boolean; archived?: boolean; muted?: boolean }): Promise<void>;
   typing(conversation: string): void;
+  call(): CallView | null;
+  onCall(listener: () => void): () => void;
+  startCall(conversation: string, kind: 'voice' | 'video'): Promise<void>;
+  callAction(action: 'accept' | 'decline' | 'hangUp' | 'shareScreen'): Promise<void>;
+  callLog(conversation: string): CallLogEntry[];
   setPresence(state: PresenceState): void;
   presence(): PresenceState;
   /** Drops the relay connection (the user's "go offline" switch) or reconnects. */

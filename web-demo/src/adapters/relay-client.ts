@@ -17,6 +17,7 @@ import {
 import type { ConversationId, Kith, MessageId, SyncClient, UserId } from '@kith/core';
 import { createDexieStorage } from '@kith/core/dexie';
 import { createOfflineGate, type OfflineGate } from './offline-gate.js';
+import { createCallController } from './webrtc-calls.js';
 import type { ChatMessage, ChatSummary, ClientFactory, ContactView, DemoClient, PresenceState, SignUpInput, Tick } from './client.js';
 
 const ACCOUNT_KEY = 'kith-demo/account';
@@ -147,6 +148,7 @@ function wrap(kith: Kith, sync: SyncClient, saved: SavedAccount, gate: OfflineGa
     };
   };
 
+  const calls = createCallController(kith, sync, (u) => nameOf(u));
   const urls = new Map<string, string>();
   const summaries = new Map<string, { lastText: string; lastAt: number; unread: number }>();
   const refreshSummary = async (conv: ConversationId): Promise<void> => {
@@ -303,6 +305,23 @@ function wrap(kith: Kith, sync: SyncClient, saved: SavedAccount, gate: OfflineGa
       const to = c.kind === 'direct' && c.peer !== null ? [c.peer] : kith.groups.members(c.id).map((m) => m.user).filter((u) => u !== me);
       const payload = new TextEncoder().encode(conv);
       for (const u of to) void sync.signal(u, 'typing', payload);
+    },
+    call: () => calls.current(),
+    onCall: (l) => calls.onChange(l),
+    async startCall(conv, kind) {
+      const c = kith.conversations.get(conv as ConversationId);
+      if (c.kind !== 'direct' || c.peer === null) throw new Error('Calls are one-to-one in this demo.');
+      await calls.start(c.id, c.peer, kind);
+    },
+    async callAction(action) {
+      await calls[action]();
+    },
+    callLog(conv) {
+      return kith.calls.list(conv as ConversationId).map((c) => {
+        const joined = c.participants.map((p) => p.joinedAt).filter((t): t is number => t !== null);
+        const from = joined.length > 0 ? Math.min(...joined) : null;
+        return { id: c.id, kind: c.kind, outgoing: c.caller === me, status: c.status, startedAt: c.startedAt, durationMs: from !== null && c.endedAt !== null ? c.endedAt - from : null };
+      });
     },
     setPresence(state) {
       myPresence = state;

@@ -3,6 +3,7 @@ import type { ChatSummary, DemoClient, PresenceState } from '../adapters/client.
 import { renderContacts } from './contacts-view.js';
 import { renderNewGroup } from './group-view.js';
 import { mountConversation } from './conversation-view.js';
+import { mountCallOverlay } from './call-view.js';
 
 type Tab = 'chats' | 'archived' | 'contacts' | 'newGroup';
 
@@ -96,6 +97,7 @@ export function mountApp(root: HTMLElement, client: DemoClient, signedOut: () =>
   clear(shell, h('aside', { class: 'side', 'aria-label': 'Chats and contacts' }, header, banner, sidePanel), main);
   clear(main, h('p', { class: 'empty center' }, 'Select a chat'));
   clear(root, shell);
+  mountCallOverlay(root, client);
   renderSide();
   renderBanner();
   client.onChange(() => {

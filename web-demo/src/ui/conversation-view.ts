@@ -119,15 +119,29 @@ export function mountConversation(root: HTMLElement, client: DemoClient, id: str
     return h('div', { class: 'attachment' }, link);
   };
 
+  const callItem = (c: ReturnType<DemoClient['callLog']>[number]): HTMLElement => {
+    const label = `${c.outgoing ? 'Outgoing' : 'Incoming'} ${c.kind} call`;
+    const duration = c.durationMs === null ? '' : ` · ${Math.floor(c.durationMs / 60000)}:${String(Math.floor(c.durationMs / 1000) % 60).padStart(2, '0')}`;
+    return h('li', { class: `call-log ${c.status}`, 'data-call-status': c.status }, c.kind === 'video' ? '🎥 ' : '📞 ', `${label} · ${c.status}${duration} · ${formatTime(c.startedAt)}`);
+  };
+
   const renderMessages = (): void => {
     const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
     const items: HTMLElement[] = [];
     if (!exhausted && messages.length > 0) items.push(h('li', { class: 'load-more' }, h('button', { type: 'button', class: 'link', onclick: () => void loadOlder() }, 'Load earlier messages')));
     let day = '';
-    for (const m of messages) {
-      const d = formatDay(m.sentAt);
+    const from = exhausted ? 0 : (messages[0]?.sentAt ?? Infinity);
+    const entries: Array<{ at: number; el: () => HTMLElement }> = [
+      ...messages.map((m) => ({ at: m.sentAt, el: () => messageItem(m) })),
+      ...client
+        .callLog(id)
+        .filter((c) => c.startedAt >= from)
+        .map((c) => ({ at: c.startedAt, el: () => callItem(c) })),
+    ].sort((a, b) => a.at - b.at);
+    for (const e of entries) {
+      const d = formatDay(e.at);
       if (d !== day) items.push(h('li', { class: 'day', role: 'separator' }, (day = d)));
-      items.push(messageItem(m));
+      items.push(e.el());
     }
     if (messages.length === 0) items.push(h('li', { class: 'empty' }, 'No messages yet. Say hi!'));
     clear(list, ...items);
@@ -144,6 +158,8 @@ export function mountConversation(root: HTMLElement, client: DemoClient, id: str
       h('button', { type: 'button', class: 'ghost', 'aria-pressed': String(c.pinned), 'aria-label': c.pinned ? 'Unpin' : 'Pin', onclick: () => void client.setChatState(id, { pinned: !c.pinned }).catch(fail) }, c.pinned ? 'Unpin' : 'Pin'),
       h('button', { type: 'button', class: 'ghost', 'aria-pressed': String(c.muted), 'aria-label': c.muted ? 'Unmute' : 'Mute', onclick: () => void client.setChatState(id, { muted: !c.muted }).catch(fail) }, c.muted ? 'Unmute' : 'Mute'),
       h('button', { type: 'button', class: 'ghost', 'aria-label': c.archived ? 'Unarchive' : 'Archive', onclick: () => void client.setChatState(id, { archived: !c.archived }).catch(fail) }, c.archived ? 'Unarchive' : 'Archive'),
+      c.kind === 'direct' && h('button', { type: 'button', class: 'ghost', onclick: () => void client.startCall(id, 'voice').catch(fail) }, 'Voice call'),
+      c.kind === 'direct' && h('button', { type: 'button', class: 'ghost', onclick: () => void client.startCall(id, 'video').catch(fail) }, 'Video call'),
       c.kind === 'group' && h('button', { type: 'button', class: 'ghost', id: 'toggle-members', 'aria-expanded': String(showMembers), onclick: () => ((showMembers = !showMembers), renderHeader()) }, 'Members'),
     );
     clear(side, showMembers && c.kind === 'group' && renderMembers(client, id, (m) => (error.textContent = m)));

@@ -31,11 +31,12 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['yjs', 'y-*', 'lib0', 'lib0/*'], message: 'Only crdt/yjs may import Yjs.' },
-            { group: ['@automerge/*'], message: 'Only crdt/automerge may import Automerge.' },
-            { group: ['libsodium-*'], message: 'Only crypto/sodium may import libsodium.' },
-            { group: ['dexie', 'fake-indexeddb', 'fake-indexeddb/*'], message: 'Only storage/dexie may import Dexie.' },
-            { group: ['ws'], message: 'Only transport/ may import ws.' },
+            // Bare module names only (regex), so relative folders such as ./yjs/ are not caught.
+            { regex: '^(yjs|y-[a-z-]+|lib0)(/.*)?$', message: 'Only crdt/yjs may import Yjs.' },
+            { regex: '^@automerge/', message: 'Only crdt/automerge may import Automerge.' },
+            { regex: '^libsodium-', message: 'Only crypto/sodium may import libsodium.' },
+            { regex: '^(dexie|fake-indexeddb)(/.*)?$', message: 'Only storage/dexie and projection/dexie.ts may import Dexie.' },
+            { regex: '^ws$', message: 'Only transport/ may import ws.' },
           ],
         },
       ],

@@ -1,8 +1,6 @@
 // The CRDT backends behind the port in ../ports/crdt.ts. Domain code picks one by name.
 import { KithError } from '../errors.js';
 import type { CrdtBackend, CrdtBackendName } from '../ports/crdt.js';
-// The layering rule's `yjs` pattern also matches this relative folder; the registry may import it.
-// eslint-disable-next-line no-restricted-imports
 import { createYjsBackend } from './yjs/index.js';
 import { createAutomergeBackend } from './automerge/index.js';
 

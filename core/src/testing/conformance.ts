@@ -4,3 +4,4 @@ export { runRandomConformance } from './random-conformance.js';
 export { runStorageConformance } from './storage-conformance.js';
 export type { MakeStorage, StorageConformanceOptions } from './storage-conformance.js';
 export { runCryptoConformance } from './crypto-conformance.js';
+export { runCrdtBackendConformance } from './crdt-conformance.js';

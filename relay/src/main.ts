@@ -11,6 +11,8 @@ const HELP = `kith relay — stores and forwards ciphertext
   --synchronous <m>   KITH_SYNCHRONOUS  FULL (default) or NORMAL, see docs/operations.md
   --cors-origin <o>   KITH_CORS_ORIGIN  allowed browser origin (default *)
   --max-blob-mb <n>   KITH_MAX_BLOB_MB  largest blob (default 100)
+                      KITH_CONN_RATE    frames/s per connection (default 500, burst 4x)
+                      KITH_ACCOUNT_RATE operations/s per account (default 2000, burst 5x)
 `;
 
 const { values } = parseArgs({
@@ -38,6 +40,8 @@ if (!Number.isInteger(port) || port < 0 || port > 65535 || (synchronous !== 'FUL
   process.stderr.write(`invalid configuration\n${HELP}`);
   process.exit(2);
 }
+const connRate = Number(env['KITH_CONN_RATE'] ?? 0);
+const accountRate = Number(env['KITH_ACCOUNT_RATE'] ?? 0);
 const dataDir = resolve(values['data-dir'] ?? env['KITH_DATA_DIR'] ?? './data');
 const logger = createJsonLogger((line) => process.stdout.write(line));
 
@@ -52,7 +56,11 @@ const running = await startNodeRelay({
   synchronous,
   logger,
   corsOrigin: values['cors-origin'] ?? env['KITH_CORS_ORIGIN'] ?? '*',
-  limits: { maxBlobBytes: Math.floor(maxBlobMb * 1024 * 1024) },
+  limits: {
+    maxBlobBytes: Math.floor(maxBlobMb * 1024 * 1024),
+    ...(connRate > 0 ? { connRate, connBurst: connRate * 4 } : {}),
+    ...(accountRate > 0 ? { accountRate, accountBurst: accountRate * 5 } : {}),
+  },
 });
 logger.log('info', 'relay.listening', { url: running.url, port: running.port, durability: running.relay.ctx.store.durability });
 process.stdout.write(`kith relay listening on ${running.url} (data: ${dataDir}, sqlite synchronous=${synchronous})\n`);

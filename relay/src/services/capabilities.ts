@@ -6,7 +6,7 @@ import { fail, ok } from '../protocol/result.js';
 import type { CapabilityRecord } from '../store/ports.js';
 import type { Session } from './auth.js';
 import type { RelayContext } from './context.js';
-import { equalHex, fromHex, sha256Hex, toHex, verifyDetached } from './crypto.js';
+import { blake2b128, equalHex, fromHex, sha256Hex, toHex, verifyDetached } from './crypto.js';
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[89ab][0-9a-f]{3}-[0-9a-f]{12}';
 const SCOPE_RE = new RegExp(`^(conv:${UUID}|profile:${UUID}|account:${UUID}|contact:${UUID}:${UUID})$`);
@@ -18,8 +18,17 @@ const SCOPE_RE = new RegExp(`^(conv:${UUID}|profile:${UUID}|account:${UUID}|cont
 export function documentOwner(doc: string): string | undefined {
   const p = doc.split(':');
   if (p[0] === 'feed') return p[2];
-  if (p[0] === 'profile' || p[0] === 'account' || p[0] === 'contact') return p[1];
+  if (p[0] === 'profile' || p[0] === 'account' || p[0] === 'contact' || p[0] === 'backup') return p[1];
   return undefined;
+}
+
+/** SYNC-4: the inbox of user `u`: BLAKE2b-128("kith/v1/inbox" ‖ 0x00 ‖ u) as a UUIDv4. */
+export function inboxIdOf(user: string): string {
+  const h = blake2b128(`kith/v1/inbox\0${user}`);
+  h[6] = (h[6]! & 0x0f) | 0x40;
+  h[8] = (h[8]! & 0x3f) | 0x80;
+  const x = toHex(h);
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
 }
 
 export interface CapabilityService {
@@ -60,20 +69,31 @@ export function createCapabilityService(ctx: RelayContext): CapabilityService {
       if (!verifyDetached(sig, capabilitySigningBytes(grant), signer)) return fail('bad_signature', 'capability signature invalid');
       const signerHex = toHex(signer);
       const current = await ctx.store.accounts.getCapability(scope);
+      const convId = scope.startsWith('conv:') ? scope.slice(5) : undefined;
+      // CAP-3 (pair proof): `peer` names the other user of a direct conversation.
+      const peer = o['peer'];
+      let pair: readonly string[] | undefined;
+      if (peer !== undefined) {
+        if (convId === undefined || !isUuid(peer) || peer === session.userId || directConversationId(parseUserId(session.userId), parseUserId(peer)) !== convId) {
+          return fail('forbidden', 'peer does not make this scope your direct conversation');
+        }
+        pair = [session.userId, peer];
+      }
+      if (deriveUserId(signer) !== session.userId && (current === undefined || pair !== undefined)) {
+        return fail('forbidden', 'this version must be signed by your account key');
+      }
       if (current === undefined) {
-        // CAP-3: the first version is signed by the caller's own account key, and a scope named
-        // after a user (or a direct conversation) can only be claimed by that user.
-        if (deriveUserId(signer) !== session.userId) return fail('forbidden', 'the first version must be signed by your account key');
-        const owner = scope.startsWith('conv:') ? undefined : scope.split(':')[1];
+        // CAP-3: a scope named after a user, and a user's inbox, can only be claimed by that user.
+        const owner = convId === undefined ? scope.split(':')[1] : undefined;
         if (owner !== undefined && owner !== session.userId) return fail('forbidden', 'scope belongs to another user');
-        if (scope.startsWith('conv:') && scope[5 + 14] === '8') {
-          const peer = o['peer'];
-          if (!isUuid(peer) || peer === session.userId || directConversationId(parseUserId(session.userId), parseUserId(peer)) !== scope.slice(5)) {
-            return fail('forbidden', 'a direct conversation scope is claimed by one of its pair');
-          }
+        if (convId !== undefined && convId[14] === '4' && convId !== inboxIdOf(session.userId)) {
+          return fail('forbidden', 'an inbox scope is claimed by its user');
         }
       } else if (!current.controllers.includes(signerHex)) {
-        return fail('forbidden', 'signer is not a controller of this scope');
+        // CAP-3: one of a direct conversation's pair may take its scope back from controllers
+        // that are all outside the pair (a squatter who claimed it first).
+        const squatted = pair !== undefined && current.controllers.every((k) => !pair.includes(deriveUserId(fromHex(k, 32)!)));
+        if (!squatted) return fail('forbidden', 'signer is not a controller of this scope');
       }
       const record: CapabilityRecord = {
         scope,

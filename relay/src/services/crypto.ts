@@ -48,6 +48,10 @@ export function createBlake2bStream(): Blake2bStream {
   };
 }
 
+export function blake2b128(text: string): Uint8Array {
+  return sodium.crypto_generichash(16, new TextEncoder().encode(text), null);
+}
+
 export function randomToken(bytes = 32): string {
   const b = new Uint8Array(bytes);
   crypto.getRandomValues(b);

@@ -113,8 +113,16 @@ describe('document logs over HTTP (RLY-5..11, CAP-*, SNAP-1)', () => {
     const carol = createTestIdentity('carol');
     const carolToken = await registerAndLogin(t.fetch, carol, 'carol');
     expect((await grantCapability(t.fetch, carolToken, carol, { scope: `conv:${direct}`, readToken: 'x', peer: bob.userId })).status).toBe(403);
-    expect((await grantCapability(t.fetch, aliceToken, alice, { scope: `conv:${direct}`, readToken: 'x' })).status).toBe(403);
-    expect((await grantCapability(t.fetch, aliceToken, alice, { scope: `conv:${direct}`, readToken: 'x', peer: bob.userId })).status).toBe(200);
+    // carol squats the scope first (a v8 id without `peer` could be a group); alice, one of the
+    // pair, takes it back with the pair proof; carol is then no controller
+    expect((await grantCapability(t.fetch, carolToken, carol, { scope: `conv:${direct}`, readToken: 'squat' })).status).toBe(200);
+    expect((await grantCapability(t.fetch, aliceToken, alice, { scope: `conv:${direct}`, version: 2, readToken: 'x', peer: bob.userId })).status).toBe(200);
+    expect((await grantCapability(t.fetch, carolToken, carol, { scope: `conv:${direct}`, version: 3, readToken: 'squat' })).status).toBe(403);
+    // a group id (UUIDv8 too) is claimed first-come; an inbox (UUIDv4 of the user) only by its user
+    expect((await grantCapability(t.fetch, carolToken, carol, { scope: 'conv:0190a1b2-0000-8000-8000-00000000abcd', readToken: 'g' })).status).toBe(200);
+    const { inboxIdOf } = await import('../../services/capabilities.js');
+    expect((await grantCapability(t.fetch, carolToken, carol, { scope: `conv:${inboxIdOf(alice.userId)}`, readToken: 'i' })).status).toBe(403);
+    expect((await grantCapability(t.fetch, aliceToken, alice, { scope: `conv:${inboxIdOf(alice.userId)}`, readToken: 'i' })).status).toBe(200);
     const info = (await (await t.fetch(`/v1/caps/conv:${CONV}`, { headers: { authorization: `Bearer ${aliceToken}` } })).json()) as { version: number };
     expect(info.version).toBe(3);
   });

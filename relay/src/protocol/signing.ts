@@ -32,7 +32,7 @@ export function registerSigningBytes(username: string, signKey: Uint8Array, boxK
   return concat([enc.encode('kith/v1/relay-register\0'), enc.encode(username), ZERO, signKey, boxKey]);
 }
 
-/** AUTH-2: the answer to a relay challenge, bound to the user and the device the session is for. */
+/** SES-2: the answer to a relay challenge, bound to the user and the device the session is for. */
 export function authSigningBytes(nonce: Uint8Array, user: string, device: string): Uint8Array {
   return concat([enc.encode('kith/v1/relay-auth\0'), nonce, enc.encode(user), ZERO, enc.encode(device)]);
 }

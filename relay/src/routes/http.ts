@@ -73,7 +73,7 @@ export function limitByAddress(relay: Relay): MiddlewareHandler {
   };
 }
 
-/** AUTH-3: `Authorization: Bearer <token>` → `c.var.session`; also the per-account rate limit. */
+/** SES-3: `Authorization: Bearer <token>` → `c.var.session`; also the per-account rate limit. */
 export function requireSession(relay: Relay): MiddlewareHandler<RelayEnv> {
   return async (c, next) => {
     const header = c.req.header('authorization');

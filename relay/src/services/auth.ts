@@ -14,11 +14,11 @@ export interface Session {
 }
 
 export interface AuthService {
-  /** AUTH-1: a one-time nonce for `userId`, valid `challengeTtlMs`. Issued for unknown users too. */
+  /** SES-1: a one-time nonce for `userId`, valid `challengeTtlMs`. Issued for unknown users too. */
   challenge(userId: unknown): Result<{ nonce: string; expiresAt: number }>;
-  /** AUTH-2: exchanges a signed challenge for a bearer token (returned once, stored hashed). */
+  /** SES-2: exchanges a signed challenge for a bearer token (returned once, stored hashed). */
   createSession(input: { user: unknown; device: unknown; nonce: unknown; signature: unknown }): Promise<Result<{ token: string; expiresAt: number }>>;
-  /** AUTH-3: the live session of a bearer token, or `unauthorized`. */
+  /** SES-3: the live session of a bearer token, or `unauthorized`. */
   authenticate(token: string | undefined): Promise<Result<Session>>;
   revoke(session: Session): Promise<void>;
 }

@@ -96,7 +96,7 @@ export function runRelayStoreConformance(name: string, open: () => Promise<Store
       expect(await store.accounts.getAccount('u2')).toBeUndefined();
     });
 
-    run('backups only move forward (BAK-2)', async ({ store }) => {
+    run('backups only move forward (RLY-15)', async ({ store }) => {
       expect(await store.accounts.putBackup('u1', { version: 2, bytes: new Uint8Array([2]) })).toBe('stored');
       expect(await store.accounts.putBackup('u1', { version: 2, bytes: new Uint8Array([9]) })).toBe('rollback');
       expect(await store.accounts.putBackup('u1', { version: 1, bytes: new Uint8Array([1]) })).toBe('rollback');
@@ -104,7 +104,7 @@ export function runRelayStoreConformance(name: string, open: () => Promise<Store
       expect(await store.accounts.getBackup('u1')).toEqual({ version: 3, bytes: new Uint8Array([3]) });
     });
 
-    run('sessions expire and are pruned (AUTH-3)', async ({ store }) => {
+    run('sessions expire and are pruned (SES-3)', async ({ store }) => {
       await store.accounts.putSession({ tokenHash: 'h1', userId: 'u1', device: 'd', expiresAt: 100 });
       await store.accounts.putSession({ tokenHash: 'h2', userId: 'u1', device: 'd', expiresAt: 200 });
       expect((await store.accounts.getSession('h1'))?.expiresAt).toBe(100);

@@ -127,7 +127,7 @@ export interface AccountStore {
   createAccount(record: AccountRecord): Promise<'created' | 'taken'>;
   getAccountByUsername(usernameKey: string): Promise<AccountRecord | undefined>;
   getAccount(userId: string): Promise<AccountRecord | undefined>;
-  /** `rollback` unless `version` is greater than the stored version (BAK-2). */
+  /** `rollback` unless `version` is greater than the stored version (RLY-15). */
   putBackup(userId: string, backup: BackupRecord): Promise<'stored' | 'rollback'>;
   getBackup(userId: string): Promise<BackupRecord | undefined>;
   putSession(session: SessionRecord): Promise<void>;

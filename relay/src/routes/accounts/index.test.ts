@@ -5,7 +5,7 @@ import { createTestRelay, type TestRelay } from '../../testing/fixture.js';
 
 const post = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
-describe('accounts and directory (ACC-*, BAK-*)', () => {
+describe('accounts and directory (ACC-*, RLY-15)', () => {
   let t: TestRelay;
   let alice: TestIdentity;
   let bob: TestIdentity;
@@ -49,7 +49,7 @@ describe('accounts and directory (ACC-*, BAK-*)', () => {
     expect(big.status).toBe(413);
   });
 
-  it('sessions come from a signed challenge, are single-use and expire (AUTH-*)', async () => {
+  it('sessions come from a signed challenge, are single-use and expire (SES-*)', async () => {
     const token = await registerAndLogin(t.fetch, alice, 'alice');
     await t.fetch('/v1/accounts', post(registrationBody(bob, 'bob')));
     const auth = { headers: { authorization: `Bearer ${token}` } };

@@ -14,7 +14,7 @@ export function usernameKey(username: string): string {
 }
 
 /**
- * Accounts and directory (ACC-*), key backup (BAK-*):
+ * Accounts and directory (ACC-*), key backup (RLY-15):
  * - `POST /v1/accounts` register `{ v: 1, username, signKey, boxKey, signature }` (hex keys)
  * - `GET /v1/accounts/:username` public keys of a username
  * - `PUT /v1/backup` (session) store the password-encrypted backup, header `x-kith-backup-version`

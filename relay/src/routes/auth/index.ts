@@ -4,7 +4,7 @@ import type { Relay } from '../../relay.js';
 import { expectOk, limitBody, limitByAddress, raise, readJson, requireSession, type RelayEnv } from '../http.js';
 
 /**
- * Challenge-response sessions (AUTH-*):
+ * Challenge-response sessions (SES-*):
  * - `POST /v1/auth/challenge` `{ user }` → `{ nonce, expiresAt }`
  * - `POST /v1/auth/session` `{ user, device, nonce, signature }` → `{ token, expiresAt }`
  * - `DELETE /v1/auth/session` (session) logs out

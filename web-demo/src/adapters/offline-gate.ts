@@ -21,15 +21,16 @@ export function createOfflineGate(inner: Transport): OfflineGate {
         queueMicrotask(() => handlers.onClose(1006, 'offline'));
         return { send: () => undefined, close: () => undefined };
       }
-      let conn: TransportConnection | undefined;
-      conn = inner.connect({
+      const holder: { conn?: TransportConnection } = {};
+      const conn = inner.connect({
         onOpen: () => handlers.onOpen(),
         onMessage: (d) => handlers.onMessage(d),
         onClose: (code, reason) => {
-          if (conn !== undefined) live.delete(conn);
+          if (holder.conn !== undefined) live.delete(holder.conn);
           handlers.onClose(code, reason);
         },
       });
+      holder.conn = conn;
       live.add(conn);
       return conn;
     },

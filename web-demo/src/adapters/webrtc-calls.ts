@@ -112,7 +112,7 @@ export function createCallController(kith: Kith, sync: SyncClient, nameOf: (u: U
         if (a.pc?.remoteDescription) await a.pc.addIceCandidate(body.candidate);
         else a.pendingIce.push(body.candidate);
       } else if (e.kind === 'decline' || e.kind === 'hangup') {
-        if (a.view.direction === 'outgoing') await kith.calls.end(a.view.conversation, a.view.call, e.kind === 'decline' ? 'declined' : 'hangup').catch(() => undefined);
+        if (a.view.direction === 'outgoing') await kith.calls.end(a.view.conversation as ConversationId, a.view.call as CallId, e.kind === 'decline' ? 'declined' : 'hangup').catch(() => undefined);
         teardown();
       }
     })().catch(() => teardown());
@@ -134,7 +134,7 @@ export function createCallController(kith: Kith, sync: SyncClient, nameOf: (u: U
     async accept() {
       const a = active;
       if (a === null || a.view.direction !== 'incoming') return;
-      await kith.calls.answer(a.view.conversation, a.view.call);
+      await kith.calls.answer(a.view.conversation as ConversationId, a.view.call as CallId);
       update({ status: 'connecting' });
       await makePeer(a);
       signal(a.peer, 'accept', { call: a.view.call });
@@ -143,15 +143,15 @@ export function createCallController(kith: Kith, sync: SyncClient, nameOf: (u: U
       const a = active;
       if (a === null) return;
       signal(a.peer, 'decline', { call: a.view.call });
-      await kith.calls.decline(a.view.conversation, a.view.call).catch(() => undefined);
+      await kith.calls.decline(a.view.conversation as ConversationId, a.view.call as CallId).catch(() => undefined);
       teardown();
     },
     async hangUp() {
       const a = active;
       if (a === null) return;
       signal(a.peer, 'hangup', { call: a.view.call });
-      if (a.view.direction === 'outgoing') await kith.calls.end(a.view.conversation, a.view.call, 'hangup').catch(() => undefined);
-      else await kith.calls.end(a.view.conversation, a.view.call, 'hangup').catch(() => undefined);
+      if (a.view.direction === 'outgoing') await kith.calls.end(a.view.conversation as ConversationId, a.view.call as CallId, 'hangup').catch(() => undefined);
+      else await kith.calls.end(a.view.conversation as ConversationId, a.view.call as CallId, 'hangup').catch(() => undefined);
       teardown();
     },
     async shareScreen() {
@@ -162,11 +162,11 @@ export function createCallController(kith: Kith, sync: SyncClient, nameOf: (u: U
       const sender = a.pc.getSenders().find((s) => s.track?.kind === 'video');
       if (track === undefined || sender === undefined) return;
       await sender.replaceTrack(track);
-      a.share = await kith.calls.startScreenShare(a.view.conversation, a.view.call);
+      a.share = await kith.calls.startScreenShare(a.view.conversation as ConversationId, a.view.call as CallId);
       track.onended = () => {
         const cam = a.view.local?.getVideoTracks()[0];
         if (cam !== undefined) void sender.replaceTrack(cam);
-        if (a.share !== null) void kith.calls.stopScreenShare(a.view.conversation, a.share).catch(() => undefined);
+        if (a.share !== null) void kith.calls.stopScreenShare(a.view.conversation as ConversationId, a.share).catch(() => undefined);
         a.share = null;
       };
       update({ sharing: true });

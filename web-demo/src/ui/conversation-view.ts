@@ -29,7 +29,7 @@ export function mountConversation(root: HTMLElement, client: DemoClient, id: str
     { class: 'composer' },
     uploads,
     context,
-    h('div', { class: 'row' }, h('label', { for: 'attach', class: 'attach-button', title: 'Attach a file' }, '📎'), fileInput, input, h('button', { type: 'submit', class: 'primary', 'aria-label': 'Send' }, 'Send')),
+    h('div', { class: 'row' }, h('label', { for: 'attach', class: 'attach-button', title: 'Attach a file' }, 'Attach'), fileInput, input, h('button', { type: 'submit', class: 'primary', 'aria-label': 'Send' }, 'Send')),
   );
   fileInput.addEventListener('change', () => {
     const file = fileInput.files?.[0];

@@ -7,13 +7,20 @@ import { createSerialQueue } from './serial-queue.js';
 describe('seen counters (ENV-5 dedup)', () => {
   it('tracks duplicates and reports gaps', () => {
     const s = createSeenCounters();
-    for (const c of [1, 2, 5, 3]) s.add('d', c);
-    expect(s.has('d', 2)).toBe(true);
-    expect(s.has('d', 4)).toBe(false);
-    expect(s.max('d')).toBe(5);
-    expect(s.gaps()).toEqual([{ device: 'd', missing: [4] }]);
-    s.add('d', 4);
+    for (const c of [1, 2, 5, 3]) s.add('a', 'd', c);
+    expect(s.has('a', 'd', 2)).toBe(true);
+    expect(s.has('a', 'd', 4)).toBe(false);
+    expect(s.max('a', 'd')).toBe(5);
+    expect(s.gaps()).toEqual([{ author: 'a', device: 'd', missing: [4] }]);
+    s.add('a', 'd', 4);
     expect(s.gaps()).toEqual([]);
+  });
+
+  it('C3: keys streams by author as well as device', () => {
+    const s = createSeenCounters();
+    s.add('mallory', 'd', 7);
+    expect(s.has('alice', 'd', 7)).toBe(false);
+    expect(s.max('alice', 'd')).toBe(0);
   });
 });
 

@@ -21,7 +21,7 @@ export const MAX_UNCREATED_GROUPS = 1_000;
 
 /**
  * The inbound path: authorise from the document id and the proven author BEFORE decoding the
- * payload, dedup by (doc, device, counter), apply or hold, persist. Never throws.
+ * payload, dedup by (doc, author, device, counter), apply or hold, persist. Never throws.
  */
 export interface Inbound {
   receive(change: DocChange): Result<ReceiveStatus>;
@@ -162,10 +162,10 @@ export function createInbound(core: Core): Inbound {
         if (uncreated >= MAX_UNCREATED_GROUPS) return reject(fail('rate_limited', 'too many unknown groups'));
       }
       const slot = inbound.ensureGroup(ref.conversation);
-      if (slot.seen.has(change.device, change.counter)) return duplicate();
+      if (slot.seen.has(change.author, change.device, change.counter)) return duplicate();
       const r = slot.log.receive(change.payload, change.author);
       if (!r.ok) return reject(r);
-      slot.seen.add(change.device, change.counter);
+      slot.seen.add(change.author, change.device, change.counter);
       persist(change);
       return ok(r.value.status === 'pending' ? 'pending' : 'applied');
     }
@@ -178,12 +178,12 @@ export function createInbound(core: Core): Inbound {
       return ok('pending');
     }
     const doc = core.docs.get(change.doc) ?? core.docs.create(change.doc, ref);
-    if (doc.seen.has(change.device, change.counter)) return duplicate();
+    if (doc.seen.has(change.author, change.device, change.counter)) return duplicate();
 
     if (ref.kind !== 'feed') {
       const r = doc.crdt.apply(change.payload);
       if (!r.ok) return reject(r);
-      doc.seen.add(change.device, change.counter);
+      doc.seen.add(change.author, change.device, change.counter);
       persist(change);
       return ok('applied');
     }
@@ -199,7 +199,7 @@ export function createInbound(core: Core): Inbound {
       held++;
       doc.held++;
     }
-    doc.seen.add(change.device, change.counter);
+    doc.seen.add(change.author, change.device, change.counter);
     persist(change);
     maybeSnapshot(core, doc);
     if (isDirectWith(core.me, change.author, ref.conversation) && !core.directs.has(ref.conversation)) {

@@ -57,7 +57,7 @@ export function createLoader(core: Core, inbound: Inbound): Loader {
     for (let i = 0; i < decoded.covered; i++) {
       const change = changes[i]!;
       doc.records.push({ change, applied: true });
-      doc.seen.add(change.device, change.counter);
+      doc.seen.add(change.author, change.device, change.counter);
     }
     doc.snapshotCovered = decoded.covered;
     const keys = crdt.value.keys(MSG);

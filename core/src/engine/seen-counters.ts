@@ -1,52 +1,62 @@
 /**
- * Which counters of each device a document has seen (ENV-5 dedup): a contiguous watermark
- * plus the counters seen above it, so duplicates are recognised and gaps reported.
+ * Which counters of each (author, device) stream a document has seen (ENV-5 dedup): a
+ * contiguous watermark plus the counters seen above it, so duplicates are recognised and gaps
+ * reported. Streams are keyed by author AND device: a device id is a free header field, so in a
+ * many-writer document (`members:<conv>`) keying by device alone would let one author's op
+ * shadow another author's op at the same (device, counter) (review C3).
  */
 export interface SeenCounters {
-  has(device: string, counter: number): boolean;
-  add(device: string, counter: number): void;
-  /** Highest counter seen from the device (0 if none). */
-  max(device: string): number;
-  devices(): string[];
-  /** Missing counters below the highest seen, per device (bounded list). */
-  gaps(limit?: number): Array<{ device: string; missing: number[] }>;
+  has(author: string, device: string, counter: number): boolean;
+  add(author: string, device: string, counter: number): void;
+  /** Highest counter seen from the stream (0 if none). */
+  max(author: string, device: string): number;
+  /** Missing counters below the highest seen, per stream (bounded list). */
+  gaps(limit?: number): Array<{ author: string; device: string; missing: number[] }>;
+}
+
+interface Stream {
+  readonly author: string;
+  readonly device: string;
+  contiguous: number;
+  readonly above: Set<number>;
+  max: number;
 }
 
 export function createSeenCounters(): SeenCounters {
-  const byDevice = new Map<string, { contiguous: number; above: Set<number>; max: number }>();
-  const slot = (device: string) => {
-    let s = byDevice.get(device);
+  const streams = new Map<string, Stream>();
+  // A NUL separator cannot appear in a user or device id (both are validated UUIDs).
+  const key = (author: string, device: string): string => `${author}\u0000${device}`;
+  const slot = (author: string, device: string): Stream => {
+    const k = key(author, device);
+    let s = streams.get(k);
     if (s === undefined) {
-      s = { contiguous: 0, above: new Set(), max: 0 };
-      byDevice.set(device, s);
+      s = { author, device, contiguous: 0, above: new Set(), max: 0 };
+      streams.set(k, s);
     }
     return s;
   };
   return {
-    has(device, counter) {
-      const s = byDevice.get(device);
+    has(author, device, counter) {
+      const s = streams.get(key(author, device));
       return s !== undefined && (counter <= s.contiguous || s.above.has(counter));
     },
-    add(device, counter) {
-      const s = slot(device);
+    add(author, device, counter) {
+      const s = slot(author, device);
       if (counter <= s.contiguous) return;
       s.above.add(counter);
       if (counter > s.max) s.max = counter;
       while (s.above.delete(s.contiguous + 1)) s.contiguous += 1;
     },
-    max(device) {
-      return byDevice.get(device)?.max ?? 0;
-    },
-    devices() {
-      return [...byDevice.keys()].sort();
+    max(author, device) {
+      return streams.get(key(author, device))?.max ?? 0;
     },
     gaps(limit = 1000) {
-      const out: Array<{ device: string; missing: number[] }> = [];
-      for (const [device, s] of byDevice) {
+      const out: Array<{ author: string; device: string; missing: number[] }> = [];
+      for (const s of streams.values()) {
         if (s.contiguous === s.max) continue;
         const missing: number[] = [];
         for (let c = s.contiguous + 1; c < s.max && missing.length < limit; c++) if (!s.above.has(c)) missing.push(c);
-        out.push({ device, missing });
+        out.push({ author: s.author, device: s.device, missing });
       }
       return out;
     },

@@ -43,10 +43,10 @@ export function createWriter(core: Core, loader: Loader, inbound: Inbound): Writ
         kind: 'update',
         author: core.me,
         device: core.device,
-        counter: doc.seen.max(core.device) + 1,
+        counter: doc.seen.max(core.me, core.device) + 1,
         payload,
       };
-      doc.seen.add(core.device, change.counter);
+      doc.seen.add(core.me, core.device, change.counter);
       if (ref.kind === 'feed') doc.records.push({ change, applied: true });
       await core.persister.commitLocal(change);
       maybeSnapshot(core, doc);
@@ -62,10 +62,10 @@ export function createWriter(core: Core, loader: Loader, inbound: Inbound): Writ
         kind: 'member',
         author: core.me,
         device: core.device,
-        counter: slot.seen.max(core.device) + 1,
+        counter: slot.seen.max(core.me, core.device) + 1,
         payload: bytes,
       };
-      slot.seen.add(core.device, change.counter);
+      slot.seen.add(core.me, core.device, change.counter);
       await core.persister.commitLocal(change);
       emit(change);
       return change;

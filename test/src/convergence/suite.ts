@@ -106,7 +106,7 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteTotals> {
       stamp();
       console.log(summaryLine(o.label, t));
       throw new Error(
-        `convergence failed: seed=${seed} backend=${o.backend} steps=${o.steps}\nreplay: SEED=${seed} pnpm exec vitest run <this file>\n` +
+        `convergence failed: seed=${seed} backend=${o.backend} steps=${o.steps}\nreplay: SEED=${seed} CONVERGENCE_STEPS=${o.steps} pnpm exec vitest run test/src/convergence/convergence-${o.backend}.test.ts\n` +
           `problems:\n${r.problems.join('\n')}\n${r.log}`,
       );
     }

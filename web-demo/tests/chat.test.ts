@@ -92,7 +92,6 @@ describe.skipIf(missing.length > 0)('two people chat through a real relay', () =
     await alice.page.locator('img[data-attachment="sunset.png"]').waitFor({ state: 'attached' });
 
     await screenshot(alice.page, 'conversation');
-    await screenshot(bob.page, 'chat-list');
     await screenshot(bob.page, 'conversation-bob');
     const counts = { alice: await alice.page.locator('.msg').count(), bob: await bob.page.locator('.msg').count() };
     console.log(`chat: messages shown alice ${counts.alice}, bob ${counts.bob} (incl. a 96x64 image decrypted on bob's side); page errors ${alice.errors.length + bob.errors.length}`);
@@ -191,6 +190,12 @@ describe.skipIf(missing.length > 0)('two people chat through a real relay', () =
       await p.page.locator('.call-log[data-call-status="completed"]', { hasText: 'video call' }).waitFor();
     }
     await screenshot(alice.page, 'call-log');
+    await alice.page.getByRole('tab', { name: 'Chats' }).click();
+    await screenshot(alice.page, 'chat-list');
+    await bob.page.setViewportSize({ width: 390, height: 760 });
+    await bob.page.getByRole('button', { name: 'Back to chats' }).click();
+    await bob.page.getByRole('list', { name: 'Chats' }).waitFor();
+    await screenshot(bob.page, 'chat-list-phone');
     console.log(`call: connected both ways, remote video ${size} on bob's side, logged as completed on both`);
     expect([...alice.errors, ...bob.errors]).toEqual([]);
   });

@@ -33,6 +33,8 @@ export interface ChatSummary {
   readonly lastAt: number;
   readonly unread: number;
   readonly presence: PresenceState | null;
+  /** When the peer was last seen online (this session), for direct chats. */
+  readonly lastSeen: number | null;
 }
 
 export interface ReactionView {

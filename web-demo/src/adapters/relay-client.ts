@@ -66,6 +66,7 @@ function wrap(kith: Kith, sync: SyncClient, saved: SavedAccount, gate: OfflineGa
   const listeners = new Set<() => void>();
   const typingListeners = new Set<(c: string, name: string) => void>();
   const presenceOf = new Map<string, PresenceState>();
+  const lastSeen = new Map<string, number>();
   const pending = new Set<string>();
   let myPresence: PresenceState = 'online';
   let scheduled = false;
@@ -90,6 +91,7 @@ function wrap(kith: Kith, sync: SyncClient, saved: SavedAccount, gate: OfflineGa
     changed();
   });
   sync.onPresence((e) => {
+    if (e.state === 'offline' && presenceOf.get(e.user) !== 'offline') lastSeen.set(e.user, Date.now());
     presenceOf.set(e.user, e.state);
     changed();
   });
@@ -221,7 +223,7 @@ function wrap(kith: Kith, sync: SyncClient, saved: SavedAccount, gate: OfflineGa
       const s = summaries.get(id) ?? { lastText: '', lastAt: 0, unread: 0 };
       const muted = c.state.mutedUntil !== null && c.state.mutedUntil > Date.now();
       const name = c.kind === 'direct' && c.peer !== null ? nameOf(c.peer) : c.name || 'Group';
-      return { id, kind: c.kind === 'direct' ? 'direct' : 'group', name, peer: c.peer, pinned: c.state.pinned, archived: c.state.archived, muted, ...s, presence: c.peer === null ? null : (presenceOf.get(c.peer) ?? 'offline') };
+      return { id, kind: c.kind === 'direct' ? 'direct' : 'group', name, peer: c.peer, pinned: c.state.pinned, archived: c.state.archived, muted, ...s, presence: c.peer === null ? null : (presenceOf.get(c.peer) ?? 'offline'), lastSeen: c.peer === null ? null : (lastSeen.get(c.peer) ?? null) };
     },
     async openDirect(user) {
       return (await kith.conversations.openDirect(user as UserId)).id;

@@ -46,7 +46,7 @@ export function renderAuth(root: HTMLElement, factory: () => Promise<ClientFacto
       const p = factory().then((f) => (mode === 'signup' ? f.signUp({ relay, username, displayName, password }) : f.logIn({ relay, username, password })));
       p.then(done, (err: unknown) => {
         busy.textContent = '';
-        error.textContent = err instanceof Error ? err.message : 'Something went wrong.';
+        error.textContent = err instanceof Error ? err.message : `Something went wrong (${String(err)}).`;
       });
     });
     clear(root, h('main', { class: 'auth' }, h('div', { class: 'brand', 'aria-hidden': 'true' }, 'K'), form));

@@ -57,14 +57,14 @@ export function renderContacts(client: DemoClient, openChat: (id: string) => voi
           'button',
           {
             type: 'button',
-            'aria-label': `Safety number with ${c.username}`,
+            title: `Safety number with ${c.username}`,
             onclick: () =>
               void client.safetyNumber(c.user).then((n) => {
                 safety.textContent = `Safety number: ${n}`;
                 safety.hidden = !safety.hidden;
               }),
           },
-          '🔒',
+          'Safety number',
         ),
         c.blocked ? h('button', { type: 'button', onclick: act('unblock', c.user) }, 'Unblock') : h('button', { type: 'button', class: 'danger', onclick: act('block', c.user) }, 'Block'),
       ),

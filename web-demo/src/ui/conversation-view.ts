@@ -95,7 +95,7 @@ export function mountConversation(root: HTMLElement, client: DemoClient, id: str
           h('button', { type: 'button', class: 'ghost', 'aria-label': 'Reply', onclick: () => ((replyTo = m), (editing = null), renderContext(), input.focus()) }, '↩'),
           h('button', { type: 'button', class: 'ghost', 'aria-label': 'React', onclick: () => (picker.hidden = !picker.hidden) }, '☺'),
           m.mine && h('button', { type: 'button', class: 'ghost', 'aria-label': 'Edit', onclick: () => ((editing = m), (replyTo = null), (input.value = m.text), renderContext(), input.focus()) }, '✎'),
-          m.mine && h('button', { type: 'button', class: 'ghost', 'aria-label': 'Delete for everyone', onclick: () => void client.remove(id, m.id).catch(fail) }, '🗑'),
+          m.mine && h('button', { type: 'button', class: 'ghost', 'aria-label': 'Delete for everyone', onclick: () => void client.remove(id, m.id).catch(fail) }, '✕'),
         ),
       picker,
     );
@@ -154,7 +154,7 @@ export function mountConversation(root: HTMLElement, client: DemoClient, id: str
       title,
       h('button', { type: 'button', class: 'ghost back', 'aria-label': 'Back to chats', onclick: back }, '←'),
       h('span', { class: 'avatar', 'aria-hidden': 'true' }, c.kind === 'group' ? '#' : c.name.slice(0, 1).toUpperCase(), c.presence !== null && h('span', { class: `dot ${c.presence}` })),
-      h('span', { class: 'chat-text' }, h('h2', { id: 'conv-name' }, c.name), h('span', { class: 'small muted', id: 'conv-presence' }, c.presence ?? 'Group')),
+      h('span', { class: 'chat-text' }, h('h2', { id: 'conv-name' }, c.name), h('span', { class: 'small muted', id: 'conv-presence' }, c.presence === null ? 'Group' : c.presence === 'offline' && c.lastSeen !== null ? `last seen ${formatTime(c.lastSeen)}` : c.presence)),
       h('button', { type: 'button', class: 'ghost', 'aria-pressed': String(c.pinned), 'aria-label': c.pinned ? 'Unpin' : 'Pin', onclick: () => void client.setChatState(id, { pinned: !c.pinned }).catch(fail) }, c.pinned ? 'Unpin' : 'Pin'),
       h('button', { type: 'button', class: 'ghost', 'aria-pressed': String(c.muted), 'aria-label': c.muted ? 'Unmute' : 'Mute', onclick: () => void client.setChatState(id, { muted: !c.muted }).catch(fail) }, c.muted ? 'Unmute' : 'Mute'),
       h('button', { type: 'button', class: 'ghost', 'aria-label': c.archived ? 'Unarchive' : 'Archive', onclick: () => void client.setChatState(id, { archived: !c.archived }).catch(fail) }, c.archived ? 'Unarchive' : 'Archive'),

@@ -131,15 +131,12 @@ export type {
   BackupLimits,
 } from './crypto/index.js';
 export type { CryptoPort, KeyPair } from './ports/crypto.js';
-export { createDecodeSandbox, createWebWorkerHost } from './sandbox/index.js';
-export type {
-  DecodeSandbox,
-  QuarantineEntry,
-  SandboxStats,
-  SandboxHost,
-  UpdateScope,
-  UpdateFormat,
-} from './sandbox/index.js';
+// Not ./sandbox/index.js: it also exports the Node worker host (node:worker_threads), which
+// must stay out of browser bundles (see the ./node entry point).
+export { createDecodeSandbox } from './sandbox/decode-sandbox.js';
+export type { DecodeSandbox, QuarantineEntry, SandboxStats } from './sandbox/decode-sandbox.js';
+export { createWebWorkerHost } from './sandbox/web/web-worker-host.js';
+export type { SandboxHost, UpdateScope, UpdateFormat } from './sandbox/sandbox-protocol.js';
 export { createKith } from './kith.js';
 export type { Kith, KithOptions } from './kith.js';
 export type {

@@ -1,5 +1,6 @@
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import type { Storage } from '@kith/core';
+import type { RelayFetch, Transport } from '../../../core/src/ports/transport.js';
 import { createManualClock, createSeededRandom, type ManualClock, type SeededRandom } from '@kith/core/testing';
 import { createDexieStorage } from '@kith/core/dexie';
 // TODO(exports): createKith, createCrdtBackend, createSodiumCrypto, createIdentity, SecretKey,
@@ -61,7 +62,13 @@ function uuid4(bytes: Uint8Array): string {
 
 let crypto: CryptoPort | undefined;
 
-export async function createE2eWorld(seed: string | number, backendName: BackendName): Promise<E2eWorld> {
+/** A relay outside this process (e.g. a child process): its HTTP and a socket transport to it. */
+export interface ExternalRelay {
+  readonly fetch: RelayFetch;
+  readonly transport: Transport;
+}
+
+export async function createE2eWorld(seed: string | number, backendName: BackendName, external?: ExternalRelay): Promise<E2eWorld> {
   crypto ??= await createSodiumCrypto();
   const sodium = crypto;
   const relay = await createRelayHost();
@@ -97,11 +104,23 @@ export async function createE2eWorld(seed: string | number, backendName: Backend
       const device = uuid4(random.fork(`device:${name}`).bytes(16)) as DeviceId;
       const identity = createIdentity(sodium, { device, bundle: new SecretKey(bundle) });
       if (options.bundleFrom === undefined) {
-        const r = await registerAccount(relay.fetch, identity, account);
+        const r = await registerAccount(external?.fetch ?? relay.fetch, identity, account);
         if (!r.ok && r.error.code !== 'conflict') throw r.error;
       }
       const link = createFaultLink(random.fork(`link:${name}`), faults);
-      const transport = createMemoryTransport({ accept: (s) => link.accept(s, (w) => relay.current().relay.connect(w)), fetch: relay.fetch });
+      const memory = createMemoryTransport({ accept: (s) => link.accept(s, (w) => relay.current().relay.connect(w)), fetch: relay.fetch });
+      // With an external relay, `online` still cuts this peer off (memory.setOnline) for partitions.
+      const transport: MemoryTransport =
+        external === undefined
+          ? memory
+          : {
+              get open() {
+                return memory.open;
+              },
+              setOnline: (v) => memory.setOnline(v),
+              fetch: external.fetch,
+              connect: (h) => external.transport.connect(h),
+            };
       const dbName = `kith-${name}`;
       const parts = await openParts(name, identity, dbName, transport);
       const p: E2ePeer = { name, identity, dbName, transport, link, online: true, ...parts };
@@ -137,6 +156,8 @@ export async function createE2eWorld(seed: string | number, backendName: Backend
         for (const p of peers.values()) p.link.release();
         await relay.current().relay.docs.drain();
         for (let i = 0; i < 3; i++) await turn();
+        // Real sockets and a real process: give the I/O a moment (never a wait for sync itself).
+        if (external !== undefined) await new Promise((r) => setTimeout(r, 5));
         for (const p of peers.values()) await p.sync.idle();
         const quiet = [...peers.values()].every((p) => p.sync.quiet() && (!p.online || p.sync.state === 'upToDate'));
         quietRounds = quiet ? quietRounds + 1 : 0;

@@ -23,7 +23,7 @@ export interface MembershipView {
   readonly created: boolean;
   readonly members: ReadonlyMap<UserId, { readonly role: 'admin' | 'member' }>;
   readonly former: ReadonlyMap<UserId, unknown>;
-  /** For removed members: `${docId}|${deviceId}` → last counter accepted before the removal. */
+  /** For removed AND left members: `${docId}|${deviceId}` → the departure op's cutoff (contiguous watermark). */
   readonly cutoffs: ReadonlyMap<UserId, Record<string, number>>;
   readonly removals: number;
 }
@@ -42,6 +42,8 @@ export function createMembershipAuthorizer(membership: (conversation: Conversati
   return (claim) => {
     const parts = claim.doc.split(':');
     const [kind, first, second] = parts;
+    // The engine's feed policy applies the same rule (`withinCutoff` there): removed and left
+    // members alike, at or below the departure op's cutoff for this doc and device (H2, M2).
     const withinCutoff = (state: MembershipView): boolean => {
       const cutoff = state.cutoffs.get(claim.author)?.[`${claim.doc}|${claim.device}`];
       return state.former.has(claim.author) && cutoff !== undefined && claim.counter <= cutoff;

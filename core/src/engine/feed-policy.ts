@@ -22,12 +22,35 @@ export function feedVerdict(core: Core, conversation: ConversationId, doc: DocId
   const state = core.groups.get(conversation)?.log.state();
   if (state === undefined || !state.created) return 'wait';
   if (state.members.has(author)) return 'allow';
-  if (state.former.has(author)) {
-    const cutoff = state.cutoffs.get(author);
-    if (cutoff === undefined) return 'allow'; // left on their own: everything they sent counts
-    return change.counter <= (cutoff[`${doc}|${change.device}`] ?? 0) ? 'allow' : 'cut';
-  }
+  if (state.former.has(author)) return withinCutoff(state.cutoffs.get(author), doc, change.device, change.counter) ? 'allow' : 'cut';
   return 'wait';
+}
+
+/**
+ * THE rule for a former member's change, shared with the crypto authorizer (AUTH-1/2, H2, M2):
+ * removed or left alike, a change counts iff its counter is at or below the departure op's
+ * cutoff for that document and device; a missing cutoff or entry means nothing counts.
+ */
+export function withinCutoff(cutoff: Readonly<Record<string, number>> | undefined, doc: string, device: string, counter: number): boolean {
+  const limit = cutoff?.[`${doc}|${device}`];
+  return limit !== undefined && counter <= limit;
+}
+
+/**
+ * A departure cutoff from the counters of one author's changes that were accepted, per
+ * `${docId}|${deviceId}`: the highest counter C such that every counter 1..C was accepted (M2).
+ * Counters the departing member skipped stay refused forever, so it cannot backdate changes
+ * into them later with an old epoch key; accepted changes above a gap are cut too, the same at
+ * every peer (the remover included).
+ */
+export function contiguousCutoff(accepted: ReadonlyMap<string, ReadonlySet<number>>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [key, counters] of [...accepted].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
+    let c = 0;
+    while (counters.has(c + 1)) c++;
+    if (c > 0) out[key] = c;
+  }
+  return out;
 }
 
 /** Who may read a conversation's feeds: its members (groups) or its pair (direct). */

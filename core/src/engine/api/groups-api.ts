@@ -6,6 +6,7 @@ import { KithError } from '../../errors.js';
 import { parseUserId } from '../../ids.js';
 import { groupConversationId } from '../../model/membership/group-conversation-id.js';
 import { expectConversation, serial } from './context.js';
+import { contiguousCutoff } from '../feed-policy.js';
 
 export interface GroupInfo {
   readonly id: ConversationId;
@@ -46,6 +47,22 @@ export function createGroupsApi(ctx: ApiContext): GroupsApi {
     const conv = expectConversation(ctx, value);
     if (conv.kind !== 'group') throw new KithError('invalid_argument', 'not a group conversation');
     return conv;
+  };
+  /** The departure cutoff for `user`'s feed changes I accepted (M2: contiguous watermark per chunk and device). */
+  const cutoffOf = async (id: ConversationId, user: UserId): Promise<Record<string, number>> => {
+    await loader.ensureAllChunks(id, user);
+    const accepted = new Map<string, Set<number>>();
+    for (const doc of core.docs.loadedFeedDocs(id)) {
+      if (doc.ref.kind !== 'feed' || doc.ref.author !== user) continue;
+      for (const rec of doc.records) {
+        if (!rec.applied) continue;
+        const key = `${doc.id}|${rec.change.device}`;
+        let set = accepted.get(key);
+        if (set === undefined) accepted.set(key, (set = new Set()));
+        set.add(rec.change.counter);
+      }
+    }
+    return contiguousCutoff(accepted);
   };
   const get = (value: ConversationId): GroupInfo => {
     const { id, state } = expectGroup(value);
@@ -93,18 +110,7 @@ export function createGroupsApi(ctx: ApiContext): GroupsApi {
         const user = parseUserId(userValue);
         if (!state.members.has(core.me)) throw new KithError('not_a_member', 'you are not a member of this group');
         if (state.members.get(core.me)?.role !== 'admin') throw new KithError('not_an_admin', 'only admins remove members');
-        // The cutoff names the last change of theirs I accepted, per chunk and device.
-        await loader.ensureAllChunks(id, user);
-        const cutoff: Record<string, number> = {};
-        for (const doc of core.docs.loadedFeedDocs(id)) {
-          if (doc.ref.kind !== 'feed' || doc.ref.author !== user) continue;
-          for (const rec of doc.records) {
-            if (!rec.applied) continue;
-            const key = `${doc.id}|${rec.change.device}`;
-            cutoff[key] = Math.max(cutoff[key] ?? 0, rec.change.counter);
-          }
-        }
-        await writer.memberOp(id, { type: 'remove', user, cutoff }, nextAt());
+        await writer.memberOp(id, { type: 'remove', user, cutoff: await cutoffOf(id, user) }, nextAt());
       }),
     setRole: (conversation, user, r) =>
       serial(ctx, async () => {
@@ -114,7 +120,13 @@ export function createGroupsApi(ctx: ApiContext): GroupsApi {
     leave: (conversation) =>
       serial(ctx, async () => {
         const { id } = expectGroup(conversation);
-        await writer.memberOp(id, { type: 'leave' }, nextAt());
+        // H2: a leave carries the leaver's own cutoffs, so every peer (and the crypto layer)
+        // accepts the same changes of theirs whatever the delivery order.
+        const cutoff = await cutoffOf(id, core.me);
+        const slot = core.groups.get(id);
+        // Also this device's membership ops before the leave (it is the next counter there).
+        if (slot !== undefined) cutoff[`members:${id}|${core.device}`] = slot.seen.max(core.me, core.device) + 1;
+        await writer.memberOp(id, { type: 'leave', cutoff }, nextAt());
       }),
     update: (conversation, info) =>
       serial(ctx, async () => {

@@ -12,6 +12,7 @@ const bodies: MemberOpBody[] = [
   { type: 'role', user: BOB, role: 'admin' },
   { type: 'info', name: 'Climbers 🧗', icon: null },
   { type: 'info', description: '' },
+  { type: 'leave', cutoff: { [`feed:${GROUP}:${BOB}:0|${CAROL}`]: 3, [`members:${GROUP}|${CAROL}`]: 1 } },
 ];
 const createOp: MemberOp = {
   v: 1,

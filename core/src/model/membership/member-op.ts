@@ -19,10 +19,18 @@ export type MemberOpBody =
       members: Array<{ user: UserId; role: Role }>;
     }
   | { type: 'add'; user: UserId; role: Role }
-  /** `cutoff`: `${docId}|${deviceId}` → last accepted counter of the removed member's changes. */
+  /**
+   * `cutoff`: `${docId}|${deviceId}` → the highest counter up to which the remover had accepted
+   * EVERY change of the removed member's stream (its contiguous watermark, ADR 0004 § Cutoffs):
+   * changes at or below it count, changes above it (gap fills included) are refused everywhere.
+   */
   | { type: 'remove'; user: UserId; cutoff: Record<string, number> }
-  /** A member removes themself (no admin needed). */
-  | { type: 'leave' }
+  /**
+   * A member removes themself (no admin needed). `cutoff` has the remove's meaning for the
+   * leaver's own streams (written by the leaver); a leave without one (older encoders) counts as
+   * an empty cutoff: nothing of the leaver's is accepted once the leave applies.
+   */
+  | { type: 'leave'; cutoff?: Record<string, number> }
   /** Promote / demote. */
   | { type: 'role'; user: UserId; role: Role }
   | { type: 'info'; name?: string; description?: string; icon?: string | null };

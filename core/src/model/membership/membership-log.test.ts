@@ -173,7 +173,7 @@ describe('membership log rules', () => {
     expect(s.former.get(CAROL)).toMatchObject({ leftAt: CREATED_AT + 10, role: 'member' });
     expect(s.former.get(BOB)).toMatchObject({ leftAt: CREATED_AT + 13 });
     expect(s.cutoffs.get(CAROL)).toEqual(cutoff);
-    expect(s.cutoffs.has(BOB)).toBe(false);
+    expect(s.cutoffs.get(BOB)).toEqual({}); // H2: a leave without a cutoff counts as an empty one
     expect(s.removals).toBe(2);
     expect([s.name, s.description, s.icon]).toEqual(['Climbers', 'new', 'blob:1']);
     expect(log.history().every((h) => h.effective)).toBe(true);

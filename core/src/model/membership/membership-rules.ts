@@ -134,7 +134,8 @@ export function applyMemberOp(s: FoldState, op: MemberOp, position: number): End
     case 'leave': {
       const user = body.type === 'remove' ? body.user : op.author;
       const ended = depart(s, user, op.at);
-      if (body.type === 'remove') put(s, s.cutoffs, user, body.cutoff);
+      // Both carry the departed member's cutoffs (H2); a leave without one counts as empty.
+      put(s, s.cutoffs, user, body.cutoff ?? {});
       succeed(s, position);
       return ended;
     }

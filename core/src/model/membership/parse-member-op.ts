@@ -51,9 +51,10 @@ function parseBody(value: unknown): MemberOpBody {
       const b = record(value, 'remove', ['cutoff', 'type', 'user']);
       return { type, user: uuid(b['user'], 'user') as UserId, cutoff: parseCutoff(b['cutoff']) };
     }
-    case 'leave':
-      record(value, 'leave', ['type']);
-      return { type };
+    case 'leave': {
+      const b = record(value, 'leave', ['cutoff', 'type'], 1);
+      return hasOwn(b, 'cutoff') ? { type, cutoff: parseCutoff(b['cutoff']) } : { type };
+    }
     case 'info': {
       const b = record(value, 'info', ['description', 'icon', 'name', 'type'], 2);
       const out: MemberOpBody & { type: 'info' } = { type };

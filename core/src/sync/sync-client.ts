@@ -1,83 +1,26 @@
-import { fail, ok, type Result } from '../errors.js';
-import { parseDocId, type ConversationId, type DocId, type UserId } from '../ids.js';
-import type { Clock } from '../ports/clock.js';
-import type { CryptoPort } from '../ports/crypto.js';
-import type { Random } from '../ports/random.js';
-import type { Storage, StorageWrite } from '../ports/storage.js';
-import type { Transport, TransportConnection } from '../ports/transport.js';
+import { fail, ok } from '../errors.js';
+import type { StorageWrite } from '../ports/storage.js';
+import type { TransportConnection } from '../ports/transport.js';
 import type { DocChange } from '../protocol/doc-change.js';
-import type { Kith } from '../kith.js';
-import type { Identity } from '../crypto/identity.js';
 import { decodeEnvelope } from '../protocol/envelope.js';
 import { deviceIdToBytes } from '../crypto/identity.js';
 import { bytesEqual } from '../crypto/secret-key.js';
 import { fromBase64, toBase64 } from './base64.js';
+import { loadClientState } from './client-state.js';
 import { createIntroHandler } from './intro-handler.js';
 import { loadKeyStore } from './key-store.js';
 import { loadMembershipReplicas } from './membership-replicas.js';
 import { claimCapability, getBlob, lookupAccount, login, putBlob } from './relay-http.js';
-import { openAttachment, sealAttachment, type AttachmentInput } from './attachments.js';
-import type { Attachment } from '../model/attachment.js';
+import { openAttachment, sealAttachment } from './attachments.js';
 import { capabilityScopeOf } from './relay-signing.js';
-import { parseRelayFrame, type ClientFrame, type PresenceState, type ServerFrame, type SignalKind } from './relay-wire.js';
-import { createSecureSession, type QueuedPush } from './secure-session.js';
-import { createSignals, type SignalEvent } from './signals.js';
+import { parseRelayFrame, type ClientFrame, type ServerFrame } from './relay-wire.js';
+import { createSecureSession } from './secure-session.js';
+import { createSignals } from './signals.js';
 import { nextChunk, wantedDocs } from './wanted-docs.js';
 
-export type SyncState = 'offline' | 'connecting' | 'syncing' | 'upToDate' | 'gap';
+import type { SyncClient, SyncClientOptions, SyncState, SyncStats } from './sync-types.js';
+export type { SyncClient, SyncClientOptions, SyncState, SyncStats } from './sync-types.js';
 
-export interface SyncClientOptions {
-  readonly kith: Kith;
-  readonly identity: Identity;
-  readonly crypto: CryptoPort;
-  readonly transport: Transport;
-  readonly clock: Clock;
-  readonly random: Random;
-  /** The device's storage (the engine's own; sync keeps its state under meta keys `sync/…`). */
-  readonly storage: Storage;
-  readonly backoff?: { readonly baseMs: number; readonly maxMs: number };
-  /** Untrusted CRDT payloads pass here before the engine (e.g. the decode sandbox); refuse with an error. */
-  readonly vet?: (change: DocChange) => Promise<Result<void>>;
-}
-
-export interface SyncStats {
-  pushed: number;
-  acked: number;
-  received: number;
-  rejected: number;
-  parked: number;
-  intros: number;
-  reconnects: number;
-  /** Opened envelopes the engine refused. */
-  refused: number;
-}
-
-export interface SyncClient {
-  readonly state: SyncState;
-  readonly stats: Readonly<SyncStats>;
-  start(): void;
-  /** Disconnects and stops reconnecting; the engine is left open. */
-  stop(): Promise<void>;
-  onState(listener: (state: SyncState) => void): () => void;
-  /** Finds a user by username at the relay and remembers their keys (for intros and key envelopes). */
-  lookup(username: string): Promise<Result<UserId>>;
-  /** Whether nothing is in flight: no queued work and, while connected, no unacknowledged push or pending subscription. */
-  quiet(): boolean;
-  /** Waits for queued local work (sealing, applying) to finish. */
-  idle(): Promise<void>;
-  /** The relay session token (for blob uploads), once authenticated. */
-  session(): string | undefined;
-  setPresence(state: PresenceState, to: readonly UserId[]): void;
-  signal(to: UserId, kind: SignalKind, payload: Uint8Array, device?: string): Result<void>;
-  onSignal(listener: (event: SignalEvent) => void): () => void;
-  onPresence(listener: (event: { user: string; device: string; state: PresenceState }) => void): () => void;
-  /** Encrypts and uploads a file for a conversation; put the returned metadata in a message. */
-  uploadAttachment(conversation: ConversationId, input: AttachmentInput): Promise<Result<Attachment>>;
-  /** Downloads, verifies and decrypts an attachment of a message. */
-  downloadAttachment(conversation: ConversationId, attachment: Attachment): Promise<Result<Uint8Array>>;
-  /** Metadata only (no keys, no plaintext): subscriptions and their state, cursors, parked and held counts. */
-  describe(): { subs: Record<string, string>; cursors: Record<string, number>; parked: number; held: number; queued: number };
-}
 
 interface Sub {
   state: 'pending' | 'ok' | 'denied';
@@ -95,12 +38,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   const stats: SyncStats = { pushed: 0, acked: 0, received: 0, rejected: 0, parked: 0, intros: 0, reconnects: 0, refused: 0 };
   const keys = await loadKeyStore(crypto, storage);
   const replicas = await loadMembershipReplicas(storage);
-  const queued = new Map<string, QueuedPush>();
-  const claims = new Map<string, { token: string; peer?: UserId }>();
-  for (const [k, v] of await storage.listMeta('sync/claim/')) {
-    const o = v as { token?: unknown; peer?: unknown };
-    if (typeof o.token === 'string') claims.set(k.slice('sync/claim/'.length), { token: o.token, ...(typeof o.peer === 'string' ? { peer: o.peer as UserId } : {}) });
-  }
+  const { queued, claims, cursors, follows, chunks } = await loadClientState(storage, kith);
   let kick = (): void => undefined;
   const session = await createSecureSession({
     crypto,
@@ -136,31 +74,6 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     }
     if (writes.length > 0) await storage.commit(writes);
   }
-
-  // Durable state: queued envelopes, cursors, follows.
-  const pushRows = await storage.listMeta('sync/push/');
-  const parsePushKey = (k: string): { doc: string; counter: number } => {
-    const i = k.lastIndexOf('|');
-    return { doc: k.slice(0, i), counter: Number(k.slice(i + 1)) };
-  };
-  const outboxByKey = new Map(kith.outbox().map((c) => [`${c.doc}|${c.counter}`, c]));
-  pushRows
-    .map(([k, v]) => ({ key: k.slice('sync/push/'.length), v }))
-    .sort((a, b) => {
-      const x = parsePushKey(a.key);
-      const y = parsePushKey(b.key);
-      return x.doc < y.doc ? -1 : x.doc > y.doc ? 1 : x.counter - y.counter;
-    })
-    .forEach(({ key, v }) => {
-      if (!(v instanceof Uint8Array)) return;
-      const change = outboxByKey.get(key);
-      queued.set(key, { key, doc: parseDocId(parsePushKey(key).doc), bytes: v, ...(change === undefined ? {} : { change }) });
-    });
-  const cursors = new Map<string, number>();
-  for (const [k, v] of await storage.listMeta('sync/cursor/')) if (typeof v === 'number') cursors.set(k.slice('sync/cursor/'.length), v);
-  const follows = new Set((await storage.listMeta('sync/follow/')).map(([k]) => k.slice('sync/follow/'.length)));
-  const chunks = new Set<string>();
-  for (const [doc, seq] of cursors) if (seq > 0) chunks.add(nextChunk(doc) ?? doc);
 
   // Runtime state.
   let state: SyncState = 'offline';
@@ -608,4 +521,3 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     onPresence: (l) => signals.listenPresence(l),
   };
 }
-export type { DocId };

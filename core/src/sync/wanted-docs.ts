@@ -1,4 +1,4 @@
-import type { ConversationId, UserId } from '../ids.js';
+import { parseDocId, type ConversationId, type UserId } from '../ids.js';
 import type { Kith } from '../kith.js';
 import type { KeyStore } from './key-store.js';
 import type { MembershipReplicas } from './membership-replicas.js';
@@ -39,7 +39,7 @@ export function wantedDocs(input: {
     if (kind === 'feed' && id !== undefined) {
       const conv = id as ConversationId;
       const view = replicas.view(conv);
-      const authors = new Set<string>([me, ...kith.audience(`feed:${conv}:${me}:0` as never)]);
+      const authors = new Set<string>([me, ...kith.audience(parseDocId(`feed:${conv}:${me}:0`))]);
       if (view !== undefined) for (const u of [...view.members.keys(), ...view.former.keys()]) authors.add(u);
       for (const a of authors) out.add(`feed:${conv}:${a}:0`);
     } else if (kind === 'contact' && id === me) {

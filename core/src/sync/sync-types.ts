@@ -1,0 +1,70 @@
+import type { Result } from '../errors.js';
+import type { ConversationId, UserId } from '../ids.js';
+import type { Clock } from '../ports/clock.js';
+import type { CryptoPort } from '../ports/crypto.js';
+import type { Random } from '../ports/random.js';
+import type { Storage } from '../ports/storage.js';
+import type { Transport } from '../ports/transport.js';
+import type { DocChange } from '../protocol/doc-change.js';
+import type { Kith } from '../kith.js';
+import type { Identity } from '../crypto/identity.js';
+import type { Attachment } from '../model/attachment.js';
+import type { AttachmentInput } from './attachments.js';
+import type { PresenceState, SignalKind } from './relay-wire.js';
+import type { SignalEvent } from './signals.js';
+
+// The sync client's public types (the implementation is sync-client.ts).
+export type SyncState = 'offline' | 'connecting' | 'syncing' | 'upToDate' | 'gap';
+
+export interface SyncClientOptions {
+  readonly kith: Kith;
+  readonly identity: Identity;
+  readonly crypto: CryptoPort;
+  readonly transport: Transport;
+  readonly clock: Clock;
+  readonly random: Random;
+  /** The device's storage (the engine's own; sync keeps its state under meta keys `sync/…`). */
+  readonly storage: Storage;
+  readonly backoff?: { readonly baseMs: number; readonly maxMs: number };
+  /** Untrusted CRDT payloads pass here before the engine (e.g. the decode sandbox); refuse with an error. */
+  readonly vet?: (change: DocChange) => Promise<Result<void>>;
+}
+
+export interface SyncStats {
+  pushed: number;
+  acked: number;
+  received: number;
+  rejected: number;
+  parked: number;
+  intros: number;
+  reconnects: number;
+  /** Opened envelopes the engine refused. */
+  refused: number;
+}
+
+export interface SyncClient {
+  readonly state: SyncState;
+  readonly stats: Readonly<SyncStats>;
+  start(): void;
+  /** Disconnects and stops reconnecting; the engine is left open. */
+  stop(): Promise<void>;
+  onState(listener: (state: SyncState) => void): () => void;
+  /** Finds a user by username at the relay and remembers their keys (for intros and key envelopes). */
+  lookup(username: string): Promise<Result<UserId>>;
+  /** Whether nothing is in flight: no queued work and, while connected, no unacknowledged push or pending subscription. */
+  quiet(): boolean;
+  /** Waits for queued local work (sealing, applying) to finish. */
+  idle(): Promise<void>;
+  /** The relay session token (for blob uploads), once authenticated. */
+  session(): string | undefined;
+  setPresence(state: PresenceState, to: readonly UserId[]): void;
+  signal(to: UserId, kind: SignalKind, payload: Uint8Array, device?: string): Result<void>;
+  onSignal(listener: (event: SignalEvent) => void): () => void;
+  onPresence(listener: (event: { user: string; device: string; state: PresenceState }) => void): () => void;
+  /** Encrypts and uploads a file for a conversation; put the returned metadata in a message. */
+  uploadAttachment(conversation: ConversationId, input: AttachmentInput): Promise<Result<Attachment>>;
+  /** Downloads, verifies and decrypts an attachment of a message. */
+  downloadAttachment(conversation: ConversationId, attachment: Attachment): Promise<Result<Uint8Array>>;
+  /** Metadata only (no keys, no plaintext): subscriptions and their state, cursors, parked and held counts. */
+  describe(): { subs: Record<string, string>; cursors: Record<string, number>; parked: number; held: number; queued: number };
+}

@@ -1,7 +1,7 @@
 import { fail, ok, type Result } from '../errors.js';
 import type { UserId } from '../ids.js';
 import type { MembershipView } from './authorize.js';
-import type { EpochKeyInfo } from './keyring.js';
+import { MAX_EPOCH, type EpochKeyInfo } from './keyring.js';
 
 /** When an epoch must be replaced even without a removal (KEY-6). */
 export interface RotationPolicy {
@@ -54,6 +54,9 @@ export function planEpoch(input: EpochPlanInput): EpochPlan {
   if (!state.created || state.members.get(me)?.role !== 'admin') return { action: 'none' };
   const members = sortedMembers(state);
   if (current === undefined) return { action: 'rotate', epoch: 0, reason: 'initial', recipients: members };
+  // The epoch field is a u32: an exhausted epoch space never wraps (C2); in practice the
+  // keyring refuses such epochs, so this is only reached by a locally made chain of 2^32 keys.
+  if (current.epoch >= MAX_EPOCH) return { action: 'none' };
   const next = current.epoch + 1;
   if (state.removals > current.removals) {
     const admins = members.filter((u) => state.members.get(u)?.role === 'admin');
@@ -80,5 +83,8 @@ export function checkSendable(state: MembershipView, me: UserId, current: EpochK
   if (!state.members.has(me)) return fail('not_a_member', 'only members send to a conversation');
   if (current === undefined) return fail('unknown_epoch', 'no epoch key yet');
   if (current.removals < state.removals) return fail('unknown_epoch', 'waiting for the epoch that follows a removal');
+  // C2: a key made for more removals than this device knows of is not trusted to send under.
+  if (current.removals > state.removals) return fail('unknown_epoch', 'epoch key claims removals not known here yet');
+  if (current.provisional === true || current.historical === true) return fail('unknown_epoch', 'epoch key not validated yet');
   return ok(current);
 }

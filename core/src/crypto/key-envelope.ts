@@ -8,7 +8,7 @@ import type { CounterTracker } from './counter-tracker.js';
 import { counterStream, verifyEnvelope } from './envelope-open.js';
 import { signEnvelope } from './envelope-seal.js';
 import { deviceIdFromBytes, deviceIdToBytes, type Identity, type PublicIdentity } from './identity.js';
-import { epochKeyHash, type Keyring } from './keyring.js';
+import { epochKeyHash, MAX_EPOCH, type Keyring } from './keyring.js';
 import { SecretKey, bytesEqual, utf8 } from './secret-key.js';
 
 /**
@@ -75,6 +75,8 @@ function encodeBoxPlaintext(d: KeyDistribution, recipient: UserId, g: KeyGrant):
 export function sealKeyEnvelope(crypto: CryptoPort, d: KeyDistribution, identity: Identity): Uint8Array {
   if (d.key.length !== 32) throw new KithError('invalid_argument', 'epoch key must be 32 bytes');
   if (d.grants.length === 0 || d.grants.length > MAX_RECIPIENTS) throw new KithError('invalid_argument', '1..1024 recipients');
+  if (!Number.isSafeInteger(d.epoch) || d.epoch < 0 || d.epoch > MAX_EPOCH) throw new KithError('invalid_argument', 'epoch out of range');
+  if (!Number.isSafeInteger(d.removals) || d.removals < 0 || d.removals > 0xffff_ffff) throw new KithError('invalid_argument', 'removals out of range');
   const body = new ByteWriter(64 + d.grants.length * 180).u8(1).u32(d.removals).raw(uuidBytes(epochKeyHash(crypto, d.key)));
   body.u16(d.grants.length);
   for (const g of d.grants) {
@@ -169,15 +171,33 @@ export function openKeyEnvelope(
   }
 }
 
-/** Stores an opened key envelope's keys in the keyring (epoch key, roster keys, shared keys). */
-export function applyKeyEnvelope(keyring: Keyring, opened: OpenedKeyEnvelope, receivedAt: number): void {
+/**
+ * Stores an opened key envelope's keys in the keyring (roster keys, epoch key, shared keys), C2:
+ * - roster and shared keys only for epochs BELOW the envelope's epoch (they describe history);
+ *   shared keys are marked `historical` (opening only, never the sending key);
+ * - `provisional` (the conversation's membership log is not known yet): the epoch key opens
+ *   envelopes but is not sent under until `keyring.revalidate(scope, state)` finds its creator
+ *   a current admin of that state.
+ * Whether the epoch key may be the sending key is decided by the keyring (`revalidate`).
+ */
+export function applyKeyEnvelope(keyring: Keyring, opened: OpenedKeyEnvelope, receivedAt: number, options: { provisional?: boolean } = {}): void {
+  const scope = opened.conversation;
+  for (const r of opened.rosterKeys) if (r.epoch < opened.epoch) keyring.addRosterKey(scope, r.epoch, r.key);
   keyring.addEpochKey(
-    { scope: opened.conversation, epoch: opened.epoch, removals: opened.removals, createdAt: receivedAt, createdBy: opened.author, recipients: opened.recipients },
+    {
+      scope,
+      epoch: opened.epoch,
+      removals: opened.removals,
+      createdAt: receivedAt,
+      createdBy: opened.author,
+      recipients: opened.recipients,
+      ...(options.provisional === true ? { provisional: true } : {}),
+    },
     opened.key,
   );
-  for (const r of opened.rosterKeys) keyring.addRosterKey(opened.conversation, r.epoch, r.key);
   for (const s of opened.sharedKeys) {
-    keyring.addEpochKey({ scope: opened.conversation, epoch: s.epoch, removals: 0, createdAt: receivedAt, createdBy: opened.author, recipients: [] }, s.key);
+    if (s.epoch >= opened.epoch) continue;
+    keyring.addEpochKey({ scope, epoch: s.epoch, removals: 0, createdAt: receivedAt, createdBy: opened.author, recipients: [], historical: true }, s.key);
   }
 }
 

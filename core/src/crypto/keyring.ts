@@ -1,5 +1,6 @@
 import { toHex, type DocId, type UserId } from '../ids.js';
 import type { CryptoPort } from '../ports/crypto.js';
+import type { MembershipView } from './authorize.js';
 import { SecretKey, utf8 } from './secret-key.js';
 
 /**
@@ -25,16 +26,34 @@ export interface EpochKeyInfo {
   readonly createdBy: UserId | null;
   /** Who received this key in its key envelope (the planner shares it with members missing). */
   readonly recipients: readonly UserId[];
+  /**
+   * Accepted before the conversation's membership log was known (C2): usable for opening only,
+   * never for sending, until `revalidate` finds its creator a current admin.
+   */
+  readonly provisional?: boolean;
+  /** A shared history key (KEY-4 `sharedKeys`): opening only, never the sending key. */
+  readonly historical?: boolean;
 }
 
+/** The highest epoch number a key may have (u32, minus one so that `epoch + 1` still fits). */
+export const MAX_EPOCH = 0xffff_fffe;
+
 export interface Keyring {
-  /** Stores an epoch key; returns false if it was already known or the epoch is full. */
+  /** Stores an epoch key; returns false if it was already known, the epoch is full or out of range. */
   addEpochKey(info: Omit<EpochKeyInfo, 'keyHash'>, key: SecretKey): boolean;
+  /**
+   * Re-checks which keys of a group's scope may be the sending key against the local membership
+   * state (C2). Call it whenever that state changes (and once after loading). From then on,
+   * `current(scope)` only returns a key whose creator is a current admin, whose `removals` ≤
+   * `state.removals`, that is neither historical nor (still) provisional, and whose epoch is 0
+   * or follows an epoch already known (held or roster key). Keys that fail stay for opening.
+   */
+  revalidate(scope: string, state: MembershipView): void;
   /** Stores a bare roster key of an epoch (what a joiner receives for earlier epochs). */
   addRosterKey(scope: string, epoch: number, rosterKey: SecretKey): void;
   /** Candidate keys to open an envelope of `doc` in `epoch` (roster or content subkeys). */
   keysFor(doc: DocId, epoch: number): SecretKey[];
-  /** The canonical key of the newest epoch of a scope, for sending. */
+  /** The canonical key of the newest epoch of a scope that may be sent under (see `revalidate`). */
   current(scope: string): { info: EpochKeyInfo; key: SecretKey } | undefined;
   /** The full epoch key with a given hash (for sharing history explicitly). */
   epochKey(scope: string, epoch: number, keyHash?: string): SecretKey | undefined;
@@ -76,6 +95,8 @@ interface Slot {
   key: SecretKey;
   content: SecretKey;
   roster: SecretKey;
+  /** May be the sending key (see `revalidate`). */
+  sendable: boolean;
 }
 
 const canonicalOrder = (a: EpochKeyInfo, b: EpochKeyInfo): number =>
@@ -92,8 +113,37 @@ export function createKeyring(crypto: CryptoPort, restore?: KeyringSnapshot): Ke
     if (list === undefined) byEpoch.set(epoch, (list = []));
     return list;
   };
+  /** The last membership state each revalidated scope was checked against. */
+  const views = new Map<string, MembershipView>();
+  const knownEpoch = (scope: string, epoch: number): boolean =>
+    (slots.get(scope)?.get(epoch) ?? []).some((s) => s.sendable) || (rosterOnly.get(scope)?.get(epoch)?.length ?? 0) > 0;
+  /** Recomputes `sendable` for every slot of a scope, in ascending epoch order (the chain rule needs it). */
+  const refresh = (scope: string): void => {
+    const byEpoch = slots.get(scope);
+    if (byEpoch === undefined) return;
+    const view = views.get(scope);
+    for (const epoch of [...byEpoch.keys()].sort((a, b) => a - b)) {
+      const chained = epoch === 0 || knownEpoch(scope, epoch - 1);
+      for (const s of byEpoch.get(epoch) ?? []) {
+        const i = s.info;
+        if (i.historical === true) s.sendable = false;
+        else if (view === undefined) s.sendable = i.provisional !== true;
+        else {
+          s.sendable =
+            view.created &&
+            i.createdBy !== null &&
+            view.members.get(i.createdBy)?.role === 'admin' &&
+            i.removals <= view.removals &&
+            chained;
+          if (s.sendable && i.provisional === true) s.info = { ...i, provisional: false };
+        }
+      }
+    }
+  };
   const keyring: Keyring = {
     addEpochKey(meta, key) {
+      if (!Number.isSafeInteger(meta.epoch) || meta.epoch < 0 || meta.epoch > MAX_EPOCH) return false;
+      if (!Number.isSafeInteger(meta.removals) || meta.removals < 0 || meta.removals > 0xffff_ffff) return false;
       const keyHash = epochKeyHash(crypto, key);
       const list = epochMap(slots, meta.scope, meta.epoch);
       if (list.some((s) => s.info.keyHash === keyHash) || list.length >= MAX_CANDIDATES) return false;
@@ -102,14 +152,24 @@ export function createKeyring(crypto: CryptoPort, restore?: KeyringSnapshot): Ke
         key: new SecretKey(key.expose()),
         content: new SecretKey(deriveSubkey(crypto, key, 'content')),
         roster: new SecretKey(deriveSubkey(crypto, key, 'roster')),
+        sendable: false,
       });
       list.sort((a, b) => canonicalOrder(a.info, b.info));
+      refresh(meta.scope);
       return true;
     },
+    revalidate(scope, state) {
+      views.set(scope, state);
+      refresh(scope);
+    },
     addRosterKey(scope, epoch, rosterKey) {
+      if (!Number.isSafeInteger(epoch) || epoch < 0 || epoch > MAX_EPOCH) return;
       const list = epochMap(rosterOnly, scope, epoch);
       const hex = toHex(rosterKey.expose());
-      if (list.length < MAX_CANDIDATES && !list.some((k) => toHex(k.expose()) === hex)) list.push(new SecretKey(rosterKey.expose()));
+      if (list.length < MAX_CANDIDATES && !list.some((k) => toHex(k.expose()) === hex)) {
+        list.push(new SecretKey(rosterKey.expose()));
+        refresh(scope);
+      }
     },
     keysFor(doc, epoch) {
       const scope = keyScopeOf(doc);
@@ -118,9 +178,11 @@ export function createKeyring(crypto: CryptoPort, restore?: KeyringSnapshot): Ke
       return [...full.map((s) => s.roster), ...(rosterOnly.get(scope)?.get(epoch) ?? [])];
     },
     current(scope) {
-      const byEpoch = slots.get(scope);
-      if (byEpoch === undefined || byEpoch.size === 0) return undefined;
-      const top = byEpoch.get(Math.max(...byEpoch.keys()))?.[0];
+      let top: Slot | undefined;
+      for (const [epoch, list] of slots.get(scope) ?? []) {
+        const best = list.find((s) => s.sendable); // lists are in canonical order (KEY-5)
+        if (best !== undefined && (top === undefined || epoch > top.info.epoch)) top = best;
+      }
       return top === undefined ? undefined : { info: top.info, key: top.key };
     },
     epochKey(scope, epoch, keyHash) {

@@ -34,6 +34,8 @@ async function injectFault(world: E2eWorld, ctx: StepContext, step: FaultStep, t
       for (let i = r.int(6); i >= 0; i--) await turn();
       break;
     case 'flush':
+      // Liveness needs a link that can carry a whole reconnect: lost frames stop, the rest stay.
+      for (const n of PEERS) world.peer(n).link.faults = { ...world.peer(n).link.faults, drop: 0 };
       world.relay.setFailWrites(false);
       await world.flush();
       await observeAll(world, ctx);
@@ -97,12 +99,15 @@ export async function runSeed(seed: string, backend: BackendName, steps: number,
   const world = await createE2eWorld(seed, backend);
   const trace: string[] = [];
   const t: number[] = [performance.now()];
+  let history: StepContext['history'] | undefined;
   try {
     for (const n of PEERS) await world.addPeer(n);
     t.push(performance.now());
     const users = await lookupAll(world);
     t.push(performance.now());
     const ctx: StepContext = { random: world.random.fork('steps'), history: createHistory(), users, names: PEERS, blocked: new Map(), calls: new Map() };
+    history = ctx.history;
+    trace.push(`users ${PEERS.map((n) => `${n}=${users.get(n)!}`).join(' ')}`);
     let faults = 0;
     // Half the seeds start with a lossy link somewhere, so frame faults hit most runs.
     if (ctx.random.chance(0.5)) await injectFault(world, ctx, 'linkFaults', trace);
@@ -113,6 +118,7 @@ export async function runSeed(seed: string, backend: BackendName, steps: number,
       } else {
         const p = world.peer(ctx.random.pick(PEERS));
         await runDomainStep(ctx, p, ctx.random.pick(DOMAIN_STEPS));
+        if (ctx.history.ops.at(-1)?.kind === 'block') trace.push(`${p.name} blocked: ${[...(ctx.blocked.get(p.kith.user) ?? [])].join(',')} now ${p.kith.contacts.list().filter((c) => c.status === 'blocked').length}`);
       }
     }
     // Quiescence: heal everything, then let it settle.
@@ -132,6 +138,9 @@ export async function runSeed(seed: string, backend: BackendName, steps: number,
     const f = world.faults;
     const log = `operations:\n${ctx.history.log(400)}\ntrace (metadata only):\n${trace.join('\n')}\nframes ${f.frames}, dropped ${f.dropped}, duplicated ${f.duplicated}, reordered ${f.reordered}, relay restarts ${world.relay.stats.restarts}, refused appends ${world.relay.stats.failedAppends}`;
     return { seed, backend, ops: ctx.history.ops.length, faults, frameFaults: f.dropped + f.duplicated + f.reordered, report, problems, log };
+  } catch (error) {
+    const log = `operations:\n${history?.log(400) ?? ''}\ntrace (metadata only):\n${trace.join('\n')}`;
+    throw new Error(`seed=${seed} backend=${backend} steps=${steps} threw: ${String(error)}\n${log}`, { cause: error });
   } finally {
     await world.close();
   }

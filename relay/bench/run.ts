@@ -11,6 +11,8 @@ import { encodeBase64 } from '../src/protocol/base64.js';
 import type { ServerFrame } from '../src/protocol/frames.js';
 import { startChildRelay } from '../src/server/child-relay.js';
 import { grantCapability, registerAndLogin } from '../src/testing/client.js';
+import { createTestRelay } from '../src/testing/fixture.js';
+import { openTestSocket, settle } from '../src/testing/socket-pair.js';
 import { createTestIdentity, signTestEnvelope, type TestIdentity } from '../src/testing/identity.js';
 
 const CONV = '0190a1b2-0000-7000-8000-0000000be0c1';
@@ -42,6 +44,7 @@ async function connect(token: string): Promise<Client> {
   await new Promise<void>((resolve) => {
     c.on('hello', () => ws.send(JSON.stringify({ v: 1, t: 'auth', id: 0, token })));
     c.on('authed', () => resolve());
+    c.on('error', (e) => process.stderr.write(`  frame error ${JSON.stringify(e)}\n`));
   });
   return c;
 }
@@ -59,22 +62,24 @@ async function pushMany(c: Client, id: TestIdentity, doc: string, n: number, fro
   const frames = Array.from({ length: n }, (_, i) =>
     JSON.stringify({ v: 1, t: 'push', id: i, env: encodeBase64(signTestEnvelope(id, { doc, counter: from + i, body: new Uint8Array(200).fill(i % 256) })) }),
   );
+  let acks = 0;
+  const progress = setInterval(() => process.stderr.write(`  push progress ${acks}/${n}\n`), 5000);
   await new Promise<void>((resolve, reject) => {
-    let acks = 0;
     c.on('ack', () => {
       if (++acks === n) resolve();
     });
     c.on('error', (e) => reject(new Error(JSON.stringify(e))));
     for (const fr of frames) c.ws.send(fr);
-  });
+  }).finally(() => clearInterval(progress));
 }
 
 const rows: string[] = [];
 const owner = await newUser();
 await grantCapability(f, owner.token, owner.id, { scope: `conv:${CONV}`, readToken: 'read' });
 
+const onlyFanout = process.env['BENCH_ONLY_FANOUT'] === '1';
 // 1. one client
-{
+if (!onlyFanout) {
   const u = await newUser();
   const c = await connect(u.token);
   const n = 3000;
@@ -84,8 +89,9 @@ await grantCapability(f, owner.token, owner.id, { scope: `conv:${CONV}`, readTok
   rows.push(`| push, 1 client (pipelined, 200 B bodies) | ${n} | ${(n / (ms / 1000)).toFixed(0)} envelopes/s | ${await groupCommits()} group commits |`);
   c.ws.close();
 }
+process.stderr.write(`${rows.at(-1) ?? ''}\n`);
 // 2. ten clients
-{
+if (!onlyFanout) {
   const users = await Promise.all(Array.from({ length: 10 }, () => newUser()));
   const clients = await Promise.all(users.map((u) => connect(u.token)));
   const n = 1000;
@@ -97,8 +103,9 @@ await grantCapability(f, owner.token, owner.id, { scope: `conv:${CONV}`, readTok
   rows.push(`| push, 10 concurrent clients | ${10 * n} | ${((10 * n) / (ms / 1000)).toFixed(0)} envelopes/s | ${batches} group commits (avg ${((10 * n) / batches).toFixed(1)} per fsync) |`);
   for (const c of clients) c.ws.close();
 }
+process.stderr.write(`${rows.at(-1) ?? ''}\n`);
 // 3. pull 10,000 entries
-{
+if (!onlyFanout) {
   const c = await connect(owner.token);
   await pushMany(c, owner.id, owner.doc, 10_000);
   const t0 = performance.now();
@@ -117,32 +124,28 @@ await grantCapability(f, owner.token, owner.id, { scope: `conv:${CONV}`, readTok
   rows.push(`| pull 10,000 entries (pages of 1,000) | ${got} | ${ms.toFixed(0)} ms (${(got / (ms / 1000)).toFixed(0)} entries/s) | |`);
   c.ws.close();
 }
-// 4. fan-out to 100 subscribers
+process.stderr.write(`${rows.at(-1) ?? ''}\n`);
+// 4. fan-out to 100 subscribers — in process (socket pair, no network): the relay's own cost
 {
-  const subs = await Promise.all(Array.from({ length: 100 }, () => connect(owner.token)));
-  await Promise.all(
-    subs.map(
-      (s) =>
-        new Promise<void>((resolve) => {
-          s.on('ok', () => resolve());
-          s.ws.send(JSON.stringify({ v: 1, t: 'sub', id: 1, doc: owner.doc, cap: 'read', after: 1e12 }));
-        }),
-    ),
-  );
+  const t = await createTestRelay({ limits: { connRate: 1e9, connBurst: 1e9, accountRate: 1e9, accountBurst: 1e9 } });
+  const tok = await registerAndLogin(t.fetch, owner.id, 'fanout');
+  await grantCapability(t.fetch, tok, owner.id, { scope: `conv:${CONV}`, readToken: 'read' });
+  const subs = Array.from({ length: 100 }, () => openTestSocket(t.relay));
+  for (const s of [...subs]) s.send({ v: 1, t: 'auth', id: 0, token: tok });
+  await settle(t.relay);
+  for (const s of subs) s.send({ v: 1, t: 'sub', id: 1, doc: owner.doc, cap: 'read', after: 0 });
+  await settle(t.relay);
+  const pusher = openTestSocket(t.relay);
+  pusher.send({ v: 1, t: 'auth', id: 0, token: tok });
+  await settle(t.relay);
   const n = 200;
-  let delivered = 0;
-  const done = new Promise<void>((resolve) => {
-    for (const s of subs) s.on('entry', () => {
-      if (++delivered === n * subs.length) resolve();
-    });
-  });
-  const pusher = await connect(owner.token);
+  const frames = Array.from({ length: n }, (_, i) => ({ v: 1 as const, t: 'push' as const, id: i, env: encodeBase64(signTestEnvelope(owner.id, { doc: owner.doc, counter: 20_001 + i, body: new Uint8Array(200) })) }));
   const t0 = performance.now();
-  await pushMany(pusher, owner.id, owner.doc, n, 10_001);
-  await done;
+  for (const fr of frames) pusher.send(fr);
+  await settle(t.relay);
   const ms = performance.now() - t0;
-  rows.push(`| fan-out: ${n} pushes × 100 subscribers | ${delivered} deliveries | ${(delivered / (ms / 1000)).toFixed(0)} deliveries/s | ${ms.toFixed(0)} ms total |`);
-  for (const s of [...subs, pusher]) s.ws.close();
+  const delivered = subs.reduce((k, s) => k + s.frames('entry').length, 0);
+  rows.push(`| fan-out: ${n} pushes × 100 subscribers (in-process socket pair, memory store) | ${delivered} deliveries | ${(delivered / (ms / 1000)).toFixed(0)} deliveries/s | ${ms.toFixed(0)} ms total |`);
 }
 
 running.child.kill('SIGTERM');

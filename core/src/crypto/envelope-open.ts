@@ -24,6 +24,21 @@ export interface OpenedChange {
   readonly late: boolean;
 }
 
+/**
+ * An opened change whose counter is NOT recorded yet (review M1): the caller hands the change to
+ * the engine and calls `commit()` only once the engine accepted it (applied, pending or
+ * duplicate). If the engine refuses it transiently (`rate_limited`, a load race), the caller
+ * does not commit, so the same envelope opens again on a later pull instead of being a `replay`.
+ */
+export interface UncommittedChange extends OpenedChange {
+  /**
+   * Records the counter. Re-checks it first (another envelope may have taken the counter since
+   * `open`): `replay` if this very envelope was committed already, `equivocation` if another
+   * envelope was committed at that counter. Idempotent after success.
+   */
+  commit(): Result<void>;
+}
+
 /** The stream a counter belongs to (ENV-5): doc, author key, device. */
 export function counterStream(e: Pick<Envelope, 'doc' | 'author' | 'device'>): string {
   return `${e.doc}|${toHex(e.author)}|${toHex(e.device)}`;
@@ -44,8 +59,24 @@ export function verifyEnvelope(crypto: CryptoPort, e: Envelope): Result<UserId> 
  * the change (the `authorize` callback's code), a key for the epoch (`unknown_epoch`),
  * decryption (`decrypt_failed`), counter (`replay`, `equivocation`, `counter_gap`). The counter is recorded
  * only when every check passed; nothing else changes on failure.
+ *
+ * This records the counter at once (check-and-commit). When the receiver may still refuse the
+ * change afterwards, use `openEnvelopeUncommitted` and commit after it accepted (M1).
  */
 export function openEnvelope(crypto: CryptoPort, bytes: Uint8Array, ctx: OpenContext): Result<OpenedChange> {
+  const r = openEnvelopeUncommitted(crypto, bytes, ctx);
+  if (!r.ok) return r;
+  const committed = r.value.commit();
+  if (!committed.ok) return committed;
+  const { change, kind, epoch, gap, late } = r.value;
+  return ok({ change, kind, epoch, gap, late });
+}
+
+/**
+ * `openEnvelope` without recording the counter (M1): the same checks in the same order, the
+ * counter only checked; nothing changes until `commit()` on the result.
+ */
+export function openEnvelopeUncommitted(crypto: CryptoPort, bytes: Uint8Array, ctx: OpenContext): Result<UncommittedChange> {
   const decoded = decodeEnvelope(bytes);
   if (!decoded.ok) return decoded;
   const e = decoded.value;
@@ -73,7 +104,15 @@ export function openEnvelope(crypto: CryptoPort, bytes: Uint8Array, ctx: OpenCon
   const digest = toHex(e.signature.subarray(0, 16));
   const counter = ctx.counters.check(stream, e.counter, digest);
   if (!counter.ok) return counter;
-  ctx.counters.record(stream, e.counter, digest);
+  let committed = false;
+  const commit = (): Result<void> => {
+    if (committed) return ok(undefined);
+    const again = ctx.counters.check(stream, e.counter, digest);
+    if (!again.ok) return again;
+    ctx.counters.record(stream, e.counter, digest);
+    committed = true;
+    return ok(undefined);
+  };
   const change: DocChange = {
     doc: e.doc,
     kind: e.kind === 'member' ? 'member' : 'update',
@@ -82,5 +121,5 @@ export function openEnvelope(crypto: CryptoPort, bytes: Uint8Array, ctx: OpenCon
     counter: e.counter,
     payload,
   };
-  return ok({ change, kind: e.kind, epoch: e.epoch, gap: counter.value.gap, late: counter.value.late });
+  return ok({ change, kind: e.kind, epoch: e.epoch, gap: counter.value.gap, late: counter.value.late, commit });
 }

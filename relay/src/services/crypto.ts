@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { createSodiumCrypto, decodePublicIdentity, type CryptoPort, type PublicIdentity, type Result } from '@kith/core';
 import sodium from 'libsodium-wrappers';
 
 /** Resolves once libsodium is loaded; every other function here needs it. */
@@ -62,4 +63,15 @@ export function randomBytes(n: number): Uint8Array {
   const b = new Uint8Array(n);
   crypto.getRandomValues(b);
   return b;
+}
+
+let port: Promise<CryptoPort> | undefined;
+
+/**
+ * KEY-1: parses a 128-byte public identity (signKey ‖ boxKey ‖ signature) with core's
+ * `decodePublicIdentity`, which checks that the signing key signed the box key.
+ */
+export async function verifyPublicIdentityBytes(bytes: Uint8Array): Promise<Result<PublicIdentity>> {
+  port ??= createSodiumCrypto();
+  return decodePublicIdentity(await port, bytes);
 }

@@ -94,6 +94,9 @@ export function runRelayStoreConformance(name: string, open: () => Promise<Store
       expect((await store.accounts.getAccountByUsername('alice'))?.username).toBe('Alice');
       expect((await store.accounts.getAccount('u1'))?.signKey).toBe('k1');
       expect(await store.accounts.getAccount('u2')).toBeUndefined();
+      expect((await store.accounts.getAccount('u1'))?.identity).toBeUndefined();
+      expect(await store.accounts.createAccount({ ...a, userId: 'u3', usernameKey: 'carol', identity: 'ab'.repeat(128) })).toBe('created');
+      expect((await store.accounts.getAccountByUsername('carol'))?.identity).toBe('ab'.repeat(128));
     });
 
     run('backups only move forward (RLY-15)', async ({ store }) => {

@@ -95,6 +95,12 @@ export interface AccountRecord {
   readonly signKey: string;
   /** X25519 public key, hex. */
   readonly boxKey: string;
+  /**
+   * The signed public identity (KEY-1, core's `encodePublicIdentity`: signKey ‖ boxKey ‖
+   * signature, 128 bytes), hex. Verified at registration; absent only for accounts registered
+   * by a client that did not send it yet.
+   */
+  readonly identity?: string;
   readonly createdAt: number;
 }
 

@@ -11,7 +11,7 @@ const json = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'cont
 
 export function registrationBody(id: TestIdentity, username: string): unknown {
   const signature = sodium.crypto_sign_detached(registerSigningBytes(username, id.signPublic, id.boxPublic), id.signSecret);
-  return { v: 1, username, signKey: hex(id.signPublic), boxKey: hex(id.boxPublic), signature: hex(signature) };
+  return { v: 1, username, signKey: hex(id.signPublic), boxKey: hex(id.boxPublic), signature: hex(signature), identity: hex(id.publicIdentity) };
 }
 
 /** Registers `username` (201 or 409 if it exists already) and returns a fresh session token. */

@@ -6,6 +6,8 @@ export interface TestIdentity {
   readonly signPublic: Uint8Array;
   readonly signSecret: Uint8Array;
   readonly boxPublic: Uint8Array;
+  /** KEY-1 wire form (core's `encodePublicIdentity`): signPublic ‖ boxPublic ‖ signature. */
+  readonly publicIdentity: Uint8Array;
   readonly userId: string;
   readonly device: string;
   readonly deviceBytes: Uint8Array;
@@ -24,10 +26,12 @@ export function createTestIdentity(seed: string): TestIdentity {
   const d = sodium.crypto_generichash(16, sodium.from_string(`device/${seed}`), null);
   d[6] = (d[6]! & 0x0f) | 0x40;
   d[8] = (d[8]! & 0x3f) | 0x80;
+  const boxSig = sodium.crypto_sign_detached(new Uint8Array([...sodium.from_string('kith/v1/boxkey\0'), ...kp.publicKey, ...box.publicKey]), kp.privateKey);
   return {
     signPublic: kp.publicKey,
     signSecret: kp.privateKey,
     boxPublic: box.publicKey,
+    publicIdentity: new Uint8Array([...kp.publicKey, ...box.publicKey, ...boxSig]),
     userId: deriveUserId(kp.publicKey),
     device: uuidOf(d),
     deviceBytes: d,

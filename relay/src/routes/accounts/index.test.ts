@@ -1,3 +1,4 @@
+import { createSodiumCrypto, decodePublicIdentity } from '@kith/core';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createTestIdentity, type TestIdentity } from '../../testing/identity.js';
 import { login, registerAndLogin, registrationBody } from '../../testing/client.js';
@@ -75,5 +76,25 @@ describe('accounts and directory (ACC-*, RLY-15)', () => {
     const fresh = await login(t.fetch, alice);
     expect((await t.fetch('/v1/auth/session', { method: 'DELETE', headers: { authorization: `Bearer ${fresh}` } })).status).toBe(200);
     expect((await t.fetch('/v1/caps/conv:x', { headers: { authorization: `Bearer ${fresh}` } })).status).toBe(401);
+  });
+
+  it('C1: stores the signed public identity (KEY-1) at registration and returns it from lookup', async () => {
+    const body = registrationBody(alice, 'alice') as Record<string, unknown>;
+    // A box key the signing key did not sign (a relay-substituted key) is refused.
+    const forgedIdentity = new Uint8Array(alice.publicIdentity);
+    forgedIdentity.set(bob.boxPublic, 32);
+    expect((await t.fetch('/v1/accounts', post({ ...body, identity: Buffer.from(forgedIdentity).toString('hex') }))).status).toBe(400);
+    // bob's valid identity under alice's registration: keys do not match the registration.
+    expect((await t.fetch('/v1/accounts', post({ ...body, identity: Buffer.from(bob.publicIdentity).toString('hex') }))).status).toBe(400);
+    expect((await t.fetch('/v1/accounts', post({ ...body, identity: 'abcd' }))).status).toBe(400);
+    expect((await t.fetch('/v1/accounts', post(body))).status).toBe(201);
+    const found = (await (await t.fetch('/v1/accounts/alice')).json()) as Record<string, string>;
+    expect(found['identity']).toBe(Buffer.from(alice.publicIdentity).toString('hex'));
+    const decoded = decodePublicIdentity(await createSodiumCrypto(), new Uint8Array(Buffer.from(found['identity']!, 'hex')));
+    expect(decoded.ok && decoded.value.userId).toBe(alice.userId);
+    expect(decoded.ok && Buffer.from(decoded.value.boxKey).equals(Buffer.from(alice.boxPublic))).toBe(true);
+    // Backward compatible: the current client still reads signKey/boxKey.
+    expect(found).toMatchObject({ signKey: Buffer.from(alice.signPublic).toString('hex'), boxKey: Buffer.from(alice.boxPublic).toString('hex') });
+    console.log('[accounts] C1 forged identity 400, mismatched 400, identity stored and verified on lookup');
   });
 });

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { asRecord } from '../../protocol/safe-json.js';
 import { registerSigningBytes } from '../../protocol/signing.js';
 import type { Relay } from '../../relay.js';
-import { fromHex, verifyDetached } from '../../services/crypto.js';
+import { fromHex, toHex, verifyDetached, verifyPublicIdentityBytes } from '../../services/crypto.js';
 import { limitBody, limitByAddress, raise, readJson, requireSession, type RelayEnv } from '../http.js';
 
 const USERNAME_RE = /^[A-Za-z0-9_.]{3,32}$/;
@@ -14,9 +14,28 @@ export function usernameKey(username: string): string {
 }
 
 /**
+ * KEY-1: the registration's `identity` must decode and verify with core's `decodePublicIdentity`
+ * and carry the same keys as the registration. Optional until every client sends it
+ * (legacy registrations have none, and a verifying client refuses to use them).
+ */
+async function parseIdentity(value: unknown, signKey: Uint8Array, boxKey: Uint8Array): Promise<string | undefined> {
+  if (value === undefined) return undefined;
+  const bytes = fromHex(value, 128);
+  if (bytes === undefined) raise('malformed', 'identity must be 128 bytes of hex');
+  const decoded = await verifyPublicIdentityBytes(bytes);
+  if (!decoded.ok) raise('bad_signature', 'identity: box key not signed by the signing key');
+  if (toHex(decoded.value.signingKey) !== toHex(signKey) || toHex(decoded.value.boxKey) !== toHex(boxKey)) {
+    raise('invalid_argument', 'identity does not carry the registered keys');
+  }
+  return toHex(bytes);
+}
+
+/**
  * Accounts and directory (ACC-*), key backup (RLY-15):
- * - `POST /v1/accounts` register `{ v: 1, username, signKey, boxKey, signature }` (hex keys)
- * - `GET /v1/accounts/:username` public keys of a username
+ * - `POST /v1/accounts` register `{ v: 1, username, signKey, boxKey, signature, identity }` (hex);
+ *   `identity` is the 128-byte signed public identity (KEY-1), verified and stored as sent
+ * - `GET /v1/accounts/:username` public keys of a username, with `identity` so the client can
+ *   verify that the box key is bound to the signing key (the relay cannot substitute it)
  * - `PUT /v1/backup` (session) store the password-encrypted backup, header `x-kith-backup-version`
  * - `GET /v1/accounts/:username/backup` fetch it (for recovery on a new device)
  */
@@ -34,6 +53,7 @@ export function createAccountRoutes(relay: Relay): Hono<RelayEnv> {
     const signature = fromHex(o['signature'], 64);
     if (signKey === undefined || boxKey === undefined || signature === undefined) raise('malformed', 'keys and signature must be hex');
     if (!verifyDetached(signature, registerSigningBytes(username, signKey, boxKey), signKey)) raise('bad_signature', 'registration signature invalid');
+    const identity = await parseIdentity(o['identity'], signKey, boxKey);
     const userId = deriveUserId(signKey);
     const result = await store.accounts.createAccount({
       userId,
@@ -41,6 +61,7 @@ export function createAccountRoutes(relay: Relay): Hono<RelayEnv> {
       usernameKey: usernameKey(username),
       signKey: o['signKey'] as string,
       boxKey: o['boxKey'] as string,
+      ...(identity === undefined ? {} : { identity }),
       createdAt: clock.now(),
     });
     if (result === 'taken') raise('conflict', 'username or key already registered');
@@ -53,7 +74,7 @@ export function createAccountRoutes(relay: Relay): Hono<RelayEnv> {
     if (!USERNAME_RE.test(name)) raise('invalid_argument', 'not a username');
     const a = await store.accounts.getAccountByUsername(usernameKey(name));
     if (a === undefined) raise('not_found', 'no such username');
-    return c.json({ userId: a.userId, username: a.username, signKey: a.signKey, boxKey: a.boxKey });
+    return c.json({ userId: a.userId, username: a.username, signKey: a.signKey, boxKey: a.boxKey, ...(a.identity === undefined ? {} : { identity: a.identity }) });
   });
 
   app.put('/v1/backup', requireSession(relay), limitBody(limits.maxBackupBytes), async (c) => {

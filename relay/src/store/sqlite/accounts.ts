@@ -8,6 +8,7 @@ interface AccountRow {
   sign_key: string;
   box_key: string;
   created_at: number;
+  identity: string | null;
 }
 interface CapRow {
   scope: string;
@@ -23,14 +24,10 @@ interface SessionRow {
   expires_at: number;
 }
 
-const toAccount = (r: AccountRow): AccountRecord => ({
-  userId: r.user_id,
-  username: r.username,
-  usernameKey: r.username_key,
-  signKey: r.sign_key,
-  boxKey: r.box_key,
-  createdAt: r.created_at,
-});
+function toAccount(r: AccountRow): AccountRecord {
+  const base = { userId: r.user_id, username: r.username, usernameKey: r.username_key, signKey: r.sign_key, boxKey: r.box_key, createdAt: r.created_at };
+  return r.identity === null ? base : { ...base, identity: r.identity };
+}
 
 function toCap(r: CapRow): CapabilityRecord {
   const base = { scope: r.scope, version: r.version, readHash: r.read_hash, controllers: JSON.parse(r.controllers) as string[] };
@@ -40,7 +37,7 @@ function toCap(r: CapRow): CapabilityRecord {
 /** AccountStore on SQLite (accounts, backups, sessions, capabilities). */
 export function createSqliteAccountStore(db: Database.Database): AccountStore {
   const insertAccount = db.prepare(
-    'INSERT OR IGNORE INTO accounts (user_id, username, username_key, sign_key, box_key, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    'INSERT OR IGNORE INTO accounts (user_id, username, username_key, sign_key, box_key, created_at, identity) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
   const byName = db.prepare<[string], AccountRow>('SELECT * FROM accounts WHERE username_key = ?');
   const byUser = db.prepare<[string], AccountRow>('SELECT * FROM accounts WHERE user_id = ?');
@@ -60,7 +57,7 @@ export function createSqliteAccountStore(db: Database.Database): AccountStore {
 
   return {
     createAccount(r) {
-      const info = insertAccount.run(r.userId, r.username, r.usernameKey, r.signKey, r.boxKey, r.createdAt);
+      const info = insertAccount.run(r.userId, r.username, r.usernameKey, r.signKey, r.boxKey, r.createdAt, r.identity ?? null);
       return Promise.resolve(info.changes === 1 ? 'created' : 'taken');
     },
     getAccountByUsername(key) {

@@ -5,7 +5,7 @@ import type { RelayStore } from '../ports.js';
 import { createSqliteAccountStore } from './accounts.js';
 import { createFileBlobStore } from './blob-files.js';
 import { createSqliteDocLogStore } from './doc-log.js';
-import { SQLITE_SCHEMA } from './schema.js';
+import { SQLITE_ADDED_COLUMNS, SQLITE_SCHEMA } from './schema.js';
 
 export interface SqliteStoreOptions {
   /** Directory for `relay.db` (+ WAL) and `blobs/`. */
@@ -27,6 +27,10 @@ export function createSqliteRelayStore(options: SqliteStoreOptions): RelayStore 
   db.pragma(`synchronous = ${synchronous}`);
   db.pragma('busy_timeout = 5000');
   db.exec(SQLITE_SCHEMA);
+  for (const c of SQLITE_ADDED_COLUMNS) {
+    const cols = db.prepare(`PRAGMA table_info(${c.table})`).all() as { name: string }[];
+    if (!cols.some((x) => x.name === c.column)) db.exec(c.ddl);
+  }
   return {
     docs: createSqliteDocLogStore(db),
     blobs: createFileBlobStore(db, join(options.dataDir, 'blobs')),

@@ -21,7 +21,8 @@ CREATE TABLE IF NOT EXISTS accounts (
   username_key TEXT NOT NULL UNIQUE,
   sign_key TEXT NOT NULL,
   box_key TEXT NOT NULL,
-  created_at INTEGER NOT NULL
+  created_at INTEGER NOT NULL,
+  identity TEXT
 );
 CREATE TABLE IF NOT EXISTS backups (user_id TEXT PRIMARY KEY, version INTEGER NOT NULL, bytes BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS sessions (
@@ -34,3 +35,8 @@ CREATE TABLE IF NOT EXISTS caps (
 CREATE TABLE IF NOT EXISTS blobs (id TEXT PRIMARY KEY, owner TEXT NOT NULL, size INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS blobs_owner ON blobs (owner);
 `;
+
+/** Columns added after version 1: applied at open when missing (ALTER TABLE … ADD COLUMN). */
+export const SQLITE_ADDED_COLUMNS: readonly { readonly table: string; readonly column: string; readonly ddl: string }[] = [
+  { table: 'accounts', column: 'identity', ddl: 'ALTER TABLE accounts ADD COLUMN identity TEXT' },
+];

@@ -86,8 +86,6 @@ export function createDocumentService(ctx: RelayContext, caps: CapabilityService
       switch (outcome.status) {
         case 'equivocation':
           return fail('equivocation', 'a different envelope with this counter is stored (ENV-5)');
-        case 'replay':
-          return fail('replay', 'counter not above the highest seen for this device (ENV-5)');
         case 'duplicate':
           return ok({ doc: env.doc, seq: outcome.seq, duplicate: true });
         case 'stored': {

@@ -69,9 +69,12 @@ export function runRelayStoreConformance(name: string, open: () => Promise<Store
       expect((await store.docs.read('x', 0, 10)).length).toBe(1);
     });
 
-    run('counters strictly increase per (doc, author, device); other devices are independent (ENV-5)', async ({ store }) => {
+    run('H1: a counter below the head that was never stored is stored; only the exact counter decides (ENV-5)', async ({ store }) => {
       const out = await store.docs.append([req('x', 5, 'a'), req('x', 3, 'b'), req('x', 3, 'c', 'd2'), req('x', 6, 'd')]);
-      expect(out.map((o) => o.status)).toEqual(['stored', 'replay', 'stored', 'stored']);
+      expect(out.map((o) => o.status)).toEqual(['stored', 'stored', 'stored', 'stored']);
+      const again = await store.docs.append([req('x', 3, 'b'), req('x', 3, 'B'), req('x', 4, 'e')]);
+      expect(again.map((o) => o.status)).toEqual(['duplicate', 'equivocation', 'stored']);
+      expect((again[0] as { seq: number }).seq).toBe((out[1] as { seq: number }).seq);
     });
 
     run('compaction drops superseded entries, keeps the snapshot and later ones, remembers counters (SNAP-1)', async ({ store }) => {
@@ -81,7 +84,7 @@ export function runRelayStoreConformance(name: string, open: () => Promise<Store
       const left = await store.docs.read('x', 0, 10);
       expect(left.map((e) => e.seq)).toEqual([seqs[2], seqs[3]]);
       expect(await store.docs.storedBytes()).toBe(5);
-      expect((await store.docs.append([req('x', 1, 'a')]))[0]!.status).toBe('replay');
+      expect(await store.docs.append([req('x', 1, 'a'), req('x', 1, 'A')])).toEqual([{ status: 'duplicate', seq: seqs[0] }, { status: 'equivocation' }]);
       const [next] = await store.docs.append([req('x', 5, 'e')]);
       expect((next as { seq: number }).seq).toBeGreaterThan(seqs[3]!);
     });

@@ -23,10 +23,11 @@ export interface AppendRequest {
 export type AppendOutcome =
   | { readonly status: 'stored'; readonly seq: number }
   | { readonly status: 'duplicate'; readonly seq: number }
-  /** Same (doc, author, device, counter), different bytes. */
-  | { readonly status: 'equivocation' }
-  /** The counter is not above the highest seen, and no identical entry is stored (compacted or out of order). */
-  | { readonly status: 'replay' };
+  /**
+   * Same (doc, author, device, counter) stored (or compacted), different bytes. A counter below
+   * the highest seen that was never stored is NOT refused: it is stored (ENV-5, review H1).
+   */
+  | { readonly status: 'equivocation' };
 
 export interface LogEntry {
   readonly seq: number;
@@ -44,7 +45,8 @@ export interface DocLogStore {
   read(doc: string, after: number, limit: number): Promise<LogEntry[]>;
   /**
    * Drops the entries of `doc` with seq ≤ `through` other than `keepSeq` (the snapshot that
-   * supersedes them). Counters stay recorded, so a dropped envelope replayed is `replay`.
+   * supersedes them). Their (counter, hash, seq) stay recorded, so a dropped envelope pushed again
+   * is a `duplicate` of its old seq, and different bytes at its counter are `equivocation`.
    * Returns the number of entries dropped.
    */
   compact(doc: string, keepSeq: number, through: number): Promise<number>;

@@ -240,13 +240,14 @@ export function createConnection(services: ConnectionServices, socket: RelaySock
     onMessage(data) {
       if (closed) return;
       metrics.framesIn++;
+      const parsed = parseClientFrame(data, frameLimits);
       if (!connLimiter.take(connId)) {
-        // Over the per-connection rate: answer, and close a client that keeps ignoring it.
+        // Over the per-connection rate: answer with the frame's id (the client retries that
+        // request, review H1), and close a client that keeps ignoring it.
         if (++strikes > limits.connBurst) return close(CLOSE_CODES.rateLimited, 'rate limited');
-        return reject(undefined, 'rate_limited', 'connection rate limit');
+        return reject(parsed.ok ? parsed.value.id : undefined, 'rate_limited', 'connection rate limit');
       }
       strikes = 0;
-      const parsed = parseClientFrame(data, frameLimits);
       if (!parsed.ok) return reject(undefined, parsed.error.code, parsed.error.message.replace(/^[a-z_]+: /, ''));
       dispatch(parsed.value).catch((error: unknown) => {
         logger.log('error', 'ws.handler_failed', { conn: connId, frame: parsed.value.t, error: error instanceof Error ? error.name : 'unknown' });

@@ -138,4 +138,22 @@ describe('WebSocket protocol over an in-process socket pair (RLY-*)', () => {
     expect(slow.closed?.code).toBe(1013);
     console.log(`[ws] rejects by reason: ${JSON.stringify(Object.fromEntries(t.relay.metrics.rejects))}`);
   });
+
+  it('H1: a connection rate-limit error carries the refused frame id, and the retried pushes are stored', async () => {
+    t = await createTestRelay({ limits: { connRate: 1, connBurst: 4 } });
+    aliceToken = await registerAndLogin(t.fetch, alice, 'alice');
+    const s = await connect(aliceToken);
+    for (let i = 1; i <= 6; i++) s.send({ v: 1, t: 'push', id: i, env: env(alice, i) });
+    await settle(t.relay);
+    const limited = s.frames('error').filter((e) => e.code === 'rate_limited');
+    expect(limited.map((e) => ('id' in e ? e.id : undefined))).toEqual([4, 5, 6]);
+    expect(s.frames('ack').map((a) => a.id)).toEqual([1, 2, 3]);
+    // The client retries exactly the refused ids later; lower counters than the head are stored.
+    t.clock.advance(10_000);
+    for (const i of [4, 5, 6]) s.send({ v: 1, t: 'push', id: 10 + i, env: env(alice, i) });
+    await settle(t.relay);
+    expect(s.frames('ack').map((a) => a.id)).toEqual([1, 2, 3, 14, 15, 16]);
+    expect((await t.relay.ctx.store.docs.read(feedOf(alice), 0, 100)).length).toBe(6);
+    console.log(`[ws] H1 rate_limited with ids ${limited.length}/3, retried and stored 6/6`);
+  });
 });

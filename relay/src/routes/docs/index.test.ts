@@ -33,7 +33,7 @@ describe('document logs over HTTP (RLY-5..11, CAP-*, SNAP-1)', () => {
     bobToken = await registerAndLogin(t.fetch, bob, 'bob');
   });
 
-  it('stores once, acks a byte-identical retry with the same seq, rejects equivocation and replay', async () => {
+  it('stores once, acks a byte-identical retry with the same seq, rejects equivocation; H1: a late lower counter is stored', async () => {
     const e1 = signTestEnvelope(alice, { doc: feedOf(alice), counter: 1, body: body('one') });
     const r1 = await push(aliceToken, e1);
     expect(r1.status).toBe(201);
@@ -45,11 +45,15 @@ describe('document logs over HTTP (RLY-5..11, CAP-*, SNAP-1)', () => {
     expect(eq.status).toBe(409);
     expect(((await eq.json()) as { error: { code: string } }).error.code).toBe('equivocation');
     expect((await push(aliceToken, signTestEnvelope(alice, { doc: feedOf(alice), counter: 3, body: body('3') }))).status).toBe(201);
-    const replay = await push(aliceToken, signTestEnvelope(alice, { doc: feedOf(alice), counter: 2, body: body('2') }));
-    expect(((await replay.json()) as { error: { code: string } }).error.code).toBe('replay');
+    // H1: counter 2 was never stored (out of order, or refused once): stored, not `replay`.
+    const late = signTestEnvelope(alice, { doc: feedOf(alice), counter: 2, body: body('2') });
+    expect((await push(aliceToken, late)).status).toBe(201);
+    expect((await push(aliceToken, late)).status).toBe(200);
+    const eq2 = await push(aliceToken, signTestEnvelope(alice, { doc: feedOf(alice), counter: 2, body: body('two') }));
+    expect(((await eq2.json()) as { error: { code: string } }).error.code).toBe('equivocation');
     const stored = await t.relay.ctx.store.docs.read(feedOf(alice), 0, 100);
-    expect(stored.length).toBe(2);
-    console.log(`[docs] pushes 5, stored ${stored.length}, duplicate 1, equivocation 1, replay 1`);
+    expect(stored.length).toBe(3);
+    console.log(`[docs] pushes 7, stored ${stored.length}, duplicate 2, equivocation 2, late counter stored`);
   });
 
   it('rejects bad signatures, foreign envelopes and documents of another user before storing (RLY-5..7)', async () => {

@@ -13,25 +13,21 @@ export function createMemoryDocLogStore(): DocLogStore {
   let bytesStored = 0;
   const logs = new Map<string, MemEntry[]>();
   const byKey = new Map<string, MemEntry>();
-  const heads = new Map<string, number>();
+  /** Compacted entries: key → seq and hash (ENV-5 keeps deciding duplicates and equivocation). */
+  const compacted = new Map<string, { readonly seq: number; readonly hash: string }>();
 
   return {
     append(batch: readonly AppendRequest[]): Promise<AppendOutcome[]> {
       const out: AppendOutcome[] = [];
       for (const r of batch) {
-        const head = `${r.doc}|${r.author}|${r.device}`;
-        const key = `${head}|${r.counter}`;
-        const existing = byKey.get(key);
+        const key = `${r.doc}|${r.author}|${r.device}|${r.counter}`;
+        // ENV-5: only the exact counter decides; an unstored lower counter is stored (review H1).
+        const existing = byKey.get(key) ?? compacted.get(key);
         if (existing !== undefined) {
           out.push(existing.hash === r.hash ? { status: 'duplicate', seq: existing.seq } : { status: 'equivocation' });
           continue;
         }
-        if (r.counter <= (heads.get(head) ?? 0)) {
-          out.push({ status: 'replay' });
-          continue;
-        }
         const entry: MemEntry = { seq: ++lastSeq, key, hash: r.hash, bytes: r.bytes.slice() };
-        heads.set(head, r.counter);
         byKey.set(key, entry);
         let log = logs.get(r.doc);
         if (log === undefined) logs.set(r.doc, (log = []));
@@ -59,6 +55,7 @@ export function createMemoryDocLogStore(): DocLogStore {
       for (const e of log) {
         if (e.seq <= through && e.seq !== keepSeq) {
           byKey.delete(e.key);
+          compacted.set(e.key, { seq: e.seq, hash: e.hash });
           bytesStored -= e.bytes.length;
           dropped++;
         } else keep.push(e);

@@ -11,12 +11,12 @@ export function createSqliteDocLogStore(db: Database.Database): DocLogStore {
   const findEntry = db.prepare<[string, string, string, number], EntryRow>(
     'SELECT seq, hash FROM entries WHERE doc = ? AND author = ? AND device = ? AND counter = ?',
   );
-  const findHead = db.prepare<[string, string, string], { counter: number }>(
-    'SELECT counter FROM heads WHERE doc = ? AND author = ? AND device = ?',
+  const findCompacted = db.prepare<[string, string, string, number], EntryRow>(
+    'SELECT seq, hash FROM compacted WHERE doc = ? AND author = ? AND device = ? AND counter = ?',
   );
   const insertEntry = db.prepare('INSERT INTO entries (doc, author, device, counter, hash, bytes) VALUES (?, ?, ?, ?, ?, ?)');
-  const upsertHead = db.prepare(
-    'INSERT INTO heads (doc, author, device, counter) VALUES (?, ?, ?, ?) ON CONFLICT (doc, author, device) DO UPDATE SET counter = excluded.counter',
+  const remember = db.prepare(
+    'INSERT OR IGNORE INTO compacted (doc, author, device, counter, hash, seq) SELECT doc, author, device, counter, hash, seq FROM entries WHERE doc = ? AND seq <= ? AND seq != ?',
   );
   const readStmt = db.prepare<[string, number, number], { seq: number; bytes: Buffer }>(
     'SELECT seq, bytes FROM entries WHERE doc = ? AND seq > ? ORDER BY seq LIMIT ?',
@@ -31,18 +31,14 @@ export function createSqliteDocLogStore(db: Database.Database): DocLogStore {
     const out: AppendOutcome[] = [];
     let added = 0;
     for (const r of batch) {
-      const existing = findEntry.get(r.doc, r.author, r.device, r.counter);
+      // ENV-5: only the exact (doc, author, device, counter) decides; a lower counter that was
+      // never stored (out of order, or refused once) is stored now (review H1).
+      const existing = findEntry.get(r.doc, r.author, r.device, r.counter) ?? findCompacted.get(r.doc, r.author, r.device, r.counter);
       if (existing !== undefined) {
         out.push(existing.hash === r.hash ? { status: 'duplicate', seq: existing.seq } : { status: 'equivocation' });
         continue;
       }
-      const head = findHead.get(r.doc, r.author, r.device);
-      if (head !== undefined && r.counter <= head.counter) {
-        out.push({ status: 'replay' });
-        continue;
-      }
       const info = insertEntry.run(r.doc, r.author, r.device, r.counter, r.hash, r.bytes);
-      upsertHead.run(r.doc, r.author, r.device, r.counter);
       added += r.bytes.length;
       out.push({ status: 'stored', seq: Number(info.lastInsertRowid) });
     }
@@ -61,6 +57,7 @@ export function createSqliteDocLogStore(db: Database.Database): DocLogStore {
     compact(doc, keepSeq, through) {
       const tx = db.transaction(() => {
         const s = sizeOf.get(doc, through, keepSeq)!;
+        remember.run(doc, through, keepSeq);
         deleteStmt.run(doc, through, keepSeq);
         return s;
       });

@@ -15,6 +15,11 @@ CREATE TABLE IF NOT EXISTS heads (
   doc TEXT NOT NULL, author TEXT NOT NULL, device TEXT NOT NULL, counter INTEGER NOT NULL,
   PRIMARY KEY (doc, author, device)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS compacted (
+  doc TEXT NOT NULL, author TEXT NOT NULL, device TEXT NOT NULL, counter INTEGER NOT NULL,
+  hash TEXT NOT NULL, seq INTEGER NOT NULL,
+  PRIMARY KEY (doc, author, device, counter)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS accounts (
   user_id TEXT PRIMARY KEY,
   username TEXT NOT NULL,

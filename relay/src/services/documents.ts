@@ -90,11 +90,21 @@ export function createDocumentService(ctx: RelayContext, caps: CapabilityService
           return ok({ doc: env.doc, seq: outcome.seq, duplicate: true });
         case 'stored': {
           ctx.metrics.envelopesStored++;
-          hub.publish(env.doc, outcome.seq, bytes);
+          // The envelope is durable: a failing fan-out or compaction must not turn the ack into
+          // an error (the client would re-push a stored envelope), so both are contained (M7).
+          try {
+            hub.publish(env.doc, outcome.seq, bytes);
+          } catch (error) {
+            ctx.logger.log('error', 'hub.publish_failed', { error: error instanceof Error ? error.name : 'unknown' });
+          }
           if (options.supersedes !== undefined) {
             const through = Math.min(options.supersedes, outcome.seq - 1);
-            const dropped = await ctx.store.docs.compact(env.doc, outcome.seq, through);
-            ctx.logger.log('info', 'doc.compacted', { seq: outcome.seq, through, dropped });
+            try {
+              const dropped = await ctx.store.docs.compact(env.doc, outcome.seq, through);
+              ctx.logger.log('info', 'doc.compacted', { seq: outcome.seq, through, dropped });
+            } catch (error) {
+              ctx.logger.log('error', 'doc.compact_failed', { seq: outcome.seq, error: error instanceof Error ? error.name : 'unknown' });
+            }
           }
           return ok({ doc: env.doc, seq: outcome.seq, duplicate: false });
         }

@@ -1,4 +1,4 @@
-import type { ErrorCode, Result } from '@kith/core';
+import { KithError, type ErrorCode, type Result } from '@kith/core';
 import type { ClientFrame, PresenceState, ServerFrame } from '../protocol/frames.js';
 import { decodeBase64, encodeBase64 } from '../protocol/base64.js';
 import { parseClientFrame, type ClientFrameLimits } from '../protocol/parse-client-frame.js';
@@ -146,7 +146,11 @@ export function createConnection(services: ConnectionServices, socket: RelaySock
   function handlePush(s: Session, frame: Extract<ClientFrame, { t: 'push' }>): void {
     const bytes = decodeBase64(frame.env);
     if (bytes === undefined) return reject(frame.id, 'malformed', 'env is not base64');
-    const result = docs.push(s, bytes, { cap: frame.cap, supersedes: frame.supersedes });
+    // M7: any throw in the push path becomes `storage_failed` for this frame id, never silence.
+    const result = docs.push(s, bytes, { cap: frame.cap, supersedes: frame.supersedes }).catch((error: unknown): Result<never> => {
+      logger.log('error', 'ws.push_failed', { conn: connId, error: error instanceof Error ? error.name : 'unknown' });
+      return { ok: false, error: new KithError('storage_failed', 'the envelope could not be stored') };
+    });
     pushLane = pushLane.then(() => result);
     void result.then((r) => {
       if (replyError(frame.id, r) || !r.ok) return;

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { createMemoryRelayStore } from '../store/memory/index.js';
 import { encodeBase64 } from '../protocol/base64.js';
 import { createTestIdentity, signTestEnvelope, type TestIdentity } from '../testing/identity.js';
 import { grantCapability, registerAndLogin } from '../testing/client.js';
@@ -155,5 +156,28 @@ describe('WebSocket protocol over an in-process socket pair (RLY-*)', () => {
     expect(s.frames('ack').map((a) => a.id)).toEqual([1, 2, 3, 14, 15, 16]);
     expect((await t.relay.ctx.store.docs.read(feedOf(alice), 0, 100)).length).toBe(6);
     console.log(`[ws] H1 rate_limited with ids ${limited.length}/3, retried and stored 6/6`);
+  });
+
+  it('M7: a throw in the push path answers storage_failed with the frame id; a failing compaction still acks', async () => {
+    const store = createMemoryRelayStore();
+    let failCaps = false;
+    const getCapability = store.accounts.getCapability.bind(store.accounts);
+    const accounts = { ...store.accounts, getCapability: (scope: string) => (failCaps ? Promise.reject(new Error('disk')) : getCapability(scope)) };
+    const docs = { ...store.docs, compact: () => Promise.reject(new Error('disk')) };
+    t = await createTestRelay({ store: { ...store, accounts, docs } });
+    aliceToken = await registerAndLogin(t.fetch, alice, 'alice');
+    const s = await connect(aliceToken);
+    failCaps = true;
+    s.send({ v: 1, t: 'push', id: 1, env: env(alice, 1) });
+    await settle(t.relay);
+    expect(s.frames('error', 1).map((e) => e.code)).toEqual(['storage_failed']);
+    failCaps = false;
+    s.send({ v: 1, t: 'push', id: 2, env: env(alice, 1) });
+    const snap = encodeBase64(signTestEnvelope(alice, { doc: feedOf(alice), counter: 2, kind: 'snapshot', body: new Uint8Array([1]) }));
+    s.send({ v: 1, t: 'push', id: 3, env: snap, supersedes: 1 });
+    await settle(t.relay);
+    expect(s.frames('ack').map((a) => a.id)).toEqual([2, 3]);
+    expect(t.logs.some((l) => l.includes('doc.compact_failed'))).toBe(true);
+    console.log('[ws] M7 throw → storage_failed with id 1; compaction failure logged, push 3 acked');
   });
 });

@@ -235,3 +235,38 @@ export type {
   MetaRow,
   Shelf,
 } from './projection/index.js';
+export {
+  createSyncClient,
+  inboxDocId,
+  sealAttachment,
+  openAttachment,
+  encryptAttachment,
+  decryptAttachment,
+  attachmentKey,
+  ATTACHMENT_CHUNK,
+  vetWithSandbox,
+} from './sync/index.js';
+export type {
+  SyncClient,
+  SyncClientOptions,
+  SyncState,
+  SyncStats,
+  SignalEvent,
+  PresenceState,
+  SignalKind,
+  AttachmentInput,
+} from './sync/index.js';
+export { registerAccount } from './sync/relay-http.js';
+export { createWebSocketTransport, createMemoryTransport } from './transport/index.js';
+export type {
+  WebSocketLike,
+  WebSocketConstructor,
+  WebSocketTransportOptions,
+  MemoryTransport,
+  MemoryTransportOptions,
+  InProcessSocket,
+  InProcessConnection,
+} from './transport/index.js';
+export type { Transport, TransportHandlers, TransportConnection, RelayFetch } from './ports/transport.js';
+export { signUp, logIn, saveIdentity, loadIdentity } from './account/index.js';
+export type { AccountOptions } from './account/index.js';

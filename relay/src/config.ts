@@ -26,6 +26,17 @@ export interface RelayLimits {
   /** Per client address, unauthenticated HTTP (register, challenge, lookup, backup fetch). */
   readonly ipRate: number;
   readonly ipBurst: number;
+  /**
+   * Signals and presence per (sender, recipient) pair (M3): cost 1 per 8 KiB started, `peerRate`
+   * per second up to `peerBurst`. Excess frames are dropped with `rate_limited` to the sender.
+   */
+  readonly peerRate: number;
+  readonly peerBurst: number;
+  /**
+   * Ephemeral frames (signal, presence) are dropped, never queued, for a recipient whose send
+   * buffer holds more than this: a flood cannot make the relay close the victim (M3).
+   */
+  readonly maxEphemeralBufferedBytes: number;
   readonly maxSubscriptionsPerConnection: number;
   /** A socket whose send buffer exceeds this is a slow consumer and is closed. */
   readonly maxBufferedBytes: number;
@@ -51,6 +62,9 @@ export const DEFAULT_RELAY_LIMITS: RelayLimits = {
   accountBurst: 10_000,
   ipRate: 20,
   ipBurst: 100,
+  peerRate: 20,
+  peerBurst: 200,
+  maxEphemeralBufferedBytes: 1024 * 1024,
   maxSubscriptionsPerConnection: 2000,
   maxBufferedBytes: 16 * 1024 * 1024,
   maxPullLimit: 1000,

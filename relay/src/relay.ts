@@ -59,6 +59,7 @@ export async function createRelay(deps: RelayDeps): Promise<Relay> {
     metrics: createRelayMetrics(),
     accountLimiter: createRateLimiter(limits.accountRate, limits.accountBurst, now),
     ipLimiter: createRateLimiter(limits.ipRate, limits.ipBurst, now),
+    peerLimiter: createRateLimiter(limits.peerRate, limits.peerBurst, now),
   };
   const hub = createHub();
   const auth = createAuthService(ctx);

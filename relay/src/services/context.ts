@@ -14,6 +14,8 @@ export interface RelayContext {
   readonly metrics: RelayMetrics;
   /** per account, across its connections and HTTP calls */
   readonly accountLimiter: RateLimiter;
+  /** signals and presence per `${sender}|${recipient}` (M3) */
+  readonly peerLimiter: RateLimiter;
   /** per client address, unauthenticated HTTP */
   readonly ipLimiter: RateLimiter;
 }

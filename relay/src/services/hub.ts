@@ -8,8 +8,11 @@ export interface HubPeer {
   readonly device: string;
   /** Deliver a live entry of a document this peer subscribed to. */
   onEntry(doc: string, seq: number, bytes: Uint8Array): void;
-  /** Deliver an already-encoded frame. */
-  sendText(text: string): void;
+  /**
+   * Deliver an already-encoded ephemeral frame (signal, presence). Returns false when it was
+   * dropped (recipient's buffer too full): it never closes the recipient (M3).
+   */
+  sendEphemeral(text: string): boolean;
 }
 
 export interface Hub {
@@ -18,8 +21,11 @@ export interface Hub {
   subscribe(doc: string, peer: HubPeer): void;
   unsubscribe(doc: string, peer: HubPeer): void;
   publish(doc: string, seq: number, bytes: Uint8Array): void;
-  /** Sends `text` to the user's online devices (one device if given); returns how many got it. */
-  deliverToUser(user: string, device: string | undefined, text: string): number;
+  /**
+   * Sends an ephemeral `text` to the user's online devices (one device if given): how many
+   * devices are online and how many got it (the rest dropped it, M3).
+   */
+  deliverToUser(user: string, device: string | undefined, text: string): { online: number; delivered: number };
   readonly subscriberCount: number;
 }
 
@@ -55,13 +61,14 @@ export function createHub(): Hub {
       for (const p of s) p.onEntry(doc, seq, bytes);
     },
     deliverToUser(user, device, text) {
-      let n = 0;
+      let online = 0;
+      let delivered = 0;
       for (const p of users.get(user) ?? []) {
         if (device !== undefined && p.device !== device) continue;
-        p.sendText(text);
-        n++;
+        online++;
+        if (p.sendEphemeral(text)) delivered++;
       }
-      return n;
+      return { online, delivered };
     },
     get subscriberCount() {
       return subscriberCount;

@@ -68,7 +68,21 @@ export function createConnection(services: ConnectionServices, socket: RelaySock
     metrics.framesOut++;
     socket.send(text);
   };
+  /** M3: signals and presence are dropped, never buffered without bound, for a slow reader. */
+  const sendEphemeral = (text: string): boolean => {
+    if (closed) return false;
+    if (socket.bufferedAmount > limits.maxEphemeralBufferedBytes) {
+      metrics.reject('ephemeral_dropped');
+      return false;
+    }
+    metrics.framesOut++;
+    socket.send(text);
+    return true;
+  };
   const send = (frame: ServerFrame): void => sendText(JSON.stringify(frame));
+  /** M3: tokens for ephemeral frames from this account to `recipient`. */
+  const takePeer = (from: string, recipient: string, chars: number): boolean =>
+    ctx.peerLimiter.take(`${from}|${recipient}`, 1 + Math.floor(chars / 8192));
   const reject = (id: number | undefined, code: ErrorCode, message: string): void => {
     metrics.reject(code);
     send(id === undefined ? { v: 1, t: 'error', code, message } : { v: 1, t: 'error', id, code, message });
@@ -97,7 +111,7 @@ export function createConnection(services: ConnectionServices, socket: RelaySock
       sub.last = seq;
       send({ v: 1, t: 'entry', doc, seq, env: encodeBase64(bytes) });
     },
-    sendText,
+    sendEphemeral,
   };
 
   const cancelDeadline = clock.setTimer(limits.authDeadlineMs, () => {
@@ -119,7 +133,7 @@ export function createConnection(services: ConnectionServices, socket: RelaySock
       hub.removePeer(peer);
       if (presence !== 'offline') {
         const text = JSON.stringify({ v: 1, t: 'presence', from: { user: session.userId, device: session.device }, state: 'offline' } satisfies ServerFrame);
-        for (const u of watchers) metrics.framesOut += hub.deliverToUser(u, undefined, text);
+        for (const u of watchers) hub.deliverToUser(u, undefined, text);
       }
       logger.log('info', 'ws.closed', { conn: connId, user: session.userId });
     }
@@ -196,18 +210,29 @@ export function createConnection(services: ConnectionServices, socket: RelaySock
   function handlePresence(s: Session, frame: Extract<ClientFrame, { t: 'presence' }>): void {
     presence = frame.state;
     const text = JSON.stringify({ v: 1, t: 'presence', from: { user: s.userId, device: s.device }, state: frame.state } satisfies ServerFrame);
+    let dropped = 0;
     for (const u of frame.to) {
       if (watchers.size < limits.maxRecipients * 4) watchers.add(u);
-      metrics.framesOut += hub.deliverToUser(u, undefined, text);
+      if (!takePeer(s.userId, u, text.length)) {
+        dropped++;
+        continue;
+      }
+      const d = hub.deliverToUser(u, undefined, text);
+      dropped += d.online - d.delivered;
     }
+    if (dropped > 0) return reject(frame.id, 'rate_limited', `presence dropped for ${dropped} recipient(s)`);
     send({ v: 1, t: 'ok', id: frame.id });
   }
 
   function handleSignal(s: Session, frame: Extract<ClientFrame, { t: 'signal' }>): void {
     const text = JSON.stringify({ v: 1, t: 'signal', from: { user: s.userId, device: s.device }, kind: frame.kind, body: frame.body } satisfies ServerFrame);
-    const n = hub.deliverToUser(frame.to.user, frame.to.device, text);
-    metrics.framesOut += n;
-    if (n === 0) return reject(frame.id, 'offline', 'recipient not connected');
+    if (!takePeer(s.userId, frame.to.user, text.length)) {
+      metrics.reject('signal_dropped');
+      return reject(frame.id, 'rate_limited', 'too many signals to this recipient');
+    }
+    const d = hub.deliverToUser(frame.to.user, frame.to.device, text);
+    if (d.online === 0) return reject(frame.id, 'offline', 'recipient not connected');
+    if (d.delivered === 0) return reject(frame.id, 'rate_limited', 'recipient is not reading; signal dropped');
     send({ v: 1, t: 'ok', id: frame.id });
   }
 

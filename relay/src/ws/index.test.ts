@@ -180,4 +180,31 @@ describe('WebSocket protocol over an in-process socket pair (RLY-*)', () => {
     expect(t.logs.some((l) => l.includes('doc.compact_failed'))).toBe(true);
     console.log('[ws] M7 throw → storage_failed with id 1; compaction failure logged, push 3 acked');
   });
+
+  it('M3: a signal flood is limited per (sender, recipient) and dropped; the victim is never closed', async () => {
+    const a = await connect(aliceToken);
+    let victimBuffer = 0;
+    const b = openTestSocket(t.relay, { bufferedAmount: () => victimBuffer });
+    b.send({ v: 1, t: 'auth', id: 0, token: bobToken });
+    await settle(t.relay);
+    const big = 'A'.repeat(90 * 1024);
+    for (let i = 1; i <= 40; i++) a.send({ v: 1, t: 'signal', id: i, kind: 'offer', to: { user: bob.userId }, body: big });
+    await settle(t.relay);
+    const okIds = a.frames('ok').map((f) => f.id);
+    const limited = a.frames('error').filter((e) => e.code === 'rate_limited');
+    expect(okIds.length).toBeGreaterThan(0);
+    expect(okIds.length + limited.length).toBe(40);
+    expect(limited.every((e) => 'id' in e && typeof e.id === 'number')).toBe(true);
+    expect(b.frames('signal').length).toBe(okIds.length);
+    // The victim stops reading: further signals (and presence) are dropped, the victim stays open.
+    victimBuffer = 64 * 1024 * 1024;
+    t.clock.advance(60_000);
+    a.send({ v: 1, t: 'signal', id: 100, kind: 'ring', to: { user: bob.userId }, body: 'AQ==' });
+    a.send({ v: 1, t: 'presence', id: 101, state: 'online', to: [bob.userId] });
+    await settle(t.relay);
+    expect(a.frames('error', 100)[0]?.code).toBe('rate_limited');
+    expect(a.frames('error', 101)[0]?.code).toBe('rate_limited');
+    expect(b.closed).toBeUndefined();
+    console.log(`[ws] M3 flood of 40×90 KiB: ${okIds.length} forwarded, ${limited.length} dropped with ids; victim open`);
+  });
 });

@@ -66,4 +66,34 @@ describe('blobs (BLOB-*)', () => {
     expect(parseRange('bytes=0-1,3-4', 10)).toEqual({ kind: 'full' });
     expect(parseRange('items=1-2', 10)).toEqual({ kind: 'full' });
   });
+
+  it('M8: parallel uploads cannot together exceed the quota; a failed upload releases its reservation', async () => {
+    const slow = (bytes: Uint8Array): ReadableStream<Uint8Array> => {
+      let i = 0;
+      return new ReadableStream({
+        async pull(controller) {
+          await new Promise<void>((r) => setImmediate(r));
+          if (i >= bytes.length) return controller.close();
+          controller.enqueue(bytes.slice(i, i + 4096));
+          i += 4096;
+        },
+      });
+    };
+    const put = (bytes: Uint8Array, id = idOf(bytes)) =>
+      t.fetch(`/v1/blobs/${id}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${token}`, 'content-length': String(bytes.length) },
+        body: slow(bytes),
+        duplex: 'half',
+      } as RequestInit);
+    const blobs = [1, 2, 3].map((k) => new Uint8Array(40 * 1024).fill(k));
+    const statuses = (await Promise.all(blobs.map((b) => put(b)))).map((r) => r.status).sort();
+    expect(statuses).toEqual([201, 201, 413]);
+    expect(await t.relay.ctx.store.blobs.usage(createTestIdentity('alice').userId)).toBe(80 * 1024);
+    // A refused upload (wrong hash) releases its reservation: 20 KiB still fit afterwards.
+    const small = new Uint8Array(10 * 1024).fill(9);
+    expect((await put(small, idOf(blobs[0]!))).status).toBe(400);
+    expect((await put(small)).status).toBe(201);
+    console.log(`[blobs] M8 3 parallel 40 KiB uploads under a 100 KiB quota: ${statuses.join(',')}; reservation released after a refused upload`);
+  });
 });

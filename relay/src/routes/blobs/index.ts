@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import type { Relay } from '../../relay.js';
 import { createBlake2bStream } from '../../services/crypto.js';
 import { raise, requireSession, type RelayEnv } from '../http.js';
+import { createQuotaReservations } from './quota.js';
 import { parseRange } from './range.js';
 
 const BLOB_ID_RE = /^[0-9a-f]{64}$/;
@@ -47,17 +48,21 @@ function streamOf(chunks: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array>
 export function createBlobRoutes(relay: Relay): Hono<RelayEnv> {
   const app = new Hono<RelayEnv>();
   const { store, limits, logger } = relay.ctx;
+  const quota = createQuotaReservations();
 
   app.put('/v1/blobs/:id', requireSession(relay), async (c) => {
     const id = c.req.param('id');
     if (!BLOB_ID_RE.test(id)) raise('invalid_id', 'blob id must be 64 lowercase hex');
     const session = c.get('session');
-    const remaining = limits.accountQuotaBytes - (await store.blobs.usage(session.userId));
-    const maxBytes = Math.min(limits.maxBlobBytes, remaining);
     const overLimit = (size: number): never =>
       size > limits.maxBlobBytes ? raise('too_large', `blob over ${limits.maxBlobBytes} bytes`) : raise('quota_exceeded', 'account blob quota exceeded');
-    const declared = c.req.header('content-length');
-    if (declared !== undefined && /^[0-9]{1,16}$/.test(declared) && Number(declared) > maxBytes) overLimit(Number(declared));
+    const header = c.req.header('content-length');
+    const declared = header !== undefined && /^[0-9]{1,16}$/.test(header) ? Number(header) : undefined;
+    if (declared !== undefined && declared > limits.maxBlobBytes) overLimit(declared);
+    // M8: reserve the budget before streaming (the declared length, else what remains), so
+    // parallel uploads cannot together exceed the quota; released whatever happens.
+    const maxBytes = await quota.reserve(session.userId, declared, limits.maxBlobBytes, limits.accountQuotaBytes, () => store.blobs.usage(session.userId));
+    if (maxBytes === 0 && declared !== 0) overLimit(declared ?? 0);
     const hasher = createBlake2bStream();
     let seen = 0;
     async function* hashed(): AsyncIterable<Uint8Array> {
@@ -67,12 +72,17 @@ export function createBlobRoutes(relay: Relay): Hono<RelayEnv> {
         yield chunk;
       }
     }
-    const outcome = await store.blobs.put(hashed(), {
-      id,
-      owner: session.userId,
-      maxBytes,
-      verify: () => (hasher.digestHex() === id ? { ok: true } : { ok: false, code: 'malformed' }),
-    });
+    let outcome;
+    try {
+      outcome = await store.blobs.put(hashed(), {
+        id,
+        owner: session.userId,
+        maxBytes,
+        verify: () => (hasher.digestHex() === id ? { ok: true } : { ok: false, code: 'malformed' }),
+      });
+    } finally {
+      await quota.release(session.userId, maxBytes);
+    }
     if (outcome.status === 'rejected') {
       if (outcome.code === 'too_large') overLimit(seen);
       raise('malformed', 'content does not hash to the blob id');

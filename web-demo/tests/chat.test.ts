@@ -3,13 +3,7 @@ import { launchBrowser, newUser, screenshot, startDemo, startRelay, type Demo, t
 import { solidPng } from './png.js';
 import { acceptContact, message, openChatWith, requestContact, send, signUp } from './flows.js';
 
-// The demo's SDK wiring (src/adapters/relay-client.ts) needs these names from @kith/core.
-const NEEDED = ['createKith', 'createCrdtBackend', 'createIdentity', 'createDeviceId', 'createSodiumCrypto', 'SecretKey', 'createSyncClient', 'registerAccount', 'createWebSocketTransport'];
-const core = (await import('@kith/core')) as Record<string, unknown>;
-const missing = process.env['KITH_DEMO_CORE_SHIM'] === undefined ? NEEDED.filter((n) => !(n in core)) : [];
-if (missing.length > 0) console.log(`web-demo chat suite skipped: @kith/core does not export ${missing.join(', ')} yet`);
-
-describe.skipIf(missing.length > 0)('two people chat through a real relay', () => {
+describe('two people chat through a real relay', () => {
   let relay: Relay;
   let demo: Demo;
   let chrome: Awaited<ReturnType<typeof launchBrowser>>;

@@ -32,15 +32,11 @@ export interface Demo {
 export async function startDemo(relayUrl: string): Promise<Demo> {
   process.env['KITH_RELAY_URL'] = relayUrl;
   const port = await freePort();
-  const shim = process.env['KITH_DEMO_CORE_SHIM'];
   const server: ViteDevServer = await createServer({
     configFile: join(ROOT, 'web-demo', 'vite.config.ts'),
     root: join(ROOT, 'web-demo'),
     logLevel: 'error',
-    server: { port, strictPort: true, host: '127.0.0.1', hmr: false, ...(shim === undefined ? {} : { fs: { strict: false } }) },
-    // Development aid while @kith/core's entry does not export the sync client yet: point the
-    // import at a local file that does (never set in CI).
-    ...(shim === undefined ? {} : { resolve: { alias: [{ find: /^@kith\/core$/, replacement: shim }] } }),
+    server: { port, strictPort: true, host: '127.0.0.1', hmr: false },
   });
   await server.listen();
   return { url: `http://127.0.0.1:${port}/?relay=${encodeURIComponent(relayUrl)}`, close: () => server.close() };

@@ -32,6 +32,15 @@ function verdicts(departure: MemberOpBody, n: number): { engine: string[]; crypt
   return { engine, crypto };
 }
 
+function removeCutoff(changes: readonly DocChange[], conv: string, author: string): Record<string, number> {
+  for (const c of changes) {
+    if (c.doc !== `members:${conv}` || c.author !== author) continue;
+    const op = JSON.parse(new TextDecoder().decode(c.payload)) as { body: { type: string; cutoff?: Record<string, number> } };
+    if (op.body.type === 'remove') return op.body.cutoff ?? {};
+  }
+  return {};
+}
+
 describe('departure cutoffs (H2, M2)', () => {
   it('H2: a leave carries the cutoff; engine and crypto accept within it and refuse beyond, alike', () => {
     const v = verdicts({ type: 'leave', cutoff: { [KEY]: 2 } }, 4);
@@ -69,6 +78,22 @@ describe('departure cutoffs (H2, M2)', () => {
     expect(feedKeys.map(([, c]) => c)).toEqual([2]);
     expect(body.cutoff[`members:${g.id}|${leave[0]!.device}`]).toBe(leave[0]!.counter);
     expect((await alice.messages.page(g.id)).map((m) => m.text)).toEqual(['one', 'two']);
+  });
+
+  it("H2: a remove's cutoff also covers the removed member's membership ops the remover holds", async () => {
+    const h = await createPeerHarness({ backend: createYjsBackend(), seed: 'h2-members', peers: ['alice', 'bob'] });
+    const alice = h.peer('alice');
+    const g = await alice.groups.create({ name: 'g', members: [h.user('bob')] });
+    await alice.groups.setRole(g.id, h.user('bob'), 'admin');
+    await h.flush();
+    await h.peer('bob').groups.update(g.id, { name: 'renamed by bob' });
+    await h.flush();
+    await alice.groups.removeMember(g.id, h.user('bob'));
+    await h.flush();
+    const bobOps = h.hub.changes().filter((c) => c.doc === `members:${g.id}` && c.author === h.user('bob'));
+    const cutoff = alice.groups.get(g.id).former.length === 1 ? removeCutoff(h.hub.changes(), g.id, h.user('alice')) : {};
+    expect(bobOps).toHaveLength(1);
+    expect(cutoff[`members:${g.id}|${bobOps[0]!.device}`]).toBe(1);
   });
 
   it('M2: the cutoff is the contiguous watermark; counters the member skipped stay refused in both layers', () => {

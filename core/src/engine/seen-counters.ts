@@ -10,6 +10,8 @@ export interface SeenCounters {
   add(author: string, device: string, counter: number): void;
   /** Highest counter seen from the stream (0 if none). */
   max(author: string, device: string): number;
+  /** Per device of `author`: the highest counter C with every counter 1..C seen (0 if none). */
+  contiguous(author: string): Array<{ device: string; contiguous: number }>;
   /** Missing counters below the highest seen, per stream (bounded list). */
   gaps(limit?: number): Array<{ author: string; device: string; missing: number[] }>;
 }
@@ -49,6 +51,11 @@ export function createSeenCounters(): SeenCounters {
     },
     max(author, device) {
       return streams.get(key(author, device))?.max ?? 0;
+    },
+    contiguous(author) {
+      const out: Array<{ device: string; contiguous: number }> = [];
+      for (const s of streams.values()) if (s.author === author) out.push({ device: s.device, contiguous: s.contiguous });
+      return out.sort((a, b) => (a.device < b.device ? -1 : a.device > b.device ? 1 : 0));
     },
     gaps(limit = 1000) {
       const out: Array<{ author: string; device: string; missing: number[] }> = [];

@@ -110,7 +110,13 @@ export function createGroupsApi(ctx: ApiContext): GroupsApi {
         const user = parseUserId(userValue);
         if (!state.members.has(core.me)) throw new KithError('not_a_member', 'you are not a member of this group');
         if (state.members.get(core.me)?.role !== 'admin') throw new KithError('not_an_admin', 'only admins remove members');
-        await writer.memberOp(id, { type: 'remove', user, cutoff: await cutoffOf(id, user) }, nextAt());
+        const cutoff = await cutoffOf(id, user);
+        // Also the removed member's membership ops I hold (contiguously), so its ops made before
+        // the removal still open at peers that learn of the removal first (AUTH-2).
+        for (const s of core.groups.get(id)?.seen.contiguous(user) ?? []) {
+          if (s.contiguous > 0) cutoff[`members:${id}|${s.device}`] = s.contiguous;
+        }
+        await writer.memberOp(id, { type: 'remove', user, cutoff }, nextAt());
       }),
     setRole: (conversation, user, r) =>
       serial(ctx, async () => {

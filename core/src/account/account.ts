@@ -59,7 +59,7 @@ export async function logIn(options: Omit<AccountOptions, 'limits'>): Promise<Re
   const opened = await openBackup(crypto, blob.value, { username: options.username, password: options.password });
   if (!opened.ok) return opened;
   const identity = createIdentity(crypto, { device: options.device ?? createDeviceId(crypto), bundle: opened.value.bundle });
-  const entry = await lookupAccount(options.fetch, options.username);
+  const entry = await lookupAccount(options.fetch, crypto, options.username);
   if (!entry.ok) return entry;
   if (entry.value.userId !== identity.userId) return fail('key_changed', 'the backup does not belong to the account of this username');
   return ok(identity);

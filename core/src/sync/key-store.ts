@@ -3,6 +3,9 @@ import type { CryptoPort } from '../ports/crypto.js';
 import type { Storage, StorageWrite, StoredValue } from '../ports/storage.js';
 import { createKeyring, epochKeyHash, type EpochKeyInfo, type Keyring } from '../crypto/keyring.js';
 import { SecretKey } from '../crypto/secret-key.js';
+import { createKeyDirectory, normalizeUsername, type KeyDirectory, type KnownContact } from '../crypto/key-directory.js';
+import type { PublicIdentity } from '../crypto/identity.js';
+import { ok, type Result } from '../errors.js';
 import { fromBase64, toBase64 } from './base64.js';
 
 /**
@@ -27,6 +30,14 @@ export interface KeyStore {
   addToken(scope: string, token: string): StorageWrite[];
   user(id: UserId): KnownUser | undefined;
   addUser(id: UserId, user: KnownUser): StorageWrite[];
+  /**
+   * C1/KEY-2: a verified identity found under a username in the relay's directory goes through the
+   * TOFU key directory: a different signing key for a pinned username is `key_changed` and is NOT
+   * stored (the app must show it; `acceptKeyChange` after the user confirms).
+   */
+  observeUser(username: string, identity: PublicIdentity): Result<StorageWrite[]>;
+  acceptKeyChange(username: string, identity: PublicIdentity): StorageWrite[];
+  readonly directory: KeyDirectory;
 }
 
 const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
@@ -37,6 +48,7 @@ export async function loadKeyStore(crypto: CryptoPort, storage: Storage): Promis
   const keyring = createKeyring(crypto);
   const tokens = new Map<string, string[]>();
   const users = new Map<UserId, KnownUser>();
+  const pinned: KnownContact[] = [];
   for (const [, v] of await storage.listMeta('sync/key/')) {
     const o = asObj(v);
     const k = typeof o?.['k'] === 'string' ? fromBase64(o['k']) : undefined;
@@ -65,7 +77,30 @@ export async function loadKeyStore(crypto: CryptoPort, storage: Storage): Promis
     const o = asObj(v);
     if (o !== undefined && typeof o['s'] === 'string' && typeof o['b'] === 'string') users.set(key.slice('sync/dir/'.length) as UserId, { signingKey: unhex(o['s']), boxKey: unhex(o['b']) });
   }
-  return {
+  for (const [key, v] of await storage.listMeta('sync/pin/')) {
+    const o = asObj(v);
+    if (o === undefined || typeof o['s'] !== 'string' || typeof o['b'] !== 'string' || typeof o['g'] !== 'string' || typeof o['u'] !== 'string') continue;
+    const identity: PublicIdentity = { userId: o['u'] as UserId, signingKey: unhex(o['s']), boxKey: unhex(o['b']), boxKeySignature: unhex(o['g']) };
+    pinned.push({ username: key.slice('sync/pin/'.length), identity, verified: o['v'] === true });
+  }
+  const directory = createKeyDirectory(pinned);
+  const pinWrite = (username: string, identity: PublicIdentity): StorageWrite => {
+    const verified = directory.get(username)?.verified === true;
+    const value = { u: identity.userId, s: hex(identity.signingKey), b: hex(identity.boxKey), g: hex(identity.boxKeySignature), v: verified };
+    return { type: 'putMeta', key: `sync/pin/${normalizeUsername(username)}`, value };
+  };
+  const store: KeyStore = {
+    directory,
+    observeUser(username, identity) {
+      const seen = directory.observe(username, identity);
+      if (!seen.ok) return seen;
+      const writes: StorageWrite[] = seen.value === 'same' ? [] : [pinWrite(username, identity)];
+      return ok([...writes, ...store.addUser(identity.userId, identity)]);
+    },
+    acceptKeyChange(username, identity) {
+      directory.acceptChange(username, identity);
+      return [pinWrite(username, identity), ...store.addUser(identity.userId, identity)];
+    },
     keyring,
     addEpochKey(info, key) {
       if (!keyring.addEpochKey(info, key)) return [];
@@ -93,4 +128,5 @@ export async function loadKeyStore(crypto: CryptoPort, storage: Storage): Promis
       return [{ type: 'putMeta', key: `sync/dir/${id}`, value: { s: hex(user.signingKey), b: hex(user.boxKey) } }];
     },
   };
+  return store;
 }

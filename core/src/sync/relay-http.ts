@@ -1,7 +1,8 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { fail, ok, type ErrorCode, type Result } from '../errors.js';
-import { deriveUserId, toHex, type UserId } from '../ids.js';
-import type { Identity } from '../crypto/identity.js';
+import { toHex, type UserId } from '../ids.js';
+import { decodePublicIdentity, encodePublicIdentity, type Identity, type PublicIdentity } from '../crypto/identity.js';
+import type { CryptoPort } from '../ports/crypto.js';
 import type { RelayFetch } from '../ports/transport.js';
 import { authSigningBytes, capabilitySigningBytes, registerSigningBytes } from './relay-signing.js';
 
@@ -42,7 +43,7 @@ async function call<T>(f: RelayFetch, path: string, init: RequestInit | undefine
 export async function registerAccount(f: RelayFetch, identity: Identity, username: string): Promise<Result<void>> {
   const { signingKey, boxKey } = identity.public;
   const signature = identity.sign(registerSigningBytes(username, signingKey, boxKey));
-  const body = { v: 1, username, signKey: toHex(signingKey), boxKey: toHex(boxKey), signature: toHex(signature) };
+  const body = { v: 1, username, signKey: toHex(signingKey), boxKey: toHex(boxKey), signature: toHex(signature), identity: toHex(encodePublicIdentity(identity.public)) };
   return call(f, '/v1/accounts', json(body), () => undefined);
 }
 
@@ -51,18 +52,25 @@ export interface DirectoryEntry {
   readonly username: string;
   readonly signingKey: Uint8Array;
   readonly boxKey: Uint8Array;
+  readonly identity: PublicIdentity;
 }
 
-/** Public keys of a username; the user id must be derived from the signing key (else `unauthorized`). */
-export async function lookupAccount(f: RelayFetch, username: string): Promise<Result<DirectoryEntry>> {
+/**
+ * Public keys of a username (C1, KEY-1, ACC-3): only the relay's signed public identity is trusted —
+ * the box key must be signed by the signing key (`bad_signature`), the user id derived from the
+ * signing key (`unauthorized`). The loose `signKey`/`boxKey` JSON fields are never used.
+ */
+export async function lookupAccount(f: RelayFetch, crypto: CryptoPort, username: string): Promise<Result<DirectoryEntry>> {
   const r = await call(f, `/v1/accounts/${encodeURIComponent(username)}`, undefined, async (res) => (await res.json()) as Record<string, unknown>);
   if (!r.ok) return r;
-  const signingKey = fromHex(r.value['signKey'], 32);
-  const boxKey = fromHex(r.value['boxKey'], 32);
-  if (signingKey === undefined || boxKey === undefined || typeof r.value['username'] !== 'string') return fail('malformed', 'directory entry');
-  const userId = deriveUserId(signingKey);
-  if (userId !== r.value['userId']) return fail('unauthorized', 'user id is not bound to the signing key');
-  return ok({ userId, username: r.value['username'], signingKey, boxKey });
+  if (typeof r.value['username'] !== 'string') return fail('malformed', 'directory entry');
+  const bytes = fromHex(r.value['identity'], 128);
+  if (bytes === undefined) return fail('unauthorized', 'directory entry has no signed identity');
+  const decoded = decodePublicIdentity(crypto, bytes);
+  if (!decoded.ok) return decoded;
+  const id = decoded.value;
+  if (id.userId !== r.value['userId']) return fail('unauthorized', 'user id is not bound to the signing key');
+  return ok({ userId: id.userId, username: r.value['username'], signingKey: id.signingKey, boxKey: id.boxKey, identity: id });
 }
 
 /** AUTH-1/2: challenge, sign, session token. */

@@ -1,3 +1,4 @@
+import type { UserId } from '../ids.js';
 import { fail, ok } from '../errors.js';
 import type { StorageWrite } from '../ports/storage.js';
 import type { TransportConnection } from '../ports/transport.js';
@@ -306,17 +307,22 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
       pushAll();
     });
   };
+  const keyChanges: { username: string; user: UserId }[] = [];
   const resolveUnknownUsers = async (): Promise<void> => {
     const unknown = [...session.groupKeys.unknownUsers(), ...session.book.waiting()].filter((u) => u !== me && keys.user(u) === undefined);
     let learnt = false;
     for (const u of new Set(unknown)) {
       const name = kith.profile.get(u).username;
       if (name === '' || name === undefined) continue;
-      const r = await lookupAccount(transport.fetch, name);
-      if (r.ok && r.value.userId === u) {
-        await storage.commit(keys.addUser(u, { signingKey: r.value.signingKey, boxKey: r.value.boxKey }));
-        learnt = true;
+      const r = await lookupAccount(transport.fetch, crypto, name);
+      if (!r.ok || r.value.userId !== u) continue;
+      const writes = keys.observeUser(name, r.value.identity);
+      if (!writes.ok) {
+        keyChanges.push({ username: name, user: u });
+        continue;
       }
+      await storage.commit(writes.value);
+      learnt = true;
     }
     if (learnt) await session.replan();
   };
@@ -478,10 +484,22 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
       return () => void stateListeners.delete(listener);
     },
     async lookup(username) {
-      const r = await lookupAccount(transport.fetch, username);
+      const r = await lookupAccount(transport.fetch, crypto, username);
       if (!r.ok) return r;
-      const writes = keys.addUser(r.value.userId, { signingKey: r.value.signingKey, boxKey: r.value.boxKey });
-      if (writes.length > 0) await storage.commit(writes);
+      const writes = keys.observeUser(username, r.value.identity);
+      if (!writes.ok) {
+        if (!keyChanges.some((k) => k.username === username)) keyChanges.push({ username, user: r.value.userId });
+        return writes;
+      }
+      if (writes.value.length > 0) await storage.commit(writes.value);
+      return ok(r.value.userId);
+    },
+    keyChanges: () => [...keyChanges],
+    async acceptKeyChange(username) {
+      const r = await lookupAccount(transport.fetch, crypto, username);
+      if (!r.ok) return r;
+      await storage.commit(keys.acceptKeyChange(username, r.value.identity));
+      for (let i = keyChanges.length - 1; i >= 0; i--) if (keyChanges[i]?.username === username) keyChanges.splice(i, 1);
       return ok(r.value.userId);
     },
     quiet: () => pendingWork === 0 && (conn === undefined || (inFlight.size === 0 && queued.size === 0 && ![...subs.values()].some((s) => s.state === 'pending'))),

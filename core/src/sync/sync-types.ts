@@ -51,6 +51,10 @@ export interface SyncClient {
   onState(listener: (state: SyncState) => void): () => void;
   /** Finds a user by username at the relay and remembers their keys (for intros and key envelopes). */
   lookup(username: string): Promise<Result<UserId>>;
+  /** C1/KEY-2: usernames whose signing key changed at the relay (never trusted silently). */
+  keyChanges(): readonly { readonly username: string; readonly user: UserId }[];
+  /** After the user confirmed (safety number): pins the identity the relay names now. */
+  acceptKeyChange(username: string): Promise<Result<UserId>>;
   /** Whether nothing is in flight: no queued work and, while connected, no unacknowledged push or pending subscription. */
   quiet(): boolean;
   /** Waits for queued local work (sealing, applying) to finish. */

@@ -17,6 +17,8 @@ export interface RelayLimits {
   readonly sessionTtlMs: number;
   readonly challengeTtlMs: number;
   readonly maxChallenges: number;
+  /** Unexpired challenges one client address may hold (L3). */
+  readonly maxChallengesPerAddress: number;
   /** Per-connection frames per second and burst. */
   readonly connRate: number;
   readonly connBurst: number;
@@ -56,6 +58,7 @@ export const DEFAULT_RELAY_LIMITS: RelayLimits = {
   sessionTtlMs: 7 * 24 * 3600 * 1000,
   challengeTtlMs: 60_000,
   maxChallenges: 100_000,
+  maxChallengesPerAddress: 64,
   connRate: 500,
   connBurst: 2000,
   accountRate: 2000,

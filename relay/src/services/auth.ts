@@ -14,8 +14,12 @@ export interface Session {
 }
 
 export interface AuthService {
-  /** SES-1: a one-time nonce for `userId`, valid `challengeTtlMs`. Issued for unknown users too. */
-  challenge(userId: unknown): Result<{ nonce: string; expiresAt: number }>;
+  /**
+   * SES-1: a one-time nonce for `userId`, valid `challengeTtlMs`. Issued for unknown users too.
+   * L3: unexpired challenges are never evicted; when the table is full, or `address` holds
+   * `maxChallengesPerAddress` unexpired ones, the request is `rate_limited`.
+   */
+  challenge(userId: unknown, address?: string): Result<{ nonce: string; expiresAt: number }>;
   /** SES-2: exchanges a signed challenge for a bearer token (returned once, stored hashed). */
   createSession(input: { user: unknown; device: unknown; nonce: unknown; signature: unknown }): Promise<Result<{ token: string; expiresAt: number }>>;
   /** SES-3: the live session of a bearer token, or `unauthorized`. */
@@ -24,21 +28,32 @@ export interface AuthService {
 }
 
 export function createAuthService(ctx: RelayContext): AuthService {
-  const challenges = new Map<string, { userId: string; expiresAt: number }>();
+  // Insertion order = expiry order (constant TTL, monotonic clock): expired ones are at the front.
+  const challenges = new Map<string, { userId: string; expiresAt: number; address: string }>();
+  const perAddress = new Map<string, number>();
+  const forget = (nonce: string): void => {
+    const c = challenges.get(nonce);
+    if (c === undefined) return;
+    challenges.delete(nonce);
+    const n = (perAddress.get(c.address) ?? 1) - 1;
+    if (n > 0) perAddress.set(c.address, n);
+    else perAddress.delete(c.address);
+  };
 
   return {
-    challenge(userId) {
+    challenge(userId, address = 'local') {
       if (!isUuid(userId)) return fail('invalid_id', 'user must be a user id');
       const now = ctx.clock.now();
-      if (challenges.size >= ctx.limits.maxChallenges) {
-        for (const [k, c] of challenges) {
-          if (c.expiresAt <= now || challenges.size >= ctx.limits.maxChallenges) challenges.delete(k);
-          if (challenges.size < ctx.limits.maxChallenges * 0.9) break;
-        }
+      for (const [k, c] of challenges) {
+        if (c.expiresAt > now) break;
+        forget(k);
       }
+      if (challenges.size >= ctx.limits.maxChallenges) return fail('rate_limited', 'too many pending challenges');
+      if ((perAddress.get(address) ?? 0) >= ctx.limits.maxChallengesPerAddress) return fail('rate_limited', 'too many pending challenges from this address');
       const nonce = toHex(randomBytes(32));
       const expiresAt = now + ctx.limits.challengeTtlMs;
-      challenges.set(nonce, { userId, expiresAt });
+      challenges.set(nonce, { userId, expiresAt, address });
+      perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
       return ok({ nonce, expiresAt });
     },
 
@@ -48,7 +63,7 @@ export function createAuthService(ctx: RelayContext): AuthService {
       const sig = fromHex(signature, 64);
       if (nonceBytes === undefined || sig === undefined) return fail('malformed', 'nonce and signature must be hex');
       const c = challenges.get(nonce as string);
-      challenges.delete(nonce as string);
+      forget(nonce as string);
       if (c === undefined || c.userId !== user || c.expiresAt <= ctx.clock.now()) return fail('unauthorized', 'unknown or expired challenge');
       const account = await ctx.store.accounts.getAccount(user);
       if (account === undefined) return fail('unauthorized', 'unknown account');

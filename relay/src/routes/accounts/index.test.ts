@@ -97,4 +97,31 @@ describe('accounts and directory (ACC-*, RLY-15)', () => {
     expect(found).toMatchObject({ signKey: Buffer.from(alice.signPublic).toString('hex'), boxKey: Buffer.from(alice.boxPublic).toString('hex') });
     console.log('[accounts] C1 forged identity 400, mismatched 400, identity stored and verified on lookup');
   });
+
+  it('L3: a challenge flood never evicts unexpired challenges; per-address cap; the victim can still log in', async () => {
+    t = await createTestRelay({ limits: { maxChallenges: 10, maxChallengesPerAddress: 4 } });
+    await t.fetch('/v1/accounts', post(registrationBody(alice, 'alice')));
+    const victim = t.relay.auth.challenge(alice.userId, 'victim');
+    expect(victim.ok).toBe(true);
+    const codes: string[] = [];
+    for (let a = 0; a < 5; a++) {
+      for (let i = 0; i < 5; i++) {
+        const r = t.relay.auth.challenge(bob.userId, `attacker-${a}`);
+        codes.push(r.ok ? 'ok' : r.error.code);
+      }
+    }
+    expect(codes.filter((c) => c === 'ok').length).toBe(9);
+    expect(codes.filter((c) => c === 'rate_limited').length).toBe(16);
+    // The victim's challenge survived the flood.
+    const sodium = (await import('libsodium-wrappers')).default;
+    const { authSigningBytes } = await import('../../protocol/signing.js');
+    const nonce = victim.ok ? victim.value.nonce : '';
+    const sig = sodium.crypto_sign_detached(authSigningBytes(sodium.from_hex(nonce), alice.userId, alice.device), alice.signSecret);
+    const session = await t.relay.auth.createSession({ user: alice.userId, device: alice.device, nonce, signature: Buffer.from(sig).toString('hex') });
+    expect(session.ok).toBe(true);
+    // Once they expire, challenges are issued again.
+    t.clock.advance(60_001);
+    expect(t.relay.auth.challenge(bob.userId, 'attacker-0').ok).toBe(true);
+    console.log(`[auth] L3 flood: ${codes.filter((c) => c === 'ok').length} issued, ${codes.filter((c) => c !== 'ok').length} refused; victim logged in`);
+  });
 });

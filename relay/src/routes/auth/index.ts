@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { asRecord } from '../../protocol/safe-json.js';
 import type { Relay } from '../../relay.js';
-import { expectOk, limitBody, limitByAddress, raise, readJson, requireSession, type RelayEnv } from '../http.js';
+import { clientAddress, expectOk, limitBody, limitByAddress, raise, readJson, requireSession, type RelayEnv } from '../http.js';
 
 /**
  * Challenge-response sessions (SES-*):
@@ -16,7 +16,7 @@ export function createAuthRoutes(relay: Relay): Hono<RelayEnv> {
   app.post('/v1/auth/challenge', limitByAddress(relay), limit, async (c) => {
     const o = asRecord(await readJson(c));
     if (o === undefined) raise('malformed', 'expected an object');
-    return c.json(expectOk(relay.auth.challenge(o['user'])));
+    return c.json(expectOk(relay.auth.challenge(o['user'], clientAddress(c))));
   });
 
   app.post('/v1/auth/session', limitByAddress(relay), limit, async (c) => {

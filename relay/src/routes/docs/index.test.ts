@@ -56,6 +56,13 @@ describe('document logs over HTTP (RLY-5..11, CAP-*, SNAP-1)', () => {
     console.log(`[docs] pushes 7, stored ${stored.length}, duplicate 2, equivocation 2, late counter stored`);
   });
 
+  it('L1: only the owner appends to backup:<owner> (BAK-6, RLY-6)', async () => {
+    const foreign = await push(bobToken, signTestEnvelope(bob, { doc: `backup:${alice.userId}`, counter: 1, body: body('x') }));
+    expect(foreign.status).toBe(403);
+    expect(((await foreign.json()) as { error: { code: string } }).error.code).toBe('not_the_author');
+    expect((await push(aliceToken, signTestEnvelope(alice, { doc: `backup:${alice.userId}`, counter: 1, body: body('x') }))).status).toBe(201);
+  });
+
   it('rejects bad signatures, foreign envelopes and documents of another user before storing (RLY-5..7)', async () => {
     const good = signTestEnvelope(alice, { doc: feedOf(alice), counter: 1, body: body('x') });
     const tampered = good.slice();

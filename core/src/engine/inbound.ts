@@ -50,7 +50,9 @@ function authorise(core: Core, ref: DocRef, change: DocChange): Result<void> {
       return ok(undefined); // the log decides each op's effect (MEM-2)
     case 'feed': {
       if (author !== ref.author) return fail('unauthorized', 'only its author writes a feed');
-      if (author !== core.me && blockedBy(core, author)) return fail('blocked', 'author is blocked');
+      // A block refuses what arrives after it; changes replayed from storage were accepted
+      // before it, and stay shown after a restart exactly as they were shown live.
+      if (author !== core.me && !core.restoring && blockedBy(core, author)) return fail('blocked', 'author is blocked');
       const peer = core.directs.get(ref.conversation);
       if (peer !== undefined && author !== core.me && author !== peer) return fail('not_a_member', 'not part of this direct conversation');
       return ok(undefined);

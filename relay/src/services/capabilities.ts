@@ -39,10 +39,17 @@ export interface CapabilityService {
   checkRead(doc: string, token: string | undefined): Promise<Result<void>>;
   /** CAP-4: a write needs the write token when the scope records one. */
   checkWrite(doc: string, token: string | undefined): Promise<Result<void>>;
+  /** L2: called with the scope after every stored version (live subscriptions re-check). */
+  onChange(listener: (scope: string) => void): () => void;
 }
 
 export function createCapabilityService(ctx: RelayContext): CapabilityService {
+  const listeners = new Set<(scope: string) => void>();
   return {
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     async put(session, body) {
       const o = asRecord(body);
       if (o === undefined || o['v'] !== 1) return fail('malformed', 'capability request must be a v1 object');
@@ -105,6 +112,7 @@ export function createCapabilityService(ctx: RelayContext): CapabilityService {
       const r = await ctx.store.accounts.putCapability(record);
       if (r === 'conflict') return fail('conflict', 'version must be exactly one above the stored version');
       ctx.logger.log('info', 'capability.stored', { scope, version });
+      for (const l of listeners) l(scope);
       return ok({ scope, version });
     },
     get: (scope) => ctx.store.accounts.getCapability(scope),

@@ -4,6 +4,7 @@ import { decodeBase64, encodeBase64 } from '../protocol/base64.js';
 import { parseClientFrame, type ClientFrameLimits } from '../protocol/parse-client-frame.js';
 import type { AuthService, Session } from '../services/auth.js';
 import type { CapabilityService } from '../services/capabilities.js';
+import { capabilityScopeOf } from '../protocol/signing.js';
 import type { RelayContext } from '../services/context.js';
 import type { DocumentService } from '../services/documents.js';
 import type { Hub, HubPeer } from '../services/hub.js';
@@ -19,9 +20,13 @@ export interface ConnectionServices {
 }
 
 interface Subscription {
+  readonly id: number;
+  readonly cap: string | undefined;
   ready: boolean;
   last: number;
+  /** Live entries that arrived while not ready; bounded (L4): past the bound, re-pull instead. */
   buffered: { seq: number; bytes: Uint8Array }[];
+  overflow: boolean;
 }
 
 let connectionCounter = 0;
@@ -51,6 +56,7 @@ export function createConnection(services: ConnectionServices, socket: RelaySock
   let presence: PresenceState = 'offline';
   const watchers = new Set<string>();
   metrics.connections++;
+  const stopWatchingCaps = services.caps.onChange(revalidate);
 
   const close = (code: number, reason: string): void => {
     if (closed) return;
@@ -104,6 +110,14 @@ export function createConnection(services: ConnectionServices, socket: RelaySock
       const sub = subs.get(doc);
       if (sub === undefined) return;
       if (!sub.ready) {
+        if (sub.overflow) return;
+        if (sub.buffered.length >= limits.maxPullLimit) {
+          // L4: stop buffering; the subscription re-pulls from `last` before it goes live.
+          sub.overflow = true;
+          sub.buffered = [];
+          metrics.reject('subscription_overflow');
+          return;
+        }
         sub.buffered.push({ seq, bytes });
         return;
       }
@@ -126,6 +140,7 @@ export function createConnection(services: ConnectionServices, socket: RelaySock
     if (closed) return;
     closed = true;
     cancelDeadline();
+    stopWatchingCaps();
     metrics.connections--;
     for (const doc of subs.keys()) hub.unsubscribe(doc, peer);
     subs.clear();
@@ -179,34 +194,59 @@ export function createConnection(services: ConnectionServices, socket: RelaySock
     send({ v: 1, t: 'entries', id: frame.id, doc: frame.doc, entries, next: r.value.next, more: r.value.more });
   }
 
-  async function handleSub(frame: Extract<ClientFrame, { t: 'sub' }>): Promise<void> {
-    if (subs.has(frame.doc)) return reject(frame.id, 'invalid_argument', 'already subscribed');
-    if (subs.size >= limits.maxSubscriptionsPerConnection) return reject(frame.id, 'rate_limited', 'too many subscriptions');
-    const sub: Subscription = { ready: false, last: frame.after, buffered: [] };
-    subs.set(frame.doc, sub);
-    hub.subscribe(frame.doc, peer);
-    // Backlog first, then whatever arrived meanwhile, in seq order without gaps or repeats.
+  /**
+   * Sends the backlog of `doc` after `sub.last` (re-pulling if live entries overflowed the buffer
+   * meanwhile), then the buffered live entries; false if the read was refused (sub dropped).
+   */
+  async function catchUp(doc: string, sub: Subscription): Promise<boolean> {
     for (;;) {
-      const r = await docs.pull(frame.doc, frame.cap, sub.last, limits.maxPullLimit);
-      if (closed || subs.get(frame.doc) !== sub) return;
+      const r = await docs.pull(doc, sub.cap, sub.last, limits.maxPullLimit);
+      if (closed || subs.get(doc) !== sub) return false;
       if (!r.ok) {
-        subs.delete(frame.doc);
-        hub.unsubscribe(frame.doc, peer);
-        replyError(frame.id, r);
-        return;
+        subs.delete(doc);
+        hub.unsubscribe(doc, peer);
+        replyError(sub.id, r);
+        return false;
       }
       if (r.value.entries.length > 0) {
         sub.last = r.value.next;
-        send({ v: 1, t: 'entries', id: frame.id, doc: frame.doc, entries: r.value.entries.map((e) => ({ seq: e.seq, env: encodeBase64(e.bytes) })), next: r.value.next, more: r.value.more });
+        send({ v: 1, t: 'entries', id: sub.id, doc, entries: r.value.entries.map((e) => ({ seq: e.seq, env: encodeBase64(e.bytes) })), next: r.value.next, more: r.value.more });
       }
-      if (!r.value.more) break;
+      if (r.value.more) continue;
+      if (!sub.overflow) break;
+      sub.overflow = false;
+      sub.buffered = [];
     }
     sub.ready = true;
-    for (const e of sub.buffered.sort((a, b) => a.seq - b.seq)) peer.onEntry(frame.doc, e.seq, e.bytes);
+    const buffered = sub.buffered.sort((a, b) => a.seq - b.seq);
     sub.buffered = [];
-    send({ v: 1, t: 'ok', id: frame.id });
+    for (const e of buffered) peer.onEntry(doc, e.seq, e.bytes);
+    return true;
   }
 
+  async function handleSub(frame: Extract<ClientFrame, { t: 'sub' }>): Promise<void> {
+    if (subs.has(frame.doc)) return reject(frame.id, 'invalid_argument', 'already subscribed');
+    if (subs.size >= limits.maxSubscriptionsPerConnection) return reject(frame.id, 'rate_limited', 'too many subscriptions');
+    const sub: Subscription = { id: frame.id, cap: frame.cap, ready: false, last: frame.after, buffered: [], overflow: false };
+    subs.set(frame.doc, sub);
+    hub.subscribe(frame.doc, peer);
+    // Backlog first, then whatever arrived meanwhile, in seq order without gaps or repeats.
+    if (await catchUp(frame.doc, sub)) send({ v: 1, t: 'ok', id: frame.id });
+  }
+
+  /** L2: a new capability version: every live subscription of the scope re-checks its token. */
+  function revalidate(scope: string): void {
+    for (const [doc, sub] of subs) {
+      if (!sub.ready || capabilityScopeOf(doc) !== scope) continue;
+      sub.ready = false;
+      catchUp(doc, sub).catch((error: unknown) => {
+        logger.log('error', 'ws.revalidate_failed', { conn: connId, error: error instanceof Error ? error.name : 'unknown' });
+        subs.delete(doc);
+        hub.unsubscribe(doc, peer);
+        reject(sub.id, 'storage_failed', 'subscription dropped');
+      });
+    }
+  }
   function handlePresence(s: Session, frame: Extract<ClientFrame, { t: 'presence' }>): void {
     presence = frame.state;
     const text = JSON.stringify({ v: 1, t: 'presence', from: { user: s.userId, device: s.device }, state: frame.state } satisfies ServerFrame);

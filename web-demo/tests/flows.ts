@@ -43,3 +43,13 @@ export async function send(page: Page, text: string): Promise<void> {
 export function message(page: Page, text: string) {
   return page.locator('.msg', { has: page.locator('.body', { hasText: text }) });
 }
+
+export async function logIn(page: Page, username: string, password = 'correct horse battery'): Promise<string | null> {
+  await page.getByRole('button', { name: 'I already have an account' }).click();
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  const error = page.locator('#auth-error:not(:empty), .fatal');
+  await page.getByRole('tab', { name: 'Chats' }).or(error).waitFor();
+  return (await error.isVisible()) ? await error.textContent() : null;
+}

@@ -4,22 +4,27 @@
 import {
   createCrdtBackend,
   createCryptoRandom,
-  createDeviceId,
-  createIdentity,
+  createDecodeSandbox,
   createKith,
   createSodiumCrypto,
   createSyncClient,
   createSystemClock,
   createWebSocketTransport,
-  registerAccount,
-  SecretKey,
+  createWebWorkerHost,
+  loadIdentity,
+  logIn,
+  saveIdentity,
+  signUp,
+  vetWithSandbox,
 } from '@kith/core';
-import type { ConversationId, Kith, MessageId, SyncClient, UserId } from '@kith/core';
+import type { ConversationId, CryptoPort, DecodeSandbox, Identity, Kith, MessageId, SyncClient, UserId } from '@kith/core';
 import { createDexieStorage } from '@kith/core/dexie';
 import { createOfflineGate, type OfflineGate } from './offline-gate.js';
 import { createCallController } from './webrtc-calls.js';
 import type { ChatMessage, ChatSummary, ClientFactory, ContactView, DemoClient, PresenceState, SignUpInput, Tick } from './client.js';
 
+// Which account this profile uses (no secrets): the key bundle itself lives in the account's
+// IndexedDB database, written by saveIdentity and read back by loadIdentity.
 const ACCOUNT_KEY = 'kith-demo/account';
 const PAGE = 30;
 
@@ -27,41 +32,63 @@ interface SavedAccount {
   relay: string;
   username: string;
   displayName: string;
+  user: string;
   device: string;
-  bundle: string;
 }
 
-const b64 = (bytes: Uint8Array): string => btoa(String.fromCharCode(...bytes));
-const unb64 = (s: string): Uint8Array => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+const dbName = (user: string, device: string): string => `kith-${user}-${device}`;
 
-async function open(saved: SavedAccount, fresh: boolean): Promise<DemoClient> {
+type Session = { crypto: CryptoPort; gate: OfflineGate };
+
+async function session(relay: string): Promise<Session> {
   const crypto = await createSodiumCrypto();
-  const identity = createIdentity(crypto, { device: saved.device as never, bundle: new SecretKey(unb64(saved.bundle)) });
-  const gate = createOfflineGate(createWebSocketTransport({ url: saved.relay }));
+  return { crypto, gate: createOfflineGate(createWebSocketTransport({ url: relay })) };
+}
+
+async function open(s: Session, saved: SavedAccount, identity: Identity | null): Promise<DemoClient> {
+  const { crypto, gate } = s;
   const transport = gate.transport;
-  if (fresh) {
-    const r = await registerAccount(transport.fetch, identity, saved.username);
-    if (!r.ok) throw new Error(r.error.code === 'conflict' ? 'That username is taken.' : `Sign-up failed (${r.error.code}).`);
-  }
+  const storage = await createDexieStorage({ name: dbName(saved.user, saved.device) });
+  let id = identity;
+  if (id === null) {
+    id = (await loadIdentity(crypto, storage)) ?? null;
+    if (id === null) {
+      localStorage.removeItem(ACCOUNT_KEY);
+      throw new Error('This browser no longer holds the account keys. Log in with your password.');
+    }
+  } else await saveIdentity(storage, id);
   localStorage.setItem(ACCOUNT_KEY, JSON.stringify(saved));
-  const storage = await createDexieStorage({ name: `kith-${identity.userId}-${saved.device}` });
   const clock = createSystemClock();
   const kith = await createKith({
-    user: identity.userId,
+    user: id.userId,
     username: saved.username,
-    device: identity.device,
+    device: id.device,
     backend: createCrdtBackend('yjs'),
     clock,
     random: createCryptoRandom(),
     storage,
   });
-  if (kith.profile.get().displayName !== saved.displayName && saved.displayName !== '') await kith.profile.update({ displayName: saved.displayName });
-  const sync = await createSyncClient({ kith, identity, crypto, transport, clock, random: createCryptoRandom(), storage });
+  if (saved.displayName !== '' && kith.profile.get().displayName !== saved.displayName) await kith.profile.update({ displayName: saved.displayName });
+  // Every update from another device is decoded first in a Web Worker (time budget, quarantine).
+  const sandbox = createDecodeSandbox({ host: createWebWorkerHost(), clock });
+  const vet = vetWithSandbox(sandbox, id.userId);
+  const sync = await createSyncClient({ kith, identity: id, crypto, transport, clock, random: createCryptoRandom(), storage, vet });
   sync.start();
-  return wrap(kith, sync, saved, gate);
+  return wrap(kith, sync, saved, gate, sandbox);
 }
 
-function wrap(kith: Kith, sync: SyncClient, saved: SavedAccount, gate: OfflineGate): DemoClient {
+const accountError = (code: string, what: string): Error =>
+  new Error(
+    code === 'conflict'
+      ? 'That username is taken.'
+      : code === 'wrong_password'
+        ? 'Wrong username or password.'
+        : code === 'not_found'
+          ? 'No account with that username at this relay.'
+          : `${what} failed (${code}).`,
+  );
+
+function wrap(kith: Kith, sync: SyncClient, saved: SavedAccount, gate: OfflineGate, sandbox: DecodeSandbox): DemoClient {
   const me = kith.user;
   const listeners = new Set<() => void>();
   const typingListeners = new Set<(c: string, name: string) => void>();
@@ -122,7 +149,7 @@ function wrap(kith: Kith, sync: SyncClient, saved: SavedAccount, gate: OfflineGa
       if (pending.has(m.id) || gate.offline || sync.state === 'offline' || sync.state === 'connecting') tick = pending.has(m.id) ? 'queued' : 'sent';
       else {
         const rs = await kith.receipts.forMessage(conv, m.id);
-        receipts = rs.map((r) => ({ name: nameOf(r.user), status: r.status as Tick }));
+        receipts = rs.map((r) => ({ name: nameOf(r.user), status: r.status }));
         const rank: Record<string, number> = { sent: 0, delivered: 1, read: 2 };
         const min = rs.reduce((lo, r) => Math.min(lo, rank[r.status] ?? 0), 2);
         tick = rs.length === 0 ? 'sent' : (['sent', 'delivered', 'read'] as const)[min] ?? 'sent';
@@ -178,10 +205,13 @@ function wrap(kith: Kith, sync: SyncClient, saved: SavedAccount, gate: OfflineGa
     conversations: kith.conversations.list().map((c) => c.kind),
     gaps: kith.gaps().length,
     outbox: kith.outbox().length,
+    sandbox: sandbox.stats(),
   });
 
   const client: DemoClient = {
-    me: { user: me, username: saved.username, displayName: saved.displayName },
+    get me() {
+      return { user: me, username: saved.username, displayName: kith.profile.get().displayName || saved.displayName || saved.username };
+    },
     syncState: () => (gate.offline ? 'offline' : sync.state),
     onChange(l) {
       listeners.add(l);
@@ -343,6 +373,7 @@ function wrap(kith: Kith, sync: SyncClient, saved: SavedAccount, gate: OfflineGa
     async signOut() {
       await sync.stop();
       await kith.close();
+      sandbox.close();
       localStorage.removeItem(ACCOUNT_KEY);
     },
   };
@@ -354,21 +385,25 @@ export const relayClientFactory: ClientFactory = {
     const username = input.username.trim().toLowerCase();
     if (!/^[a-z0-9_.]{3,32}$/.test(username)) throw new Error('Usernames are 3–32 letters, digits, dots or underscores.');
     if (input.password.length < 8) throw new Error('Use a password of at least 8 characters.');
-    const crypto = await createSodiumCrypto();
-    const device = createDeviceId(crypto);
-    const bundle = globalThis.crypto.getRandomValues(new Uint8Array(64));
-    return open({ relay: input.relay, username, displayName: input.displayName.trim() || username, device, bundle: b64(bundle) }, true);
+    const s = await session(input.relay);
+    const r = await signUp({ crypto: s.crypto, fetch: s.gate.transport.fetch, username, password: input.password });
+    if (!r.ok) throw accountError(r.error.code, 'Sign-up');
+    const saved = { relay: input.relay, username, displayName: input.displayName.trim() || username, user: r.value.userId, device: r.value.device };
+    return open(s, saved, r.value);
   },
-  logIn() {
-    // Restoring an account on a new device needs the password-sealed key backup at the relay
-    // (core/src/account), which the SDK does not offer yet.
-    return Promise.reject(new Error('Logging in on a new device needs the account backup, which this relay build does not offer yet. Use the browser you signed up in.'));
+  async logIn(input) {
+    const username = input.username.trim().toLowerCase();
+    const s = await session(input.relay);
+    const r = await logIn({ crypto: s.crypto, fetch: s.gate.transport.fetch, username, password: input.password });
+    if (!r.ok) throw accountError(r.error.code, 'Log-in');
+    // The display name comes back with the account's profile document from the relay.
+    return open(s, { relay: input.relay, username, displayName: '', user: r.value.userId, device: r.value.device }, r.value);
   },
   async resume(relay) {
     const raw = localStorage.getItem(ACCOUNT_KEY);
     if (raw === null) return null;
-    const saved = JSON.parse(raw) as SavedAccount;
-    if (saved.relay !== relay) return null;
-    return open(saved, false);
+    const saved = JSON.parse(raw) as Partial<SavedAccount>;
+    if (saved.relay !== relay || typeof saved.user !== 'string' || typeof saved.device !== 'string' || typeof saved.username !== 'string') return null;
+    return open(await session(relay), { relay, username: saved.username, displayName: saved.displayName ?? '', user: saved.user, device: saved.device }, null);
   },
 };

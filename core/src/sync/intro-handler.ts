@@ -77,10 +77,19 @@ export function createIntroHandler(deps: IntroHandlerDeps): (bytes: Uint8Array) 
       const o = openKeyEnvelope(crypto, bytesOfKey, { identity, authorize: provisional, counters });
       if (!o.ok) continue;
       const k = o.value;
-      writes.push(...keys.addEpochKey({ scope: k.conversation, epoch: k.epoch, removals: k.removals, createdAt: deps.now(), createdBy: k.author, recipients: k.recipients }, k.key));
-      for (const rk of k.rosterKeys) writes.push(...keys.addRosterKey(k.conversation, rk.epoch, rk.key));
-      for (const sk of k.sharedKeys) writes.push(...keys.addEpochKey({ scope: k.conversation, epoch: sk.epoch, removals: 0, createdAt: deps.now(), createdBy: k.author, recipients: [] }, sk.key));
       const conv = parseConversationId(k.conversation);
+      // C2 (KEY-8): a key taken before the group's log is known opens only; it may become the
+      // sending key once `revalidate` finds its creator a current admin (membership-replicas).
+      const provisionalKey = replicas.state(conv)?.created !== true && !replicas.isDirect(conv);
+      const flags = provisionalKey ? { provisional: true } : {};
+      writes.push(...keys.addEpochKey({ scope: k.conversation, epoch: k.epoch, removals: k.removals, createdAt: deps.now(), createdBy: k.author, recipients: k.recipients, ...flags }, k.key));
+      for (const rk of k.rosterKeys) if (rk.epoch < k.epoch) writes.push(...keys.addRosterKey(k.conversation, rk.epoch, rk.key));
+      for (const sk of k.sharedKeys) {
+        if (sk.epoch >= k.epoch) continue;
+        writes.push(...keys.addEpochKey({ scope: k.conversation, epoch: sk.epoch, removals: 0, createdAt: deps.now(), createdBy: k.author, recipients: [], historical: true }, sk.key));
+      }
+      const view = replicas.view(conv);
+      if (view !== undefined) keys.keyring.revalidate(k.conversation, view);
       follow.push(`members:${conv}`, `feed:${conv}:`);
     }
     if (writes.length === 0 && follow.length === 0) return fail('not_found', 'intro held nothing new');

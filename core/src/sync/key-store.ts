@@ -61,6 +61,8 @@ export async function loadKeyStore(crypto: CryptoPort, storage: Storage): Promis
         createdAt: Number(o['createdAt']),
         createdBy: (o['createdBy'] ?? null) as UserId | null,
         recipients: (Array.isArray(o['recipients']) ? o['recipients'] : []) as UserId[],
+        ...(o['provisional'] === true ? { provisional: true } : {}),
+        ...(o['historical'] === true ? { historical: true } : {}),
       },
       new SecretKey(k),
     );
@@ -105,7 +107,7 @@ export async function loadKeyStore(crypto: CryptoPort, storage: Storage): Promis
     addEpochKey(info, key) {
       if (!keyring.addEpochKey(info, key)) return [];
       const hash = epochKeyHash(crypto, key);
-      const value = { scope: info.scope, epoch: info.epoch, removals: info.removals, createdAt: info.createdAt, createdBy: info.createdBy, recipients: [...info.recipients], k: toBase64(key.expose()) };
+      const value = { scope: info.scope, epoch: info.epoch, removals: info.removals, createdAt: info.createdAt, createdBy: info.createdBy, recipients: [...info.recipients], k: toBase64(key.expose()), provisional: info.provisional === true, historical: info.historical === true };
       return [{ type: 'putMeta', key: `sync/key/${info.scope}/${info.epoch}/${hash}`, value }];
     },
     addRosterKey(scope, epoch, key) {

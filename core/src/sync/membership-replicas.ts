@@ -23,7 +23,11 @@ export interface MembershipReplicas {
 
 const asObj = (v: StoredValue): Record<string, unknown> | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) ? v : undefined);
 
-export async function loadMembershipReplicas(storage: Storage): Promise<MembershipReplicas> {
+/**
+ * `revalidate` (C2, KEY-8) is told every view that changed — after loading, after each op received,
+ * after a direct pair is set — so the keyring re-decides which epoch key may be sent under.
+ */
+export async function loadMembershipReplicas(storage: Storage, revalidate: (conv: ConversationId, view: MembershipView) => void = () => undefined): Promise<MembershipReplicas> {
   const logs = new Map<ConversationId, MembershipLog>();
   const directs = new Map<ConversationId, MembershipView>();
   const logOf = (conv: ConversationId): MembershipLog => {
@@ -43,6 +47,8 @@ export async function loadMembershipReplicas(storage: Storage): Promise<Membersh
   for (const [key, v] of await storage.listMeta('sync/direct/')) {
     if (Array.isArray(v)) setDirectView(key.slice('sync/direct/'.length) as ConversationId, v as UserId[]);
   }
+  for (const [conv, log] of logs) revalidate(conv, log.state());
+  for (const [conv, view] of directs) revalidate(conv, view);
   return {
     receive(conv, bytes, author) {
       const log = logOf(conv);
@@ -50,6 +56,7 @@ export async function loadMembershipReplicas(storage: Storage): Promise<Membersh
       const r = log.receive(bytes, author);
       if (!r.ok) return { writes: [], changed: false };
       const changed = log.state().heads.join() !== before;
+      if (changed) revalidate(conv, log.state());
       if (r.value.status === 'duplicate') return { writes: [], changed };
       return { writes: [{ type: 'putMeta', key: `sync/mop/${conv}/${r.value.hash}`, value: { a: author, b: toBase64(bytes) } }], changed };
     },
@@ -57,6 +64,8 @@ export async function loadMembershipReplicas(storage: Storage): Promise<Membersh
     setDirect(conv, pair) {
       if (directs.has(conv)) return [];
       setDirectView(conv, pair);
+      const view = directs.get(conv);
+      if (view !== undefined) revalidate(conv, view);
       return [{ type: 'putMeta', key: `sync/direct/${conv}`, value: [...pair] }];
     },
     isDirect: (conv) => directs.has(conv),

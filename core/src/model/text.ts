@@ -12,10 +12,13 @@ export function exceedsUtf8(text: string, max: number): boolean {
   return encoder.encode(text).length > max;
 }
 
-/** Validates message text from an app call: non-empty after trim, ≤ 64 KiB UTF-8. */
-export function expectMessageText(text: unknown): string {
+/**
+ * Validates message text from an app call: ≤ 64 KiB UTF-8, and non-empty after trim unless the
+ * message carries at least one attachment (a captionless photo or file).
+ */
+export function expectMessageText(text: unknown, hasAttachments = false): string {
   if (typeof text !== 'string') throw new KithError('invalid_argument', 'text must be a string');
-  if (text.trim().length === 0) throw new KithError('message_empty', 'message text is empty');
+  if (!hasAttachments && text.trim().length === 0) throw new KithError('message_empty', 'message has no text and no attachment');
   if (exceedsUtf8(text, MAX_TEXT_BYTES)) throw new KithError('message_too_large', 'message text exceeds 64 KiB');
   return text;
 }

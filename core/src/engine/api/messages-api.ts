@@ -56,8 +56,8 @@ export function createMessagesApi(ctx: ApiContext): MessagesApi {
     send: (conversation, input) =>
       serial(ctx, async () => {
         const opts: SendOptions = typeof input === 'string' ? { text: input } : input;
-        const text = expectMessageText(opts.text);
         const attachments = expectAttachments(opts.attachments);
+        const text = expectMessageText(opts.text, attachments.length > 0);
         if (opts.forwarded !== undefined && typeof opts.forwarded !== 'boolean') throw new KithError('invalid_argument', 'forwarded must be a boolean');
         const conv = expectMembership(ctx, conversation);
         const replyTo = opts.replyTo === undefined ? null : parseMessageId(opts.replyTo);
@@ -82,10 +82,11 @@ export function createMessagesApi(ctx: ApiContext): MessagesApi {
 
     edit: (conversation, idValue, textValue) =>
       serial(ctx, async () => {
-        const text = expectMessageText(textValue);
+        if (typeof textValue !== 'string') throw new KithError('invalid_argument', 'text must be a string');
         const { hit } = await expectOwn(conversation, idValue);
         if (hit.message.deleted) throw new KithError('message_deleted', 'cannot edit a deleted message');
         const m = hit.message;
+        const text = expectMessageText(textValue, m.attachments.length > 0); // a file's caption may be cleared
         const value = storedMessageToJson({ text, replyTo: m.replyTo, forwarded: m.forwarded, attachments: m.attachments, editedAt: core.hlc.next() });
         await writer.update(hit.doc.id, [{ op: 'set', collection: MSG, key: m.id, value }]);
         return reader.message(hit.doc, m.id) ?? m;

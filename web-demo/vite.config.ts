@@ -13,4 +13,6 @@ export default defineConfig({
   server: { port: Number(process.env['DEMO_PORT'] ?? '5173'), strictPort: true, host: '127.0.0.1' },
   preview: { port: Number(process.env['DEMO_PORT'] ?? '5173'), strictPort: true, host: '127.0.0.1' },
   build: { target: 'es2022' },
+  // The decode sandbox runs as a module Web Worker (top-level await): bundle workers as ES modules.
+  worker: { format: 'es' },
 });

@@ -1,6 +1,5 @@
-// The one file that wires the SDK: engine + Dexie + sync client + WebSocket transport.
-// Every name below comes from @kith/core's public entry points (see docs/web-demo.md for the
-// names the demo needs exported).
+// The one file that wires the SDK: accounts, engine + Dexie, sync client + WebSocket transport,
+// and the decode sandbox that vets other users' updates. Every name comes from @kith/core's entries.
 import {
   createCrdtBackend,
   createCryptoRandom,
@@ -19,6 +18,9 @@ import {
 } from '@kith/core';
 import type { ConversationId, CryptoPort, DecodeSandbox, Identity, Kith, MessageId, SyncClient, UserId } from '@kith/core';
 import { createDexieStorage } from '@kith/core/dexie';
+// Vite bundles the decode worker with its own copy of yjs (`?worker&url`), in dev and in
+// `vite build`; core's default worker URL would be inlined by the build with a bare `yjs` import.
+import decodeWorkerUrl from '../../../core/src/sandbox/yjs-decode-worker.mjs?worker&url';
 import { createOfflineGate, type OfflineGate } from './offline-gate.js';
 import { createCallController } from './webrtc-calls.js';
 import type { ChatMessage, ChatSummary, ClientFactory, ContactView, DemoClient, PresenceState, SignUpInput, Tick } from './client.js';
@@ -70,7 +72,7 @@ async function open(s: Session, saved: SavedAccount, identity: Identity | null):
   });
   if (saved.displayName !== '' && kith.profile.get().displayName !== saved.displayName) await kith.profile.update({ displayName: saved.displayName });
   // Every update from another device is decoded first in a Web Worker (time budget, quarantine).
-  const sandbox = createDecodeSandbox({ host: createWebWorkerHost(), clock });
+  const sandbox = createDecodeSandbox({ host: createWebWorkerHost(new URL(decodeWorkerUrl, location.href)), clock });
   const vet = vetWithSandbox(sandbox, id.userId);
   const sync = await createSyncClient({ kith, identity: id, crypto, transport, clock, random: createCryptoRandom(), storage, vet });
   sync.start();

@@ -6,6 +6,9 @@ export interface KithEvents {
   message: { readonly conversation: ConversationId; readonly message: Message };
   messageEdited: { readonly conversation: ConversationId; readonly message: Message };
   messageDeleted: { readonly conversation: ConversationId; readonly id: MessageId; readonly author: UserId };
+  /** A message already shown is gone entirely (no tombstone; `get` returns null): a removal's
+   *  cutoff, learned late, excludes it. Drop it from any view or cache. */
+  messageRetracted: { readonly conversation: ConversationId; readonly id: MessageId; readonly author: UserId };
   reaction: { readonly conversation: ConversationId; readonly messageId: MessageId; readonly user: UserId };
   receipt: { readonly conversation: ConversationId; readonly user: UserId };
   membership: { readonly conversation: ConversationId };

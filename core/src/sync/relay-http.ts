@@ -110,6 +110,17 @@ export async function claimCapability(f: RelayFetch, session: string, identity: 
   return call(f, '/v1/caps', json(body, session, 'PUT'), () => undefined);
 }
 
+/** One page of a document log (`GET /v1/docs/:doc`), raw envelopes in log order. */
+export async function pullDoc(f: RelayFetch, session: string, doc: string, cap: string | undefined, after: number): Promise<Result<{ entries: { seq: number; env: string }[]; next: number; more: boolean }>> {
+  const headers: Record<string, string> = { authorization: `Bearer ${session}`, ...(cap === undefined ? {} : { 'x-kith-cap': cap }) };
+  const r = await call(f, `/v1/docs/${encodeURIComponent(doc)}?after=${after}&limit=500`, { headers }, async (res) => (await res.json()) as Record<string, unknown>);
+  if (!r.ok) return r;
+  const { entries, next, more } = r.value;
+  if (!Array.isArray(entries) || typeof next !== 'number' || typeof more !== 'boolean') return fail('malformed', 'document page');
+  const list = entries.filter((e): e is { seq: number; env: string } => typeof e === 'object' && e !== null && typeof (e as Record<string, unknown>)['seq'] === 'number' && typeof (e as Record<string, unknown>)['env'] === 'string');
+  return ok({ entries: list, next, more });
+}
+
 export async function putBackup(f: RelayFetch, session: string, version: number, blob: Uint8Array): Promise<Result<void>> {
   const init: RequestInit = {
     method: 'PUT',

@@ -11,7 +11,7 @@ import { loadClientState } from './client-state.js';
 import { createIntroHandler } from './intro-handler.js';
 import { loadKeyStore } from './key-store.js';
 import { loadMembershipReplicas } from './membership-replicas.js';
-import { claimCapability, getBlob, lookupAccount, login, putBlob } from './relay-http.js';
+import { claimCapability, getBlob, lookupAccount, login, pullDoc, putBlob } from './relay-http.js';
 import { openAttachment, sealAttachment } from './attachments.js';
 import { capabilityScopeOf } from './relay-signing.js';
 import { parseRelayFrame, type ClientFrame, type ServerFrame } from './relay-wire.js';
@@ -36,7 +36,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   const me = identity.userId;
   const myDevice = deviceIdToBytes(identity.device);
   const backoff = options.backoff ?? { baseMs: 500, maxMs: 30_000 };
-  const stats: SyncStats = { pushed: 0, acked: 0, received: 0, rejected: 0, parked: 0, intros: 0, reconnects: 0, refused: 0 };
+  const stats: SyncStats = { pushed: 0, acked: 0, received: 0, rejected: 0, parked: 0, intros: 0, reconnects: 0, refused: 0, conflicts: 0 };
   const keys = await loadKeyStore(crypto, storage);
   const replicas = await loadMembershipReplicas(storage, (conv, view) => keys.keyring.revalidate(conv, view));
   const { queued, claims, cursors, follows, chunks } = await loadClientState(storage, kith);
@@ -371,12 +371,19 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
         return;
       }
       case 'error': {
-        if (f.id === undefined) return;
+        if (f.id === undefined) {
+          // H1: an error without an id (a connection-level rate limit) may stand for any push in
+          // flight: put them all back for a retry (a later duplicate ack is harmless).
+          for (const [id, key] of inFlight) if (queued.has(key)) inFlight.delete(id);
+          scheduleRetryPush();
+          return;
+        }
         const key = inFlight.get(f.id);
         if (key !== undefined) {
           inFlight.delete(f.id);
-          // A replay or equivocation means the relay holds this counter already: nothing to resend.
-          if (f.code === 'replay' || f.code === 'equivocation' || f.code === 'not_the_author' || f.code === 'bad_signature') ackNow(key);
+          if (f.code === 'not_the_author' || f.code === 'bad_signature') ackNow(key);
+          // H1: never take replay/equivocation as an ack: check what the relay stored.
+          else if (f.code === 'replay' || f.code === 'equivocation') checkStored(key);
           else scheduleRetryPush();
           return;
         }
@@ -397,6 +404,41 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
       default:
         return;
     }
+  };
+  /** Keys the relay holds different bytes for: kept out of the send queue, surfaced, never acked. */
+  const conflicted = new Set<string>();
+  /**
+   * H1: after `replay`/`equivocation`, pull the doc and look for this counter: the same bytes →
+   * acknowledged; other bytes from this device at this counter → a conflict (never acked); absent → resend.
+   */
+  const checkStored = (key: string): void => {
+    enqueue(async () => {
+      const p = queued.get(key);
+      const mine = p === undefined ? undefined : decodeEnvelope(p.bytes);
+      if (p === undefined || mine === undefined || !mine.ok || token === undefined) return scheduleRetryPush();
+      const h = mine.value;
+      const cap = keys.tokens(capabilityScopeOf(h.doc))[0];
+      let after = 0;
+      for (;;) {
+        const page = await pullDoc(transport.fetch, token, h.doc, cap, after);
+        if (!page.ok) return scheduleRetryPush();
+        for (const e of page.value.entries) {
+          const bytes = fromBase64(e.env);
+          if (bytes === undefined) continue;
+          if (bytesEqual(bytes, p.bytes)) return ackNow(key);
+          const theirs = decodeEnvelope(bytes);
+          if (theirs.ok && theirs.value.counter === h.counter && bytesEqual(theirs.value.device, h.device) && bytesEqual(theirs.value.author, h.author)) {
+            queued.delete(key);
+            conflicted.add(key);
+            stats.conflicts++;
+            return;
+          }
+        }
+        if (!page.value.more || page.value.next <= after) break;
+        after = page.value.next;
+      }
+      scheduleRetryPush();
+    });
   };
   let retryPushTimer: (() => void) | undefined;
   const scheduleRetryPush = (): void => {
@@ -475,6 +517,11 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
       const c = conn;
       conn = undefined;
       authed = false;
+      // Known bug (stop then start never re-subscribed): the close handler ignores this
+      // connection, so forget its subscriptions and in-flight pushes here.
+      inFlight.clear();
+      subs.clear();
+      subById.clear();
       c?.close(1000, 'stop');
       await work;
       refreshState();

@@ -40,6 +40,8 @@ export interface SyncStats {
   reconnects: number;
   /** Opened envelopes the engine refused. */
   refused: number;
+  /** H1: pushes the relay holds DIFFERENT bytes for (equivocation after checking); never acknowledged. */
+  conflicts: number;
 }
 
 export interface SyncClient {

@@ -66,11 +66,18 @@ export function mountConversation(root: HTMLElement, client: DemoClient, id: str
     );
   };
 
+  // The message whose reaction picker is open: kept across re-renders (every change redraws the list).
+  let pickerFor: string | null = null;
   const messageItem = (m: ChatMessage): HTMLLIElement => {
+    const react = (e: string): void => {
+      pickerFor = null;
+      picker.hidden = true;
+      void client.react(id, m.id, m.reactions.some((r) => r.mine && r.emoji === e) ? null : e).catch(fail);
+    };
     const picker = h(
       'div',
-      { class: 'picker', hidden: true, role: 'group', 'aria-label': 'Reactions' },
-      ...EMOJI.map((e) => h('button', { type: 'button', 'aria-label': `React ${e}`, onclick: () => void client.react(id, m.id, m.reactions.some((r) => r.mine && r.emoji === e) ? null : e).catch(fail) }, e)),
+      { class: 'picker', hidden: pickerFor !== m.id, role: 'group', 'aria-label': 'Reactions' },
+      ...EMOJI.map((e) => h('button', { type: 'button', 'aria-label': `React ${e}`, onclick: () => react(e) }, e)),
     );
     const receipts = m.receipts.length > 1 ? m.receipts.map((r) => `${r.name}: ${r.status}`).join(', ') : '';
     return h(
@@ -93,7 +100,7 @@ export function mountConversation(root: HTMLElement, client: DemoClient, id: str
           'span',
           { class: 'msg-actions' },
           h('button', { type: 'button', class: 'ghost', 'aria-label': 'Reply', onclick: () => ((replyTo = m), (editing = null), renderContext(), input.focus()) }, '↩'),
-          h('button', { type: 'button', class: 'ghost', 'aria-label': 'React', onclick: () => (picker.hidden = !picker.hidden) }, '☺'),
+          h('button', { type: 'button', class: 'ghost', 'aria-label': 'React', onclick: () => ((pickerFor = pickerFor === m.id ? null : m.id), (picker.hidden = pickerFor !== m.id)) }, '☺'),
           m.mine && h('button', { type: 'button', class: 'ghost', 'aria-label': 'Edit', onclick: () => ((editing = m), (replyTo = null), (input.value = m.text), renderContext(), input.focus()) }, '✎'),
           m.mine && h('button', { type: 'button', class: 'ghost', 'aria-label': 'Delete for everyone', onclick: () => void client.remove(id, m.id).catch(fail) }, '✕'),
         ),

@@ -1,18 +1,37 @@
 import { ok, type Result } from '../errors.js';
-import type { UserId } from '../ids.js';
+import type { DocId, UserId } from '../ids.js';
 import type { DocChange } from '../protocol/doc-change.js';
 import type { DecodeSandbox } from '../sandbox/decode-sandbox.js';
+import type { UpdateScope } from '../sandbox/sandbox-protocol.js';
+import { CALL, CALLP, SHARE } from '../model/call.js';
+import { CONV_STATE, CONVS } from '../model/conversation-state.js';
+import { BLOCKS, REQ } from '../model/contact.js';
+import { DEL, MSG } from '../model/message.js';
+import { PROFILE } from '../model/profile.js';
+import { REACT } from '../model/reaction.js';
+import { RCPT } from '../model/receipt.js';
+
+/**
+ * H4 / SBX-5: the collections an author may write in a document (ADR 0001 § Documents). Values
+ * may be nested JSON, so only the roots are enforced (`flat: false`). Unknown kinds get no roots.
+ */
+export function updateScopeOf(doc: DocId): UpdateScope {
+  const kind = doc.split(':')[0];
+  const roots =
+    kind === 'feed' ? [MSG, DEL, REACT, RCPT, CALL, CALLP, SHARE] : kind === 'profile' ? [PROFILE] : kind === 'account' ? [BLOCKS, CONV_STATE, CONVS] : kind === 'contact' ? [REQ] : [];
+  return { roots, flat: false };
+}
 
 /**
  * The `vet` hook of the sync client for the Yjs backend (SBX-1): every `update` from another
- * person is decoded first in the sandbox's worker; only accepted updates reach the engine.
- * The account's own changes (any of its devices) are trusted. Automerge needs no sandbox
- * (docs/shared NOTES: no hangs under the mutation probe), so it is not vetted.
+ * person is decoded first in the sandbox's worker, within the author's scope (SBX-5); only
+ * accepted updates reach the engine. The account's own changes (any of its devices) are trusted.
+ * Automerge needs no sandbox (docs/shared NOTES: no hangs under the mutation probe), so it is not vetted.
  */
 export function vetWithSandbox(sandbox: DecodeSandbox, me: UserId): (change: DocChange) => Promise<Result<void>> {
   return async (change) => {
     if (change.kind !== 'update' || change.author === me) return ok(undefined);
-    const r = await sandbox.check(change.doc, change.author, change.payload, 'yjs-v1');
+    const r = await sandbox.check(change.doc, change.author, change.payload, 'yjs-v1', updateScopeOf(change.doc));
     return r.ok ? ok(undefined) : r;
   };
 }

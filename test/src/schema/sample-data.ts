@@ -110,7 +110,7 @@ export async function insertSampleData(db: PGlite, seed = 2): Promise<Sample> {
   await send('d9', direct, alice, 9, { body: 'See you there' });
 
   // --- group "Trip to Lisbon"
-  const group = groupConversationId(alice as UserId, ms(10));
+  const group = groupConversationId(alice, ms(10));
   await insert(db, 'conversations', { id: group, kind: 'group', created_at: at(10) });
   await insert(db, 'groups', { conversation_id: group, name: 'Trip to Lisbon', description: 'Friday → Sunday', creator_id: alice });
   const member = (u: UserId, joined: number, role: string, addedBy: UserId | null, left?: number, removedBy?: UserId) =>

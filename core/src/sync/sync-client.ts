@@ -30,6 +30,8 @@ interface Sub {
 }
 
 const RETRY_CODES = new Set(['unknown_epoch', 'unknown_conversation', 'not_a_member']);
+/** H3: parked envelopes kept per (doc, author). */
+export const MAX_PARKED_PER_AUTHOR = 64;
 
 export async function createSyncClient(options: SyncClientOptions): Promise<SyncClient> {
   const { kith, identity, crypto, transport, clock, random, storage } = options;
@@ -91,7 +93,11 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   const subs = new Map<string, Sub>();
   const subById = new Map<number, string>();
   const held: DocChange[] = [];
-  const parked: Array<{ doc: string; seq: number; bytes: Uint8Array }> = [];
+  const parked: Array<{ doc: string; seq: number; bytes: Uint8Array; author: string }> = [];
+  const parkAuthor = (bytes: Uint8Array): string => {
+    const h = decodeEnvelope(bytes);
+    return h.ok ? toBase64(h.value.author) : '';
+  };
   const stateListeners = new Set<(s: SyncState) => void>();
   const signals = createSignals({ crypto, identity, keys, send: (f) => send(f), nextId: () => nextId++ });
 
@@ -287,8 +293,14 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
           const bytes = fromBase64(e.env);
           const r = bytes === undefined ? 'drop' : await applyEnvelope(d, e.seq, bytes);
           if (r === 'park' && bytes !== undefined) {
-            parked.push({ doc: d, seq: e.seq, bytes });
-            stats.parked++;
+            // H3: at most MAX_PARKED_PER_AUTHOR per (doc, author); beyond that the envelope is
+            // dropped and the cursor moves past it (anyone may push junk: no write capability).
+            const author = parkAuthor(bytes);
+            if (parked.filter((p) => p.doc === d && p.author === author).length >= MAX_PARKED_PER_AUTHOR) stats.rejected++;
+            else {
+              parked.push({ doc: d, seq: e.seq, bytes, author });
+              stats.parked++;
+            }
           } else if (r === 'drop') stats.rejected++;
           else changed = true;
           cursors.set(d, e.seq);

@@ -42,6 +42,11 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   const keys = await loadKeyStore(crypto, storage);
   const replicas = await loadMembershipReplicas(storage, (conv, view) => keys.keyring.revalidate(conv, view));
   const { queued, claims, cursors, follows, chunks } = await loadClientState(storage, kith);
+  /** Queued keys not in flight: `pushAll` sends only these (incremental, not a scan of the whole queue). */
+  const unsent = new Set<string>(queued.keys());
+  const requeue = (key: string): void => {
+    if (queued.has(key)) unsent.add(key);
+  };
   let kick = (): void => undefined;
   const session = await createSecureSession({
     crypto,
@@ -57,6 +62,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     },
     queue(push) {
       queued.set(push.key, push);
+      unsent.add(push.key);
       kick();
     },
   });
@@ -164,9 +170,10 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
       }
       return;
     }
-    const busy = new Set(inFlight.values());
-    for (const p of queued.values()) {
-      if (busy.has(p.key)) continue;
+    for (const key of unsent) {
+      unsent.delete(key);
+      const p = queued.get(key);
+      if (p === undefined) continue;
       const id = nextId++;
       inFlight.set(id, p.key);
       stats.pushed++;
@@ -386,7 +393,10 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
         if (f.id === undefined) {
           // H1: an error without an id (a connection-level rate limit) may stand for any push in
           // flight: put them all back for a retry (a later duplicate ack is harmless).
-          for (const [id, key] of inFlight) if (queued.has(key)) inFlight.delete(id);
+          for (const [id, key] of inFlight) {
+            inFlight.delete(id);
+            requeue(key);
+          }
           scheduleRetryPush();
           return;
         }
@@ -396,7 +406,10 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
           if (f.code === 'not_the_author' || f.code === 'bad_signature') ackNow(key);
           // H1: never take replay/equivocation as an ack: check what the relay stored.
           else if (f.code === 'replay' || f.code === 'equivocation') checkStored(key);
-          else scheduleRetryPush();
+          else {
+            requeue(key);
+            scheduleRetryPush();
+          }
           return;
         }
         const doc = subById.get(f.id);
@@ -427,20 +440,28 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     enqueue(async () => {
       const p = queued.get(key);
       const mine = p === undefined ? undefined : decodeEnvelope(p.bytes);
-      if (p === undefined || mine === undefined || !mine.ok || token === undefined) return scheduleRetryPush();
+      const retry = (): void => {
+        requeue(key);
+        scheduleRetryPush();
+      };
+      if (p === undefined || mine === undefined || !mine.ok || token === undefined) return retry();
       const h = mine.value;
       const cap = keys.tokens(capabilityScopeOf(h.doc))[0];
       let after = 0;
       for (;;) {
         const page = await pullDoc(transport.fetch, token, h.doc, cap, after);
-        if (!page.ok) return scheduleRetryPush();
+        if (!page.ok) return retry();
         for (const e of page.value.entries) {
           const bytes = fromBase64(e.env);
           if (bytes === undefined) continue;
-          if (bytesEqual(bytes, p.bytes)) return ackNow(key);
+          if (bytesEqual(bytes, p.bytes)) {
+            unsent.delete(key);
+            return ackNow(key);
+          }
           const theirs = decodeEnvelope(bytes);
           if (theirs.ok && theirs.value.counter === h.counter && bytesEqual(theirs.value.device, h.device) && bytesEqual(theirs.value.author, h.author)) {
             queued.delete(key);
+            unsent.delete(key);
             conflicted.add(key);
             stats.conflicts++;
             return;
@@ -449,7 +470,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
         if (!page.value.more || page.value.next <= after) break;
         after = page.value.next;
       }
-      scheduleRetryPush();
+      retry();
     });
   };
   let retryPushTimer: (() => void) | undefined;
@@ -489,6 +510,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
         conn = undefined;
         authed = false;
         inFlight.clear();
+        for (const k of queued.keys()) unsent.add(k);
         subs.clear();
         subById.clear();
         refreshState();
@@ -532,6 +554,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
       // Known bug (stop then start never re-subscribed): the close handler ignores this
       // connection, so forget its subscriptions and in-flight pushes here.
       inFlight.clear();
+      for (const k of queued.keys()) unsent.add(k);
       subs.clear();
       subById.clear();
       c?.close(1000, 'stop');

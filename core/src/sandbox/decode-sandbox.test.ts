@@ -66,7 +66,7 @@ describe('decode sandbox (SBX-1..4)', () => {
   });
 
   it('SBX-4 hostile corpus from a signed member: 0 crashes, 0 main-thread hangs, quarantined count reported', async () => {
-    const seed = seedFromEnv();
+    const seed = seedFromEnv('sbx-corpus-1'); // fixed in CI; SEED=random-by-hand finds new inputs (see the worker-OOM note in THREAT_MODEL.md)
     await withSeed(seed, async () => {
       const rng = createSeededRandom(seed);
       const corpus = createHostileCorpus(rng);

@@ -9,7 +9,8 @@ let skipped = 0;
 if (file && existsSync(file)) {
   const report = JSON.parse(readFileSync(file, 'utf8'));
   passed = report.numPassedTests ?? 0;
-  failed = (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0) - countSuitesWithFailedTests(report);
+  // Failed tests, plus files that failed without a failing test (an import error, a crashed worker).
+  failed = (report.numFailedTests ?? 0) + countFilesFailedOutsideTests(report);
   skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
 } else {
   failed = 1;
@@ -18,9 +19,8 @@ if (priorStatus && priorStatus !== '0' && failed === 0) failed = 1;
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);
 
-function countSuitesWithFailedTests(report) {
-  // A suite that failed only because a test in it failed is already counted by numFailedTests.
+function countFilesFailedOutsideTests(report) {
   return (report.testResults ?? []).filter(
-    (s) => s.status === 'failed' && (s.assertionResults ?? []).some((a) => a.status === 'failed'),
+    (s) => s.status === 'failed' && !(s.assertionResults ?? []).some((a) => a.status === 'failed'),
   ).length;
 }

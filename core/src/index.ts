@@ -273,3 +273,5 @@ export type {
 export type { Transport, TransportHandlers, TransportConnection, RelayFetch } from './ports/transport.js';
 export { signUp, logIn, saveIdentity, loadIdentity } from './account/index.js';
 export type { AccountOptions } from './account/index.js';
+export { registerSigningBytes, authSigningBytes, capabilitySigningBytes, capabilityScopeOf } from './protocol/relay-signing.js';
+export type { CapabilityGrant } from './protocol/relay-signing.js';

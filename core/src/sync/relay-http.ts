@@ -4,7 +4,7 @@ import { toHex, type UserId } from '../ids.js';
 import { decodePublicIdentity, encodePublicIdentity, type Identity, type PublicIdentity } from '../crypto/identity.js';
 import type { CryptoPort } from '../ports/crypto.js';
 import type { RelayFetch } from '../ports/transport.js';
-import { authSigningBytes, capabilitySigningBytes, registerSigningBytes } from './relay-signing.js';
+import { authSigningBytes, capabilitySigningBytes, registerSigningBytes } from '../protocol/relay-signing.js';
 
 /** The relay's HTTP API as the client uses it (docs/PROTOCOL.md § Relay API). Never throws. */
 const json = (body: unknown, token?: string, method = 'POST'): RequestInit => ({

@@ -19,7 +19,7 @@ import { IntroBook } from './intro-book.js';
 import type { KeyStore } from './key-store.js';
 import type { MembershipReplicas } from './membership-replicas.js';
 import { deriveOwnSecrets, randomToken, type OwnSecrets } from './own-secrets.js';
-import { capabilityScopeOf } from './relay-signing.js';
+import { capabilityScopeOf } from '../protocol/relay-signing.js';
 
 /** An envelope waiting for the relay's acknowledgement (meta `sync/push/<doc>|<counter>`). */
 export interface QueuedPush {

@@ -13,7 +13,7 @@ import { loadKeyStore } from './key-store.js';
 import { loadMembershipReplicas } from './membership-replicas.js';
 import { claimCapability, getBlob, lookupAccount, login, pullDoc, putBlob } from './relay-http.js';
 import { openAttachment, sealAttachment } from './attachments.js';
-import { capabilityScopeOf } from './relay-signing.js';
+import { capabilityScopeOf } from '../protocol/relay-signing.js';
 import { parseRelayFrame, type ClientFrame, type ServerFrame } from './relay-wire.js';
 import { createSecureSession } from './secure-session.js';
 import { createSignals } from './signals.js';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { authSigningBytes as relayAuth, capabilitySigningBytes as relayCap, registerSigningBytes as relayRegister } from '@kith/relay/protocol';
-import { authSigningBytes, capabilitySigningBytes, registerSigningBytes } from '../../../core/src/sync/relay-signing.js';
+import { authSigningBytes, capabilitySigningBytes, registerSigningBytes } from '../../../core/src/protocol/relay-signing.js';
 import { parseRelayFrame } from '../../../core/src/sync/relay-wire.js';
 import { login } from '../../../core/src/sync/relay-http.js';
 import { toBase64 } from '../../../core/src/sync/base64.js';

@@ -29,7 +29,13 @@ interface Sub {
   token: number;
 }
 
-const RETRY_CODES = new Set(['unknown_epoch', 'unknown_conversation', 'not_a_member']);
+/**
+ * Refusals that a later key or membership change can turn into success: the envelope is parked
+ * (bounded, H3) instead of dropped. `decrypt_failed` is one of them: both sides of a direct
+ * conversation may create a pair key before either hears from the other, so an envelope can
+ * arrive sealed under the peer's candidate key before the intro carrying that key (KEY-8).
+ */
+const RETRY_CODES = new Set(['unknown_epoch', 'unknown_conversation', 'not_a_member', 'decrypt_failed']);
 /** H3: parked envelopes kept per (doc, author). */
 export const MAX_PARKED_PER_AUTHOR = 64;
 

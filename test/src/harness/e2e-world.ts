@@ -165,7 +165,9 @@ export async function createE2eWorld(seed: string | number, backendName: Backend
         // Let reconnect backoffs and push retries fire.
         clock.advance(quiet ? 0 : 1100);
       }
-      const states = [...peers.values()].map((p) => `${p.name}:${p.sync.state}:${p.sync.quiet() ? 'quiet' : 'busy'}`).join(' ');
+      const states = [...peers.values()]
+        .map((p) => `${p.name}:${p.sync.state}:${p.sync.quiet() ? 'quiet' : 'busy'}${p.sync.state === 'gap' ? ` gaps=${JSON.stringify(p.kith.gaps().slice(0, 3))} stats=${JSON.stringify(p.sync.stats())}` : ''}`)
+        .join(' ');
       throw new Error(`flush: clients still busy after ${maxRounds} rounds (${states})`);
     },
     async close() {

@@ -1,0 +1,1 @@
+export { createMemoryVault } from './memory-vault.js';

@@ -15,11 +15,11 @@ export function usernameKey(username: string): string {
 
 /**
  * KEY-1: the registration's `identity` must decode and verify with core's `decodePublicIdentity`
- * and carry the same keys as the registration. Optional until every client sends it
- * (legacy registrations have none, and a verifying client refuses to use them).
+ * and carry the same keys as the registration. Required: a directory entry without it is useless
+ * to a verifying client (it refuses to use bare `signKey`/`boxKey`, C1).
  */
-async function parseIdentity(value: unknown, signKey: Uint8Array, boxKey: Uint8Array): Promise<string | undefined> {
-  if (value === undefined) return undefined;
+async function parseIdentity(value: unknown, signKey: Uint8Array, boxKey: Uint8Array): Promise<string> {
+  if (value === undefined) raise('malformed', 'identity is required (KEY-1)');
   const bytes = fromHex(value, 128);
   if (bytes === undefined) raise('malformed', 'identity must be 128 bytes of hex');
   const decoded = await verifyPublicIdentityBytes(bytes);
@@ -61,7 +61,7 @@ export function createAccountRoutes(relay: Relay): Hono<RelayEnv> {
       usernameKey: usernameKey(username),
       signKey: o['signKey'] as string,
       boxKey: o['boxKey'] as string,
-      ...(identity === undefined ? {} : { identity }),
+      identity,
       createdAt: clock.now(),
     });
     if (result === 'taken') raise('conflict', 'username or key already registered');

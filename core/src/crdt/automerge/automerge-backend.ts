@@ -3,6 +3,7 @@ import { assert, fail, ok, type Result } from '../../errors.js';
 import type { CrdtBackend, CrdtDocument, CrdtDocumentOptions, CrdtEvent, Json } from '../../ports/crdt.js';
 import { isStoredJson } from '../json.js';
 import { actorBytes, createListeners, isCollectionName, isKey, normalizeMutations, sortTouched } from '../mutations.js';
+import { createCausalQueue, type ChangeChunk } from './causal-queue.js';
 import { splitAutomergeChunks } from './split-chunks.js';
 
 /**
@@ -21,6 +22,13 @@ import { splitAutomergeChunks } from './split-chunks.js';
  * `changesSince(heads)` is `saveSince`; `version()` is the sorted heads, 32 raw bytes each.
  * Change timestamps are written as 0: ordering is the domain's hybrid logical clock, and a
  * wall-clock time inside every change would only be extra metadata.
+ *
+ * Causal delivery (docs/adr/0011-automerge-causal-delivery.md): remote changes reach Automerge
+ * ONE at a time and only once their dependencies are present; a whole document received by a
+ * replica with history is taken apart into the changes it lacks. Automerge 3.5 computes wrong
+ * patches for some batches of several changes, and its materialized view then differs from its
+ * real state. Changes waiting for dependencies are part of `save` and `changesSince` (appended
+ * change chunks), as Yjs keeps its pending structs in every encoded state.
  */
 export function createAutomergeBackend(): CrdtBackend {
   return {
@@ -79,37 +87,27 @@ function readValue(raw: unknown): Json | undefined {
 /** A bound on changes held back for missing dependencies (a hostile peer could send many). */
 const MAX_PENDING = 10_000;
 
-interface ParsedChunk {
-  readonly chunk: Uint8Array;
-  /** Set for change chunks; a document chunk carries its whole causal history. */
-  readonly hash?: string;
-  readonly deps: string[];
-}
+/** One validated storage chunk: a change (with its header) or a whole document, parsed. */
+type ParsedChunk = ({ readonly kind: 'change' } & ChangeChunk) | { readonly kind: 'document'; readonly doc: A.Doc<Root> };
 
 /**
- * Parses one chunk without touching the document. Change chunks are decoded for their hash and
- * dependencies, and their checksum (the first 4 bytes of the hash) is verified. Other chunks,
- * and every chunk of a multi-chunk input, are also parsed into a scratch document.
- *
- * Why the backend keeps its own queue of changes whose dependencies are missing rather than
- * letting Automerge queue them: with Automerge 3.5, changes applied out of causal order (with
- * deletes among them) left the materialized document different from the document's real state
- * (a reload showed the right values) — found by this suite's commutativity test.
+ * Parses one chunk without touching the document. A change chunk is decoded for its hash and
+ * dependencies and its checksum (the first 4 bytes of the hash) is verified; when it is one of
+ * several chunks it is also loaded into a scratch document, so that a bad chunk is refused
+ * before any of the input is applied. A document chunk is loaded into a document of its own
+ * (with this replica's actor): `apply` then either adopts it or takes its changes one by one.
  */
-function parseChunk(chunk: Uint8Array, alwaysScratch: boolean): ParsedChunk | null {
+function parseChunk(chunk: Uint8Array, alwaysScratch: boolean, actor: string): ParsedChunk | null {
   const type = chunk[8];
-  let result: ParsedChunk = { chunk, deps: [] };
   try {
-    if (type === 1 || type === 2) {
-      const meta = A.decodeChange(chunk);
-      if (type === 1 && !meta.hash.startsWith(toHex(chunk.subarray(4, 8)))) return null;
-      result = { chunk, hash: meta.hash, deps: meta.deps };
-    }
-    if (type !== 1 || alwaysScratch) A.loadIncremental(A.init(), chunk);
+    if (type === 0) return { kind: 'document', doc: A.load<Root>(chunk, { actor }) };
+    const meta = A.decodeChange(chunk);
+    if (type === 1 && !meta.hash.startsWith(toHex(chunk.subarray(4, 8)))) return null;
+    if (type === 2 || alwaysScratch) A.loadIncremental(A.init(), chunk);
+    return { kind: 'change', chunk, hash: meta.hash, deps: meta.deps };
   } catch {
     return null;
   }
-  return result;
 }
 
 function parseFlatKey(flat: unknown): { collection: string; key: string } | null {
@@ -121,47 +119,28 @@ function parseFlatKey(flat: unknown): { collection: string; key: string } | null
 }
 
 function openAutomergeDocument(options: CrdtDocumentOptions | undefined): CrdtDocument {
-  let doc = A.init<Root>({ actor: toHex(actorBytes(options?.actor)) });
+  const actor = toHex(actorBytes(options?.actor));
+  let doc = A.init<Root>({ actor });
   const sortedKeys = new Map<string, string[]>();
   const listeners = createListeners();
-  /** Changes whose dependencies have not arrived, by hash (see `parseChunk`). */
-  const pending = new Map<string, ParsedChunk>();
+  const queue = createCausalQueue((hash) => A.hasHeads(doc, [hash]));
 
-  /** For each missing dependency, the pending changes waiting on it. */
-  const waiting = new Map<string, Set<string>>();
-
-  function hold(one: ParsedChunk & { hash: string }): void {
-    pending.set(one.hash, one);
-    for (const dep of one.deps) {
-      if (!A.hasHeads(doc, [dep])) {
-        let set = waiting.get(dep);
-        if (set === undefined) waiting.set(dep, (set = new Set()));
-        set.add(one.hash);
-      }
+  /**
+   * `bytes` followed by the held changes: like Yjs' pending structs, a change that waits for its
+   * dependencies is part of the replica's state. A save without them would lose them for good
+   * (a snapshot covers the changes it was taken after; nobody re-sends them).
+   */
+  function withHeld(bytes: Uint8Array): Uint8Array {
+    const held = queue.chunks();
+    if (held.length === 0) return bytes;
+    const out = new Uint8Array(held.reduce((n, c) => n + c.length, bytes.length));
+    out.set(bytes);
+    let at = bytes.length;
+    for (const c of held) {
+      out.set(c, at);
+      at += c.length;
     }
-  }
-
-  /** Applies held changes that `arrived` (hashes now in the document) unblocked, transitively. */
-  function release(arrived: string[], load: (chunk: Uint8Array) => void): void {
-    const queue = [...arrived];
-    while (queue.length > 0) {
-      const hash = queue.pop()!;
-      const waiters = waiting.get(hash);
-      if (waiters === undefined) continue;
-      waiting.delete(hash);
-      for (const w of waiters) {
-        const one = pending.get(w);
-        if (one === undefined) continue;
-        pending.delete(w);
-        if (A.hasHeads(doc, [w])) continue;
-        if (A.hasHeads(doc, one.deps)) {
-          load(one.chunk);
-          queue.push(w);
-        } else {
-          hold(one as ParsedChunk & { hash: string });
-        }
-      }
-    }
+    return out;
   }
 
   function get(collection: string, key: string): Json | undefined {
@@ -222,7 +201,7 @@ function openAutomergeDocument(options: CrdtDocumentOptions | undefined): CrdtDo
       if (chunks === null) return fail('malformed', 'not Automerge storage chunks');
       const parsed: ParsedChunk[] = [];
       for (const chunk of chunks) {
-        const one = parseChunk(chunk, chunks.length > 1);
+        const one = parseChunk(chunk, chunks.length > 1, actor);
         if (one === null) return fail('malformed', 'an Automerge chunk does not parse');
         parsed.push(one);
       }
@@ -233,23 +212,47 @@ function openAutomergeDocument(options: CrdtDocumentOptions | undefined): CrdtDo
           if (key !== null) touched.push(key);
         }
       };
+      // ONE change per loadIncremental: Automerge 3.5 can compute wrong patches for a batch of
+      // several changes (a value set concurrently with one the same batch deletes stays hidden),
+      // so the materialized document would differ from its real state (ADR 0011).
       const load = (chunk: Uint8Array): void => {
         doc = A.loadIncremental(doc, chunk, { patchCallback });
       };
+      const applyChange = (one: ChangeChunk): Result<null> => {
+        if (A.hasHeads(doc, [one.hash])) return ok(null);
+        if (A.hasHeads(doc, [...one.deps])) {
+          load(one.chunk);
+          queue.release([one.hash], load);
+        } else if (queue.size < MAX_PENDING) {
+          queue.hold(one);
+        } else {
+          return fail('too_large', 'too many changes wait for their dependencies');
+        }
+        return ok(null);
+      };
       try {
         for (const one of parsed) {
-          if (one.hash === undefined) {
-            load(one.chunk); // a whole document: any held change may now fit
-            release([...waiting.keys()].filter((h) => A.hasHeads(doc, [h])), load);
-          } else if (A.hasHeads(doc, [one.hash])) {
-            continue;
-          } else if (A.hasHeads(doc, one.deps)) {
-            load(one.chunk);
-            release([one.hash], load);
-          } else if (pending.size < MAX_PENDING) {
-            hold({ ...one, hash: one.hash });
+          if (one.kind === 'change') {
+            const done = applyChange(one);
+            if (!done.ok) return (touch('remote', touched), done);
+          } else if (A.getHeads(doc).length === 0) {
+            // A whole document into an empty replica: adopt it (`A.load` materializes from
+            // the document itself, no patches involved).
+            doc = one.doc;
+            for (const flat of Object.keys(doc)) {
+              const key = parseFlatKey(flat);
+              if (key !== null) touched.push(key);
+            }
+            queue.release(queue.awaited().filter((h) => A.hasHeads(doc, [h])), load);
           } else {
-            return fail('too_large', 'too many changes wait for their dependencies');
+            // A whole document into a replica with history: only what this replica lacks,
+            // one change at a time in causal order (getChangesSince returns them sorted).
+            const known = A.getHeads(doc).filter((h) => A.hasHeads(one.doc, [h]));
+            for (const change of A.getChangesSince(one.doc, known)) {
+              const meta = A.decodeChange(change);
+              const done = applyChange({ chunk: change, hash: meta.hash, deps: meta.deps });
+              if (!done.ok) return (touch('remote', touched), done);
+            }
           }
         }
       } catch {
@@ -265,9 +268,9 @@ function openAutomergeDocument(options: CrdtDocumentOptions | undefined): CrdtDo
       const known = heads.filter((h) => A.hasHeads(doc, [h]));
       const out = known.length === 0 ? A.save(doc) : A.saveSince(doc, known);
       // "nothing missing" must still be valid input for apply: an empty document chunk.
-      return out.length > 0 ? out : (emptySave ??= A.save(A.init()));
+      return withHeld(out.length > 0 ? out : (emptySave ??= A.save(A.init())));
     },
-    save: () => A.save(doc),
+    save: () => withHeld(A.save(doc)),
     on: (listener) => listeners.add(listener),
   };
 }

@@ -1,5 +1,5 @@
 import type { Result } from '../errors.js';
-import type { ConversationId, DocId, MessageId } from '../ids.js';
+import type { ConversationId, DocId } from '../ids.js';
 import type { DocChange } from '../protocol/doc-change.js';
 import type { DocRef } from '../model/doc-ids.js';
 import type { Core, GroupSlot } from './core.js';
@@ -7,11 +7,11 @@ import type { DocRecord, LoadedDoc } from './doc-registry.js';
 import { fail, ok } from '../errors.js';
 import { isUuid } from '../ids.js';
 import { parseDocRef } from '../model/doc-ids.js';
-import { MSG } from '../model/message.js';
 import { createMembershipLog } from '../model/membership/membership-log.js';
 import { createSeenCounters } from './seen-counters.js';
 import { feedVerdict, isDirectWith } from './feed-policy.js';
 import { maybeSnapshot } from './snapshots.js';
+import { emitRetracted, shownKeys, type ShownKeys } from './retractions.js';
 
 export type ReceiveStatus = 'applied' | 'duplicate' | 'pending';
 
@@ -118,10 +118,10 @@ export function createInbound(core: Core): Inbound {
       for (const doc of core.docs.loadedFeedDocs(conversation)) {
         if (!full && doc.held === 0) continue;
         const want = doc.records.map((rec) => feedVerdict(core, conversation, doc.id, rec.change) === 'allow');
-        let shown: string[] = [];
+        let before: ShownKeys | null = null;
         if (doc.records.some((rec, i) => rec.applied && !want[i])) {
           // A change we applied is no longer allowed (a removal sorted earlier): replay the rest.
-          shown = doc.crdt.keys(MSG);
+          before = shownKeys(doc);
           core.docs.resetCrdt(doc);
           for (const rec of doc.records) {
             if (!rec.applied) continue;
@@ -133,13 +133,7 @@ export function createInbound(core: Core): Inbound {
         doc.records.forEach((rec, i) => {
           if (!rec.applied && want[i]) applyRecord(doc, rec);
         });
-        if (shown.length > 0 && doc.ref.kind === 'feed') {
-          const kept = new Set(doc.crdt.keys(MSG));
-          const author = doc.ref.author;
-          for (const id of shown) {
-            if (!kept.has(id)) core.events.emit('messageRetracted', { conversation, id: id as MessageId, author });
-          }
-        }
+        if (before !== null) emitRetracted(core, conversation, doc, before);
       }
     },
 

@@ -6,7 +6,8 @@ import { createPeerHarness } from '../testing/peer-harness.js';
 
 /**
  * A removal learned late can retract messages a viewer already showed (the remover's cutoff
- * did not cover them): the engine emits `messageRetracted` for each, so views drop them.
+ * did not cover them): the engine emits `messageRetracted` for each, and `reaction` for each
+ * retracted reaction, so views drop them.
  */
 describe('retraction events', () => {
   for (const [name, backend] of [['yjs', createYjsBackend], ['automerge', createAutomergeBackend]] as const) {
@@ -23,8 +24,10 @@ describe('retraction events', () => {
       // Alice is cut off; bob's next message reaches carol, and alice removes bob without it.
       h.net.partition([['alice'], ['bob', 'carol', 'hub']], 'hold');
       const cut = await bob.messages.send(g.id, 'concurrent');
+      await bob.messages.react(g.id, kept.id, '👍');
       h.net.flush();
       expect((await carol.messages.get(g.id, cut.id))?.text).toBe('concurrent');
+      expect(carol.messages.reactions(g.id, kept.id).map((r) => [r.user, r.emoji])).toEqual([[h.user('bob'), '👍']]);
       await alice.groups.removeMember(g.id, h.user('bob'));
 
       const retracted: MessageId[] = [];
@@ -35,16 +38,21 @@ describe('retraction events', () => {
         retracted.push(e.id);
       });
       carol.on('messageDeleted', (e) => deleted.push(e.id));
+      const reacted: MessageId[] = [];
+      carol.on('reaction', (e) => reacted.push(e.messageId));
       h.net.heal();
       await h.flush();
 
       const texts = (await carol.messages.page(g.id)).map((m) => m.text);
-      console.log(`[retraction ${name}] carol retracted=${retracted.length} deleted=${deleted.length} shows=${JSON.stringify(texts)}`);
+      console.log(`[retraction ${name}] carol retracted=${retracted.length} deleted=${deleted.length} reaction events=${reacted.length} shows=${JSON.stringify(texts)}`);
       expect(await carol.messages.get(g.id, cut.id)).toBeNull();
       expect(retracted).toEqual([cut.id]);
       expect(deleted).toEqual([]);
       expect(texts).toEqual(['before']);
       expect((await carol.messages.get(g.id, kept.id))?.text).toBe('before');
+      // The retracted reaction has an event too, so views drop it.
+      expect(reacted).toContain(kept.id);
+      expect(carol.messages.reactions(g.id, kept.id)).toEqual([]);
     });
   }
 });

@@ -26,8 +26,8 @@ export interface UnreadDelta {
   readonly previousUnread: number;
   /** The floor `previousUnread` was counted above; a different floor means a recount. */
   readonly previousFloor: string | null;
-  /** Each written message with the row it replaced (undefined when new). */
-  readonly changes: ReadonlyArray<readonly [MessagesRow | undefined, MessagesRow]>;
+  /** Each written message with the row it replaced (undefined when new), or with undefined when retracted. */
+  readonly changes: ReadonlyArray<readonly [MessagesRow | undefined, MessagesRow | undefined]>;
 }
 
 export async function summarizeConversation(

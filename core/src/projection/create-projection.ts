@@ -12,8 +12,9 @@ import {
   readMessage,
   readMessageById,
   readReceipt,
+  readUnansweredCalls,
   readUser,
-  resyncMessages,
+  readAllMessages,
 } from './engine-reader.js';
 
 export interface ProjectionOptions {
@@ -49,9 +50,11 @@ export interface Projection {
 /** What the events since the last flush touched; one flush reads each entity once. */
 interface Pending {
   conversations: Set<ConversationId>;
-  /** Membership changed: re-read every message (the engine retracts a removed member's late ones silently). */
-  resync: Set<ConversationId>;
   messages: Map<MessageId, Message>;
+  /** Gone entirely (`messageRetracted`): a removal's cutoff, learned late, excludes them. */
+  retracted: Map<MessageId, ConversationId>;
+  /** Membership changed: members, roles, receipts, and the status of calls nobody answered. */
+  membership: Set<ConversationId>;
   reread: Map<MessageId, ConversationId>;
   receipts: Map<string, [ConversationId, UserId]>;
   calls: Map<CallId, ConversationId>;
@@ -60,8 +63,9 @@ interface Pending {
 }
 const emptyPending = (): Pending => ({
   conversations: new Set(),
-  resync: new Set(),
   messages: new Map(),
+  retracted: new Map(),
+  membership: new Set(),
   reread: new Map(),
   receipts: new Map(),
   calls: new Map(),
@@ -98,14 +102,9 @@ export async function createProjection(options: ProjectionOptions): Promise<Proj
     const known = convs.length === 0 ? [] : await db.conversations.bulkGet(convs);
     convs.forEach((c, i) => known[i] === undefined && p.conversations.add(c));
     for (const id of p.conversations) attempt(() => readConversation(b, kith, id));
-    for (const id of p.resync) {
-      try {
-        await resyncMessages(b, kith, id);
-      } catch {
-        stats.errors++;
-      }
-    }
+    for (const id of p.membership) attempt(() => readUnansweredCalls(b, kith, id));
     for (const m of p.messages.values()) attempt(() => readMessage(b, kith, m));
+    for (const [id, conv] of p.retracted) b.retracted.set(id, conv);
     for (const [id, conv] of p.reread) {
       try {
         await readMessageById(b, kith, conv, id);
@@ -158,27 +157,13 @@ export async function createProjection(options: ProjectionOptions): Promise<Proj
     schedule();
   };
 
-  /**
-   * A message from someone no longer a member means the engine is re-evaluating that author's
-   * changes against a removal; it can retract earlier ones without an event, so re-read the
-   * conversation (ADR 0008 § Engine gaps).
-   */
-  const fromFormerMember = (conversation: ConversationId, author: UserId): boolean => {
-    try {
-      const c = kith.conversations.get(conversation);
-      return c.kind === 'group' && !kith.groups.members(conversation).some((m) => m.user === author);
-    } catch {
-      return false;
-    }
-  };
-
   const rebuild = async (): Promise<void> => {
     const b = createRowBatch();
     attempt(() => readUser(b, kith, viewer));
     for (const c of kith.conversations.list()) {
       attempt(() => readConversation(b, kith, c.id));
       try {
-        await resyncMessages(b, kith, c.id);
+        await readAllMessages(b, kith, c.id);
       } catch {
         stats.errors++;
       }
@@ -200,18 +185,19 @@ export async function createProjection(options: ProjectionOptions): Promise<Proj
     return run;
   };
 
+  // A retraction cancels what the same tick said of the message; a later event brings it back.
+  const shown = (p: Pending, m: Message): void => void (p.retracted.delete(m.id), p.messages.set(m.id, m));
   const off = [
-    kith.on('message', (e) =>
-      touch((p) => {
-        p.messages.set(e.message.id, e.message);
-        if (fromFormerMember(e.conversation, e.message.author)) p.resync.add(e.conversation);
-      }),
+    kith.on('message', (e) => touch((p) => shown(p, e.message))),
+    kith.on('messageEdited', (e) => touch((p) => shown(p, e.message))),
+    kith.on('messageDeleted', (e) => touch((p) => (p.messages.delete(e.id), p.retracted.delete(e.id), p.reread.set(e.id, e.conversation)))),
+    kith.on('messageRetracted', (e) =>
+      touch((p) => (p.messages.delete(e.id), p.reread.delete(e.id), p.retracted.set(e.id, e.conversation))),
     ),
-    kith.on('messageEdited', (e) => touch((p) => p.messages.set(e.message.id, e.message))),
-    kith.on('messageDeleted', (e) => touch((p) => (p.messages.delete(e.id), p.reread.set(e.id, e.conversation)))),
     kith.on('reaction', (e) => touch((p) => p.reread.set(e.messageId, e.conversation))),
     kith.on('receipt', (e) => touch((p) => p.receipts.set(`${e.conversation}|${e.user}`, [e.conversation, e.user]))),
-    kith.on('membership', (e) => touch((p) => (p.conversations.add(e.conversation), p.resync.add(e.conversation)))),
+    // Messages a removal retracts come as messageRetracted: no re-read of the history here.
+    kith.on('membership', (e) => touch((p) => (p.conversations.add(e.conversation), p.membership.add(e.conversation)))),
     kith.on('conversation', (e) => touch((p) => p.conversations.add(e.conversation))),
     kith.on('call', (e) => touch((p) => p.calls.set(e.call, e.conversation))),
     kith.on('contact', (e) => touch((p) => p.contacts.add(e.user))),

@@ -100,21 +100,24 @@ export function readCall(b: RowBatch, kith: Kith, conversation: ConversationId, 
   for (const call of kith.calls.list(conversation)) if (id === null || call.id === id) b.calls.set(call.id, callRows(call));
 }
 
-/** Every message of a conversation, newest page first (engine pages hold at most 500). */
-async function readAllMessages(b: RowBatch, kith: Kith, conversation: ConversationId): Promise<void> {
+/**
+ * After a membership change: the calls nobody answered, the only ones whose status depends on
+ * how many members there are (`deriveCallStatus`: declined by every invitee or not).
+ */
+export function readUnansweredCalls(b: RowBatch, kith: Kith, conversation: ConversationId): void {
+  for (const call of kith.calls.list(conversation)) if (call.participants.every((p) => p.joinedAt === null)) b.calls.set(call.id, callRows(call));
+}
+
+/** Every message of a conversation, newest page first (engine pages hold at most 500): for rebuilds only. */
+export async function readAllMessages(b: RowBatch, kith: Kith, conversation: ConversationId): Promise<void> {
   let before: MessageId | undefined;
   for (;;) {
     const page = await kith.messages.page(conversation, before === undefined ? { limit: 500 } : { before, limit: 500 });
     for (const m of page) readMessage(b, kith, m);
     const oldest = page[0];
-    if (oldest === undefined || page.length < 500) return;
+    if (oldest === undefined || page.length < 500) break;
     before = oldest.id;
   }
-}
-
-/** All of a conversation's messages, replacing what is stored (messages can vanish: see ADR 0008). */
-export async function resyncMessages(b: RowBatch, kith: Kith, conversation: ConversationId): Promise<void> {
-  await readAllMessages(b, kith, conversation);
-  b.complete.add(conversation);
   b.summaries.add(conversation);
 }
+

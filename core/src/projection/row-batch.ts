@@ -40,8 +40,8 @@ export interface RowBatch {
   readonly calls: Map<string, CallRows>;
   /** Conversations whose chat-list summary must be recomputed after the writes. */
   readonly summaries: Set<string>;
-  /** Conversations whose messages were all read: stored messages not in the batch are removed. */
-  readonly complete: Set<string>;
+  /** message id → conversation: messages the engine retracted (gone entirely, with their rows). */
+  readonly retracted: Map<string, string>;
 }
 
 export function createRowBatch(): RowBatch {
@@ -57,13 +57,13 @@ export function createRowBatch(): RowBatch {
     receipts: new Map(),
     calls: new Map(),
     summaries: new Set(),
-    complete: new Set(),
+    retracted: new Map(),
   };
 }
 
-/** How many rows a batch puts (for stats). */
+/** How many rows a batch puts or deletes by key (for stats; a retracted message counts once). */
 export function batchSize(b: RowBatch): number {
-  let n = b.users.size + b.contacts.size + b.conversations.size + b.states.size + b.messages.size + b.receipts.size;
+  let n = b.users.size + b.contacts.size + b.conversations.size + b.states.size + b.messages.size + b.receipts.size + b.retracted.size;
   for (const rows of b.participants.values()) n += rows.length;
   for (const rows of b.attachments.values()) n += rows.length;
   for (const rows of b.reactions.values()) n += rows.length;
@@ -83,12 +83,6 @@ async function removeMessages(db: ProjectionDb, ids: string[]): Promise<void> {
   await db.messages.bulkDelete(ids);
   await db.attachments.where('messageId').anyOf(ids).delete();
   await db.reactions.where('messageId').anyOf(ids).delete();
-}
-
-/** Messages the engine no longer shows (e.g. a removed member's messages past their cutoff). */
-async function removeVanished(db: ProjectionDb, conv: string, keep: ReadonlyMap<string, unknown>): Promise<void> {
-  const ids = await db.messages.where('[conversationId+id]').between([conv, Dexie.minKey], [conv, Dexie.maxKey]).primaryKeys();
-  await removeMessages(db, ids.filter((id) => !keep.has(id)));
 }
 
 /**
@@ -121,12 +115,15 @@ export async function writeBatch(db: ProjectionDb, viewer: string, b: RowBatch, 
       if (rows.length > 0) await putAll(table, rows);
     };
     await replace(db.participants, 'conversationId', [...b.participants.keys()], [...b.participants.values()].flat());
-    // The rows these messages replace, for the unread deltas below.
+    // The rows these messages replace or retract, for the unread deltas below.
+    for (const id of b.retracted.keys()) b.messages.delete(id);
     const previous = new Map<string, MessagesRow>();
-    if (!clear && b.messages.size > 0) {
-      for (const row of await db.messages.bulkGet([...b.messages.keys()])) if (row !== undefined) previous.set(row.id, row);
+    const affected = [...b.messages.keys(), ...b.retracted.keys()];
+    if (!clear && affected.length > 0) {
+      for (const row of await db.messages.bulkGet(affected)) if (row !== undefined) previous.set(row.id, row);
     }
-    if (!clear) for (const conv of b.complete) await removeVanished(db, conv, b.messages);
+    // Retracted by the engine (a removal's cutoff learned late): the message and what hangs off it.
+    if (!clear) await removeMessages(db, [...b.retracted.keys()]);
     const touched = new Set([...b.states.keys(), ...b.summaries]);
     for (const conv of touched) await removeCleared(db, viewer, conv, b);
     if (b.messages.size > 0) await putAll(db.messages, [...b.messages.values()]);
@@ -150,19 +147,21 @@ export async function writeBatch(db: ProjectionDb, viewer: string, b: RowBatch, 
     }
     // Unread moves by deltas unless messages vanished (summarizeConversation also recounts when
     // the viewer's floor — read watermark or cleared — moved).
-    const changes = new Map<string, Array<readonly [MessagesRow | undefined, MessagesRow]>>();
-    for (const m of b.messages.values()) {
-      const list = changes.get(m.conversationId) ?? [];
-      list.push([previous.get(m.id), m]);
-      changes.set(m.conversationId, list);
-    }
-    const summaries = new Set([...b.summaries, ...b.conversations.keys()]);
+    const changes = new Map<string, Array<readonly [MessagesRow | undefined, MessagesRow | undefined]>>();
+    const change = (conv: string, before: MessagesRow | undefined, after: MessagesRow | undefined): void => {
+      const list = changes.get(conv) ?? [];
+      list.push([before, after]);
+      changes.set(conv, list);
+    };
+    for (const m of b.messages.values()) change(m.conversationId, previous.get(m.id), m);
+    for (const [id, conv] of b.retracted) change(conv, previous.get(id), undefined);
+    const summaries = new Set([...b.summaries, ...b.conversations.keys(), ...b.retracted.values()]);
     for (const id of summaries) {
       const stored = await db.conversations.get(id);
       const base = b.conversations.get(id) ?? stored;
       if (base === undefined) continue;
       const delta =
-        clear || stored === undefined || b.complete.has(id)
+        clear || stored === undefined
           ? null
           : { previousUnread: stored.unread, previousFloor: stored.unreadFloor, changes: changes.get(id) ?? [] };
       const summary = await summarizeConversation(db, viewer, { ...SUMMARY_DEFAULTS, ...base }, delta);

@@ -1,10 +1,11 @@
-import type { CallId, ConversationId, DocId, UserId } from '../ids.js';
+import type { CallId, ConversationId, DeviceId, DocId, UserId } from '../ids.js';
 import type { Message } from '../model/message.js';
 import type { Watermark } from '../model/receipt.js';
 import type { Call, CallParticipant, ScreenShare, StoredCall, StoredParticipant } from '../model/call.js';
 import type { Core } from './core.js';
 import type { LoadedDoc } from './doc-registry.js';
 import type { Loader } from './loader.js';
+import { uuidV7Time } from '../ids.js';
 import { feedDocId } from '../model/doc-ids.js';
 import { DEL, MSG, parseStoredMessage, toMessage } from '../model/message.js';
 import { laterReaction, parseStoredReaction, REACT, type StoredReaction } from '../model/reaction.js';
@@ -15,6 +16,13 @@ import { conversationMembers } from './feed-policy.js';
 export interface Reaction {
   readonly user: UserId;
   readonly emoji: string;
+  /** When the reaction was made (ms: the time of its HLC id). */
+  readonly reactedAt: number;
+}
+
+/** One device's receipt watermark: the highest it wrote in any chunk (ADR 0001 § Receipts). */
+export interface DeviceWatermark extends Watermark {
+  readonly device: DeviceId;
 }
 
 /**
@@ -31,6 +39,8 @@ export interface FeedReader {
   reactions(conversation: ConversationId, messageId: string): Reaction[];
   ownReaction(conversation: ConversationId, messageId: string): StoredReaction | undefined;
   watermark(conversation: ConversationId, user: UserId): Watermark;
+  /** Per device of `user`, sorted by device id; their merge is `watermark`. */
+  deviceWatermarks(conversation: ConversationId, user: UserId): DeviceWatermark[];
   calls(conversation: ConversationId): Call[];
   /** My feed chunk that new entries go to (the next one once the current holds chunkMessages). */
   currentChunk(conversation: ConversationId): Promise<{ id: DocId; fresh: boolean }>;
@@ -92,6 +102,21 @@ export function createFeedReader(core: Core, loader: Loader): FeedReader {
     return best;
   };
 
+  const deviceWatermarks = (conversation: ConversationId, user: UserId): DeviceWatermark[] => {
+    const byDevice = new Map<string, Watermark>();
+    for (const doc of core.docs.loadedFeedDocs(conversation)) {
+      if (doc.ref.kind !== 'feed' || doc.ref.author !== user) continue;
+      for (const [device, raw] of doc.crdt.entries(RCPT)) {
+        const parsed = parseWatermark(device, raw);
+        if (parsed === null) invalid();
+        else byDevice.set(device, mergeWatermarks(byDevice.get(device) ?? EMPTY_WATERMARK, parsed));
+      }
+    }
+    return [...byDevice]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([device, w]) => ({ device: device as DeviceId, delivered: w.delivered, read: w.read }));
+  };
+
   return {
     message,
     findLoaded,
@@ -119,22 +144,14 @@ export function createFeedReader(core: Core, loader: Loader): FeedReader {
     },
     reactions(conversation, messageId) {
       const out: Reaction[] = [];
-      for (const [user, r] of reactionsOf(conversation, messageId)) if (r.emoji !== null) out.push({ user, emoji: r.emoji });
+      for (const [user, r] of reactionsOf(conversation, messageId)) {
+        if (r.emoji !== null) out.push({ user, emoji: r.emoji, reactedAt: uuidV7Time(r.at) });
+      }
       return out.sort((a, b) => (a.user < b.user ? -1 : 1));
     },
     ownReaction: (conversation, messageId) => reactionsOf(conversation, messageId).get(core.me),
-    watermark(conversation, user) {
-      let w = EMPTY_WATERMARK;
-      for (const doc of core.docs.loadedFeedDocs(conversation)) {
-        if (doc.ref.kind !== 'feed' || doc.ref.author !== user) continue;
-        for (const [device, raw] of doc.crdt.entries(RCPT)) {
-          const parsed = parseWatermark(device, raw);
-          if (parsed === null) invalid();
-          else w = mergeWatermarks(w, parsed);
-        }
-      }
-      return w;
-    },
+    watermark: (conversation, user) => deviceWatermarks(conversation, user).reduce<Watermark>(mergeWatermarks, EMPTY_WATERMARK),
+    deviceWatermarks,
     calls(conversation) {
       const records = new Map<string, { caller: UserId; call: StoredCall }>();
       const parts = new Map<string, Map<UserId, { p: StoredParticipant; chunk: number }>>();

@@ -2,7 +2,7 @@
 export type { KithEvents, KithEventName, KithListener } from './events.js';
 export type { ReceiveStatus } from './inbound.js';
 export type { EngineStats } from './core.js';
-export type { Reaction } from './feed-reader.js';
+export type { Reaction, DeviceWatermark } from './feed-reader.js';
 export type { MessagesApi, SendOptions, PageOptions } from './api/messages-api.js';
 export type { ReceiptsApi } from './api/receipts-api.js';
 export type { CallsApi } from './api/calls-api.js';

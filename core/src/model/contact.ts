@@ -14,10 +14,19 @@ export interface StoredRequest {
   readonly state: RequestState;
   readonly at: number;
 }
+/** One direction of a contact relationship: what its writer said and when (their clock, ms). */
+export type ContactStance = StoredRequest;
 export interface Contact {
   readonly user: UserId;
+  /** Derived from both stances and my block (`deriveContactStatus`). */
   readonly status: ContactStatus;
   readonly blocked: boolean;
+  /** When I blocked them (my clock, ms); null when not blocked or for a block written without a time. */
+  readonly blockedAt: number | null;
+  /** My stance towards them (`contact:<me>:<them>`), null if I never wrote one. */
+  readonly mine: ContactStance | null;
+  /** Their stance towards me (`contact:<them>:<me>`), null if none arrived. */
+  readonly theirs: ContactStance | null;
 }
 
 export const REQ = 'req';
@@ -35,6 +44,11 @@ export const requestToJson = (r: StoredRequest): Json => ({ state: r.state, at: 
 export function parseBlockEntry(value: unknown): boolean | null {
   if (!isRecord(value) || typeof value.blocked !== 'boolean') return null;
   return value.blocked;
+}
+
+/** The time a block entry was written (`at`, ms), or null when absent or malformed. */
+export function blockEntryTime(value: unknown): number | null {
+  return isRecord(value) && typeof value.at === 'number' && Number.isSafeInteger(value.at) ? value.at : null;
 }
 
 /** My view of the relationship from my side (`mine`) and theirs (`theirs`). */

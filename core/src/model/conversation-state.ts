@@ -7,7 +7,8 @@ import { isRecord } from './text.js';
 /**
  * Per-user conversation state and the list of my conversations, in `account:<me>` (read by my
  * own devices only): collection `convState` (conversation → state) and `convs`
- * (conversation → `{ kind, peer }`).
+ * (conversation → `{ kind, peer, at? }`; `at`, when this account opened it, is optional: entries
+ * written before it existed have none).
  */
 export interface ConversationState {
   readonly pinned: boolean;
@@ -21,6 +22,8 @@ export type ConversationKind = 'direct' | 'group';
 export interface ConversationEntry {
   readonly kind: ConversationKind;
   readonly peer: UserId | null;
+  /** When this account opened it (ms), or null (an entry from before the field). */
+  readonly at: number | null;
 }
 export interface Conversation {
   readonly id: ConversationId;
@@ -29,6 +32,9 @@ export interface Conversation {
   readonly peer: UserId | null;
   /** Group name (empty for direct conversations). */
   readonly name: string;
+  /** Group: the `create` op's time. Direct: when this account opened it with `openDirect`;
+   *  null when it only learned of it from the other person's messages (ms). */
+  readonly createdAt: number | null;
   readonly state: ConversationState;
 }
 
@@ -62,8 +68,11 @@ export const conversationStateToJson = (s: ConversationState): Json => ({ ...s }
 
 export function parseConversationEntry(value: unknown): ConversationEntry | null {
   if (!isRecord(value)) return null;
-  if (value.kind === 'group' && value.peer === null) return { kind: 'group', peer: null };
-  if (value.kind === 'direct' && isUuid(value.peer)) return { kind: 'direct', peer: value.peer as UserId };
+  // `at` is optional (older entries); a malformed one reads as absent rather than dropping the entry.
+  const at = typeof value.at === 'number' && Number.isSafeInteger(value.at) && value.at >= 0 ? value.at : null;
+  if (value.kind === 'group' && value.peer === null) return { kind: 'group', peer: null, at };
+  if (value.kind === 'direct' && isUuid(value.peer)) return { kind: 'direct', peer: value.peer as UserId, at };
   return null;
 }
-export const conversationEntryToJson = (e: ConversationEntry): Json => ({ kind: e.kind, peer: e.peer });
+export const conversationEntryToJson = (e: ConversationEntry): Json =>
+  e.at === null ? { kind: e.kind, peer: e.peer } : { kind: e.kind, peer: e.peer, at: e.at };

@@ -4,7 +4,7 @@ export type { Message } from './message.js';
 export type { Attachment } from './attachment.js';
 export type { Watermark, ReceiptStatus } from './receipt.js';
 export type { Call, CallKind, CallStatus, CallParticipant, ParticipantState, ScreenShare } from './call.js';
-export type { Contact, ContactStatus } from './contact.js';
+export type { Contact, ContactStatus, ContactStance, RequestState } from './contact.js';
 export type { Profile, ProfilePatch } from './profile.js';
 export type { Conversation, ConversationKind, ConversationState } from './conversation-state.js';
 export type { DocRef } from './doc-ids.js';

@@ -1,10 +1,10 @@
 import type { UserId } from '../../ids.js';
-import type { Contact, RequestState } from '../../model/contact.js';
+import type { Contact, ContactStance, RequestState } from '../../model/contact.js';
 import type { ApiContext } from './context.js';
 import { KithError } from '../../errors.js';
 import { parseUserId } from '../../ids.js';
 import { accountDocId, contactDocId } from '../../model/doc-ids.js';
-import { BLOCKS, deriveContactStatus, parseBlockEntry, parseStoredRequest, REQ, REQ_KEY, requestToJson } from '../../model/contact.js';
+import { blockEntryTime, BLOCKS, deriveContactStatus, parseBlockEntry, parseStoredRequest, REQ, REQ_KEY, requestToJson } from '../../model/contact.js';
 import { serial } from './context.js';
 
 export interface ContactsApi {
@@ -20,20 +20,25 @@ export interface ContactsApi {
 
 export function createContactsApi(ctx: ApiContext): ContactsApi {
   const { core, writer } = ctx;
-  const side = (from: UserId, to: UserId): RequestState | null => {
+  const stance = (from: UserId, to: UserId): ContactStance | null => {
     const raw = core.docs.get(contactDocId(from, to))?.crdt.get(REQ, REQ_KEY);
     if (raw === undefined) return null;
     const r = parseStoredRequest(raw);
     if (r === null) core.stats.invalidEntries++;
-    return r?.state ?? null;
+    return r;
   };
+  const side = (from: UserId, to: UserId): RequestState | null => stance(from, to)?.state ?? null;
+  const blockEntry = (user: UserId): unknown => core.docs.get(accountDocId(core.me))?.crdt.get(BLOCKS, user);
   const blocked = (user: UserId): boolean => {
-    const raw = core.docs.get(accountDocId(core.me))?.crdt.get(BLOCKS, user);
+    const raw = blockEntry(user);
     return raw === undefined ? false : parseBlockEntry(raw) === true;
   };
   const get = (user: UserId): Contact => {
     const b = blocked(user);
-    return { user, status: deriveContactStatus(side(core.me, user), side(user, core.me), b), blocked: b };
+    const mine = stance(core.me, user);
+    const theirs = stance(user, core.me);
+    const blockedAt = b ? blockEntryTime(blockEntry(user)) : null;
+    return { user, status: deriveContactStatus(mine?.state ?? null, theirs?.state ?? null, b), blocked: b, blockedAt, mine, theirs };
   };
   const other = (value: unknown): UserId => {
     const user = parseUserId(value);

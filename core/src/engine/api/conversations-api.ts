@@ -4,7 +4,7 @@ import type { ApiContext, KnownConversation } from './context.js';
 import { KithError } from '../../errors.js';
 import { directConversationId, parseUserId } from '../../ids.js';
 import { accountDocId } from '../../model/doc-ids.js';
-import { CONVS, CONV_STATE, conversationEntryToJson, conversationStateToJson, expectStatePatch } from '../../model/conversation-state.js';
+import { CONVS, CONV_STATE, conversationEntryToJson, conversationStateToJson, expectStatePatch, parseConversationEntry } from '../../model/conversation-state.js';
 import { conversationState, expectConversation, serial } from './context.js';
 
 export interface ConversationsApi {
@@ -18,11 +18,17 @@ export interface ConversationsApi {
 
 export function createConversationsApi(ctx: ApiContext): ConversationsApi {
   const { core, writer } = ctx;
+  /** When I opened a direct conversation (my `convs` entry's `at`), if I did. */
+  const openedAt = (id: ConversationId): number | null => {
+    const raw = core.docs.get(accountDocId(core.me))?.crdt.get(CONVS, id);
+    return raw === undefined ? null : (parseConversationEntry(raw)?.at ?? null);
+  };
   const describe = (conv: KnownConversation): Conversation => ({
     id: conv.id,
     kind: conv.kind,
     peer: conv.kind === 'direct' ? conv.peer : null,
     name: conv.kind === 'group' ? conv.state.name : '',
+    createdAt: conv.kind === 'group' ? conv.state.createdAt : openedAt(conv.id),
     state: conversationState(ctx, conv.id),
   });
   const get = (id: ConversationId): Conversation => describe(expectConversation(ctx, id));
@@ -33,7 +39,7 @@ export function createConversationsApi(ctx: ApiContext): ConversationsApi {
         if (peer === core.me) throw new KithError('invalid_argument', 'a direct conversation needs someone else');
         const id = directConversationId(core.me, peer);
         const known = core.docs.get(accountDocId(core.me))?.crdt.get(CONVS, id) !== undefined;
-        if (!known) await writer.update(accountDocId(core.me), [{ op: 'set', collection: CONVS, key: id, value: conversationEntryToJson({ kind: 'direct', peer }) }]);
+        if (!known) await writer.update(accountDocId(core.me), [{ op: 'set', collection: CONVS, key: id, value: conversationEntryToJson({ kind: 'direct', peer, at: core.clock.now() }) }]);
         if (!core.directs.has(id)) core.directs.set(id, peer);
         return get(id);
       }),

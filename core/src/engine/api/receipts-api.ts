@@ -1,5 +1,6 @@
 import type { ConversationId, MessageId, UserId } from '../../ids.js';
 import type { ReceiptStatus, Watermark } from '../../model/receipt.js';
+import type { DeviceWatermark } from '../feed-reader.js';
 import type { ApiContext } from './context.js';
 import { KithError } from '../../errors.js';
 import { parseMessageId, parseUserId } from '../../ids.js';
@@ -16,6 +17,9 @@ export interface ReceiptsApi {
   forMessage(conversation: ConversationId, id: MessageId): Promise<Array<{ user: UserId; status: ReceiptStatus }>>;
   /** A member's watermark (max over their devices). */
   forMember(conversation: ConversationId, user: UserId): Watermark;
+  /** A member's watermark per device (sorted by device id; a device that starts a new chunk
+   *  carries the member's watermark into it, so a device's value can include its other devices'). */
+  forDevices(conversation: ConversationId, user: UserId): DeviceWatermark[];
 }
 
 export function createReceiptsApi(ctx: ApiContext): ReceiptsApi {
@@ -48,6 +52,10 @@ export function createReceiptsApi(ctx: ApiContext): ReceiptsApi {
     forMember(conversation, user) {
       const conv = expectConversation(ctx, conversation);
       return reader.watermark(conv.id, parseUserId(user));
+    },
+    forDevices(conversation, user) {
+      const conv = expectConversation(ctx, conversation);
+      return reader.deviceWatermarks(conv.id, parseUserId(user));
     },
   };
 }

@@ -13,6 +13,8 @@ export interface MembershipState {
   description: string;
   icon: string | null;
   creator: UserId | null;
+  /** The `create` op's time (ms), null before it. */
+  createdAt: number | null;
   /** Current members. */
   members: ReadonlyMap<UserId, MemberInfo>;
   /** Removed or left, with leftAt. */
@@ -200,6 +202,7 @@ export function createMembershipLog(conversation: ConversationId, options: Membe
       description: s.description,
       icon: s.icon,
       creator: s.creator,
+      createdAt: s.createdAt,
       members: sortedMap(s.members),
       former: sortedMap(s.former),
       cutoffs: sortedMap(s.cutoffs),

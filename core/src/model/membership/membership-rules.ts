@@ -21,6 +21,8 @@ export interface FoldState {
   description: string;
   icon: string | null;
   creator: UserId | null;
+  /** The `create` op's time (ms; MEM-0 derives the group id from it), null before it. */
+  createdAt: number | null;
   members: Map<UserId, MemberInfo>;
   former: Map<UserId, MemberInfo>;
   cutoffs: Map<UserId, Record<string, number>>;
@@ -52,6 +54,7 @@ export function emptyFoldState(journaled = false): FoldState {
     description: '',
     icon: null,
     creator: null,
+    createdAt: null,
     members: new Map(),
     former: new Map(),
     cutoffs: new Map(),
@@ -123,6 +126,7 @@ export function applyMemberOp(s: FoldState, op: MemberOp, position: number): End
       field(s, 'description', body.description);
       field(s, 'icon', body.icon);
       field(s, 'creator', op.author);
+      field(s, 'createdAt', op.at);
       join(s, op.author, 'admin', op.author, op.at, { position, rank: 0 });
       body.members.forEach((m, i) => join(s, m.user, m.role, op.author, op.at, { position, rank: i + 1 }));
       return [];
@@ -166,7 +170,7 @@ export function undoTo(s: FoldState, mark: number): void {
   while (journal.length > mark) journal.pop()!();
 }
 
-function field<K extends 'created' | 'name' | 'description' | 'icon' | 'creator' | 'removals'>(s: FoldState, key: K, value: FoldState[K]): void {
+function field<K extends 'created' | 'name' | 'description' | 'icon' | 'creator' | 'createdAt' | 'removals'>(s: FoldState, key: K, value: FoldState[K]): void {
   if (s.journal !== null) {
     const prev = s[key];
     s.journal.push(() => {

@@ -166,10 +166,7 @@ async function expectConverged(h: PeerHarness, names: string[], convs: Conversat
 for (const name of ['yjs', 'automerge'] as const) {
   const make = backendOrNull(name);
   describe(`convergence on ${name}`, () => {
-    // Open bug (2026-11-27): on Automerge two devices of one user can diverge (SEED=1, round 6:
-    // `alice2 vs alice`), the same backend divergence the CRDT conformance fuzz found. Skipped in
-    // CI until fixed; by hand: `SEED=1 FUZZ_BUDGET_MS=20000 pnpm exec vitest run core/src/engine/convergence.test.ts`.
-    it.skipIf(make === null || (name === 'automerge' && process.env['CI'] !== undefined))('random domain operations over a faulty network converge (seeded)', async () => {
+    it.skipIf(make === null)('random domain operations over a faulty network converge (seeded)', async () => {
       const seed = seedFromEnv();
       const deadline = Date.now() + fuzzBudgetMs();
       let rounds = 0;

@@ -288,10 +288,7 @@ export function runCrdtBackendConformance(name: string, backend: CrdtBackend): v
       expect(seenA).toHaveLength(2);
     });
 
-    // Open bug (2026-11-27): the Automerge backend diverges on some seeds (SEED=109547, run 21: one
-    // replica holds `{}` where the others hold `null` for a concurrently set key). Skipped in CI
-    // until fixed; run by hand with `SEED=109547 pnpm exec vitest run core/src/crdt/automerge`.
-    it.skipIf(backend.name === 'automerge' && process.env['CI'] !== undefined)(`converges with 3 replicas under random operations and delivery (seeded, FUZZ_BUDGET_MS)`, () => {
+    it(`converges with 3 replicas under random operations and delivery (seeded, FUZZ_BUDGET_MS)`, () => {
       const started = Date.now();
       let runs = 0;
       let ops = 0;

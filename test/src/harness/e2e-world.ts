@@ -14,6 +14,7 @@ import type { CryptoPort } from '../../../core/src/ports/crypto.js';
 import { createSyncClient, type SyncClient } from '../../../core/src/sync/index.js';
 import { registerAccount } from '../../../core/src/sync/relay-http.js';
 import { createMemoryTransport, type MemoryTransport } from '../../../core/src/transport/index.js';
+import { createMemoryVault } from '../../../core/src/vault/index.js';
 import { createFaultLink, type FaultCounters, type FaultLink } from './fault-link.js';
 import { createRelayHost, type RelayHost } from './relay-host.js';
 
@@ -80,12 +81,19 @@ export async function createE2eWorld(seed: string | number, backendName: Backend
   const bundles = new Map<string, Uint8Array>();
   const faults: FaultCounters = { frames: 0, dropped: 0, duplicated: 0, reordered: 0 };
   let opened = 0;
+  /** Each device's vault key (kept by the platform, so it survives a restart). */
+  const vaultKeys = new Map<string, Uint8Array>();
+  const vaultKey = (name: string): Uint8Array => {
+    let k = vaultKeys.get(name);
+    if (k === undefined) vaultKeys.set(name, (k = random.fork(`vault:${name}`).bytes(32)));
+    return k;
+  };
 
   const openParts = async (name: string, identity: Identity, dbName: string, transport: MemoryTransport): Promise<Pick<E2ePeer, 'storage' | 'kith' | 'sync'>> => {
     const storage = await createDexieStorage({ name: dbName, indexedDB, IDBKeyRange });
     const n = opened++;
     const kith = await createKith({ user: identity.userId, username: name, device: identity.device, backend, clock, random: random.fork(`kith:${name}:${n}`), storage });
-    const sync = await createSyncClient({ kith, identity, crypto: sodium, transport, clock, random: random.fork(`sync:${name}:${n}`), storage, backoff: { baseMs: 100, maxMs: 1000 } });
+    const sync = await createSyncClient({ kith, identity, crypto: sodium, transport, clock, random: random.fork(`sync:${name}:${n}`), storage, vault: createMemoryVault(sodium, vaultKey(name)), backoff: { baseMs: 100, maxMs: 1000 }, unsafeNoDecodeSandbox: true });
     sync.start();
     return { storage, kith, sync };
   };
@@ -154,11 +162,13 @@ export async function createE2eWorld(seed: string | number, backendName: Backend
       let quietRounds = 0;
       for (let round = 0; round < maxRounds; round++) {
         for (const p of peers.values()) p.link.release();
+        if (process.env['DBG'] === '1') console.log('round', round, 'drain');
         await relay.current().relay.docs.drain();
+        if (process.env['DBG'] === '1') console.log('round', round, 'drained');
         for (let i = 0; i < 3; i++) await turn();
         // Real sockets and a real process: give the I/O a moment (never a wait for sync itself).
         if (external !== undefined) await new Promise((r) => setTimeout(r, 5));
-        for (const p of peers.values()) await p.sync.idle();
+        for (const p of peers.values()) { if (process.env['DBG'] === '1') { console.log('idle', p.name, p.sync.state); const t = (ms: number) => new Promise((r) => setTimeout(() => r('timeout'), ms)); console.log('kith', await Promise.race([p.kith.idle().then(() => 'ok'), t(2000)]), 'sync', await Promise.race([p.sync.idle().then(() => 'ok'), t(2000)]), 'stats', JSON.stringify(p.kith.stats())); } await p.sync.idle(); }
         const quiet = [...peers.values()].every((p) => p.sync.quiet() && (!p.online || p.sync.state === 'upToDate'));
         quietRounds = quiet ? quietRounds + 1 : 0;
         if (quietRounds >= 3) return round;
@@ -166,7 +176,7 @@ export async function createE2eWorld(seed: string | number, backendName: Backend
         clock.advance(quiet ? 0 : 1100);
       }
       const states = [...peers.values()]
-        .map((p) => `${p.name}:${p.sync.state}:${p.sync.quiet() ? 'quiet' : 'busy'}${p.sync.state === 'gap' ? ` gaps=${JSON.stringify(p.kith.gaps().slice(0, 3))} stats=${JSON.stringify(p.sync.stats())}` : ''}`)
+        .map((p) => `${p.name}:${p.sync.state}:${p.sync.quiet() ? 'quiet' : 'busy'}${p.sync.state === 'gap' ? ` gaps=${JSON.stringify(p.kith.gaps().slice(0, 3))} stats=${JSON.stringify(p.sync.stats)}` : ''}`)
         .join(' ');
       throw new Error(`flush: clients still busy after ${maxRounds} rounds (${states})`);
     },

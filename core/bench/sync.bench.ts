@@ -101,7 +101,7 @@ async function realRelay(): Promise<{ p50: number; p99: number }> {
       const random = createSeededRandom(name);
       const kith = await createKith({ user: identity.userId, username: name, device: identity.device, backend: createCrdtBackend('yjs'), clock, random, storage });
       const transport = createWebSocketTransport({ url, WebSocket });
-      const sync = await createSyncClient({ kith, identity, crypto, transport, clock, random: random.fork('s'), storage });
+      const sync = await createSyncClient({ kith, identity, crypto, transport, clock, random: random.fork('s'), storage, unsafeNoDecodeSandbox: true });
       sync.start();
       return {
         kith,

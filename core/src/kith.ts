@@ -1,5 +1,5 @@
 import type { Clock } from './ports/clock.js';
-import type { CrdtBackend } from './ports/crdt.js';
+import type { CrdtBackend, CrdtBackendName } from './ports/crdt.js';
 import type { Random } from './ports/random.js';
 import type { Storage } from './ports/storage.js';
 import type { Result } from './errors.js';
@@ -54,6 +54,8 @@ export interface KithOptions {
 export interface Kith {
   readonly user: UserId;
   readonly device: DeviceId;
+  /** The CRDT backend this engine runs on (a Yjs engine's sync needs the decode sandbox, H4). */
+  readonly backend: CrdtBackendName;
   readonly profile: ProfileApi;
   readonly contacts: ContactsApi;
   readonly conversations: ConversationsApi;
@@ -124,6 +126,7 @@ export async function createKith(options: KithOptions): Promise<Kith> {
   return {
     user,
     device,
+    backend: options.backend.name,
     profile,
     contacts: createContactsApi(ctx),
     conversations: createConversationsApi(ctx),

@@ -8,6 +8,7 @@ import { createMemoryStorage } from '../storage/memory/memory-storage.js';
 import type { ConversationId, DeviceId, UserId } from '../ids.js';
 import type { CryptoPort } from '../ports/crypto.js';
 import type { Storage } from '../ports/storage.js';
+import { loadGrantPolicy } from './grant-policy.js';
 import { createIntroHandler } from './intro-handler.js';
 import { sealIntro } from './intro.js';
 import { loadKeyStore, type KeyStore } from './key-store.js';
@@ -27,7 +28,8 @@ const view = (admins: UserId[], members: UserId[], removals: number): Membership
 async function victim(crypto: CryptoPort, bob: Identity, storage: Storage): Promise<{ keys: KeyStore; receive: (from: Identity, epoch: number, removals: number, fill: number, counter: number) => Promise<void> }> {
   const keys = await loadKeyStore(crypto, storage);
   const replicas = await loadMembershipReplicas(storage, (c, v) => keys.keyring.revalidate(c, v));
-  const handle = createIntroHandler({ crypto, identity: bob, keys, replicas, authorize: createMembershipAuthorizer((c) => replicas.view(c)), now: () => 1 });
+  const policy = await loadGrantPolicy({ crypto, storage, me: bob.userId, replicas });
+  const handle = createIntroHandler({ crypto, identity: bob, keys, replicas, authorize: createMembershipAuthorizer((c) => replicas.view(c)), now: () => 1, policy });
   const receive = async (from: Identity, epoch: number, removals: number, fill: number, counter: number): Promise<void> => {
     const env = sealKeyEnvelope(crypto, { conversation: X, epoch, removals, key: new SecretKey(new Uint8Array(32).fill(fill)), counter, grants: [{ recipient: bob.public }] }, from);
     const r = handle(sealIntro(crypto, from, { user: bob.userId, boxKey: bob.public.boxKey }, { grants: [], keyEnvelopes: [env] }, counter));

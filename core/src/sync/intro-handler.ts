@@ -2,13 +2,14 @@ import { directConversationId, parseConversationId, type ConversationId, type Us
 import type { CryptoPort } from '../ports/crypto.js';
 import type { StorageWrite } from '../ports/storage.js';
 import type { Authorize } from '../crypto/authorize.js';
-import { createCounterTracker } from '../crypto/counter-tracker.js';
+import { createCounterTracker, type CounterTracker } from '../crypto/counter-tracker.js';
 import type { Identity } from '../crypto/identity.js';
 import { openKeyEnvelope } from '../crypto/key-envelope.js';
 import { SecretKey } from '../crypto/secret-key.js';
 import { fail, ok, type Result } from '../errors.js';
 import { openIntro } from './intro.js';
 import type { KeyStore } from './key-store.js';
+import type { GrantPolicy } from './grant-policy.js';
 import type { MembershipReplicas } from './membership-replicas.js';
 
 export interface IntroHandlerDeps {
@@ -18,19 +19,25 @@ export interface IntroHandlerDeps {
   readonly replicas: MembershipReplicas;
   readonly authorize: Authorize;
   readonly now: () => number;
+  /** Counters of opened key envelopes (the client's persisted store, M6); a fresh one if absent. */
+  readonly counters?: CounterTracker;
+  /** Who may grant what (M4). */
+  readonly policy: GrantPolicy;
 }
 
 /**
  * Applies an intro from my inbox (SYNC-4): remembers the sender's keys, stores read tokens and
- * keys, and returns the document prefixes to follow from now on. A grant is taken only where it
- * makes sense for its sender (a pair key only from the pair, a profile key only from its owner).
- * Key envelopes of a group whose membership log is not known yet are accepted provisionally
- * (the log they unlock is then checked op by op, MEM-*); once the log is known, only admins'.
+ * keys, and returns the document prefixes to follow from now on. A grant (token or key) is
+ * taken only from someone who may grant its scope (`GrantPolicy`, M4, SYNC-17). Tokens are
+ * only appended, so a later grant never displaces one already held; one taken for a group
+ * not known yet is marked unverified (never reused as my own token of a scope).
+ * Key envelopes of such a group are accepted provisionally (the log they unlock is then
+ * checked op by op, MEM-*); once the log is known, only admins'.
  */
 export function createIntroHandler(deps: IntroHandlerDeps): (bytes: Uint8Array) => Result<{ writes: StorageWrite[]; follow: string[] }> {
   const { crypto, identity, keys, replicas } = deps;
   const me = identity.userId;
-  const counters = createCounterTracker();
+  const counters = deps.counters ?? createCounterTracker();
   const provisional: Authorize = (claim) => {
     const conv = claim.doc.split(':')[1] as ConversationId;
     return replicas.state(conv)?.created === true ? deps.authorize(claim) : ok(undefined);
@@ -52,7 +59,12 @@ export function createIntroHandler(deps: IntroHandlerDeps): (bytes: Uint8Array) 
     const follow: string[] = [];
     if (from.userId !== me) writes.push(...keys.addUser(from.userId, { signingKey: from.signingKey, boxKey: from.boxKey }));
     for (const g of grants) {
-      if (g.token !== undefined) writes.push(...keys.addToken(g.scope, g.token));
+      const may = deps.policy.mayGrant(g.scope, from.userId);
+      if (!may.ok) continue;
+      if (g.token !== undefined) {
+        writes.push(...keys.addToken(g.scope, g.token));
+        if (!may.verified) writes.push(...deps.policy.markUnverified(g.scope, g.token));
+      }
       const [kind, a, b] = g.scope.split(':') as [string, string, string | undefined];
       if (kind === 'conv') {
         if (g.key === undefined) {
@@ -78,6 +90,7 @@ export function createIntroHandler(deps: IntroHandlerDeps): (bytes: Uint8Array) 
       if (!o.ok) continue;
       const k = o.value;
       const conv = parseConversationId(k.conversation);
+      if (replicas.state(conv)?.created !== true && !replicas.isDirect(conv) && !deps.policy.mayIntroduceUnknown(from.userId, conv)) continue;
       // C2 (KEY-8): a key taken before the group's log is known opens only; it may become the
       // sending key once `revalidate` finds its creator a current admin (membership-replicas).
       const provisionalKey = replicas.state(conv)?.created !== true && !replicas.isDirect(conv);

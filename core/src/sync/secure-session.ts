@@ -6,8 +6,8 @@ import type { Storage, StorageWrite } from '../ports/storage.js';
 import type { DocChange } from '../protocol/doc-change.js';
 import type { Kith } from '../kith.js';
 import { createMembershipAuthorizer, type Authorize } from '../crypto/authorize.js';
-import { createCounterTracker } from '../crypto/counter-tracker.js';
-import { openEnvelope, type OpenedChange } from '../crypto/envelope-open.js';
+import type { CounterTracker } from '../crypto/counter-tracker.js';
+import { openEnvelopeUncommitted, type UncommittedChange } from '../crypto/envelope-open.js';
 import { sealChangeWithKeyring } from '../crypto/envelope-seal.js';
 import { checkSendable } from '../crypto/epoch-planner.js';
 import type { Identity } from '../crypto/identity.js';
@@ -38,6 +38,10 @@ export interface SessionDeps {
   readonly clock: Clock;
   readonly keys: KeyStore;
   readonly replicas: MembershipReplicas;
+  /** Counters of opened envelopes (persisted by the caller with its cursors, M6). */
+  readonly counters: CounterTracker;
+  /** M4: tokens taken from an unverifiable grant; never reused as this device's own token of a scope. */
+  readonly isUnverifiedToken?: (scope: string, token: string) => boolean;
   /** Capability scopes to claim at the relay (token, and the peer for a direct scope). */
   readonly claim: (scope: string, token: string, peer?: UserId) => StorageWrite[];
   readonly queue: (push: QueuedPush) => void;
@@ -55,8 +59,18 @@ export interface SecureSession {
   readonly authorize: Authorize;
   /** Seals a local change and queues it; `unknown_epoch` / `not_a_member` mean: wait, try later. */
   sealOutgoing(change: DocChange): Promise<Result<void>>;
-  /** Opens an envelope from the relay (not for the inbox). */
-  open(bytes: Uint8Array): Promise<Result<OpenedChange>>;
+  /**
+   * Opens an envelope from the relay (not for the inbox) WITHOUT recording its counter or
+   * taking its membership op (M1): nothing changes until `accept`.
+   */
+  open(bytes: Uint8Array): Result<UncommittedChange>;
+  /**
+   * The engine took the change (applied, pending, duplicate) or refused it for good: records
+   * its counter (a later copy is a `replay`) and, when `taken`, feeds a membership op to the
+   * replica and re-plans that group's keys. Returns the counter commit's result (`equivocation`
+   * if another envelope took the counter meanwhile).
+   */
+  accept(opened: UncommittedChange, taken: boolean): Promise<Result<void>>;
   readonly book: IntroBook;
   readonly groupKeys: GroupKeys;
   /** Re-runs the epoch planner of every group (after membership or time changes). */
@@ -68,7 +82,7 @@ export async function createSecureSession(deps: SessionDeps): Promise<SecureSess
   const me = identity.userId;
   const own = deriveOwnSecrets(crypto, identity);
   const inbox = inboxDocId(crypto, me);
-  const counters = createCounterTracker();
+  const counters = deps.counters;
   const authorize = createMembershipAuthorizer((c) => replicas.view(c));
   keys.keyring.addEpochKey({ scope: `account:${me}`, epoch: 0, removals: 0, createdAt: 0, createdBy: me, recipients: [me] }, own.accountKey);
   keys.keyring.addEpochKey({ scope: `profile:${me}`, epoch: 0, removals: 0, createdAt: 0, createdBy: me, recipients: [me] }, own.profileKey);
@@ -88,8 +102,9 @@ export async function createSecureSession(deps: SessionDeps): Promise<SecureSess
     return key;
   };
 
+  /** A token of `scope` that I (or the peer of a direct scope) chose, else a new one claimed now (M4). */
   const ensureToken = (scope: string, writes: StorageWrite[], peer?: UserId): string => {
-    const existing = keys.tokens(scope)[0];
+    const existing = keys.tokens(scope).find((t) => deps.isUnverifiedToken?.(scope, t) !== true);
     if (existing !== undefined) return existing;
     const token = randomToken(crypto);
     writes.push(...keys.addToken(scope, token), ...deps.claim(scope, token, peer));
@@ -180,18 +195,19 @@ export async function createSecureSession(deps: SessionDeps): Promise<SecureSess
       book.queueFlushed();
       return ok(undefined);
     },
-    async open(bytes) {
-      const r = openEnvelope(crypto, bytes, { keyring: keys.keyring, authorize, counters });
-      if (!r.ok || r.value.change.kind !== 'member') return r;
-      const conv = parseConversationId(r.value.change.doc.split(':')[1]);
+    open: (bytes) => openEnvelopeUncommitted(crypto, bytes, { keyring: keys.keyring, authorize, counters }),
+    async accept(opened, taken) {
+      const committed = opened.commit();
+      if (!taken || opened.change.kind !== 'member') return committed;
+      const conv = parseConversationId(opened.change.doc.split(':')[1]);
       const writes: StorageWrite[] = [];
-      const rr = replicas.receive(conv, r.value.change.payload, r.value.change.author);
+      const rr = replicas.receive(conv, opened.change.payload, opened.change.author);
       writes.push(...rr.writes);
       if (rr.changed) groupKeys.plan(conv, writes, false);
       writes.push(...book.flush());
       if (writes.length > 0) await storage.commit(writes);
       book.queueFlushed();
-      return r;
+      return committed;
     },
     async replan() {
       const writes: StorageWrite[] = [];

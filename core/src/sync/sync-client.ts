@@ -1,5 +1,5 @@
 import type { UserId } from '../ids.js';
-import { fail, ok } from '../errors.js';
+import { fail, KithError, ok } from '../errors.js';
 import type { StorageWrite } from '../ports/storage.js';
 import type { TransportConnection } from '../ports/transport.js';
 import type { DocChange } from '../protocol/doc-change.js';
@@ -8,6 +8,8 @@ import { deviceIdToBytes } from '../crypto/identity.js';
 import { bytesEqual } from '../crypto/secret-key.js';
 import { fromBase64, toBase64 } from './base64.js';
 import { loadClientState } from './client-state.js';
+import { loadCounterStore } from './counter-store.js';
+import { loadGrantPolicy } from './grant-policy.js';
 import { createIntroHandler } from './intro-handler.js';
 import { loadKeyStore } from './key-store.js';
 import { loadMembershipReplicas } from './membership-replicas.js';
@@ -36,18 +38,32 @@ interface Sub {
  * arrive sealed under the peer's candidate key before the intro carrying that key (KEY-8).
  */
 const RETRY_CODES = new Set(['unknown_epoch', 'unknown_conversation', 'not_a_member', 'decrypt_failed']);
+/**
+ * M1: refusals after opening that say "not now" rather than "never": the engine is full
+ * (`rate_limited`: MAX_HELD held changes or too many unknown groups) or the decode sandbox is
+ * unavailable (`closed`). The counter is NOT recorded and the envelope is parked; any other
+ * refusal records the counter (a replay of it is recognised) and drops the envelope.
+ */
+const TRANSIENT_CODES = new Set(['rate_limited', 'closed']);
 /** H3: parked envelopes kept per (doc, author). */
 export const MAX_PARKED_PER_AUTHOR = 64;
 
 export async function createSyncClient(options: SyncClientOptions): Promise<SyncClient> {
   const { kith, identity, crypto, transport, clock, random, storage } = options;
+  if (options.vet === undefined && kith.backend === 'yjs' && options.unsafeNoDecodeSandbox !== true) {
+    // H4 (SYNC-15): fail closed. Yjs can hang on a crafted update; every update from another
+    // person must be decoded in the sandbox first.
+    throw new KithError('invalid_argument', 'a sync client on the Yjs backend needs `vet` (vetWithSandbox); `unsafeNoDecodeSandbox: true` turns this off (tests only)');
+  }
   const me = identity.userId;
   const myDevice = deviceIdToBytes(identity.device);
   const backoff = options.backoff ?? { baseMs: 500, maxMs: 30_000 };
-  const stats: SyncStats = { pushed: 0, acked: 0, received: 0, rejected: 0, parked: 0, intros: 0, reconnects: 0, refused: 0, conflicts: 0 };
+  const stats: SyncStats = { pushed: 0, acked: 0, received: 0, rejected: 0, parked: 0, intros: 0, reconnects: 0, refused: 0, conflicts: 0, deferred: 0, equivocations: 0 };
   const keys = await loadKeyStore(crypto, storage);
+  const counters = await loadCounterStore(storage);
   const replicas = await loadMembershipReplicas(storage, (conv, view) => keys.keyring.revalidate(conv, view));
   const { queued, claims, cursors, follows, chunks } = await loadClientState(storage, kith);
+  const policy = await loadGrantPolicy({ crypto, storage, me, replicas });
   /** Queued keys not in flight: `pushAll` sends only these (incremental, not a scan of the whole queue). */
   const unsent = new Set<string>(queued.keys());
   const requeue = (key: string): void => {
@@ -62,6 +78,8 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     clock,
     keys,
     replicas,
+    counters: counters.tracker,
+    isUnverifiedToken: (scope, t) => policy.isUnverified(scope, t),
     claim(scope, token, peer) {
       claims.set(scope, { token, ...(peer === undefined ? {} : { peer }) });
       return [{ type: 'putMeta', key: `sync/claim/${scope}`, value: { token, ...(peer === undefined ? {} : { peer }) } }];
@@ -72,7 +90,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
       kick();
     },
   });
-  const handleIntro = createIntroHandler({ crypto, identity, keys, replicas, authorize: session.authorize, now: () => clock.now() });
+  const handleIntro = createIntroHandler({ crypto, identity, keys, replicas, authorize: session.authorize, now: () => clock.now(), counters: counters.tracker, policy });
 
   // Own scopes: tokens derived from the bundle, claimed once per account.
   {
@@ -106,6 +124,8 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   const subById = new Map<number, string>();
   const held: DocChange[] = [];
   const parked: Array<{ doc: string; seq: number; bytes: Uint8Array; author: string }> = [];
+  /** M1: per doc, the lowest seq of a deferred envelope that did not fit the parked bound. */
+  const floors = new Map<string, number>();
   const parkAuthor = (bytes: Uint8Array): string => {
     const h = decodeEnvelope(bytes);
     return h.ok ? toBase64(h.value.author) : '';
@@ -232,7 +252,8 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     const d = decodeEnvelope(bytes);
     return d.ok && bytesEqual(d.value.device, myDevice) && bytesEqual(d.value.author, identity.public.signingKey);
   };
-  const applyEnvelope = async (doc: string, seq: number, bytes: Uint8Array): Promise<'ok' | 'park' | 'drop'> => {
+  /** `defer`: opened but refused for now (M1), counter not recorded; parked like `park`. */
+  const applyEnvelope = async (doc: string, bytes: Uint8Array): Promise<'ok' | 'park' | 'defer' | 'drop'> => {
     if (doc === session.inbox) {
       const r = handleIntro(bytes);
       if (!r.ok) return 'drop';
@@ -246,29 +267,40 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
       return 'ok';
     }
     if (isMine(bytes)) return 'ok';
-    const r = await session.open(bytes);
+    const r = session.open(bytes);
     if (!r.ok) return RETRY_CODES.has(r.error.code) ? 'park' : 'drop';
-    if (options.vet !== undefined && r.value.change.kind === 'update') {
-      const v = await options.vet(r.value.change);
-      if (!v.ok) return 'drop';
+    const opened = r.value;
+    const settle = async (taken: boolean): Promise<void> => {
+      const c = await session.accept(opened, taken);
+      if (!c.ok && c.error.code === 'equivocation') stats.equivocations++;
+    };
+    if (options.vet !== undefined && opened.change.kind === 'update') {
+      const v = await options.vet(opened.change);
+      if (!v.ok) {
+        if (TRANSIENT_CODES.has(v.error.code)) return 'defer';
+        await settle(false);
+        return 'drop';
+      }
     }
     const next = nextChunk(doc);
     if (next !== undefined) chunks.add(next);
-    const applied = kith.receive(r.value.change);
+    const applied = kith.receive(opened.change);
     if (!applied.ok) {
+      if (TRANSIENT_CODES.has(applied.error.code)) return 'defer';
       stats.refused++;
+      await settle(false);
       return 'drop';
     }
+    await settle(true);
     stats.received++;
-    void seq;
     return 'ok';
   };
   const retryParked = async (): Promise<boolean> => {
     let progress = false;
     for (let i = 0; i < parked.length; ) {
       const p = parked[i]!;
-      const r = await applyEnvelope(p.doc, p.seq, p.bytes);
-      if (r === 'park') i++;
+      const r = await applyEnvelope(p.doc, p.bytes);
+      if (r === 'park' || r === 'defer') i++;
       else {
         parked.splice(i, 1);
         progress = true;
@@ -280,10 +312,13 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     await kith.idle();
     const writes: StorageWrite[] = [];
     for (const doc of docs) {
-      const low = parked.filter((p) => p.doc === doc).reduce((m, p) => Math.min(m, p.seq - 1), Infinity);
+      const low = parked.filter((p) => p.doc === doc).reduce((m, p) => Math.min(m, p.seq - 1), (floors.get(doc) ?? Infinity) - 1);
       const seq = Math.min(cursors.get(doc) ?? 0, low);
       writes.push({ type: 'putMeta', key: `sync/cursor/${doc}`, value: seq });
     }
+    // M6: the counters of what was opened go with the cursors (a restart never re-opens as new
+    // an envelope it already gave the engine, whatever the relay replays).
+    writes.push(...counters.takeWrites());
     if (writes.length > 0) await storage.commit(writes);
   };
   // Entries are coalesced: live `entry` frames that arrive together are applied in one job.
@@ -304,13 +339,18 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
         for (const e of list) {
           if (e.seq <= (cursors.get(d) ?? 0)) continue;
           const bytes = fromBase64(e.env);
-          const r = bytes === undefined ? 'drop' : await applyEnvelope(d, e.seq, bytes);
-          if (r === 'park' && bytes !== undefined) {
+          const r = bytes === undefined ? 'drop' : await applyEnvelope(d, bytes);
+          if (r === 'defer') stats.deferred++;
+          if ((r === 'park' || r === 'defer') && bytes !== undefined) {
             // H3: at most MAX_PARKED_PER_AUTHOR per (doc, author); beyond that the envelope is
             // dropped and the cursor moves past it (anyone may push junk: no write capability).
+            // M1: a deferred one (signed, authorized, refused only for now) is not dropped for
+            // good: the persisted cursor stays before it, so the next start pulls it again.
             const author = parkAuthor(bytes);
-            if (parked.filter((p) => p.doc === d && p.author === author).length >= MAX_PARKED_PER_AUTHOR) stats.rejected++;
-            else {
+            if (parked.filter((p) => p.doc === d && p.author === author).length >= MAX_PARKED_PER_AUTHOR) {
+              stats.rejected++;
+              if (r === 'defer' && e.seq < (floors.get(d) ?? Infinity)) floors.set(d, e.seq);
+            } else {
               parked.push({ doc: d, seq: e.seq, bytes, author });
               stats.parked++;
             }

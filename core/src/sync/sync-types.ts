@@ -26,8 +26,18 @@ export interface SyncClientOptions {
   /** The device's storage (the engine's own; sync keeps its state under meta keys `sync/…`). */
   readonly storage: Storage;
   readonly backoff?: { readonly baseMs: number; readonly maxMs: number };
-  /** Untrusted CRDT payloads pass here before the engine (e.g. the decode sandbox); refuse with an error. */
+  /**
+   * Untrusted CRDT payloads pass here before the engine (the decode sandbox: `vetWithSandbox`);
+   * refuse with an error (`closed` = the sandbox is unavailable: the envelope waits). REQUIRED
+   * when the engine runs on Yjs (H4, SYNC-15): `createSyncClient` throws `invalid_argument`
+   * without it, unless `unsafeNoDecodeSandbox` is set.
+   */
   readonly vet?: (change: DocChange) => Promise<Result<void>>;
+  /**
+   * UNSAFE: run a Yjs-backed client without a decode sandbox, so a member's crafted update is
+   * decoded on the main thread (it can hang the app, yjs#687). For tests that do not care.
+   */
+  readonly unsafeNoDecodeSandbox?: boolean;
 }
 
 export interface SyncStats {
@@ -42,6 +52,10 @@ export interface SyncStats {
   refused: number;
   /** H1: pushes the relay holds DIFFERENT bytes for (equivocation after checking); never acknowledged. */
   conflicts: number;
+  /** M1: opened envelopes refused only for now (engine full, sandbox unavailable): parked, counter not recorded. */
+  deferred: number;
+  /** Envelopes whose counter another envelope of the same stream took first (ENV-5). */
+  equivocations: number;
 }
 
 export interface SyncClient {

@@ -11,7 +11,8 @@ import { createSodiumCrypto, type Identity } from '../../../core/src/crypto/inde
 import { createKith, type Kith } from '../../../core/src/kith.js';
 import type { CryptoPort } from '../../../core/src/ports/crypto.js';
 import { createMemoryStorage } from '../../../core/src/storage/memory/memory-storage.js';
-import { createSyncClient, type SyncClient } from '../../../core/src/sync/index.js';
+import { createDecodeSandbox, createNodeWorkerHost, type DecodeSandbox } from '../../../core/src/sandbox/index.js';
+import { createSyncClient, vetWithSandbox, type SyncClient } from '../../../core/src/sync/index.js';
 import { createWebSocketTransport, type WebSocketConstructor } from '../../../core/src/transport/index.js';
 
 const root = resolve(import.meta.dirname, '../../..');
@@ -55,6 +56,7 @@ interface Device {
   identity: Identity;
   kith: Kith;
   sync: SyncClient;
+  sandbox: DecodeSandbox;
 }
 
 async function device(crypto: CryptoPort, identity: Identity, name: string): Promise<Device> {
@@ -63,9 +65,11 @@ async function device(crypto: CryptoPort, identity: Identity, name: string): Pro
   const storage = createMemoryStorage();
   const kith = await createKith({ user: identity.userId, username: name, device: identity.device, backend: createCrdtBackend('yjs'), clock, random, storage });
   const transport = createWebSocketTransport({ url, WebSocket: WebSocket as unknown as WebSocketConstructor });
-  const sync = await createSyncClient({ kith, identity, crypto, transport, clock, random: random.fork('sync'), storage });
+  // The real pipeline (H4): other people's Yjs updates are decoded in the worker sandbox first.
+  const sandbox = createDecodeSandbox({ host: createNodeWorkerHost(), clock });
+  const sync = await createSyncClient({ kith, identity, crypto, transport, clock, random: random.fork('sync'), storage, vet: vetWithSandbox(sandbox, identity.userId) });
   sync.start();
-  return { identity, kith, sync };
+  return { identity, kith, sync, sandbox };
 }
 
 describe('sync over real WebSockets to a relay child process', () => {
@@ -106,6 +110,7 @@ describe('sync over real WebSockets to a relay child process', () => {
     for (const d of [alice, bob, second]) {
       await d.sync.stop();
       await d.kith.close();
+      d.sandbox.close();
     }
   });
 });

@@ -8,6 +8,7 @@ import type { DeviceId, UserId } from '../../../core/src/ids.js';
 import { createKith, type Kith } from '../../../core/src/kith.js';
 import type { CryptoPort } from '../../../core/src/ports/crypto.js';
 import type { Storage } from '../../../core/src/ports/storage.js';
+import type { Transport } from '../../../core/src/ports/transport.js';
 import { createMemoryDatabase, createMemoryStorage, type MemoryDatabase } from '../../../core/src/storage/memory/memory-storage.js';
 import { createSyncClient, type SyncClient } from '../../../core/src/sync/index.js';
 import { registerAccount } from '../../../core/src/sync/relay-http.js';
@@ -35,6 +36,13 @@ export interface SyncWorld {
   peer(name: string): SyncPeer;
   /** Reopens a peer from its own storage: the old engine and client are dropped without cleanup. */
   restart(name: string, options?: { kill?: boolean }): Promise<SyncPeer>;
+  /**
+   * Holds back, at the receiving peer, every relay frame about a document matching `docs` (the
+   * relay still stores and sends them) until `release`: e.g. an inbox that arrives late.
+   */
+  hold(name: string, docs: (doc: string) => boolean): void;
+  /** Delivers what `hold` kept, in order, and stops holding. */
+  release(name: string): void;
   /** Deliver until every client is quiet and nothing new happens (no sleeps, no timers). */
   flush(maxRounds?: number): Promise<number>;
   close(): Promise<void>;
@@ -58,6 +66,15 @@ function withGroupCapabilities(f: RelayFetch, store: RelayStore): RelayFetch {
   };
 }
 
+const docOf = (data: string): string | undefined => {
+  try {
+    const f = JSON.parse(data) as { doc?: unknown };
+    return typeof f.doc === 'string' ? f.doc : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 export async function createSyncWorld(seed: string | number): Promise<SyncWorld> {
@@ -72,6 +89,21 @@ export async function createSyncWorld(seed: string | number): Promise<SyncWorld>
   const bundles = new Map<string, Uint8Array>();
   const devices = new Map<string, DeviceId>();
   let opened = 0;
+  const gates = new Map<string, { match: (doc: string) => boolean; held: Array<() => void> }>();
+  /** The shared transport as one peer sees it: frames matching its gate wait for `release`. */
+  const gated = (name: string): Transport => ({
+    fetch: transport.fetch,
+    connect: (handlers) =>
+      transport.connect({
+        ...handlers,
+        onMessage(data) {
+          const gate = gates.get(name);
+          const doc = gate === undefined ? undefined : docOf(data);
+          if (gate !== undefined && doc !== undefined && gate.match(doc)) gate.held.push(() => handlers.onMessage(data));
+          else handlers.onMessage(data);
+        },
+      }),
+  });
 
   const deviceOf = (name: string): DeviceId => {
     let d = devices.get(name);
@@ -89,7 +121,7 @@ export async function createSyncWorld(seed: string | number): Promise<SyncWorld>
   const open = async (name: string, identity: Identity, database: MemoryDatabase): Promise<SyncPeer> => {
     const storage = createMemoryStorage({ database });
     const kith = await createKith({ user: identity.userId, username: name, device: identity.device, backend, clock, random: random.fork(`kith:${name}:${opened++}`), storage });
-    const sync = await createSyncClient({ kith, identity, crypto, transport, clock, random: random.fork(`sync:${name}:${opened}`), storage, backoff: { baseMs: 100, maxMs: 1000 } });
+    const sync = await createSyncClient({ kith, identity, crypto, transport: gated(name), clock, random: random.fork(`sync:${name}:${opened}`), storage, backoff: { baseMs: 100, maxMs: 1000 }, unsafeNoDecodeSandbox: true });
     sync.start();
     return { name, identity, database, storage, kith, sync };
   };
@@ -132,6 +164,14 @@ export async function createSyncWorld(seed: string | number): Promise<SyncWorld>
       const p = await open(name, old.identity, old.database);
       peers.set(name, p);
       return p;
+    },
+    hold(name, docs) {
+      gates.set(name, { match: docs, held: [] });
+    },
+    release(name) {
+      const gate = gates.get(name);
+      gates.delete(name);
+      for (const deliver of gate?.held ?? []) deliver();
     },
     async flush(maxRounds = 400) {
       let quietRounds = 0;

@@ -17,6 +17,7 @@ import type { ConversationId, MessageId, UserId } from '../src/ids.js';
 import { createKith, type Kith } from '../src/kith.js';
 import { createMemoryStorage } from '../src/storage/memory/memory-storage.js';
 import { createSyncClient } from '../src/sync/index.js';
+import { createMemoryVault } from '../src/vault/index.js';
 import { createManualClock, createSeededRandom } from '../src/testing/index.js';
 import { createWebSocketTransport, type WebSocketConstructor } from '../src/transport/index.js';
 
@@ -101,7 +102,7 @@ async function realRelay(): Promise<{ p50: number; p99: number }> {
       const random = createSeededRandom(name);
       const kith = await createKith({ user: identity.userId, username: name, device: identity.device, backend: createCrdtBackend('yjs'), clock, random, storage });
       const transport = createWebSocketTransport({ url, WebSocket });
-      const sync = await createSyncClient({ kith, identity, crypto, transport, clock, random: random.fork('s'), storage, unsafeNoDecodeSandbox: true });
+      const sync = await createSyncClient({ kith, identity, crypto, transport, clock, random: random.fork('s'), storage, vault: createMemoryVault(crypto), unsafeNoDecodeSandbox: true });
       sync.start();
       return {
         kith,

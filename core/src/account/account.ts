@@ -3,9 +3,10 @@ import { parseDeviceId, type DeviceId } from '../ids.js';
 import type { CryptoPort } from '../ports/crypto.js';
 import type { Storage } from '../ports/storage.js';
 import type { RelayFetch } from '../ports/transport.js';
+import type { SecretVault } from '../ports/vault.js';
 import { openBackup, sealBackup, type BackupLimits } from '../crypto/backup.js';
 import { createDeviceId, createIdentity, KEY_BUNDLE_BYTES, type Identity } from '../crypto/identity.js';
-import { SecretKey } from '../crypto/secret-key.js';
+import { SecretKey, utf8 } from '../crypto/secret-key.js';
 import { getBackup, login, lookupAccount, putBackup, registerAccount } from '../sync/relay-http.js';
 
 /**
@@ -65,20 +66,56 @@ export async function logIn(options: Omit<AccountOptions, 'limits'>): Promise<Re
   return ok(identity);
 }
 
-const BUNDLE_KEY = 'account/bundle';
+/** Before ADR 0012 the bundle sat here in clear; read once, re-wrapped, then deleted. */
+const LEGACY_BUNDLE_KEY = 'account/bundle';
+const BUNDLE_KEY = 'account/bundle-wrapped';
 const DEVICE_KEY = 'account/device';
 
-/** Keeps the identity on this device (meta `account/…`) so the app restarts without the password. */
-export async function saveIdentity(storage: Storage, identity: Identity): Promise<void> {
+/** Associated data of the wrapped bundle (LOC-3): binds it to its meta key and this device. */
+const bundleAad = (device: DeviceId): Uint8Array => utf8(`kith/v1/local/${BUNDLE_KEY}\0${device}`);
+
+/**
+ * Keeps the identity on this device so the app restarts without the password: meta
+ * `account/bundle-wrapped` = the key bundle wrapped by the device's vault (ADR 0012), and
+ * `account/device`. The bundle never reaches storage in clear.
+ */
+export async function saveIdentity(storage: Storage, identity: Identity, vault: SecretVault): Promise<void> {
+  const wrapped = await vault.wrap(identity.exportBundle().expose(), bundleAad(identity.device));
   await storage.commit([
-    { type: 'putMeta', key: BUNDLE_KEY, value: identity.exportBundle().expose() },
+    { type: 'putMeta', key: BUNDLE_KEY, value: wrapped },
     { type: 'putMeta', key: DEVICE_KEY, value: identity.device },
+    { type: 'deleteMeta', key: LEGACY_BUNDLE_KEY },
   ]);
 }
 
-export async function loadIdentity(crypto: CryptoPort, storage: Storage): Promise<Identity | undefined> {
-  const bundle = await storage.getMeta(BUNDLE_KEY);
-  const device = await storage.getMeta(DEVICE_KEY);
-  if (!(bundle instanceof Uint8Array) || typeof device !== 'string') return undefined;
-  return createIdentity(crypto, { device: parseDeviceId(device), bundle: new SecretKey(bundle) });
+/**
+ * The identity kept on this device: `ok(undefined)` when none is stored; a failure when the
+ * stored bundle does not unwrap with `vault` (`decrypt_failed`: the vault key is gone or the value
+ * was altered; the user logs in again with the password) or is not a bundle (`malformed`).
+ * A bundle stored in clear by an earlier version is wrapped and the clear copy deleted.
+ */
+export async function loadIdentity(crypto: CryptoPort, storage: Storage, vault: SecretVault): Promise<Result<Identity | undefined>> {
+  const stored = await storage.getMeta(DEVICE_KEY);
+  if (typeof stored !== 'string') return ok(undefined);
+  let device: DeviceId;
+  try {
+    device = parseDeviceId(stored);
+  } catch (e) {
+    return fail('malformed', 'the stored device id is not a device id', e);
+  }
+  const wrapped = await storage.getMeta(BUNDLE_KEY);
+  let bundle: Uint8Array;
+  if (wrapped instanceof Uint8Array) {
+    const opened = await vault.unwrap(wrapped, bundleAad(device));
+    if (!opened.ok) return opened;
+    bundle = opened.value;
+  } else {
+    const legacy = await storage.getMeta(LEGACY_BUNDLE_KEY);
+    if (!(legacy instanceof Uint8Array)) return ok(undefined);
+    bundle = legacy;
+  }
+  if (bundle.length !== KEY_BUNDLE_BYTES) return fail('malformed', 'the stored key bundle has the wrong length');
+  const identity = createIdentity(crypto, { device, bundle: new SecretKey(bundle) });
+  if (!(wrapped instanceof Uint8Array)) await saveIdentity(storage, identity, vault);
+  return ok(identity);
 }

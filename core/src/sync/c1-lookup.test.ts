@@ -6,6 +6,7 @@ import { createMemoryStorage } from '../storage/memory/memory-storage.js';
 import { toHex, type DeviceId } from '../ids.js';
 import type { RelayFetch } from '../ports/transport.js';
 import { loadKeyStore } from './key-store.js';
+import { createMemoryVault } from '../vault/index.js';
 import { lookupAccount } from './relay-http.js';
 
 const device = '11111111-1111-4111-8111-111111111111' as DeviceId;
@@ -36,14 +37,15 @@ describe('C1: account lookup binds the box key to the signing key', () => {
 
     // TOFU (KEY-2): a new signing key under a pinned username is key_changed, surfaced and not stored.
     const storage = createMemoryStorage();
-    const keys = await loadKeyStore(crypto, storage);
+    const vault = createMemoryVault(crypto);
+    const keys = await loadKeyStore(crypto, storage, vault);
     const first = keys.observeUser('bob', real);
     expect(first.ok).toBe(true);
     if (first.ok) await storage.commit(first.value);
     const changed = keys.observeUser('Bob', bobNew!.public);
     expect(changed.ok ? 'ok' : changed.error.code).toBe('key_changed');
     expect(keys.user(bobNew!.userId)).toBeUndefined();
-    const reloaded = await loadKeyStore(crypto, storage);
+    const reloaded = await loadKeyStore(crypto, storage, vault);
     const again = reloaded.observeUser('bob', bobNew!.public);
     expect(again.ok ? 'ok' : again.error.code).toBe('key_changed');
     expect(toHex(reloaded.user(real.userId)?.boxKey ?? new Uint8Array())).toBe(toHex(real.boxKey));

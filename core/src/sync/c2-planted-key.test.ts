@@ -12,6 +12,7 @@ import { loadGrantPolicy } from './grant-policy.js';
 import { createIntroHandler } from './intro-handler.js';
 import { sealIntro } from './intro.js';
 import { loadKeyStore, type KeyStore } from './key-store.js';
+import { createMemoryVault } from '../vault/index.js';
 import { loadMembershipReplicas } from './membership-replicas.js';
 
 const device = '11111111-1111-4111-8111-111111111111' as DeviceId;
@@ -26,7 +27,7 @@ const view = (admins: UserId[], members: UserId[], removals: number): Membership
 });
 
 async function victim(crypto: CryptoPort, bob: Identity, storage: Storage): Promise<{ keys: KeyStore; receive: (from: Identity, epoch: number, removals: number, fill: number, counter: number) => Promise<void> }> {
-  const keys = await loadKeyStore(crypto, storage);
+  const keys = await loadKeyStore(crypto, storage, createMemoryVault(crypto, new Uint8Array(32).fill(3)));
   const replicas = await loadMembershipReplicas(storage, (c, v) => keys.keyring.revalidate(c, v));
   const policy = await loadGrantPolicy({ crypto, storage, me: bob.userId, replicas });
   const handle = createIntroHandler({ crypto, identity: bob, keys, replicas, authorize: createMembershipAuthorizer((c) => replicas.view(c)), now: () => 1, policy });

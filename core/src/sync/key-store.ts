@@ -1,8 +1,10 @@
 import type { UserId } from '../ids.js';
 import type { CryptoPort } from '../ports/crypto.js';
 import type { Storage, StorageWrite, StoredValue } from '../ports/storage.js';
+import type { SecretVault } from '../ports/vault.js';
+import { openDataKey, type DataKey } from '../vault/data-key.js';
 import { createKeyring, epochKeyHash, type EpochKeyInfo, type Keyring } from '../crypto/keyring.js';
-import { SecretKey } from '../crypto/secret-key.js';
+import { SecretKey, utf8 } from '../crypto/secret-key.js';
 import { createKeyDirectory, normalizeUsername, type KeyDirectory, type KnownContact } from '../crypto/key-directory.js';
 import type { PublicIdentity } from '../crypto/identity.js';
 import { ok, type Result } from '../errors.js';
@@ -14,8 +16,11 @@ import { fromBase64, toBase64 } from './base64.js';
  * relay capability scopes, and the public keys of people met (directory). Writes are returned
  * as storage writes so the caller commits them with whatever else must be atomic.
  *
- * Key material sits in the device's storage unwrapped (as the identity bundle does): the device
- * store is trusted (ADR 0009 § Local secrets).
+ * Secrets are stored wrapped (ADR 0012, PROTOCOL LOC-2): epoch keys, roster keys and read tokens
+ * are sealed with the sync data key (`vault/data-key/sync`, itself wrapped by the device's
+ * SecretVault), the associated data binding the meta key and the entry's metadata. Public keys
+ * (`sync/dir/`, `sync/pin/`) stay in clear. Entries written unwrapped by earlier versions are
+ * read and re-written wrapped when the store is loaded.
  */
 export interface KnownUser {
   readonly signingKey: Uint8Array;
@@ -38,43 +43,109 @@ export interface KeyStore {
   observeUser(username: string, identity: PublicIdentity): Result<StorageWrite[]>;
   acceptKeyChange(username: string, identity: PublicIdentity): StorageWrite[];
   readonly directory: KeyDirectory;
+  /** What the load found (counts only): entries read wrapped, unwrapped ones re-wrapped, unreadable ones skipped. */
+  readonly loaded: { readonly wrapped: number; readonly migrated: number; readonly unreadable: number };
 }
+
+/** Meta key of the data key that seals this store's secrets (wrapped by the vault). */
+export const SYNC_DATA_KEY = 'vault/data-key/sync';
+
+type EpochMeta = Omit<EpochKeyInfo, 'keyHash'>;
+
+/** Associated data of a sealed epoch key: its meta key and every metadata field (LOC-2). */
+const epochAad = (metaKey: string, i: EpochMeta): string =>
+  `${metaKey}\n${JSON.stringify([i.scope, i.epoch, i.removals, i.createdAt, i.createdBy, [...i.recipients], i.provisional === true, i.historical === true])}`;
+
+function epochValue(sealer: DataKey, metaKey: string, i: EpochMeta, key: Uint8Array): StoredValue {
+  const w = toBase64(sealer.seal(key, epochAad(metaKey, i)));
+  return { scope: i.scope, epoch: i.epoch, removals: i.removals, createdAt: i.createdAt, createdBy: i.createdBy, recipients: [...i.recipients], provisional: i.provisional === true, historical: i.historical === true, w };
+}
+
+const rosterAad = (metaKey: string, scope: string, epoch: number): string => `${metaKey}\n${JSON.stringify([scope, epoch])}`;
+const rosterValue = (sealer: DataKey, metaKey: string, scope: string, epoch: number, key: Uint8Array): StoredValue => ({ scope, epoch, w: toBase64(sealer.seal(key, rosterAad(metaKey, scope, epoch))) });
+const tokensValue = (sealer: DataKey, metaKey: string, list: readonly string[]): StoredValue => ({ w: toBase64(sealer.seal(utf8(JSON.stringify(list)), metaKey)) });
 
 const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 const unhex = (h: string): Uint8Array => Uint8Array.from(h.match(/../g) ?? [], (x) => parseInt(x, 16));
 const asObj = (v: StoredValue): Record<string, unknown> | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) ? v : undefined);
 
-export async function loadKeyStore(crypto: CryptoPort, storage: Storage): Promise<KeyStore> {
+/**
+ * Loads the key store, unwrapping with `vault` (rejects with `decrypt_failed` if the store's data
+ * key does not unwrap: this device's vault key is gone). Unwrapped entries of earlier versions
+ * are re-wrapped and committed before it returns.
+ */
+export async function loadKeyStore(crypto: CryptoPort, storage: Storage, vault: SecretVault): Promise<KeyStore> {
+  const sealer = await openDataKey(crypto, storage, vault, SYNC_DATA_KEY);
+  const loaded = { wrapped: 0, migrated: 0, unreadable: 0 };
+  const migration: StorageWrite[] = [];
+  /** The secret of an entry: sealed (`w`) or, from an earlier version, in clear (`k`, re-wrapped by `rewrap`). */
+  const secretOf = (o: Record<string, unknown>, aad: string, rewrap: (clear: Uint8Array) => StorageWrite): Uint8Array | undefined => {
+    if (typeof o['w'] === 'string') {
+      const sealed = fromBase64(o['w']);
+      const opened = sealed === undefined ? undefined : sealer.open(sealed, aad);
+      if (opened?.ok === true) {
+        loaded.wrapped++;
+        return opened.value;
+      }
+      loaded.unreadable++;
+      return undefined;
+    }
+    const clear = typeof o['k'] === 'string' ? fromBase64(o['k']) : undefined;
+    if (clear === undefined) return undefined;
+    loaded.migrated++;
+    migration.push(rewrap(clear));
+    return clear;
+  };
   const keyring = createKeyring(crypto);
   const tokens = new Map<string, string[]>();
   const users = new Map<UserId, KnownUser>();
   const pinned: KnownContact[] = [];
-  for (const [, v] of await storage.listMeta('sync/key/')) {
+  for (const [metaKey, v] of await storage.listMeta('sync/key/')) {
     const o = asObj(v);
-    const k = typeof o?.['k'] === 'string' ? fromBase64(o['k']) : undefined;
-    if (o === undefined || k === undefined) continue;
-    keyring.addEpochKey(
-      {
-        scope: String(o['scope']),
-        epoch: Number(o['epoch']),
-        removals: Number(o['removals']),
-        createdAt: Number(o['createdAt']),
-        createdBy: (o['createdBy'] ?? null) as UserId | null,
-        recipients: (Array.isArray(o['recipients']) ? o['recipients'] : []) as UserId[],
-        ...(o['provisional'] === true ? { provisional: true } : {}),
-        ...(o['historical'] === true ? { historical: true } : {}),
-      },
-      new SecretKey(k),
-    );
+    if (o === undefined) continue;
+    const info: EpochMeta = {
+      scope: String(o['scope']),
+      epoch: Number(o['epoch']),
+      removals: Number(o['removals']),
+      createdAt: Number(o['createdAt']),
+      createdBy: (o['createdBy'] ?? null) as UserId | null,
+      recipients: (Array.isArray(o['recipients']) ? o['recipients'] : []) as UserId[],
+      ...(o['provisional'] === true ? { provisional: true } : {}),
+      ...(o['historical'] === true ? { historical: true } : {}),
+    };
+    const k = secretOf(o, epochAad(metaKey, info), (clear) => ({ type: 'putMeta', key: metaKey, value: epochValue(sealer, metaKey, info, clear) }));
+    if (k !== undefined) keyring.addEpochKey(info, new SecretKey(k));
   }
-  for (const [, v] of await storage.listMeta('sync/roster/')) {
+  for (const [metaKey, v] of await storage.listMeta('sync/roster/')) {
     const o = asObj(v);
-    const k = typeof o?.['k'] === 'string' ? fromBase64(o['k']) : undefined;
-    if (o !== undefined && k !== undefined) keyring.addRosterKey(String(o['scope']), Number(o['epoch']), new SecretKey(k));
+    if (o === undefined) continue;
+    const scope = String(o['scope']);
+    const epoch = Number(o['epoch']);
+    const k = secretOf(o, rosterAad(metaKey, scope, epoch), (clear) => ({ type: 'putMeta', key: metaKey, value: rosterValue(sealer, metaKey, scope, epoch, clear) }));
+    if (k !== undefined) keyring.addRosterKey(scope, epoch, new SecretKey(k));
   }
-  for (const [key, v] of await storage.listMeta('sync/token/')) {
-    if (Array.isArray(v)) tokens.set(key.slice('sync/token/'.length), v.filter((t): t is string => typeof t === 'string'));
+  const dec = new TextDecoder();
+  for (const [metaKey, v] of await storage.listMeta('sync/token/')) {
+    const scope = metaKey.slice('sync/token/'.length);
+    const strings = (list: unknown): string[] => (Array.isArray(list) ? list.filter((t): t is string => typeof t === 'string') : []);
+    if (Array.isArray(v)) {
+      const list = strings(v);
+      tokens.set(scope, list);
+      loaded.migrated++;
+      migration.push({ type: 'putMeta', key: metaKey, value: tokensValue(sealer, metaKey, list) });
+      continue;
+    }
+    const o = asObj(v);
+    if (o === undefined) continue;
+    const clear = secretOf(o, metaKey, () => ({ type: 'deleteMeta', key: metaKey }));
+    if (clear === undefined) continue;
+    try {
+      tokens.set(scope, strings(JSON.parse(dec.decode(clear))));
+    } catch {
+      loaded.unreadable++;
+    }
   }
+  if (migration.length > 0) await storage.commit(migration);
   for (const [key, v] of await storage.listMeta('sync/dir/')) {
     const o = asObj(v);
     if (o !== undefined && typeof o['s'] === 'string' && typeof o['b'] === 'string') users.set(key.slice('sync/dir/'.length) as UserId, { signingKey: unhex(o['s']), boxKey: unhex(o['b']) });
@@ -104,15 +175,17 @@ export async function loadKeyStore(crypto: CryptoPort, storage: Storage): Promis
       return [pinWrite(username, identity), ...store.addUser(identity.userId, identity)];
     },
     keyring,
+    loaded,
     addEpochKey(info, key) {
       if (!keyring.addEpochKey(info, key)) return [];
       const hash = epochKeyHash(crypto, key);
-      const value = { scope: info.scope, epoch: info.epoch, removals: info.removals, createdAt: info.createdAt, createdBy: info.createdBy, recipients: [...info.recipients], k: toBase64(key.expose()), provisional: info.provisional === true, historical: info.historical === true };
-      return [{ type: 'putMeta', key: `sync/key/${info.scope}/${info.epoch}/${hash}`, value }];
+      const metaKey = `sync/key/${info.scope}/${info.epoch}/${hash}`;
+      return [{ type: 'putMeta', key: metaKey, value: epochValue(sealer, metaKey, info, key.expose()) }];
     },
     addRosterKey(scope, epoch, key) {
       keyring.addRosterKey(scope, epoch, key);
-      return [{ type: 'putMeta', key: `sync/roster/${scope}/${epoch}/${hex(crypto.hash(key.expose(), 16))}`, value: { scope, epoch, k: toBase64(key.expose()) } }];
+      const metaKey = `sync/roster/${scope}/${epoch}/${hex(crypto.hash(key.expose(), 16))}`;
+      return [{ type: 'putMeta', key: metaKey, value: rosterValue(sealer, metaKey, scope, epoch, key.expose()) }];
     },
     tokens: (scope) => tokens.get(scope) ?? [],
     addToken(scope, token) {
@@ -120,7 +193,7 @@ export async function loadKeyStore(crypto: CryptoPort, storage: Storage): Promis
       if (list.includes(token)) return [];
       list.push(token);
       tokens.set(scope, list);
-      return [{ type: 'putMeta', key: `sync/token/${scope}`, value: [...list] }];
+      return [{ type: 'putMeta', key: `sync/token/${scope}`, value: tokensValue(sealer, `sync/token/${scope}`, list) }];
     },
     user: (id) => users.get(id),
     addUser(id, user) {

@@ -4,6 +4,7 @@ import type { Clock } from '../ports/clock.js';
 import type { CryptoPort } from '../ports/crypto.js';
 import type { Random } from '../ports/random.js';
 import type { Storage } from '../ports/storage.js';
+import type { SecretVault } from '../ports/vault.js';
 import type { Transport } from '../ports/transport.js';
 import type { DocChange } from '../protocol/doc-change.js';
 import type { Kith } from '../kith.js';
@@ -25,6 +26,8 @@ export interface SyncClientOptions {
   readonly random: Random;
   /** The device's storage (the engine's own; sync keeps its state under meta keys `sync/…`). */
   readonly storage: Storage;
+  /** Wraps every secret the client persists (ADR 0012): `createWebCryptoVault` in apps, `createMemoryVault` in tests. */
+  readonly vault: SecretVault;
   readonly backoff?: { readonly baseMs: number; readonly maxMs: number };
   /**
    * Untrusted CRDT payloads pass here before the engine (the decode sandbox: `vetWithSandbox`);

@@ -13,6 +13,7 @@ import type { CryptoPort } from '../../../core/src/ports/crypto.js';
 import { createMemoryStorage } from '../../../core/src/storage/memory/memory-storage.js';
 import { createDecodeSandbox, createNodeWorkerHost, type DecodeSandbox } from '../../../core/src/sandbox/index.js';
 import { createSyncClient, vetWithSandbox, type SyncClient } from '../../../core/src/sync/index.js';
+import { createMemoryVault } from '../../../core/src/vault/index.js';
 import { createWebSocketTransport, type WebSocketConstructor } from '../../../core/src/transport/index.js';
 
 const root = resolve(import.meta.dirname, '../../..');
@@ -67,7 +68,7 @@ async function device(crypto: CryptoPort, identity: Identity, name: string): Pro
   const transport = createWebSocketTransport({ url, WebSocket: WebSocket as unknown as WebSocketConstructor });
   // The real pipeline (H4): other people's Yjs updates are decoded in the worker sandbox first.
   const sandbox = createDecodeSandbox({ host: createNodeWorkerHost(), clock });
-  const sync = await createSyncClient({ kith, identity, crypto, transport, clock, random: random.fork('sync'), storage, vet: vetWithSandbox(sandbox, identity.userId) });
+  const sync = await createSyncClient({ kith, identity, crypto, transport, clock, random: random.fork('sync'), storage, vault: createMemoryVault(crypto), vet: vetWithSandbox(sandbox, identity.userId) });
   sync.start();
   return { identity, kith, sync, sandbox };
 }

@@ -11,6 +11,7 @@ import type { Storage } from '../../../core/src/ports/storage.js';
 import type { Transport } from '../../../core/src/ports/transport.js';
 import { createMemoryDatabase, createMemoryStorage, type MemoryDatabase } from '../../../core/src/storage/memory/memory-storage.js';
 import { createSyncClient, type SyncClient } from '../../../core/src/sync/index.js';
+import { createMemoryVault } from '../../../core/src/vault/index.js';
 import { registerAccount } from '../../../core/src/sync/relay-http.js';
 import { createMemoryTransport, type MemoryTransport } from '../../../core/src/transport/index.js';
 
@@ -121,7 +122,7 @@ export async function createSyncWorld(seed: string | number): Promise<SyncWorld>
   const open = async (name: string, identity: Identity, database: MemoryDatabase): Promise<SyncPeer> => {
     const storage = createMemoryStorage({ database });
     const kith = await createKith({ user: identity.userId, username: name, device: identity.device, backend, clock, random: random.fork(`kith:${name}:${opened++}`), storage });
-    const sync = await createSyncClient({ kith, identity, crypto, transport: gated(name), clock, random: random.fork(`sync:${name}:${opened}`), storage, backoff: { baseMs: 100, maxMs: 1000 }, unsafeNoDecodeSandbox: true });
+    const sync = await createSyncClient({ kith, identity, crypto, transport: gated(name), clock, random: random.fork(`sync:${name}:${opened}`), storage, vault: createMemoryVault(crypto, random.fork(`vault:${name}`).bytes(32)), backoff: { baseMs: 100, maxMs: 1000 }, unsafeNoDecodeSandbox: true });
     sync.start();
     return { name, identity, database, storage, kith, sync };
   };

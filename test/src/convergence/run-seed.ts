@@ -98,6 +98,13 @@ async function lookupAll(world: E2eWorld): Promise<Map<string, UserId>> {
 export async function runSeed(seed: string, backend: BackendName, steps: number, faultRate = 0.35, restartAll = false): Promise<SeedResult> {
   const world = await createE2eWorld(seed, backend);
   const trace: string[] = [];
+  if (process.env['CONVERGENCE_VERBOSE'] === '1') {
+    const push = trace.push.bind(trace);
+    trace.push = (...items: string[]): number => {
+      for (const i of items) console.log(`[${seed}] ${i}`);
+      return push(...items);
+    };
+  }
   const t: number[] = [performance.now()];
   let history: StepContext['history'] | undefined;
   try {

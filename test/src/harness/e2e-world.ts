@@ -162,13 +162,11 @@ export async function createE2eWorld(seed: string | number, backendName: Backend
       let quietRounds = 0;
       for (let round = 0; round < maxRounds; round++) {
         for (const p of peers.values()) p.link.release();
-        if (process.env['DBG'] === '1') console.log('round', round, 'drain');
         await relay.current().relay.docs.drain();
-        if (process.env['DBG'] === '1') console.log('round', round, 'drained');
         for (let i = 0; i < 3; i++) await turn();
         // Real sockets and a real process: give the I/O a moment (never a wait for sync itself).
         if (external !== undefined) await new Promise((r) => setTimeout(r, 5));
-        for (const p of peers.values()) { if (process.env['DBG'] === '1') { console.log('idle', p.name, p.sync.state); const t = (ms: number) => new Promise((r) => setTimeout(() => r('timeout'), ms)); console.log('kith', await Promise.race([p.kith.idle().then(() => 'ok'), t(2000)]), 'sync', await Promise.race([p.sync.idle().then(() => 'ok'), t(2000)]), 'stats', JSON.stringify(p.kith.stats())); } await p.sync.idle(); }
+        for (const p of peers.values()) await p.sync.idle();
         const quiet = [...peers.values()].every((p) => p.sync.quiet() && (!p.online || p.sync.state === 'upToDate'));
         quietRounds = quiet ? quietRounds + 1 : 0;
         if (quietRounds >= 3) return round;

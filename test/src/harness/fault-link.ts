@@ -5,9 +5,9 @@ import type { InProcessConnection, InProcessSocket } from '../../../core/src/tra
 export interface LinkFaults {
   /** Lose the frame and the connection with it (a TCP stream cannot lose one frame and go on). */
   drop: number;
-  /** Deliver the frame twice. */
+  /** Deliver a data frame twice (see `isDataFrame`). */
   duplicate: number;
-  /** Hold the frame back and deliver it after the next frame in the same direction (or at release). */
+  /** Hold a data frame back and deliver it after the next frame in the same direction (or at release). */
   reorder: number;
 }
 
@@ -19,6 +19,21 @@ export interface FaultCounters {
 }
 
 export const NO_FAULTS: LinkFaults = { drop: 0, duplicate: 0, reorder: 0 };
+
+/**
+ * Frames that carry changes: `push` up, `entry` / `entries` / `ack` down. Only these are
+ * duplicated or reordered. A WebSocket (TCP) never duplicates or reorders frames of one
+ * connection; what does happen is the same change arriving twice or out of order ACROSS
+ * connections (a push resent after a reconnect, entries replayed from an older cursor, a live
+ * `entry` racing a catch-up page), which duplicating and reordering the data frames models.
+ * Control frames (auth, sub/ok/error, hello, presence, ping) keep their order and count: a
+ * duplicated `sub` would be a transport that does not exist (and the client's answer to it is a
+ * finding reported in docs/reliability.md).
+ */
+export function isDataFrame(text: string): boolean {
+  const t = /"t":"([a-z]+)"/.exec(text.slice(0, 24))?.[1];
+  return t === 'push' || t === 'entry' || t === 'entries' || t === 'ack';
+}
 
 /**
  * Sits between one peer's memory transport and the relay: every frame either way is rolled
@@ -45,7 +60,7 @@ export function createFaultLink(random: SeededRandom, counters: FaultCounters): 
       let toRelay: InProcessConnection | undefined;
       const heldUp: { fn: (() => void) | undefined } = { fn: undefined };
       const heldDown: { fn: (() => void) | undefined } = { fn: undefined };
-      const pass = (slot: { fn: (() => void) | undefined }, deliver: () => void, kill: () => void): void => {
+      const pass = (slot: { fn: (() => void) | undefined }, text: string, deliver: () => void, kill: () => void): void => {
         if (cut) return;
         counters.frames++;
         const f = link.faults;
@@ -53,6 +68,13 @@ export function createFaultLink(random: SeededRandom, counters: FaultCounters): 
           counters.dropped++;
           cut = true;
           kill();
+          return;
+        }
+        if (!isDataFrame(text)) {
+          // Control frames keep their place: what was held back goes first.
+          const held = slot.fn;
+          if (held !== undefined) held();
+          if (!cut) deliver();
           return;
         }
         const times = roll(f.duplicate) ? 2 : 1;
@@ -77,7 +99,7 @@ export function createFaultLink(random: SeededRandom, counters: FaultCounters): 
       };
       const kill = (): void => socket.close(1006, 'injected: frame lost');
       const wrapped: InProcessSocket = {
-        send: (text) => pass(heldDown, () => socket.send(text), kill),
+        send: (text) => pass(heldDown, text, () => socket.send(text), kill),
         close: (code, reason) => {
           cut = true;
           socket.close(code, reason);
@@ -88,7 +110,7 @@ export function createFaultLink(random: SeededRandom, counters: FaultCounters): 
       };
       toRelay = connect(wrapped);
       return {
-        onMessage: (data) => pass(heldUp, () => toRelay?.onMessage(data), kill),
+        onMessage: (data) => pass(heldUp, typeof data === 'string' ? data : '', () => toRelay?.onMessage(data), kill),
         onClose: () => {
           cut = true;
           toRelay?.onClose();

@@ -8,6 +8,7 @@ import {
   createDecodeSandbox,
   createKith,
   createMemoryStorage,
+  createMemoryVault,
   createSodiumCrypto,
   createSyncClient,
   createSystemClock,
@@ -37,12 +38,14 @@ async function person(crypto: CryptoPort, username: string, password: string): P
   const { userId, device } = identity.value;
   // 2. The engine (in memory here; browsers pass createDexieStorage from @kith/core/dexie).
   const storage = createMemoryStorage();
+  // Secrets the client persists are wrapped by a vault (browsers: createWebCryptoVault, ADR 0012).
+  const vault = createMemoryVault(crypto);
   const clock = createSystemClock();
   const kith = await createKith({ user: userId, username, device, backend: createCrdtBackend('yjs'), clock, random: createCryptoRandom(), storage });
   // 3. Sync through the relay; other people's Yjs updates are decoded in a sandboxed worker first.
   const sandbox = createDecodeSandbox({ host: createNodeWorkerHost(), clock });
   const transport = createWebSocketTransport({ url: relay, WebSocket: WebSocket as unknown as WebSocketConstructor });
-  const sync = await createSyncClient({ kith, identity: identity.value, crypto, transport, clock, random: createCryptoRandom(), storage, vet: vetWithSandbox(sandbox, userId) });
+  const sync = await createSyncClient({ kith, identity: identity.value, crypto, transport, clock, random: createCryptoRandom(), storage, vault, vet: vetWithSandbox(sandbox, userId) });
   sync.start();
   return { name: username, kith, sync };
 }

@@ -6,7 +6,9 @@ import type { RowBatch } from './row-batch.js';
 import {
   attachmentRows,
   callRows,
+  contactRequestRow,
   contactRow,
+  deviceReceiptRows,
   directParticipantRow,
   messageRow,
   participantRow,
@@ -30,13 +32,17 @@ export function readUser(b: RowBatch, kith: Kith, user: UserId): void {
 
 export function readContact(b: RowBatch, kith: Kith, user: UserId): void {
   const c = kith.contacts.get(user);
-  // No relationship and no block: not a contact (as `contacts.list()` says), so no row.
-  b.contacts.set(user, c.status === 'none' && !c.blocked ? null : contactRow(kith.user, c));
+  // No relationship and no block: not a contact (as `contacts.list()` says), so no rows.
+  const none = c.status === 'none' && !c.blocked;
+  b.contacts.set(user, none ? null : contactRow(kith.user, c));
+  b.contactRequests.set(`${kith.user}|${user}`, none ? null : contactRequestRow(kith.user, user, c.mine));
+  b.contactRequests.set(`${user}|${kith.user}`, none ? null : contactRequestRow(user, kith.user, c.theirs));
   readUser(b, kith, user);
 }
 
 export function readReceipt(b: RowBatch, kith: Kith, conversation: ConversationId, user: UserId): void {
   b.receipts.set(`${conversation}|${user}`, receiptRow(conversation, user, kith.receipts.forMember(conversation, user)));
+  b.deviceReceipts.set(`${conversation}|${user}`, deviceReceiptRows(conversation, user, kith.receipts.forDevices(conversation, user)));
   if (user === kith.user) b.summaries.add(conversation);
 }
 
@@ -47,16 +53,12 @@ export function readConversation(b: RowBatch, kith: Kith, id: ConversationId): v
   let name = '';
   let description = '';
   let creatorId: string | null = null;
-  let createdAt = 0;
   if (c.kind === 'group') {
     const g = kith.groups.get(id);
     name = g.name;
     description = g.description;
     creatorId = g.creator;
     participants = [...g.members, ...g.former].map((m) => participantRow(id, m));
-    const creator = participants.find((p) => p.userId === g.creator);
-    createdAt = creator?.joinedAt ?? Math.min(...participants.map((p) => p.joinedAt));
-    if (!Number.isFinite(createdAt)) createdAt = 0;
   } else {
     participants = c.peer === null ? [] : [directParticipantRow(id, kith.user), directParticipantRow(id, c.peer)];
   }
@@ -68,7 +70,8 @@ export function readConversation(b: RowBatch, kith: Kith, id: ConversationId): v
     name,
     description,
     creatorId,
-    createdAt,
+    // schema.sql: NOT NULL; 0 when the engine does not know (a direct chat this account never opened).
+    createdAt: c.createdAt ?? 0,
     shelf: !member ? 0 : c.state.archived ? 1 : 2,
     pinned: c.state.pinned ? 1 : 0,
     mutedUntil: c.state.mutedUntil,

@@ -170,11 +170,10 @@ describe('projection: incremental maintenance equals rebuild', () => {
     expect(rounds).toBeGreaterThan(0);
   }, 120_000);
 
-  // Engine gap (ADR 0008 § Engine gaps): when a removal's cutoff excludes messages the viewer has
-  // already shown, the engine later drops them without any event, so the projection keeps them
-  // until the next rebuild. Replays a seed where that happens; enable once the engine emits an
-  // event for retracted messages.
-  it('with member removals (engine retracts messages silently)', async () => {
+  // Found by this fuzz (ADR 0008 § Engine gaps 1, fixed): a removal's cutoff learned late retracts
+  // messages the viewer already showed; the engine now says so (messageRetracted) and the
+  // projection deletes their rows. Kept as a named replay of the seed that found it.
+  it('regression: a late removal retracts messages already shown (replay d8887549b893d12d/25)', async () => {
     const seed = seedFromEnv('d8887549b893d12d/25');
     await withSeed(seed, () => runRound(seed, true));
   });

@@ -1,4 +1,4 @@
-import type { ContactStatus } from '../model/contact.js';
+import type { ContactStatus, RequestState } from '../model/contact.js';
 
 /**
  * Row types of the projection: one interface per table of docs/schema.sql, fields in
@@ -14,12 +14,27 @@ export interface UsersRow {
   avatar: string | null;
 }
 
-/** The viewer's side of a contact relationship (schema.sql contacts + contact_requests, derived). */
+/** The viewer's side of a contact relationship (schema.sql contacts + the derived relationship). */
 export interface ContactsRow {
   ownerId: string;
   contactId: string;
+  /** Derived from both stances and the block (contact_list `relationship`). */
   status: ContactStatus;
   blocked: boolean;
+  /** schema.sql contacts.blocked_at: when the viewer blocked them (null when not blocked). */
+  blockedAt: number | null;
+}
+
+/**
+ * schema.sql contact_requests: one direction's stance (`contact:<from>:<to>`), for each contact
+ * of the viewer (a relationship that derives to 'none' and is not blocked keeps no rows).
+ */
+export interface ContactRequestsRow {
+  fromId: string;
+  toId: string;
+  stance: RequestState;
+  /** The writer's time (ms) of the stance. */
+  updatedAt: number;
 }
 
 /** 0: no longer a member (hidden), 1: archived, 2: in the chat list. */
@@ -38,7 +53,8 @@ export interface ConversationsRow {
   name: string;
   description: string;
   creatorId: string | null;
-  /** Groups: the creator's join time; direct: 0 (the engine does not expose when it was opened). */
+  /** Groups: the `create` op's time; direct: when the viewer opened it (0 when the viewer never
+   *  opened it and only received, or opened it before the engine recorded that time). */
   createdAt: number;
   shelf: Shelf;
   /** 1 when pinned (IndexedDB cannot index booleans). */
@@ -114,18 +130,24 @@ export interface ReactionsRow {
   userId: string;
   conversationId: string;
   emoji: string;
-  /** The engine exposes no reaction time yet: the message's time (a lower bound). */
+  /** When the reaction was made (the time of its HLC id). */
   reactedAt: number;
 }
 
-/**
- * schema.sql receipt_watermarks, per member (the engine exposes the member's watermark, the
- * max over devices — the member_watermarks view — not each device's).
- */
+/** schema.sql member_watermarks (the view): a member's watermark, the max over their devices. */
 export interface ReceiptsRow {
   conversationId: string;
   userId: string;
   deliveredUpTo: string | null;
+  readUpTo: string | null;
+}
+
+/** schema.sql receipt_watermarks: one device's watermark (the highest it wrote). */
+export interface DeviceReceiptsRow {
+  conversationId: string;
+  userId: string;
+  deviceId: string;
+  deliveredUpTo: string;
   readUpTo: string | null;
 }
 

@@ -3,8 +3,10 @@ import type {
   AttachmentsRow,
   CallParticipantsRow,
   CallsRow,
+  ContactRequestsRow,
   ContactsRow,
   ConversationStatesRow,
+  DeviceReceiptsRow,
   ConversationsRow,
   MessagesRow,
   MetaRow,
@@ -27,6 +29,8 @@ export type ProjectionDb = Dexie & {
   attachments: Table<AttachmentsRow, string>;
   reactions: Table<ReactionsRow, [string, string]>;
   receipts: Table<ReceiptsRow, [string, string]>;
+  deviceReceipts: Table<DeviceReceiptsRow, [string, string, string]>;
+  contactRequests: Table<ContactRequestsRow, [string, string]>;
   calls: Table<CallsRow, string>;
   callParticipants: Table<CallParticipantsRow, [string, string]>;
   screenShares: Table<ScreenSharesRow, string>;
@@ -36,7 +40,7 @@ export type ProjectionDb = Dexie & {
 /** Every table of the projection, for transactions that touch them all. */
 export const PROJECTION_TABLES = [
   'users', 'contacts', 'conversations', 'participants', 'conversationStates', 'messages', 'attachments',
-  'reactions', 'receipts', 'calls', 'callParticipants', 'screenShares', 'meta',
+  'reactions', 'receipts', 'deviceReceipts', 'contactRequests', 'calls', 'callParticipants', 'screenShares', 'meta',
 ] as const;
 
 export interface ProjectionSchemaVersion {
@@ -85,6 +89,15 @@ export const PROJECTION_SCHEMA_VERSIONS: readonly ProjectionSchemaVersion[] = [
       callParticipants: '[callId+userId], callId, userId',
       screenShares: 'id, callId',
       meta: 'key',
+    },
+  },
+  {
+    // Engine gaps 2 (ADR 0008): receipts per device, both contact stances; reaction times,
+    // block times and conversation creation times change what rows mean, so: rebuild.
+    version: 2,
+    stores: {
+      deviceReceipts: '[conversationId+userId+deviceId], [conversationId+userId]',
+      contactRequests: '[fromId+toId], toId',
     },
   },
 ];

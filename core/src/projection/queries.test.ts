@@ -127,9 +127,9 @@ describe('projection schema versions', () => {
     expect(p.stats().rebuilds).toBe(1); // a new database starts with a rebuild
     p.close();
     db.close();
-    const v1 = PROJECTION_SCHEMA_VERSIONS[0]!;
-    const v2 = { version: v1.version + 1, stores: { ...v1.stores, messages: 'id, [conversationId+id], senderId' } };
-    const upgraded = await openProjectionDb({ name: 'alice', indexedDB: idb, IDBKeyRange, versions: [v1, v2] });
+    const current = PROJECTION_SCHEMA_VERSIONS;
+    const next = { version: current.at(-1)!.version + 1, stores: { messages: 'id, [conversationId+id], senderId' } };
+    const upgraded = await openProjectionDb({ name: 'alice', indexedDB: idb, IDBKeyRange, versions: [...current, next] });
     expect((await upgraded.meta.get('stale'))?.value).toBe(true);
     const again = await createProjection({ kith: h.peer('alice'), db: upgraded });
     expect(again.stats().rebuilds).toBe(1);
@@ -143,7 +143,7 @@ describe('projection schema versions', () => {
     bobs.close();
     upgraded.close();
     // The old code cannot open a database a newer version wrote.
-    const error: unknown = await openProjectionDb({ name: 'alice', indexedDB: idb, IDBKeyRange, versions: [v1] }).catch((e: unknown) => e);
+    const error: unknown = await openProjectionDb({ name: 'alice', indexedDB: idb, IDBKeyRange, versions: current }).catch((e: unknown) => e);
     expect(isKithError(error) && error.code).toBe('unsupported_version');
     await h.close();
   });

@@ -1,8 +1,10 @@
 import type {
   AttachmentsRow,
+  ContactRequestsRow,
   ContactsRow,
   ConversationStatesRow,
   ConversationsRow,
+  DeviceReceiptsRow,
   MessagesRow,
   ParticipantsRow,
   ReactionsRow,
@@ -13,7 +15,7 @@ import type { CallRows } from './row-mappers.js';
 import type { ProjectionDb } from './projection-schema.js';
 import { PROJECTION_TABLES } from './projection-schema.js';
 import { Dexie } from './dexie.js';
-import type { Table } from './dexie.js';
+import type { IndexableType, Table } from './dexie.js';
 import { summarizeConversation, SUMMARY_DEFAULTS } from './chat-summary.js';
 
 /** A conversation row without the summary fields `summarizeConversation` computes. */
@@ -29,6 +31,8 @@ export interface RowBatch {
   readonly users: Map<string, UsersRow>;
   /** contact user → the row, or null to delete it. */
   readonly contacts: Map<string, ContactsRow | null>;
+  /** from|to → the stance, or null to delete it. */
+  readonly contactRequests: Map<string, ContactRequestsRow | null>;
   readonly conversations: Map<string, ConversationBase>;
   readonly states: Map<string, ConversationStatesRow>;
   readonly participants: Map<string, ParticipantsRow[]>;
@@ -37,6 +41,8 @@ export interface RowBatch {
   readonly reactions: Map<string, ReactionsRow[]>;
   /** conversation|user → the row, or null to delete it. */
   readonly receipts: Map<string, ReceiptsRow | null>;
+  /** conversation|user → that member's device rows (replacing what is stored for them). */
+  readonly deviceReceipts: Map<string, DeviceReceiptsRow[]>;
   readonly calls: Map<string, CallRows>;
   /** Conversations whose chat-list summary must be recomputed after the writes. */
   readonly summaries: Set<string>;
@@ -48,6 +54,7 @@ export function createRowBatch(): RowBatch {
   return {
     users: new Map(),
     contacts: new Map(),
+    contactRequests: new Map(),
     conversations: new Map(),
     states: new Map(),
     participants: new Map(),
@@ -55,6 +62,7 @@ export function createRowBatch(): RowBatch {
     attachments: new Map(),
     reactions: new Map(),
     receipts: new Map(),
+    deviceReceipts: new Map(),
     calls: new Map(),
     summaries: new Set(),
     retracted: new Map(),
@@ -63,7 +71,8 @@ export function createRowBatch(): RowBatch {
 
 /** How many rows a batch puts or deletes by key (for stats; a retracted message counts once). */
 export function batchSize(b: RowBatch): number {
-  let n = b.users.size + b.contacts.size + b.conversations.size + b.states.size + b.messages.size + b.receipts.size + b.retracted.size;
+  let n = b.users.size + b.contacts.size + b.contactRequests.size + b.conversations.size + b.states.size + b.messages.size + b.receipts.size + b.retracted.size;
+  for (const rows of b.deviceReceipts.values()) n += rows.length;
   for (const rows of b.participants.values()) n += rows.length;
   for (const rows of b.attachments.values()) n += rows.length;
   for (const rows of b.reactions.values()) n += rows.length;
@@ -106,11 +115,14 @@ export async function writeBatch(db: ProjectionDb, viewer: string, b: RowBatch, 
     await putAll(db.contacts, [...b.contacts.values()].filter((r): r is ContactsRow => r !== null));
     const noLonger = [...b.contacts].filter(([, r]) => r === null).map(([user]): [string, string] => [viewer, user]);
     if (!clear && noLonger.length > 0) await db.contacts.bulkDelete(noLonger);
+    await putAll(db.contactRequests, [...b.contactRequests.values()].filter((r): r is ContactRequestsRow => r !== null));
+    const noStance = [...b.contactRequests].filter(([, r]) => r === null).map(([k]) => k.split('|') as [string, string]);
+    if (!clear && noStance.length > 0) await db.contactRequests.bulkDelete(noStance);
     await putAll(db.conversationStates, [...b.states.values()]);
     // Collections hanging off a parent are replaced: one delete by parent keys, one bulk put.
     // (Few, large requests: a long chain of awaits with no IndexedDB request pending lets
     // IndexedDB commit the transaction early.)
-    const replace = async <T, K>(table: Table<T, K>, index: string, parents: string[], rows: T[]): Promise<void> => {
+    const replace = async <T, K>(table: Table<T, K>, index: string, parents: IndexableType[], rows: T[]): Promise<void> => {
       if (!clear && parents.length > 0) await table.where(index).anyOf(parents).delete();
       if (rows.length > 0) await putAll(table, rows);
     };
@@ -138,6 +150,8 @@ export async function writeBatch(db: ProjectionDb, viewer: string, b: RowBatch, 
     if (receipts.length > 0) await db.receipts.bulkPut(receipts);
     const gone = [...b.receipts].filter(([, r]) => r === null).map(([k]) => k.split('|') as [string, string]);
     if (!clear && gone.length > 0) await db.receipts.bulkDelete(gone);
+    const members = [...b.deviceReceipts.keys()].map((k) => k.split('|'));
+    await replace(db.deviceReceipts, '[conversationId+userId]', members, [...b.deviceReceipts.values()].flat());
     const calls = [...b.calls.values()];
     if (calls.length > 0) {
       await db.calls.bulkPut(calls.map((c) => c.call));

@@ -5,11 +5,15 @@ import type { MemberInfo } from '../model/membership/membership-rules.js';
 import type { Message } from '../model/message.js';
 import type { Profile } from '../model/profile.js';
 import type { Watermark } from '../model/receipt.js';
+import type { DeviceWatermark } from '../engine/feed-reader.js';
+import type { ContactStance } from '../model/contact.js';
 import type {
   AttachmentsRow,
   CallParticipantsRow,
   CallsRow,
+  ContactRequestsRow,
   ContactsRow,
+  DeviceReceiptsRow,
   ConversationStatesRow,
   MessagesRow,
   ParticipantsRow,
@@ -38,7 +42,12 @@ export const contactRow = (viewer: string, c: Contact): ContactsRow => ({
   contactId: c.user,
   status: c.status,
   blocked: c.blocked,
+  blockedAt: c.blocked ? (c.blockedAt ?? 0) : null,
 });
+
+/** One direction's stance, or null when that side wrote none. */
+export const contactRequestRow = (fromId: string, toId: string, s: ContactStance | null): ContactRequestsRow | null =>
+  s === null ? null : { fromId, toId, stance: s.state, updatedAt: s.at };
 
 export const stateRow = (viewer: string, c: Conversation): ConversationStatesRow => ({
   userId: viewer,
@@ -111,7 +120,7 @@ export function attachmentRows(m: Message): AttachmentsRow[] {
 /** Reactions of a message; none on a tombstone (schema.sql: a delete takes them with it). */
 export function reactionRows(
   message: Pick<MessagesRow, 'id' | 'conversationId' | 'createdAt' | 'deletedAt'>,
-  reactions: ReadonlyArray<{ readonly user: string; readonly emoji: string }>,
+  reactions: ReadonlyArray<{ readonly user: string; readonly emoji: string; readonly reactedAt: number }>,
 ): ReactionsRow[] {
   if (message.deletedAt !== null) return [];
   return reactions.map((r) => ({
@@ -119,7 +128,7 @@ export function reactionRows(
     userId: r.user,
     conversationId: message.conversationId,
     emoji: r.emoji,
-    reactedAt: message.createdAt,
+    reactedAt: r.reactedAt,
   }));
 }
 
@@ -127,6 +136,16 @@ export function reactionRows(
 export function receiptRow(conversationId: string, userId: string, w: Watermark): ReceiptsRow | null {
   if (w.delivered === null && w.read === null) return null;
   return { conversationId, userId, deliveredUpTo: w.delivered ?? w.read, readUpTo: w.read };
+}
+
+/** A member's devices' watermarks; a device that acknowledged nothing has no row. */
+export function deviceReceiptRows(conversationId: string, userId: string, devices: readonly DeviceWatermark[]): DeviceReceiptsRow[] {
+  const out: DeviceReceiptsRow[] = [];
+  for (const d of devices) {
+    const delivered = d.delivered ?? d.read;
+    if (delivered !== null) out.push({ conversationId, userId, deviceId: d.device, deliveredUpTo: delivered, readUpTo: d.read });
+  }
+  return out;
 }
 
 export interface CallRows {

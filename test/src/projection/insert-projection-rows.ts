@@ -13,8 +13,9 @@ const filler = (seed: string, length: number): Uint8Array => {
 /**
  * Inserts the projection's rows into PostgreSQL loaded with docs/schema.sql, in an order the
  * foreign keys and triggers accept — so the rows are also checked against every constraint.
- * Columns the projection does not hold (users' public keys, attachment keys, device ids) get
- * deterministic filler; no named query reads them.
+ * Columns the projection does not hold (users' public keys, attachment keys) get deterministic
+ * filler; no named query reads them. The projection's `receipts` (member watermarks) are not
+ * inserted: schema.sql derives them (view member_watermarks) from the per-device rows.
  */
 export async function insertProjectionRows(pg: PGlite, db: ProjectionDb): Promise<number> {
   let n = 0;
@@ -66,11 +67,16 @@ export async function insertProjectionRows(pg: PGlite, db: ProjectionDb): Promis
   for (const r of await db.reactions.toArray()) {
     await q('INSERT INTO message_reactions (message_id, user_id, emoji, reacted_at) VALUES ($1,$2,$3,$4)', [r.messageId, r.userId, r.emoji, ms(r.reactedAt)]);
   }
-  for (const w of await db.receipts.toArray()) {
-    // One device per member: the projection holds the member's watermark (max over devices).
+  for (const w of await db.deviceReceipts.toArray()) {
     await q('INSERT INTO receipt_watermarks (conversation_id, user_id, device_id, delivered_up_to, read_up_to) VALUES ($1,$2,$3,$4,$5)', [
-      w.conversationId, w.userId, w.userId, w.deliveredUpTo, w.readUpTo,
+      w.conversationId, w.userId, w.deviceId, w.deliveredUpTo, w.readUpTo,
     ]);
+  }
+  for (const r of await db.contactRequests.toArray()) {
+    await q('INSERT INTO contact_requests (from_id, to_id, stance, updated_at) VALUES ($1,$2,$3,$4)', [r.fromId, r.toId, r.stance, ms(r.updatedAt)]);
+  }
+  for (const c of await db.contacts.toArray()) {
+    await q('INSERT INTO contacts (owner_id, contact_id, blocked_at) VALUES ($1,$2,$3)', [c.ownerId, c.contactId, ms(c.blockedAt)]);
   }
   for (const c of await db.calls.toArray()) {
     await q('INSERT INTO calls (id, conversation_id, caller_id, kind, state, started_at, answered_at, ended_at, end_reason) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)', [

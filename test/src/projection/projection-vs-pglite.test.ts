@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   callHistory,
   chatList,
+  contactList,
   conversationHistory,
   conversationPage,
   groupMembers,
@@ -20,9 +21,9 @@ import { insertProjectionRows } from './insert-projection-rows.js';
  * projection's rows, gives the same answer as the projection's typed Dexie query. The rows come
  * from three engines on the peer harness (sample-through-engine.ts), maintained incrementally
  * in alice's projection; inserting them also checks them against the schema's constraints.
- * Not compared: contact_list (the engine exposes the derived relationship, not both stances)
- * and the write statements receipt_merge / react (the projection's maintenance is their
- * counterpart, checked against rebuilds in core/src/projection/incremental.test.ts).
+ * Also: the member_watermarks view over the per-device rows equals the projection's member
+ * watermarks. Not compared: the write statements receipt_merge / react (the projection's
+ * maintenance is their counterpart, checked against rebuilds in core/src/projection/incremental.test.ts).
  */
 let s: EngineSample;
 let pg: PGlite;
@@ -123,6 +124,27 @@ describe('projection queries equal docs/schema.sql on PGlite', () => {
       expect(await messageReactions(db(), id)).toEqual(want);
     }
     expect((await messageReactions(db(), s.msg['g2']!)).map((r) => [r.emoji, r.count])).toEqual([['👍', 2], ['🎉', 1]]);
+  });
+
+  it('contact_list = contactList (both stances, derived relationship, private block)', async () => {
+    const want = (await sql('contact_list', [viewer()])).map((r) => ({
+      userId: r['user_id'], username: r['username'], myStance: r['my_stance'], theirStance: r['their_stance'],
+      relationship: r['relationship'], blocked: r['blocked'],
+    }));
+    expect(await contactList(db(), viewer())).toEqual(want);
+    expect(want.map((r) => [r.username, r.myStance, r.theirStance, r.relationship])).toEqual([
+      ['bob', 'requested', 'accepted', 'accepted'],
+      ['carol', null, 'requested', 'blocked'],
+    ]);
+  });
+
+  it('receipts per device: member_watermarks over them = the projection\'s member watermarks', async () => {
+    const view = (await pg.query<Row>('SELECT conversation_id, user_id, delivered_up_to, read_up_to FROM member_watermarks ORDER BY conversation_id, user_id')).rows;
+    checked.rows += view.length;
+    const mine = (await db().receipts.toArray()).map((r) => ({ conversation_id: r.conversationId, user_id: r.userId, delivered_up_to: r.deliveredUpTo, read_up_to: r.readUpTo }));
+    expect(mine).toEqual(view);
+    const bobDevices = await db().deviceReceipts.where('[conversationId+userId]').equals([s.group, s.h.user('bob')]).count();
+    expect(bobDevices).toBe(2);
   });
 
   it('call_history = callHistory (newest first, outcome, duration)', async () => {

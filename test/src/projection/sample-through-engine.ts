@@ -20,10 +20,15 @@ const BLOB = (n: number): string => n.toString(16).padStart(2, '0').repeat(32);
  * The comparison's sample, built through three engines (alice, bob, carol) on the peer harness:
  * a direct chat with a reply, an edit, a delete and an attachment; a group with an admin, a
  * removed member, reactions and receipts; a second direct chat that alice archives; per-user
- * state; two calls. Alice's projection follows her engine from the start.
+ * state; two calls; bob on two devices; alice blocking carol. Alice's projection follows her
+ * engine from the start.
  */
 export async function buildEngineSample(): Promise<EngineSample> {
-  const h = await createPeerHarness({ backend: createCrdtBackend('yjs'), seed: 'projection-vs-pglite', peers: ['alice', 'bob', 'carol'] });
+  const h = await createPeerHarness({
+    backend: createCrdtBackend('yjs'),
+    seed: 'projection-vs-pglite',
+    peers: ['alice', 'bob', 'carol', { name: 'bob-phone', sameUserAs: 'bob' }],
+  });
   const [alice, bob, carol] = [h.peer('alice'), h.peer('bob'), h.peer('carol')];
   const db = await openProjectionDb({ name: 'alice', indexedDB: new IDBFactory(), IDBKeyRange });
   const projection = await createProjection({ kith: alice, db });
@@ -88,6 +93,8 @@ export async function buildEngineSample(): Promise<EngineSample> {
   await step();
   await bob.receipts.markRead(group, msg['g3']);
   await carol.receipts.markDelivered(group, msg['g2']);
+  // Bob's second device has read less: receipts per device, the member's the max of both.
+  await h.peer('bob-phone').receipts.markRead(group, msg['g1']);
   await step();
   await bob.groups.removeMember(group, h.user('carol'));
   await step();
@@ -114,6 +121,9 @@ export async function buildEngineSample(): Promise<EngineSample> {
   await alice.conversations.setState(side, { archived: true });
   await alice.conversations.setState(group, { pinned: true, mutedUntil: h.clock.now() + 3_600_000 });
   await alice.conversations.setState(side, { clearedUpTo: msg['s1'] });
+  await step();
+  // Carol asked alice (incoming); alice now blocks her: contact_list says blocked, stances stay.
+  await alice.contacts.block(h.user('carol'));
   await step();
   await alice.idle();
   await projection.idle();

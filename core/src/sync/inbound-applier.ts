@@ -1,0 +1,202 @@
+import type { Storage, StorageWrite } from '../ports/storage.js';
+import type { DocChange } from '../protocol/doc-change.js';
+import { decodeEnvelope } from '../protocol/envelope.js';
+import type { Result } from '../errors.js';
+import type { Kith } from '../kith.js';
+import type { Identity } from '../crypto/identity.js';
+import { deviceIdToBytes } from '../crypto/identity.js';
+import { bytesEqual } from '../crypto/secret-key.js';
+import { fromBase64, toBase64 } from './base64.js';
+import type { ClientRuntime } from './client-runtime.js';
+import type { CounterStore } from './counter-store.js';
+import type { SecureSession } from './secure-session.js';
+import type { SyncStats } from './sync-types.js';
+import { nextChunk } from './wanted-docs.js';
+
+/**
+ * Refusals that a later key or membership change can turn into success: the envelope is parked
+ * (bounded, H3) instead of dropped. `decrypt_failed` is one of them: both sides of a direct
+ * conversation may create a pair key before either hears from the other, so an envelope can
+ * arrive sealed under the peer's candidate key before the intro carrying that key (KEY-8).
+ */
+const RETRY_CODES = new Set(['unknown_epoch', 'unknown_conversation', 'not_a_member', 'decrypt_failed']);
+/**
+ * M1: refusals after opening that say "not now" rather than "never": the engine is full
+ * (`rate_limited`: MAX_HELD held changes or too many unknown groups) or the decode sandbox is
+ * unavailable (`closed`). The counter is NOT recorded and the envelope is parked; any other
+ * refusal records the counter (a replay of it is recognised) and drops the envelope.
+ */
+const TRANSIENT_CODES = new Set(['rate_limited', 'closed']);
+/** H3: parked envelopes kept per (doc, author). */
+export const MAX_PARKED_PER_AUTHOR = 64;
+
+/**
+ * Entries from the relay → the engine (SYNC-2, SYNC-13, SYNC-16): intros to the intro handler,
+ * everything else opened (counter not recorded yet), vetted, given to the engine, and only then
+ * recorded. Entries that arrive together are applied in one job; parked ones are retried after
+ * anything applied; cursors and counters are persisted together after each job, never past a
+ * parked entry.
+ */
+export interface InboundApplier {
+  onEntries(doc: string, entries: ReadonlyArray<{ seq: number; env: string }>): void;
+  readonly parked: number;
+}
+
+export interface InboundDeps {
+  readonly rt: ClientRuntime;
+  readonly identity: Identity;
+  readonly session: SecureSession;
+  readonly handleIntro: (bytes: Uint8Array) => Result<{ writes: StorageWrite[]; follow: string[] }>;
+  readonly kith: Kith;
+  readonly storage: Storage;
+  readonly vet: ((change: DocChange) => Promise<Result<void>>) | undefined;
+  readonly stats: SyncStats;
+  readonly counters: CounterStore;
+  readonly cursors: Map<string, number>;
+  readonly follows: Set<string>;
+  readonly chunks: Set<string>;
+  /** After a job applied something (keys or membership may have changed): re-plan, seal, look up. */
+  readonly onApplied: () => Promise<void>;
+  /** At the end of every job: subscriptions (retrying denied ones if something applied), pushes. */
+  readonly afterBatch: (applied: boolean) => void;
+}
+
+export function createInboundApplier(deps: InboundDeps): InboundApplier {
+  const { rt, identity, session, kith, storage, stats, cursors, follows, chunks } = deps;
+  const myDevice = deviceIdToBytes(identity.device);
+  const parked: Array<{ doc: string; seq: number; bytes: Uint8Array; author: string }> = [];
+  /** M1: per doc, the lowest seq of a deferred envelope that did not fit the parked bound. */
+  const floors = new Map<string, number>();
+  const parkAuthor = (bytes: Uint8Array): string => {
+    const h = decodeEnvelope(bytes);
+    return h.ok ? toBase64(h.value.author) : '';
+  };
+  const isMine = (bytes: Uint8Array): boolean => {
+    const d = decodeEnvelope(bytes);
+    return d.ok && bytesEqual(d.value.device, myDevice) && bytesEqual(d.value.author, identity.public.signingKey);
+  };
+
+  /** `defer`: opened but refused for now (M1), counter not recorded; parked like `park`. */
+  const applyEnvelope = async (doc: string, bytes: Uint8Array): Promise<'ok' | 'park' | 'defer' | 'drop'> => {
+    if (doc === session.inbox) {
+      const r = deps.handleIntro(bytes);
+      if (!r.ok) return 'drop';
+      stats.intros++;
+      const writes = [...r.value.writes];
+      for (const f of r.value.follow) if (!follows.has(f)) {
+        follows.add(f);
+        writes.push({ type: 'putMeta', key: `sync/follow/${f}`, value: true });
+      }
+      await storage.commit(writes);
+      return 'ok';
+    }
+    if (isMine(bytes)) return 'ok';
+    const r = session.open(bytes);
+    if (!r.ok) return RETRY_CODES.has(r.error.code) ? 'park' : 'drop';
+    const opened = r.value;
+    const settle = async (taken: boolean): Promise<void> => {
+      const c = await session.accept(opened, taken);
+      if (!c.ok && c.error.code === 'equivocation') stats.equivocations++;
+    };
+    if (deps.vet !== undefined && opened.change.kind === 'update') {
+      const v = await deps.vet(opened.change);
+      if (!v.ok) {
+        if (TRANSIENT_CODES.has(v.error.code)) return 'defer';
+        await settle(false);
+        return 'drop';
+      }
+    }
+    const next = nextChunk(doc);
+    if (next !== undefined) chunks.add(next);
+    const applied = kith.receive(opened.change);
+    if (!applied.ok) {
+      if (TRANSIENT_CODES.has(applied.error.code)) return 'defer';
+      stats.refused++;
+      await settle(false);
+      return 'drop';
+    }
+    await settle(true);
+    stats.received++;
+    return 'ok';
+  };
+  const retryParked = async (): Promise<boolean> => {
+    let progress = false;
+    for (let i = 0; i < parked.length; ) {
+      const p = parked[i]!;
+      const r = await applyEnvelope(p.doc, p.bytes);
+      if (r === 'park' || r === 'defer') i++;
+      else {
+        parked.splice(i, 1);
+        progress = true;
+      }
+    }
+    return progress;
+  };
+  const persistCursors = async (docs: Iterable<string>): Promise<void> => {
+    await kith.idle();
+    const writes: StorageWrite[] = [];
+    for (const doc of docs) {
+      const low = parked.filter((p) => p.doc === doc).reduce((m, p) => Math.min(m, p.seq - 1), (floors.get(doc) ?? Infinity) - 1);
+      const seq = Math.min(cursors.get(doc) ?? 0, low);
+      writes.push({ type: 'putMeta', key: `sync/cursor/${doc}`, value: seq });
+    }
+    // M6: the counters of what was opened go with the cursors (a restart never re-opens as new
+    // an envelope it already gave the engine, whatever the relay replays).
+    writes.push(...deps.counters.takeWrites());
+    if (writes.length > 0) await storage.commit(writes);
+  };
+  const park = (doc: string, seq: number, bytes: Uint8Array, deferred: boolean): void => {
+    // H3: at most MAX_PARKED_PER_AUTHOR per (doc, author); beyond that the envelope is
+    // dropped and the cursor moves past it (anyone may push junk: no write capability).
+    // M1: a deferred one (signed, authorized, refused only for now) is not dropped for
+    // good: the persisted cursor stays before it, so the next start pulls it again.
+    const author = parkAuthor(bytes);
+    if (parked.filter((p) => p.doc === doc && p.author === author).length >= MAX_PARKED_PER_AUTHOR) {
+      stats.rejected++;
+      if (deferred && seq < (floors.get(doc) ?? Infinity)) floors.set(doc, seq);
+    } else {
+      parked.push({ doc, seq, bytes, author });
+      stats.parked++;
+    }
+  };
+  const inbound = new Map<string, Array<{ seq: number; env: string }>>();
+  let draining = false;
+  return {
+    get parked() {
+      return parked.length;
+    },
+    onEntries(doc, entries) {
+      const list = inbound.get(doc) ?? [];
+      list.push(...entries);
+      inbound.set(doc, list);
+      if (draining) return;
+      draining = true;
+      rt.enqueue(async () => {
+        draining = false;
+        const batch = [...inbound];
+        inbound.clear();
+        let changed = false;
+        for (const [d, list] of batch) {
+          for (const e of list) {
+            if (e.seq <= (cursors.get(d) ?? 0)) continue;
+            const bytes = fromBase64(e.env);
+            const r = bytes === undefined ? 'drop' : await applyEnvelope(d, bytes);
+            if (r === 'defer') stats.deferred++;
+            if ((r === 'park' || r === 'defer') && bytes !== undefined) park(d, e.seq, bytes, r === 'defer');
+            else if (r === 'drop') stats.rejected++;
+            else changed = true;
+            cursors.set(d, e.seq);
+          }
+        }
+        if (changed) {
+          while (await retryParked()) {
+            // keys or membership learnt: parked envelopes may open now
+          }
+          await deps.onApplied();
+        }
+        await persistCursors(batch.map(([d]) => d));
+        deps.afterBatch(changed);
+      });
+    },
+  };
+}

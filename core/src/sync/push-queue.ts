@@ -1,0 +1,199 @@
+import type { Clock } from '../ports/clock.js';
+import type { Storage } from '../ports/storage.js';
+import type { RelayFetch } from '../ports/transport.js';
+import type { Kith } from '../kith.js';
+import { decodeEnvelope } from '../protocol/envelope.js';
+import { capabilityScopeOf } from '../protocol/relay-signing.js';
+import { bytesEqual } from '../crypto/secret-key.js';
+import { fromBase64, toBase64 } from './base64.js';
+import type { CapabilityClaims } from './capability-claims.js';
+import type { ClientRuntime } from './client-runtime.js';
+import type { KeyStore } from './key-store.js';
+import { pullDoc } from './relay-http.js';
+import type { QueuedPush } from './secure-session.js';
+import type { SyncStats } from './sync-types.js';
+
+/**
+ * Sealed envelopes on their way to the relay (SYNC-1, SYNC-12): pushed once each while
+ * connected (incremental: only keys not in flight), taken out on `ack`, put back on a
+ * retryable refusal, and after `replay`/`equivocation` checked against what the relay stored
+ * (same bytes → acked; other bytes from this device at this counter → a conflict, never acked).
+ */
+export interface PushQueue {
+  add(push: QueuedPush): void;
+  has(key: string): boolean;
+  /** Sends every queued envelope not in flight (claims first). */
+  pushAll(): void;
+  onAck(id: number): void;
+  /** An `error` frame; `true` if it answered a push (or, without an id, may stand for any). */
+  onError(id: number | undefined, code: string): boolean;
+  /** The connection is gone: in-flight pushes go back to the send queue. */
+  reset(): void;
+  /** Cancels the retry timer (stop). */
+  cancelRetry(): void;
+  readonly inFlight: number;
+  readonly size: number;
+}
+
+export interface PushQueueDeps {
+  readonly rt: ClientRuntime;
+  readonly queued: Map<string, QueuedPush>;
+  readonly claims: CapabilityClaims;
+  readonly kith: Kith;
+  readonly storage: Storage;
+  readonly fetch: RelayFetch;
+  readonly keys: KeyStore;
+  readonly clock: Clock;
+  readonly retryMs: number;
+  readonly stats: SyncStats;
+}
+
+export function createPushQueue(deps: PushQueueDeps): PushQueue {
+  const { rt, queued, claims, kith, storage, keys, stats } = deps;
+  /** Queued keys not in flight: `pushAll` sends only these (not a scan of the whole queue). */
+  const unsent = new Set<string>(queued.keys());
+  const inFlight = new Map<number, string>();
+  /** Keys the relay holds different bytes for: kept out of the send queue, surfaced, never acked. */
+  const conflicted = new Set<string>();
+  const requeue = (key: string): void => {
+    if (queued.has(key)) unsent.add(key);
+  };
+  let claiming = false;
+  let retryTimer: (() => void) | undefined;
+  const scheduleRetry = (): void => {
+    if (retryTimer !== undefined) return;
+    retryTimer = deps.clock.setTimer(deps.retryMs, () => {
+      retryTimer = undefined;
+      pushAll();
+    });
+  };
+  const pushAll = (): void => {
+    if (!rt.authed()) return;
+    // Capabilities first: an intro must not name a read token the relay does not know yet.
+    if (claims.size > 0) {
+      if (!claiming) {
+        claiming = true;
+        rt.enqueue(async () => {
+          const token = rt.token();
+          if (token !== undefined) await claims.run(deps.fetch, token);
+          claiming = false;
+          if (claims.size === 0) pushAll();
+        });
+      }
+      return;
+    }
+    for (const key of unsent) {
+      unsent.delete(key);
+      const p = queued.get(key);
+      if (p === undefined) continue;
+      const id = rt.nextId();
+      inFlight.set(id, p.key);
+      stats.pushed++;
+      rt.send({ v: 1, t: 'push', id, env: toBase64(p.bytes) });
+    }
+  };
+  /** Takes an acknowledged envelope out of the queue at once (no resend), then forgets it durably. */
+  const ackNow = (key: string): void => {
+    const p = queued.get(key);
+    if (p === undefined) return;
+    queued.delete(key);
+    stats.acked++;
+    rt.enqueue(async () => {
+      if (p.change !== undefined) await kith.acknowledge(p.change);
+      await storage.commit([{ type: 'deleteMeta', key: `sync/push/${key}` }]);
+    });
+  };
+  /**
+   * H1: after `replay`/`equivocation`, pull the doc and look for this counter: the same bytes →
+   * acknowledged; other bytes from this device at this counter → a conflict (never acked); absent → resend.
+   */
+  const checkStored = (key: string): void => {
+    rt.enqueue(async () => {
+      const p = queued.get(key);
+      const mine = p === undefined ? undefined : decodeEnvelope(p.bytes);
+      const retry = (): void => {
+        requeue(key);
+        scheduleRetry();
+      };
+      const token = rt.token();
+      if (p === undefined || mine === undefined || !mine.ok || token === undefined) return retry();
+      const h = mine.value;
+      const cap = keys.tokens(capabilityScopeOf(h.doc))[0];
+      let after = 0;
+      for (;;) {
+        const page = await pullDoc(deps.fetch, token, h.doc, cap, after);
+        if (!page.ok) return retry();
+        for (const e of page.value.entries) {
+          const bytes = fromBase64(e.env);
+          if (bytes === undefined) continue;
+          if (bytesEqual(bytes, p.bytes)) {
+            unsent.delete(key);
+            return ackNow(key);
+          }
+          const theirs = decodeEnvelope(bytes);
+          if (theirs.ok && theirs.value.counter === h.counter && bytesEqual(theirs.value.device, h.device) && bytesEqual(theirs.value.author, h.author)) {
+            queued.delete(key);
+            unsent.delete(key);
+            conflicted.add(key);
+            stats.conflicts++;
+            return;
+          }
+        }
+        if (!page.value.more || page.value.next <= after) break;
+        after = page.value.next;
+      }
+      retry();
+    });
+  };
+  return {
+    add(push) {
+      queued.set(push.key, push);
+      unsent.add(push.key);
+      pushAll();
+    },
+    has: (key) => queued.has(key),
+    pushAll,
+    onAck(id) {
+      const key = inFlight.get(id);
+      inFlight.delete(id);
+      if (key !== undefined) ackNow(key);
+    },
+    onError(id, code) {
+      if (id === undefined) {
+        // H1: an error without an id (a connection-level rate limit) may stand for any push in
+        // flight: put them all back for a retry (a later duplicate ack is harmless).
+        for (const [i, key] of inFlight) {
+          inFlight.delete(i);
+          requeue(key);
+        }
+        scheduleRetry();
+        return true;
+      }
+      const key = inFlight.get(id);
+      if (key === undefined) return false;
+      inFlight.delete(id);
+      if (code === 'not_the_author' || code === 'bad_signature') ackNow(key);
+      // H1: never take replay/equivocation as an ack: check what the relay stored.
+      else if (code === 'replay' || code === 'equivocation') checkStored(key);
+      else {
+        requeue(key);
+        scheduleRetry();
+      }
+      return true;
+    },
+    reset() {
+      inFlight.clear();
+      for (const k of queued.keys()) unsent.add(k);
+    },
+    cancelRetry() {
+      retryTimer?.();
+      retryTimer = undefined;
+    },
+    get inFlight() {
+      return inFlight.size;
+    },
+    get size() {
+      return queued.size;
+    },
+  };
+}

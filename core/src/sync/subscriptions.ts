@@ -1,0 +1,85 @@
+import { capabilityScopeOf } from '../protocol/relay-signing.js';
+import type { ClientRuntime } from './client-runtime.js';
+import type { KeyStore } from './key-store.js';
+
+/**
+ * The relay logs this client reads (SYNC-5, SYNC-6): one `sub` per wanted document, resuming
+ * after its cursor, with the scope's read tokens tried in order (`forbidden` → the next one;
+ * none left → `denied` until new tokens arrive).
+ */
+export interface Subscriptions {
+  /** Subscribes every wanted document not subscribed yet (and, if asked, retries denied ones). */
+  refresh(retryDenied: boolean): void;
+  /** An `ok` frame; false if it answered no subscription. */
+  onOk(id: number): boolean;
+  /** An `error` frame with an id; false if it answered no subscription. */
+  onError(id: number, code: string): boolean;
+  /** The connection is gone: every subscription must be made again. */
+  reset(): void;
+  pending(): boolean;
+  describe(): Record<string, string>;
+}
+
+interface Sub {
+  state: 'pending' | 'ok' | 'denied';
+  id: number;
+  token: number;
+}
+
+export function createSubscriptions(deps: { readonly rt: ClientRuntime; readonly keys: KeyStore; readonly cursors: ReadonlyMap<string, number>; readonly wanted: () => Iterable<string> }): Subscriptions {
+  const { rt, keys, cursors } = deps;
+  const subs = new Map<string, Sub>();
+  const subById = new Map<number, string>();
+  const subscribe = (doc: string): void => {
+    const scope = capabilityScopeOf(doc);
+    const tokens = keys.tokens(scope);
+    const sub = subs.get(doc) ?? { state: 'pending', id: 0, token: 0 };
+    subs.set(doc, sub);
+    const cap = tokens[sub.token];
+    if (cap === undefined) {
+      sub.state = 'denied';
+      return;
+    }
+    sub.state = 'pending';
+    sub.id = rt.nextId();
+    subById.set(sub.id, doc);
+    rt.send({ v: 1, t: 'sub', id: sub.id, doc, cap, after: cursors.get(doc) ?? 0 });
+  };
+  const byId = (id: number): { doc: string; sub: Sub } | undefined => {
+    const doc = subById.get(id);
+    const sub = doc === undefined ? undefined : subs.get(doc);
+    return doc !== undefined && sub !== undefined && sub.id === id ? { doc, sub } : undefined;
+  };
+  return {
+    refresh(retryDenied) {
+      if (!rt.authed()) return;
+      for (const doc of deps.wanted()) {
+        const s = subs.get(doc);
+        if (s === undefined) subscribe(doc);
+        else if (s.state === 'denied' && retryDenied) {
+          s.token = 0;
+          subscribe(doc);
+        }
+      }
+    },
+    onOk(id) {
+      const found = byId(id);
+      if (found === undefined) return subById.has(id);
+      rt.enqueue(() => Promise.resolve(void (found.sub.state = 'ok')));
+      return true;
+    },
+    onError(id, code) {
+      const found = byId(id);
+      if (found === undefined) return false;
+      if (code === 'forbidden') found.sub.token++;
+      rt.enqueue(() => Promise.resolve(subscribe(found.doc)));
+      return true;
+    },
+    reset() {
+      subs.clear();
+      subById.clear();
+    },
+    pending: () => [...subs.values()].some((s) => s.state === 'pending'),
+    describe: () => Object.fromEntries([...subs].map(([d, s]) => [d, s.state])),
+  };
+}

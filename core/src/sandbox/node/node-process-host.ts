@@ -21,9 +21,10 @@ function isResponse(m: unknown): m is SandboxResponse {
  * The recommended sandbox host on Node: each worker is a child process (`child_process.fork` of
  * yjs-decode-child.mjs) with its own V8 heap, so a hostile update that drives V8 into a fatal
  * out-of-memory abort kills the child, never this process (ADR 0010). The child gets an empty
- * environment (no secrets, no NODE_OPTIONS), no stdin/stdout, and is unref'd with its IPC channel
- * so it never keeps the parent alive; `terminate` sends SIGKILL. `onExit` fires once for an exit,
- * a signal, a closed channel or a spawn/IPC error.
+ * environment (no secrets, no NODE_OPTIONS), no stdin/stdout, and is unref'd (its IPC channel too
+ * while idle) so it never keeps the parent alive; it exits when the channel closes, so it never
+ * outlives the parent. `terminate` sends SIGKILL. `onExit` fires once for an exit, a signal, a
+ * closed channel or a spawn/IPC error (not after `terminate`).
  */
 export function createNodeProcessHost(options: NodeProcessHostOptions = {}): SandboxHost {
   const entry = fileURLToPath(options.entry ?? new URL('../yjs-decode-child.mjs', import.meta.url));

@@ -2,6 +2,7 @@ import type { UserId } from '../ids.js';
 import type { Storage, StorageWrite } from '../ports/storage.js';
 import type { RelayFetch } from '../ports/transport.js';
 import type { Identity } from '../crypto/identity.js';
+import type { KeyStore } from './key-store.js';
 import { claimCapability } from './relay-http.js';
 
 /**
@@ -21,7 +22,7 @@ export interface CapabilityClaims {
   run(fetch: RelayFetch, token: string): Promise<void>;
 }
 
-export function createCapabilityClaims(claims: Map<string, { token: string; peer?: UserId }>, storage: Storage, identity: Identity): CapabilityClaims {
+export function createCapabilityClaims(claims: Map<string, { token: string; peer?: UserId }>, storage: Storage, identity: Identity, keys: KeyStore): CapabilityClaims {
   return {
     get size() {
       return claims.size;
@@ -29,7 +30,8 @@ export function createCapabilityClaims(claims: Map<string, { token: string; peer
     has: (scope) => claims.has(scope),
     add(scope, token, peer) {
       claims.set(scope, { token, ...(peer === undefined ? {} : { peer }) });
-      return [{ type: 'putMeta', key: `sync/claim/${scope}`, value: { token, ...(peer === undefined ? {} : { peer }) } }];
+      // The read token is sealed (ADR 0012): a dump of a device with claims pending shows no token.
+      return [{ type: 'putMeta', key: `sync/claim/${scope}`, value: keys.claimRecord(scope, token, peer) }];
     },
     addOwn(scope, token) {
       claims.set(scope, { token });

@@ -1,6 +1,7 @@
 import { parseDocId, type UserId } from '../ids.js';
 import type { Storage } from '../ports/storage.js';
 import type { Kith } from '../kith.js';
+import type { KeyStore } from './key-store.js';
 import type { QueuedPush } from './secure-session.js';
 import { nextChunk } from './wanted-docs.js';
 
@@ -23,12 +24,13 @@ const parsePushKey = (k: string): { doc: string; counter: number } => {
   return { doc: k.slice(0, i), counter: Number(k.slice(i + 1)) };
 };
 
-export async function loadClientState(storage: Storage, kith: Kith): Promise<ClientState> {
+export async function loadClientState(storage: Storage, kith: Kith, keys: KeyStore): Promise<ClientState> {
   const queued = new Map<string, QueuedPush>();
   const claims = new Map<string, { token: string; peer?: UserId }>();
   for (const [k, v] of await storage.listMeta('sync/claim/')) {
-    const o = v as { token?: unknown; peer?: unknown };
-    if (typeof o.token === 'string') claims.set(k.slice('sync/claim/'.length), { token: o.token, ...(typeof o.peer === 'string' ? { peer: o.peer as UserId } : {}) });
+    const scope = k.slice('sync/claim/'.length);
+    const claim = keys.readClaim(scope, v);
+    if (claim !== undefined) claims.set(scope, claim);
   }
   const outboxByKey = new Map(kith.outbox().map((c) => [`${c.doc}|${c.counter}`, c]));
   (await storage.listMeta('sync/push/'))

@@ -116,6 +116,18 @@ describe('KeyStore persistence is wrapped (ADR 0012, LOC-2)', () => {
     await storage.close();
   });
 
+  it('pending capability claims keep their read token sealed; clear records of earlier versions still read', async () => {
+    const storage = createMemoryStorage();
+    const keys = await loadKeyStore(crypto, storage, createMemoryVault(crypto));
+    const token = hex(createSeededRandom('claim').bytes(24));
+    const record = keys.claimRecord('conv:x', token, alice);
+    expect(countSecretHits([record], new TextEncoder().encode(token)) + countSecretHits([record], Uint8Array.from(token.match(/../g) ?? [], (x) => parseInt(x, 16)))).toBe(0);
+    expect(keys.readClaim('conv:x', record)).toEqual({ token, peer: alice });
+    expect(keys.readClaim('conv:y', record)).toBeUndefined(); // bound to its scope
+    expect(keys.readClaim('conv:x', { token, peer: alice })).toEqual({ token, peer: alice });
+    expect(keys.readClaim('conv:x', { w: 'AAAA' })).toBeUndefined();
+  });
+
   it('another vault cannot open the store (decrypt_failed); an altered entry is skipped, counted unreadable', async () => {
     const storage = createMemoryStorage();
     const vault = createMemoryVault(crypto);

@@ -43,6 +43,10 @@ export interface KeyStore {
   observeUser(username: string, identity: PublicIdentity): Result<StorageWrite[]>;
   acceptKeyChange(username: string, identity: PublicIdentity): StorageWrite[];
   readonly directory: KeyDirectory;
+  /** A pending capability claim's record (meta `sync/claim/<scope>`) with its read token sealed (LOC-2). */
+  claimRecord(scope: string, token: string, peer?: UserId): StoredValue;
+  /** Reads a claim record: sealed, or in clear as earlier versions wrote it. Undefined if unreadable. */
+  readClaim(scope: string, value: StoredValue): { token: string; peer?: UserId } | undefined;
   /** What the load found (counts only): entries read wrapped, unwrapped ones re-wrapped, unreadable ones skipped. */
   readonly loaded: { readonly wrapped: number; readonly migrated: number; readonly unreadable: number };
 }
@@ -176,6 +180,20 @@ export async function loadKeyStore(crypto: CryptoPort, storage: Storage, vault: 
     },
     keyring,
     loaded,
+    claimRecord(scope, token, peer) {
+      const metaKey = `sync/claim/${scope}`;
+      return { w: toBase64(sealer.seal(utf8(token), `${metaKey}\n${peer ?? ''}`)), ...(peer === undefined ? {} : { peer }) };
+    },
+    readClaim(scope, value) {
+      const o = asObj(value);
+      if (o === undefined) return undefined;
+      const peer = typeof o['peer'] === 'string' ? (o['peer'] as UserId) : undefined;
+      const withPeer = (token: string): { token: string; peer?: UserId } => ({ token, ...(peer === undefined ? {} : { peer }) });
+      if (typeof o['token'] === 'string') return withPeer(o['token']);
+      const sealed = typeof o['w'] === 'string' ? fromBase64(o['w']) : undefined;
+      const opened = sealed === undefined ? undefined : sealer.open(sealed, `sync/claim/${scope}\n${peer ?? ''}`);
+      return opened?.ok === true ? withPeer(new TextDecoder().decode(opened.value)) : undefined;
+    },
     addEpochKey(info, key) {
       if (!keyring.addEpochKey(info, key)) return [];
       const hash = epochKeyHash(crypto, key);

@@ -41,13 +41,13 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   const me = identity.userId;
   const backoff = options.backoff ?? { baseMs: 500, maxMs: 30_000 };
   const stats: SyncStats = { pushed: 0, acked: 0, received: 0, rejected: 0, parked: 0, intros: 0, reconnects: 0, refused: 0, conflicts: 0, deferred: 0, equivocations: 0 };
-  const keys = await loadKeyStore(crypto, storage);
+  const keys = await loadKeyStore(crypto, storage, options.vault);
   const counters = await loadCounterStore(storage);
   const replicas = await loadMembershipReplicas(storage, (conv, view) => keys.keyring.revalidate(conv, view));
-  const state0 = await loadClientState(storage, kith);
+  const state0 = await loadClientState(storage, kith, keys);
   const { cursors, follows, chunks } = state0;
   const policy = await loadGrantPolicy({ crypto, storage, me, replicas });
-  const claims = createCapabilityClaims(state0.claims, storage, identity);
+  const claims = createCapabilityClaims(state0.claims, storage, identity, keys);
 
   // Runtime state.
   let state: SyncState = 'offline';

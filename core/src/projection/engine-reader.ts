@@ -99,8 +99,12 @@ export async function readMessageById(b: RowBatch, kith: Kith, conversation: Con
   if (m !== null) readMessage(b, kith, m);
 }
 
+/** One call (its rows, or a deletion when the engine no longer has it), or every call of the conversation (id null). */
 export function readCall(b: RowBatch, kith: Kith, conversation: ConversationId, id: CallId | null): void {
-  for (const call of kith.calls.list(conversation)) if (id === null || call.id === id) b.calls.set(call.id, callRows(call));
+  const calls = kith.calls.list(conversation);
+  for (const call of calls) if (id === null || call.id === id) b.calls.set(call.id, callRows(call));
+  // Gone: its caller's changes were retracted by a removal's cutoff (the engine emits `call`).
+  if (id !== null && !calls.some((c) => c.id === id)) b.calls.set(id, null);
 }
 
 /**

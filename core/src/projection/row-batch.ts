@@ -43,7 +43,8 @@ export interface RowBatch {
   readonly receipts: Map<string, ReceiptsRow | null>;
   /** conversation|user → that member's device rows (replacing what is stored for them). */
   readonly deviceReceipts: Map<string, DeviceReceiptsRow[]>;
-  readonly calls: Map<string, CallRows>;
+  /** call id → its rows, or null to delete them (a call retracted with its caller's changes). */
+  readonly calls: Map<string, CallRows | null>;
   /** Conversations whose chat-list summary must be recomputed after the writes. */
   readonly summaries: Set<string>;
   /** message id → conversation: messages the engine retracted (gone entirely, with their rows). */
@@ -76,7 +77,7 @@ export function batchSize(b: RowBatch): number {
   for (const rows of b.participants.values()) n += rows.length;
   for (const rows of b.attachments.values()) n += rows.length;
   for (const rows of b.reactions.values()) n += rows.length;
-  for (const c of b.calls.values()) n += 1 + c.participants.length + c.shares.length;
+  for (const c of b.calls.values()) n += c === null ? 1 : 1 + c.participants.length + c.shares.length;
   // Summaries rewrite their conversation row.
   for (const id of b.summaries) if (!b.conversations.has(id)) n++;
   return n;
@@ -152,10 +153,12 @@ export async function writeBatch(db: ProjectionDb, viewer: string, b: RowBatch, 
     if (!clear && gone.length > 0) await db.receipts.bulkDelete(gone);
     const members = [...b.deviceReceipts.keys()].map((k) => k.split('|'));
     await replace(db.deviceReceipts, '[conversationId+userId]', members, [...b.deviceReceipts.values()].flat());
-    const calls = [...b.calls.values()];
-    if (calls.length > 0) {
-      await db.calls.bulkPut(calls.map((c) => c.call));
-      const ids = calls.map((c) => c.call.id);
+    const calls = [...b.calls.values()].filter((c): c is CallRows => c !== null);
+    const goneCalls = [...b.calls].filter(([, c]) => c === null).map(([id]) => id);
+    if (!clear && goneCalls.length > 0) await db.calls.bulkDelete(goneCalls);
+    if (b.calls.size > 0) {
+      if (calls.length > 0) await db.calls.bulkPut(calls.map((c) => c.call));
+      const ids = [...b.calls.keys()];
       await replace(db.callParticipants, 'callId', ids, calls.flatMap((c) => c.participants));
       await replace(db.screenShares, 'callId', ids, calls.flatMap((c) => c.shares));
     }

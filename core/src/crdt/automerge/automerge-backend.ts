@@ -84,11 +84,20 @@ function readValue(raw: unknown): Json | undefined {
   return value === INVALID ? undefined : value;
 }
 
+/** The JSON text of every entry, by flat key: what a replica shows, to compare two of them. */
+function rawView(doc: A.Doc<Root>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [flat, raw] of Object.entries(doc)) if (raw instanceof A.ImmutableString) out.set(flat, raw.val);
+  return out;
+}
+
 /** A bound on changes held back for missing dependencies (a hostile peer could send many). */
 const MAX_PENDING = 10_000;
 
 /** One validated storage chunk: a change (with its header) or a whole document, parsed. */
-type ParsedChunk = ({ readonly kind: 'change' } & ChangeChunk) | { readonly kind: 'document'; readonly doc: A.Doc<Root> };
+type ParsedChunk =
+  | ({ readonly kind: 'change' } & ChangeChunk)
+  | { readonly kind: 'document'; readonly chunk: Uint8Array; readonly doc: A.Doc<Root> };
 
 /**
  * Parses one chunk without touching the document. A change chunk is decoded for its hash and
@@ -100,7 +109,7 @@ type ParsedChunk = ({ readonly kind: 'change' } & ChangeChunk) | { readonly kind
 function parseChunk(chunk: Uint8Array, alwaysScratch: boolean, actor: string): ParsedChunk | null {
   const type = chunk[8];
   try {
-    if (type === 0) return { kind: 'document', doc: A.load<Root>(chunk, { actor }) };
+    if (type === 0) return { kind: 'document', chunk, doc: A.load<Root>(chunk, { actor }) };
     const meta = A.decodeChange(chunk);
     if (type === 1 && !meta.hash.startsWith(toHex(chunk.subarray(4, 8)))) return null;
     if (type === 2 || alwaysScratch) A.loadIncremental(A.init(), chunk);
@@ -110,7 +119,9 @@ function parseChunk(chunk: Uint8Array, alwaysScratch: boolean, actor: string): P
   }
 }
 
-function parseFlatKey(flat: unknown): { collection: string; key: string } | null {
+type FlatKey = { collection: string; key: string };
+
+function parseFlatKey(flat: unknown): FlatKey | null {
   if (typeof flat !== 'string') return null;
   const slash = flat.indexOf('/');
   const collection = flat.slice(0, slash);
@@ -141,6 +152,32 @@ function openAutomergeDocument(options: CrdtDocumentOptions | undefined): CrdtDo
       at += c.length;
     }
     return out;
+  }
+
+  /**
+   * A whole document, materialized afresh rather than patched (ADR 0011): the received document
+   * itself when it holds everything this replica has (always so for an empty replica; it was
+   * loaded by `parseChunk`), otherwise `A.load` of both documents concatenated — a storage
+   * format Automerge loads as the union of their changes. What changed is found by comparing
+   * the two materializations; held changes the new history unblocks are then released.
+   */
+  function mergeDocument(other: A.Doc<Root>, chunk: Uint8Array, touched: FlatKey[], load: (c: Uint8Array) => void): void {
+    const before = rawView(doc);
+    if (A.getHeads(doc).every((h) => A.hasHeads(other, [h]))) {
+      doc = other;
+    } else {
+      const mine = A.save(doc);
+      const both = new Uint8Array(mine.length + chunk.length);
+      both.set(mine);
+      both.set(chunk, mine.length);
+      doc = A.load<Root>(both, { actor });
+    }
+    const after = rawView(doc);
+    for (const flat of new Set([...before.keys(), ...after.keys()])) {
+      const key = before.get(flat) === after.get(flat) ? null : parseFlatKey(flat);
+      if (key !== null) touched.push(key);
+    }
+    queue.release(queue.awaited().filter((h) => A.hasHeads(doc, [h])), load);
   }
 
   function get(collection: string, key: string): Json | undefined {
@@ -205,7 +242,7 @@ function openAutomergeDocument(options: CrdtDocumentOptions | undefined): CrdtDo
         if (one === null) return fail('malformed', 'an Automerge chunk does not parse');
         parsed.push(one);
       }
-      const touched: Array<{ collection: string; key: string }> = [];
+      const touched: FlatKey[] = [];
       const patchCallback = (patches: A.Patch[]): void => {
         for (const p of patches) {
           const key = parseFlatKey(p.path[0]);
@@ -235,24 +272,8 @@ function openAutomergeDocument(options: CrdtDocumentOptions | undefined): CrdtDo
           if (one.kind === 'change') {
             const done = applyChange(one);
             if (!done.ok) return (touch('remote', touched), done);
-          } else if (A.getHeads(doc).length === 0) {
-            // A whole document into an empty replica: adopt it (`A.load` materializes from
-            // the document itself, no patches involved).
-            doc = one.doc;
-            for (const flat of Object.keys(doc)) {
-              const key = parseFlatKey(flat);
-              if (key !== null) touched.push(key);
-            }
-            queue.release(queue.awaited().filter((h) => A.hasHeads(doc, [h])), load);
           } else {
-            // A whole document into a replica with history: only what this replica lacks,
-            // one change at a time in causal order (getChangesSince returns them sorted).
-            const known = A.getHeads(doc).filter((h) => A.hasHeads(one.doc, [h]));
-            for (const change of A.getChangesSince(one.doc, known)) {
-              const meta = A.decodeChange(change);
-              const done = applyChange({ chunk: change, hash: meta.hash, deps: meta.deps });
-              if (!done.ok) return (touch('remote', touched), done);
-            }
+            mergeDocument(one.doc, one.chunk, touched, load);
           }
         }
       } catch {

@@ -7,10 +7,40 @@ export interface SuiteOptions {
   readonly backend: BackendName;
   /** Seeds always run (CI); more run while `FUZZ_BUDGET_MS` lasts. */
   readonly minSeeds: number;
-  /** Steps per seed (small, so many seeds fit). */
+  /** Steps per seed (domain operations and faults). */
   readonly steps: number;
   /** Reopen every peer from its database at the end (else one per seed). */
   readonly restartAll?: boolean;
+  /** First seed number: seeds are `<backend>-<base>`, `<backend>-<base+1>`, … */
+  readonly base: number;
+}
+
+/**
+ * The suite's settings from the environment (docs/reliability.md, "Knobs"): `SEED` is the first
+ * seed number (CI exports SEED=1; a non-numeric SEED is hashed to one; unset: a fresh random
+ * base, printed), `SEEDS` (or `CONVERGENCE_SEEDS`) how many seeds always run (default 100 per
+ * backend), `CONVERGENCE_STEPS` the steps per seed (default 40).
+ */
+export function suiteOptionsFromEnv(backend: BackendName): SuiteOptions {
+  const env = process.env;
+  const raw = env['SEED'];
+  let base: number;
+  if (raw === undefined || raw.trim() === '') base = 1 + Math.floor(Math.random() * 1_000_000_000);
+  else if (/^\d+$/.test(raw.trim())) base = Number(raw.trim());
+  else {
+    // FNV-1a of a name (e.g. "yjs-17" replays as its own number 17 when it ends in one).
+    const tail = /-(\d+)$/.exec(raw.trim())?.[1];
+    base = tail !== undefined ? Number(tail) : [...raw].reduce((h, c) => Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0, 2166136261);
+  }
+  const count = (v: string | undefined, d: number): number => (v !== undefined && /^\d+$/.test(v.trim()) ? Number(v.trim()) : d);
+  return {
+    label: backend,
+    backend,
+    base,
+    minSeeds: count(env['SEEDS'] ?? env['CONVERGENCE_SEEDS'], 100),
+    steps: count(env['CONVERGENCE_STEPS'], 40),
+    restartAll: env['CONVERGENCE_RESTART_ALL'] === '1',
+  };
 }
 
 export interface SuiteTotals {
@@ -29,6 +59,11 @@ export interface SuiteTotals {
   freshMismatch: number;
   outboxLeft: number;
   staleViews: number;
+  /** Seeds with any problem (or that threw), with their replay commands. */
+  failedSeeds: string[];
+  /** Heap used after the run (after a GC when `--expose-gc`), and its peak between seeds. */
+  heapMb: number;
+  heapPeakMb: number;
   ms: number;
   cpuMs: number;
 }
@@ -49,6 +84,9 @@ export const emptyTotals = (): SuiteTotals => ({
   freshMismatch: 0,
   outboxLeft: 0,
   staleViews: 0,
+  failedSeeds: [],
+  heapMb: 0,
+  heapPeakMb: 0,
   ms: 0,
   cpuMs: 0,
 });
@@ -74,20 +112,30 @@ function add(t: SuiteTotals, r: SeedResult): void {
 
 export function summaryLine(label: string, t: SuiteTotals): string {
   return (
-    `${label}: seeds ${t.seeds}, operations ${t.ops}, faults injected ${t.faults} steps + ${t.frameFaults} frames, ` +
+    `${label}: seeds ${t.seeds} (failed ${t.failedSeeds.length}), operations ${t.ops}, faults injected ${t.faults} steps + ${t.frameFaults} frames, ` +
     `acknowledged ${t.acked} (unknown outcome ${t.unknown}); oracles: divergent ${t.divergent}, lost ${t.lost}, duplicated ${t.duplicated}, ` +
     `reordered ${t.reordered}, regressions ${t.regressions}, restart mismatches ${t.restartMismatch}, fresh-device mismatches ${t.freshMismatch}, ` +
-    `unacknowledged left ${t.outboxLeft}; removed members' stale views ${t.staleViews}; ${(t.ms / 1000).toFixed(1)} s wall, ${(t.cpuMs / 1000).toFixed(1)} s CPU`
+    `unacknowledged left ${t.outboxLeft}; removed members' stale views ${t.staleViews}; heap used ${t.heapMb.toFixed(0)} MB (peak ${t.heapPeakMb.toFixed(0)} MB); ` +
+    `${(t.ms / 1000).toFixed(1)} s wall, ${(t.cpuMs / 1000).toFixed(1)} s CPU`
   );
 }
 
+const heapMb = (): number => process.memoryUsage().heapUsed / 1e6;
+const gc = (globalThis as { gc?: () => void }).gc;
+
+/** The command that replays one seed of this suite. */
+export const replayCommand = (o: SuiteOptions, n: number): string =>
+  `SEED=${n} SEEDS=1 CONVERGENCE_STEPS=${o.steps}${o.restartAll === true ? ' CONVERGENCE_RESTART_ALL=1' : ''} pnpm exec vitest run test/src/convergence/convergence-${o.backend}.test.ts`;
+
 /**
- * Runs seeds `<label>-0`, `<label>-1`, … (or only `SEED` when set: a replay) and returns the
- * totals; throws on the first seed with a problem, with its seed, operation log and trace.
+ * Runs seeds `<backend>-<base>`, `<backend>-<base+1>`, … (`minSeeds` of them, then more while
+ * `FUZZ_BUDGET_MS` lasts) and returns the totals. A failing seed does not stop the run: it is
+ * counted and listed with its replay command, and the first failure's operation log and
+ * metadata-only trace are printed. `KITH_HEAP_EVERY=n` prints the heap every n seeds.
  */
-export async function runSuite(o: SuiteOptions): Promise<SuiteTotals> {
-  const replay = process.env['SEED'];
+export async function runSuite(o: SuiteOptions): Promise<SuiteTotals & { firstFailure: string }> {
   const t = emptyTotals();
+  let firstFailure = '';
   const start = performance.now();
   const cpu0 = process.cpuUsage();
   const stamp = (): void => {
@@ -95,23 +143,40 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteTotals> {
     const c = process.cpuUsage(cpu0);
     t.cpuMs = (c.user + c.system) / 1000;
   };
+  const every = Number(process.env['KITH_HEAP_EVERY'] ?? 0);
   const deadline = start + fuzzBudgetMs(0);
-  for (let i = 0; ; i++) {
-    if (replay !== undefined && replay !== '' && i > 0) break;
-    if ((replay === undefined || replay === '') && i >= o.minSeeds && performance.now() >= deadline) break;
-    const seed = replay !== undefined && replay !== '' ? replay : `${o.label}-${i}`;
-    const r = await runSeed(seed, o.backend, o.steps, 0.35, o.restartAll ?? false);
-    add(t, r);
-    if (r.problems.length > 0) {
+  console.log(`${o.label}: seeds from ${o.backend}-${o.base}, at least ${o.minSeeds}, ${o.steps} steps each (replay one: ${replayCommand(o, o.base)})`);
+  for (let i = 0; i < o.minSeeds || performance.now() < deadline; i++) {
+    const n = o.base + i;
+    const seed = `${o.backend}-${n}`;
+    let problems: string[];
+    let log: string;
+    try {
+      const r = await runSeed(seed, o.backend, o.steps, 0.35, o.restartAll ?? false);
+      add(t, r);
+      problems = r.problems;
+      log = r.log;
+    } catch (error) {
+      t.seeds++;
+      problems = [`threw: ${error instanceof Error ? error.message.split('\n')[0]! : String(error)}`];
+      log = error instanceof Error ? error.message : '';
+    }
+    if (problems.length > 0) {
+      t.failedSeeds.push(`${seed}: ${problems.length} problems (${problems[0]!}) — replay: ${replayCommand(o, n)}`);
+      console.log(`FAILED ${seed}: replay: ${replayCommand(o, n)}\n${problems.join('\n')}`);
+      if (firstFailure === '') firstFailure = `seed=${seed} backend=${o.backend} steps=${o.steps}\nreplay: ${replayCommand(o, n)}\nproblems:\n${problems.join('\n')}\n${log}`;
+    }
+    const h = heapMb();
+    if (h > t.heapPeakMb) t.heapPeakMb = h;
+    if (every > 0 && (i + 1) % every === 0) {
       stamp();
-      console.log(summaryLine(o.label, t));
-      throw new Error(
-        `convergence failed: seed=${seed} backend=${o.backend} steps=${o.steps}\nreplay: SEED=${seed} CONVERGENCE_STEPS=${o.steps} pnpm exec vitest run test/src/convergence/convergence-${o.backend}.test.ts\n` +
-          `problems:\n${r.problems.join('\n')}\n${r.log}`,
-      );
+      console.log(`${o.label}: after ${i + 1} seeds heap used ${h.toFixed(0)} MB, rss ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB, ${(t.ms / 1000).toFixed(0)} s`);
     }
   }
+  gc?.();
+  t.heapMb = heapMb();
   stamp();
   console.log(summaryLine(o.label, t));
-  return t;
+  if (firstFailure !== '') console.log(`first failure:\n${firstFailure}`);
+  return { ...t, firstFailure };
 }

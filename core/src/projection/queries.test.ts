@@ -115,6 +115,28 @@ describe('projection queries', () => {
     expect(after.rebuilds).toBe(before.rebuilds);
     await h.close();
   });
+
+  it('a membership change in a 200-message group writes the group\'s rows, not its messages', async () => {
+    const { h, db, p, settle } = await setup(['alice', 'bob', 'carol']);
+    const group = (await h.peer('alice').groups.create({ name: 'g', members: [h.user('bob')] })).id;
+    await settle();
+    for (let i = 0; i < 200; i++) await h.peer(i % 4 === 0 ? 'bob' : 'alice').messages.send(group, `m${i}`);
+    await settle();
+    const rowsFor = async (change: () => Promise<unknown>): Promise<number> => {
+      const before = p.stats().rowsWritten;
+      await change();
+      await settle();
+      return p.stats().rowsWritten - before;
+    };
+    const added = await rowsFor(() => h.peer('alice').groups.addMember(group, h.user('carol')));
+    const promoted = await rowsFor(() => h.peer('alice').groups.setRole(group, h.user('bob'), 'admin'));
+    const removed = await rowsFor(() => h.peer('alice').groups.removeMember(group, h.user('carol')));
+    console.log(`membership changes in a 200-message group: add ${added}, role ${promoted}, remove ${removed} rows written`);
+    for (const rows of [added, promoted, removed]) expect(rows).toBeLessThan(25);
+    expect(await db.messages.count()).toBe(200);
+    expect(p.stats().errors).toBe(0);
+    await h.close();
+  });
 });
 
 describe('projection schema versions', () => {

@@ -134,6 +134,10 @@ export type {
   BackupLimits,
 } from './crypto/index.js';
 export type { CryptoPort, KeyPair } from './ports/crypto.js';
+// Device-local key wrapping (ADR 0012, LOC-*): secrets at rest are wrapped by a SecretVault.
+export type { SecretVault } from './ports/vault.js';
+export { createMemoryVault, createWebCryptoVault, createIndexedDbKeyStore, createMemoryVaultKeyStore } from './vault/index.js';
+export type { WebCryptoVaultOptions, IndexedDbKeyStoreOptions, VaultKeyStore } from './vault/index.js';
 // Not ./sandbox/index.js: it also exports the Node worker host (node:worker_threads), which
 // must stay out of browser bundles (see the ./node entry point).
 export { createDecodeSandbox } from './sandbox/decode-sandbox.js';

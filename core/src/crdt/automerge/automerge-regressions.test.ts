@@ -109,7 +109,7 @@ describe('Automerge backend regressions (issue #3)', () => {
     expect(peer.version()).toEqual(author.version());
   });
 
-  it('a held change is released by a whole document, adopted (empty replica) or taken apart (replica with history)', () => {
+  it('a held change is released by a whole document, adopted (it covers the replica) or loaded together with the replica's own save', () => {
     const author = backend.create({ actor: actor(1) });
     author.change([set('c', 'a', 1)]);
     const later = author.change([set('c', 'b', 2)])!;
@@ -134,5 +134,34 @@ describe('Automerge backend regressions (issue #3)', () => {
     expect(snapshot(busy)).toEqual(reloaded(busy));
     expect(events).toHaveLength(1);
     expect(backend.load(backend.create({ actor: actor(5) }).save()).ok).toBe(true);
+
+    // A replica whose history the document covers adopts it, and keeps writing as itself.
+    const behind = backend.create({ actor: actor(6) });
+    behind.apply(author.changesSince());
+    expect(behind.apply(firstSave).ok).toBe(true);
+    expect(behind.entries('c')).toEqual([['a', 1]]);
+    const mine = behind.change([set('c', 'd', 4)])!;
+    expect(first.apply(mine).ok).toBe(true);
+    expect(snapshot(first)).toEqual(snapshot(behind));
+  });
+
+  it('a whole document whose deletes and concurrent sets touch many keys matches a fresh load, with events for each', () => {
+    const [p, q] = [backend.create({ actor: actor(0x21) }), backend.create({ actor: actor(0x20) })];
+    for (let i = 0; i < 40; i++) p.change([set('k', `x${i}`, { from: 'p', i })]);
+    const viewer = backend.create({ actor: actor(7) });
+    viewer.apply(p.changesSince());
+    for (let i = 0; i < 40; i += 2) q.change([set('k', `x${i}`, { from: 'q', i })]); // concurrent, lower counters
+    for (let i = 0; i < 40; i += 4) p.change([del('k', `x${i}`)]); // deletes p's winning value
+    viewer.change([set('k', 'own', 1)]);
+    const merged = backend.create({ actor: actor(8) });
+    merged.apply(p.changesSince());
+    merged.apply(q.changesSince());
+    const result = viewer.apply(merged.save());
+    expect(result.ok).toBe(true);
+    const touched = result.ok ? result.value.keys.map((k) => k.key) : [];
+    for (let i = 0; i < 40; i += 4) expect(viewer.get('k', `x${i}`)).toEqual({ from: 'q', i });
+    expect(touched).toHaveLength(10);
+    expect(snapshot(viewer)).toEqual(reloaded(viewer));
+    expect(viewer.entries('k').filter(([key]) => key !== 'own')).toEqual(merged.entries('k'));
   });
 });

@@ -109,7 +109,7 @@ describe('Automerge backend regressions (issue #3)', () => {
     expect(peer.version()).toEqual(author.version());
   });
 
-  it('a held change is released by a whole document, adopted (it covers the replica) or loaded together with the replica's own save', () => {
+  it('a held change is released by a whole document, adopted (it covers the replica) or loaded together with the replica’s own save', () => {
     const author = backend.create({ actor: actor(1) });
     author.change([set('c', 'a', 1)]);
     const later = author.change([set('c', 'b', 2)])!;

@@ -5,7 +5,11 @@ import type { KeyStore } from './key-store.js';
 /**
  * The relay logs this client reads (SYNC-5, SYNC-6): one `sub` per wanted document, resuming
  * after its cursor, with the scope's read tokens tried in order (`forbidden` → the next one;
- * none left → `denied` until new tokens arrive).
+ * none left → `denied` until new tokens arrive). A `sub` that could not be sent (no
+ * authenticated connection) is forgotten, so the next `refresh` sends it again; a transient
+ * refusal (`rate_limited`, `storage_failed`) is retried after `retryLater`; any other refusal
+ * (e.g. `invalid_argument` "already subscribed") marks it `denied` instead of resending at once
+ * (SYNC-18).
  */
 export interface Subscriptions {
   /** Subscribes every wanted document not subscribed yet (and, if asked, retries denied ones). */
@@ -26,7 +30,18 @@ interface Sub {
   token: number;
 }
 
-export function createSubscriptions(deps: { readonly rt: ClientRuntime; readonly keys: KeyStore; readonly cursors: ReadonlyMap<string, number>; readonly wanted: () => Iterable<string> }): Subscriptions {
+export interface SubscriptionDeps {
+  readonly rt: ClientRuntime;
+  readonly keys: KeyStore;
+  readonly cursors: ReadonlyMap<string, number>;
+  readonly wanted: () => Iterable<string>;
+  /** Runs `fn` later (after the client's retry delay, on the injected clock). */
+  readonly retryLater: (fn: () => void) => void;
+}
+
+const TRANSIENT = new Set(['rate_limited', 'storage_failed']);
+
+export function createSubscriptions(deps: SubscriptionDeps): Subscriptions {
   const { rt, keys, cursors } = deps;
   const subs = new Map<string, Sub>();
   const subById = new Map<number, string>();
@@ -43,7 +58,12 @@ export function createSubscriptions(deps: { readonly rt: ClientRuntime; readonly
     sub.state = 'pending';
     sub.id = rt.nextId();
     subById.set(sub.id, doc);
-    rt.send({ v: 1, t: 'sub', id: sub.id, doc, cap, after: cursors.get(doc) ?? 0 });
+    if (!rt.send({ v: 1, t: 'sub', id: sub.id, doc, cap, after: cursors.get(doc) ?? 0 })) {
+      // Not connected (e.g. a retry queued before the connection dropped): a pending entry would
+      // never be answered and never be sent again; forget it, the next refresh subscribes.
+      subs.delete(doc);
+      subById.delete(sub.id);
+    }
   };
   const byId = (id: number): { doc: string; sub: Sub } | undefined => {
     const doc = subById.get(id);
@@ -71,8 +91,19 @@ export function createSubscriptions(deps: { readonly rt: ClientRuntime; readonly
     onError(id, code) {
       const found = byId(id);
       if (found === undefined) return false;
-      if (code === 'forbidden') found.sub.token++;
-      rt.enqueue(() => Promise.resolve(subscribe(found.doc)));
+      const { doc, sub } = found;
+      if (code === 'forbidden') {
+        sub.token++;
+        rt.enqueue(() => Promise.resolve(subscribe(doc)));
+      } else if (TRANSIENT.has(code)) {
+        deps.retryLater(() => {
+          if (subs.get(doc) === sub && sub.id === id) rt.enqueue(() => Promise.resolve(subscribe(doc)));
+        });
+      } else {
+        // Resending at once would loop (the relay answers the same again): wait for a refresh.
+        // An `ok` already taken for this id stays (a duplicated sub: the first one is live).
+        rt.enqueue(() => Promise.resolve(void (sub.state = sub.state === 'ok' ? 'ok' : 'denied')));
+      }
       return true;
     },
     reset() {

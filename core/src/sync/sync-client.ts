@@ -99,7 +99,13 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   const handleIntro = createIntroHandler({ crypto, identity, keys, replicas, authorize: session.authorize, now: () => clock.now(), counters: counters.tracker, policy });
   const lookups = createDirectoryLookups({ crypto, fetch: transport.fetch, keys, storage, kith, session, me });
   const sealer = createOutgoingSealer(session, (key) => pushes.has(key));
-  const subs = createSubscriptions({ rt, keys, cursors, wanted: () => wantedDocs({ me, inbox: session.inbox, kith, follows, chunks, replicas, keys, known: [] }) });
+  const subs = createSubscriptions({
+    rt,
+    keys,
+    cursors,
+    wanted: () => wantedDocs({ me, inbox: session.inbox, kith, follows, chunks, replicas, keys, known: [] }),
+    retryLater: (fn) => void clock.setTimer(backoff.baseMs, fn),
+  });
   const inbound = createInboundApplier({
     rt,
     identity,

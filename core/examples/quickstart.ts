@@ -20,7 +20,7 @@ import {
   type SyncClient,
   type WebSocketConstructor,
 } from '@kith/core';
-import { createNodeWorkerHost } from '@kith/core/node';
+import { createNodeProcessHost } from '@kith/core/node';
 
 const relay = process.env['KITH_RELAY_URL'] ?? 'http://localhost:8787';
 const relayFetch = (path: string, init?: RequestInit): Promise<Response> => fetch(`${relay}${path}`, init);
@@ -43,7 +43,7 @@ async function person(crypto: CryptoPort, username: string, password: string): P
   const clock = createSystemClock();
   const kith = await createKith({ user: userId, username, device, backend: createCrdtBackend('yjs'), clock, random: createCryptoRandom(), storage });
   // 3. Sync through the relay; other people's Yjs updates are decoded in a sandboxed worker first.
-  const sandbox = createDecodeSandbox({ host: createNodeWorkerHost(), clock });
+  const sandbox = createDecodeSandbox({ host: createNodeProcessHost(), clock });
   const transport = createWebSocketTransport({ url: relay, WebSocket: WebSocket as unknown as WebSocketConstructor });
   const sync = await createSyncClient({ kith, identity: identity.value, crypto, transport, clock, random: createCryptoRandom(), storage, vault, vet: vetWithSandbox(sandbox, userId) });
   sync.start();

@@ -5,3 +5,4 @@ export { runStorageConformance } from './storage-conformance.js';
 export type { MakeStorage, StorageConformanceOptions } from './storage-conformance.js';
 export { runCryptoConformance } from './crypto-conformance.js';
 export { runCrdtBackendConformance } from './crdt-conformance.js';
+export { runVaultConformance } from './vault-conformance.js';

@@ -22,3 +22,4 @@ export { createMemoryHub, describeHubFrame, INBOX } from './memory-hub.js';
 export type { MemoryHub, HubFrame } from './memory-hub.js';
 export { snapshotConversation, snapshotKith, expectKithError } from './domain-snapshot.js';
 export type { ConversationSnapshot } from './domain-snapshot.js';
+export { dumpIndexedDb, countSecretHits } from './secret-scan.js';

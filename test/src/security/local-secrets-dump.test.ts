@@ -16,7 +16,7 @@ import { SYNC_DATA_KEY } from '../../../core/src/sync/key-store.js';
 import { deriveOwnSecrets } from '../../../core/src/sync/own-secrets.js';
 import { registerAccount } from '../../../core/src/sync/relay-http.js';
 import { createManualClock } from '../../../core/src/testing/manual-clock.js';
-import { countSecretHits, dumpIndexedDb } from '../../../core/src/testing/secret-scan.js';
+import { countSecretHits, dumpIndexedDb } from '@kith/core/testing';
 import { createSeededRandom, seedFromEnv } from '../../../core/src/testing/seeded-random.js';
 import { createMemoryTransport } from '../../../core/src/transport/index.js';
 import { createIndexedDbKeyStore, createWebCryptoVault, openDataKey } from '../../../core/src/vault/index.js';

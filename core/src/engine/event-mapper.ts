@@ -55,6 +55,9 @@ export function createEventMapper(core: Core, reader: () => FeedReader, reevalua
           if (doc.crdt.get(DEL, key) !== undefined) break;
           const message = reader().message(doc, key);
           if (message !== null) emit(message.editedAt === null ? 'message' : 'messageEdited', { conversation, message });
+          // The key lost its value: e.g. a Yjs update whose delete set applied while its new
+          // value waits for missing earlier changes (an edit after changes a block refused).
+          else emit('messageRetracted', { conversation, id: key as MessageId, author: ref.author });
           break;
         }
         case DEL:

@@ -175,7 +175,9 @@ describe('projection: incremental maintenance equals rebuild', () => {
   //   retracts messages the viewer already showed; the engine now emits messageRetracted.
   // - 7/10: a call whose caller's changes a removal retracts; the engine emits `call` and the
   //   projection deletes the call's rows.
-  it.each(['d8887549b893d12d/25', '7/10'])('regression: a late removal retracts what was shown (replay %s)', async (seed) => {
+  // - 7/39: carol blocks and unblocks alice; alice's later edit of an earlier direct message
+  //   erases it at carol (engine bug, see retraction-events.test.ts); the engine now says so.
+  it.each(['d8887549b893d12d/25', '7/10', '7/39'])('regression: what the engine stops showing leaves the projection (replay %s)', async (seed) => {
     await withSeed(seed, () => runRound(seed, true));
   });
 });

@@ -104,7 +104,7 @@ type ParsedChunk =
  * dependencies and its checksum (the first 4 bytes of the hash) is verified; when it is one of
  * several chunks it is also loaded into a scratch document, so that a bad chunk is refused
  * before any of the input is applied. A document chunk is loaded into a document of its own
- * (with this replica's actor): `apply` then either adopts it or takes its changes one by one.
+ * (with this replica's actor): `apply` adopts it or loads it together with its own save.
  */
 function parseChunk(chunk: Uint8Array, alwaysScratch: boolean, actor: string): ParsedChunk | null {
   const type = chunk[8];

@@ -23,3 +23,4 @@ export type { MemoryHub, HubFrame } from './memory-hub.js';
 export { snapshotConversation, snapshotKith, expectKithError } from './domain-snapshot.js';
 export type { ConversationSnapshot } from './domain-snapshot.js';
 export { dumpIndexedDb, countSecretHits } from './secret-scan.js';
+export { gcFloodUpdateV2 } from '../sandbox/crafted-updates.js';

@@ -6,7 +6,7 @@ import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { createServer, type ViteDevServer } from 'vite';
+import { build, createServer, preview, type ViteDevServer } from 'vite';
 
 export const ROOT = new URL('../..', import.meta.url).pathname;
 export const SCREENSHOTS = join(ROOT, 'artifacts', 'screenshots');
@@ -40,6 +40,31 @@ export async function startDemo(relayUrl: string): Promise<Demo> {
   });
   await server.listen();
   return { url: `http://127.0.0.1:${port}/?relay=${encodeURIComponent(relayUrl)}`, close: () => server.close() };
+}
+
+/**
+ * Builds the production bundle (`vite build`, as `pnpm --filter @kith/web-demo build` does) into
+ * a temp dir and serves it with `vite preview`: the code users get, minified and chunked, with
+ * the decode worker as its own bundle. `buildMs` is what the build took.
+ */
+export async function startBuiltDemo(relayUrl: string): Promise<Demo & { buildMs: number }> {
+  process.env['KITH_RELAY_URL'] = relayUrl;
+  const outDir = mkdtempSync(join(tmpdir(), 'kith-demo-dist-'));
+  const configFile = join(ROOT, 'web-demo', 'vite.config.ts');
+  const root = join(ROOT, 'web-demo');
+  const started = performance.now();
+  await build({ configFile, root, logLevel: 'error', build: { outDir, emptyOutDir: true } });
+  const buildMs = Math.round(performance.now() - started);
+  const port = await freePort();
+  const server = await preview({ configFile, root, logLevel: 'error', build: { outDir }, preview: { port, strictPort: true, host: '127.0.0.1' } });
+  return {
+    url: `http://127.0.0.1:${port}/?relay=${encodeURIComponent(relayUrl)}`,
+    buildMs,
+    close: async () => {
+      await server.close();
+      rmSync(outDir, { recursive: true, force: true });
+    },
+  };
 }
 
 export interface Relay {

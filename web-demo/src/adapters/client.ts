@@ -33,6 +33,8 @@ export interface ChatSummary {
   readonly lastAt: number;
   readonly unread: number;
   readonly presence: PresenceState | null;
+  /** A blob: URL of the group's icon once fetched and decrypted, else null. */
+  readonly icon: string | null;
   /** When the peer was last seen online (this session), for direct chats. */
   readonly lastSeen: number | null;
 }
@@ -88,7 +90,24 @@ export interface CallLogEntry {
   readonly status: string;
   readonly startedAt: number;
   readonly durationMs: number | null;
+  /** Screen shares during the call: who shared, when, for how long (null while sharing). */
+  readonly screenShares: ReadonlyArray<{ readonly by: string; readonly startedAt: number; readonly durationMs: number | null }>;
 }
+
+export interface GroupDetails {
+  readonly name: string;
+  readonly description: string;
+}
+
+/** A file the user picked. */
+export interface FileInput {
+  readonly bytes: Uint8Array;
+  readonly mime: string;
+  readonly name: string;
+}
+
+/** Bytes of the encrypted upload sent so far, of `total`. */
+export type UploadProgress = (sent: number, total: number) => void;
 
 export interface MemberView {
   readonly user: string;
@@ -110,7 +129,11 @@ export interface DemoClient {
   chats(): ChatSummary[];
   chat(id: string): ChatSummary;
   openDirect(user: string): Promise<string>;
-  createGroup(name: string, description: string, members: readonly string[]): Promise<string>;
+  /** Creates the group, then (when given) uploads its icon. */
+  createGroup(name: string, description: string, members: readonly string[], icon?: FileInput): Promise<string>;
+  group(conversation: string): GroupDetails;
+  /** Admins only (the engine refuses others): name, description, icon (an image, or null to drop it). */
+  updateGroup(conversation: string, patch: { name?: string; description?: string; icon?: FileInput | null }): Promise<void>;
   members(conversation: string): MemberView[];
   groupAction(action: 'add' | 'remove' | 'promote' | 'demote', conversation: string, user: string): Promise<void>;
   leaveGroup(conversation: string): Promise<void>;
@@ -118,7 +141,7 @@ export interface DemoClient {
   page(conversation: string, before?: string): Promise<ChatMessage[]>;
   send(conversation: string, text: string, replyTo?: string): Promise<void>;
   /** Encrypts and uploads a file, then sends it as a message. */
-  sendFile(conversation: string, file: { bytes: Uint8Array; mime: string; name: string }, caption: string): Promise<void>;
+  sendFile(conversation: string, file: FileInput, caption: string, progress?: UploadProgress): Promise<void>;
   /** A blob: URL of a decrypted attachment (cached). */
   attachmentUrl(conversation: string, messageId: string, attachmentId: string): Promise<string>;
   edit(conversation: string, id: string, text: string): Promise<void>;

@@ -21,7 +21,7 @@ interface Active {
   peer: UserId;
   pc: RTCPeerConnection | null;
   pendingIce: RTCIceCandidateInit[];
-  share: string | null;
+  share: { id: string | null; track: MediaStreamTrack } | null;
 }
 
 const enc = new TextEncoder();
@@ -43,10 +43,17 @@ export function createCallController(kith: Kith, sync: SyncClient, nameOf: (u: U
   };
   const teardown = (): void => {
     if (active === null) return;
+    active.share?.track.stop();
     active.pc?.close();
     for (const s of [active.view.local, active.view.remote]) s?.getTracks().forEach((t) => t.stop());
     active = null;
     changed();
+  };
+
+  /** Records the end of this side's screen share (the call is ending). */
+  const endShare = async (a: Active): Promise<void> => {
+    const id = a.share?.id ?? null;
+    if (id !== null) await kith.calls.stopScreenShare(a.view.conversation as ConversationId, id).catch(() => undefined);
   };
 
   const makePeer = async (a: Active): Promise<RTCPeerConnection> => {
@@ -112,6 +119,7 @@ export function createCallController(kith: Kith, sync: SyncClient, nameOf: (u: U
         if (a.pc?.remoteDescription) await a.pc.addIceCandidate(body.candidate);
         else a.pendingIce.push(body.candidate);
       } else if (e.kind === 'decline' || e.kind === 'hangup') {
+        await endShare(a);
         if (a.view.direction === 'outgoing') await kith.calls.end(a.view.conversation as ConversationId, a.view.call as CallId, e.kind === 'decline' ? 'declined' : 'hangup').catch(() => undefined);
         teardown();
       }
@@ -149,27 +157,42 @@ export function createCallController(kith: Kith, sync: SyncClient, nameOf: (u: U
     async hangUp() {
       const a = active;
       if (a === null) return;
+      await endShare(a);
       signal(a.peer, 'hangup', { call: a.view.call });
       if (a.view.direction === 'outgoing') await kith.calls.end(a.view.conversation as ConversationId, a.view.call as CallId, 'hangup').catch(() => undefined);
       else await kith.calls.end(a.view.conversation as ConversationId, a.view.call as CallId, 'hangup').catch(() => undefined);
       teardown();
     },
+    /** Starts sharing the screen in place of the camera, or stops sharing (the camera comes back). */
     async shareScreen() {
       const a = active;
       if (a === null || a.pc === null) return;
+      const sender = a.pc.getSenders().find((s) => s.track?.kind === 'video');
+      if (sender === undefined) return;
+      const conv = a.view.conversation as ConversationId;
+      const stop = async (): Promise<void> => {
+        const share = a.share;
+        if (share === null) return;
+        a.share = null;
+        share.track.stop();
+        const cam = a.view.local?.getVideoTracks()[0];
+        if (cam !== undefined && a.pc?.signalingState !== 'closed') await sender.replaceTrack(cam).catch(() => undefined);
+        if (share.id !== null) await kith.calls.stopScreenShare(conv, share.id).catch(() => undefined);
+        if (active === a) update({ sharing: false });
+      };
+      if (a.share !== null) return stop();
       const screen = await navigator.mediaDevices.getDisplayMedia({ video: true });
       const track = screen.getVideoTracks()[0];
-      const sender = a.pc.getSenders().find((s) => s.track?.kind === 'video');
-      if (track === undefined || sender === undefined) return;
+      if (track === undefined) return;
       await sender.replaceTrack(track);
-      a.share = await kith.calls.startScreenShare(a.view.conversation as ConversationId, a.view.call as CallId);
-      track.onended = () => {
-        const cam = a.view.local?.getVideoTracks()[0];
-        if (cam !== undefined) void sender.replaceTrack(cam);
-        if (a.share !== null) void kith.calls.stopScreenShare(a.view.conversation as ConversationId, a.share).catch(() => undefined);
-        a.share = null;
-      };
+      a.share = { id: null, track };
+      // The browser's own "stop sharing" ends the track.
+      track.onended = () => void stop();
       update({ sharing: true });
+      // Recorded in the call, so both sides' call logs show it.
+      const id = await kith.calls.startScreenShare(conv, a.view.call as CallId);
+      if (a.share?.track === track) a.share.id = id;
+      else await kith.calls.stopScreenShare(conv, id).catch(() => undefined);
     },
   };
   return controller;

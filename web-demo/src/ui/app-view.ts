@@ -4,6 +4,7 @@ import { renderContacts } from './contacts-view.js';
 import { renderNewGroup } from './group-view.js';
 import { mountConversation } from './conversation-view.js';
 import { mountCallOverlay } from './call-view.js';
+import { avatar } from './avatar.js';
 
 type Tab = 'chats' | 'archived' | 'contacts' | 'newGroup';
 
@@ -41,7 +42,7 @@ export function mountApp(root: HTMLElement, client: DemoClient, signedOut: () =>
       h(
         'button',
         { type: 'button', class: `chat-item${open === c.id ? ' active' : ''}`, 'data-chat': c.id, 'aria-label': `${c.name}${c.unread > 0 ? `, ${c.unread} unread` : ''}`, onclick: () => openChat(c.id) },
-        h('span', { class: 'avatar', 'aria-hidden': 'true' }, c.kind === 'group' ? '#' : c.name.slice(0, 1).toUpperCase(), c.presence !== null && h('span', { class: `dot ${c.presence}`, title: c.presence })),
+        avatar(c),
         h(
           'span',
           { class: 'chat-text' },
@@ -61,7 +62,21 @@ export function mountApp(root: HTMLElement, client: DemoClient, signedOut: () =>
       const chats = client.chats().filter((c) => c.archived === (tab === 'archived'));
       body = chats.length === 0 ? h('p', { class: 'empty' }, tab === 'archived' ? 'No archived chats.' : 'No chats yet — add a contact to start one.') : h('ul', { class: 'chat-list', 'aria-label': 'Chats' }, ...chats.map(chatItem));
     }
+    // The list is redrawn on every change: keep keyboard focus on the same control.
+    const focused = document.activeElement;
+    const again = focused instanceof HTMLElement && sidePanel.contains(focused) ? sameControl(focused) : null;
     clear(sidePanel, tabs, body);
+    again?.()?.focus({ preventScroll: true });
+  };
+  /** Finds, after a redraw, the control that matches `el` (same chat, id, or same button of the same contact). */
+  const sameControl = (el: HTMLElement): (() => HTMLElement | null | undefined) | null => {
+    const chat = el.dataset['chat'];
+    if (chat !== undefined) return () => sidePanel.querySelector<HTMLElement>(`[data-chat="${CSS.escape(chat)}"]`);
+    if (el.id !== '') return () => sidePanel.querySelector<HTMLElement>(`#${CSS.escape(el.id)}`);
+    const contact = el.closest<HTMLElement>('[data-contact]')?.dataset['contact'];
+    const text = el.textContent;
+    if (contact === undefined) return null;
+    return () => Array.from(sidePanel.querySelectorAll<HTMLElement>(`[data-contact="${CSS.escape(contact)}"] button`)).find((b) => b.textContent === text);
   };
 
   const renderBanner = (): void => {
@@ -81,6 +96,8 @@ export function mountApp(root: HTMLElement, client: DemoClient, signedOut: () =>
       shell.classList.remove('show-main');
       open = null;
       renderSide();
+      // Back on the list, focus returns to the chat just left.
+      sidePanel.querySelector<HTMLElement>(`[data-chat="${CSS.escape(id)}"]`)?.focus();
     });
     renderSide();
   }

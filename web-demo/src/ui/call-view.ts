@@ -35,7 +35,7 @@ export function mountCallOverlay(root: HTMLElement, client: DemoClient): void {
         { class: 'row call-buttons' },
         c.direction === 'incoming' && c.status === 'ringing' && h('button', { type: 'button', class: 'primary', onclick: act('accept') }, 'Accept'),
         c.direction === 'incoming' && c.status === 'ringing' && h('button', { type: 'button', class: 'danger', onclick: act('decline') }, 'Decline'),
-        c.status === 'connected' && c.kind === 'video' && h('button', { type: 'button', onclick: act('shareScreen'), 'aria-pressed': String(c.sharing === true) }, c.sharing === true ? 'Sharing screen' : 'Share screen'),
+        c.status === 'connected' && c.kind === 'video' && h('button', { type: 'button', id: 'share-screen', onclick: act('shareScreen') }, c.sharing === true ? 'Stop sharing' : 'Share screen'),
         !(c.direction === 'incoming' && c.status === 'ringing') && h('button', { type: 'button', class: 'danger', onclick: act('hangUp') }, 'Hang up'),
       ),
     );

@@ -1,6 +1,7 @@
 import { clear, formatBytes, formatDay, formatTime, h } from '../dom.js';
 import type { ChatMessage, DemoClient } from '../adapters/client.js';
-import { renderMembers } from './group-view.js';
+import { avatar } from './avatar.js';
+import { renderGroupInfo, renderMembers } from './group-view.js';
 
 const EMOJI = ['👍', '❤️', '😂', '😮', '😢', '🙏'];
 const TICK: Record<string, string> = { queued: '🕓', sent: '✓', delivered: '✓✓', read: '✓✓' };
@@ -13,6 +14,9 @@ export function mountConversation(root: HTMLElement, client: DemoClient, id: str
   let replyTo: ChatMessage | null = null;
   let editing: ChatMessage | null = null;
   let showMembers = false;
+  // The group info form, kept while the user edits it (see renderHeader).
+  let info: HTMLElement | null = null;
+  let infoKey = '';
   let typingTimer: ReturnType<typeof setTimeout> | undefined;
   let lastTypingSent = 0;
   let disposed = false;
@@ -37,12 +41,19 @@ export function mountConversation(root: HTMLElement, client: DemoClient, id: str
     if (file === undefined) return;
     const caption = input.value.trim();
     input.value = '';
-    // The upload is one encrypted request: the bar shows it running, not a byte count.
-    const row = h('div', { class: 'upload small', role: 'status' }, `Uploading ${file.name} (${formatBytes(file.size)})… `, h('progress', { 'aria-label': `Uploading ${file.name}` }));
+    // The bar follows the bytes of the encrypted upload as the browser sends them.
+    const bar = h('progress', { 'aria-label': `Uploading ${file.name}`, max: file.size, value: 0 });
+    const label = h('span', {}, `Encrypting ${file.name}…`);
+    const row = h('div', { class: 'upload small', role: 'status', 'data-upload': file.name }, label, bar);
     uploads.append(row);
+    const progress = (sent: number, total: number): void => {
+      bar.max = total;
+      bar.value = sent;
+      label.textContent = `Uploading ${file.name}: ${formatBytes(sent)} of ${formatBytes(total)}`;
+    };
     file
       .arrayBuffer()
-      .then((buf) => client.sendFile(id, { bytes: new Uint8Array(buf), mime: file.type || 'application/octet-stream', name: file.name }, caption))
+      .then((buf) => client.sendFile(id, { bytes: new Uint8Array(buf), mime: file.type || 'application/octet-stream', name: file.name }, caption, progress))
       .then(() => refresh())
       .catch(fail)
       .finally(() => row.remove());
@@ -82,7 +93,7 @@ export function mountConversation(root: HTMLElement, client: DemoClient, id: str
     const receipts = m.receipts.length > 1 ? m.receipts.map((r) => `${r.name}: ${r.status}`).join(', ') : '';
     return h(
       'li',
-      { class: `msg${m.mine ? ' mine' : ''}${m.deleted ? ' deleted' : ''}`, 'data-id': m.id, 'data-text': m.text },
+      { class: `msg${m.mine ? ' mine' : ''}${m.deleted ? ' deleted' : ''}`, 'data-id': m.id, 'data-text': m.text, tabindex: -1, 'aria-label': `${m.authorName}, ${formatTime(m.sentAt)}` },
       !m.mine && h('span', { class: 'author small' }, m.authorName),
       m.replyTo !== null && h('blockquote', { class: 'quoted small' }, h('strong', {}, m.replyTo.authorName), ' ', m.replyTo.text),
       ...m.attachments.map((a) => attachmentItem(m, a)),
@@ -131,9 +142,18 @@ export function mountConversation(root: HTMLElement, client: DemoClient, id: str
     const duration = c.durationMs === null ? '' : ` · ${Math.floor(c.durationMs / 60000)}:${String(Math.floor(c.durationMs / 1000) % 60).padStart(2, '0')}`;
     return h('li', { class: `call-log ${c.status}`, 'data-call-status': c.status }, c.kind === 'video' ? '🎥 ' : '📞 ', `${label} · ${c.status}${duration} · ${formatTime(c.startedAt)}`);
   };
+  const shareItem = (s: ReturnType<DemoClient['callLog']>[number]['screenShares'][number]): HTMLElement => {
+    const d = s.durationMs === null ? ' · sharing now' : ` · ${Math.floor(s.durationMs / 60000)}:${String(Math.floor(s.durationMs / 1000) % 60).padStart(2, '0')}`;
+    return h('li', { class: 'call-log share', 'data-screen-share': s.durationMs === null ? 'live' : 'ended' }, '🖥️ ', `${s.by} shared the screen${d} · ${formatTime(s.startedAt)}`);
+  };
 
   const renderMessages = (): void => {
     const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+    // Keep keyboard focus on the same message (and button) across the redraw.
+    const focused = document.activeElement;
+    const focusedMsg = focused instanceof HTMLElement && list.contains(focused) ? focused.closest<HTMLElement>('.msg') : null;
+    const focusedId = focusedMsg?.dataset['id'];
+    const focusedLabel = focused !== focusedMsg ? focused?.getAttribute('aria-label') : null;
     const items: HTMLElement[] = [];
     if (!exhausted && messages.length > 0) items.push(h('li', { class: 'load-more' }, h('button', { type: 'button', class: 'link', onclick: () => void loadOlder() }, 'Load earlier messages')));
     let day = '';
@@ -143,7 +163,7 @@ export function mountConversation(root: HTMLElement, client: DemoClient, id: str
       ...client
         .callLog(id)
         .filter((c) => c.startedAt >= from)
-        .map((c) => ({ at: c.startedAt, el: () => callItem(c) })),
+        .flatMap((c) => [{ at: c.startedAt, el: () => callItem(c) }, ...c.screenShares.map((s) => ({ at: s.startedAt, el: () => shareItem(s) }))]),
     ].sort((a, b) => a.at - b.at);
     for (const e of entries) {
       const d = formatDay(e.at);
@@ -153,15 +173,31 @@ export function mountConversation(root: HTMLElement, client: DemoClient, id: str
     if (messages.length === 0) items.push(h('li', { class: 'empty' }, 'No messages yet. Say hi!'));
     clear(list, ...items);
     if (atBottom) list.scrollTop = list.scrollHeight;
+    if (focusedId !== undefined) {
+      const again = list.querySelector<HTMLElement>(`.msg[data-id="${CSS.escape(focusedId)}"]`);
+      const button = focusedLabel == null ? null : again?.querySelector<HTMLElement>(`[aria-label="${CSS.escape(focusedLabel)}"]`);
+      (button ?? again ?? list).focus({ preventScroll: true });
+    }
   };
+  // Up/Down move between messages (each then shows its actions, reachable with Tab).
+  list.addEventListener('keydown', (e) => {
+    if (e.key !== 'ArrowUp' && e.key !== 'ArrowDown') return;
+    const all = Array.from(list.querySelectorAll<HTMLElement>('.msg'));
+    if (all.length === 0) return;
+    const current = document.activeElement instanceof HTMLElement ? document.activeElement.closest<HTMLElement>('.msg') : null;
+    const at = current === null ? all.length : all.indexOf(current);
+    const next = all[Math.max(0, Math.min(all.length - 1, at + (e.key === 'ArrowUp' ? -1 : 1)))];
+    e.preventDefault();
+    next?.focus();
+  });
 
   const renderHeader = (): void => {
     const c = client.chat(id);
     clear(
       title,
       h('button', { type: 'button', class: 'ghost back', 'aria-label': 'Back to chats', onclick: back }, '←'),
-      h('span', { class: 'avatar', 'aria-hidden': 'true' }, c.kind === 'group' ? '#' : c.name.slice(0, 1).toUpperCase(), c.presence !== null && h('span', { class: `dot ${c.presence}` })),
-      h('span', { class: 'chat-text' }, h('h2', { id: 'conv-name' }, c.name), h('span', { class: 'small muted', id: 'conv-presence' }, c.presence === null ? 'Group' : c.presence === 'offline' && c.lastSeen !== null ? `last seen ${formatTime(c.lastSeen)}` : c.presence)),
+      avatar(c),
+      h('span', { class: 'chat-text' }, h('h2', { id: 'conv-name' }, c.name), h('span', { class: 'small muted', id: 'conv-presence' }, c.presence === null ? client.group(id).description || 'Group' : c.presence === 'offline' && c.lastSeen !== null ? `last seen ${formatTime(c.lastSeen)}` : c.presence)),
       h('button', { type: 'button', class: 'ghost', 'aria-pressed': String(c.pinned), 'aria-label': c.pinned ? 'Unpin' : 'Pin', onclick: () => void client.setChatState(id, { pinned: !c.pinned }).catch(fail) }, c.pinned ? 'Unpin' : 'Pin'),
       h('button', { type: 'button', class: 'ghost', 'aria-pressed': String(c.muted), 'aria-label': c.muted ? 'Unmute' : 'Mute', onclick: () => void client.setChatState(id, { muted: !c.muted }).catch(fail) }, c.muted ? 'Unmute' : 'Mute'),
       h('button', { type: 'button', class: 'ghost', 'aria-label': c.archived ? 'Unarchive' : 'Archive', onclick: () => void client.setChatState(id, { archived: !c.archived }).catch(fail) }, c.archived ? 'Unarchive' : 'Archive'),
@@ -169,12 +205,23 @@ export function mountConversation(root: HTMLElement, client: DemoClient, id: str
       c.kind === 'direct' && h('button', { type: 'button', class: 'ghost', onclick: () => void client.startCall(id, 'video').catch(fail) }, 'Video call'),
       c.kind === 'group' && h('button', { type: 'button', class: 'ghost', id: 'toggle-members', 'aria-expanded': String(showMembers), onclick: () => ((showMembers = !showMembers), renderHeader()) }, 'Members'),
     );
-    clear(side, showMembers && c.kind === 'group' && renderMembers(client, id, (m) => (error.textContent = m)));
+    if (!(showMembers && c.kind === 'group')) return clear(side);
+    // The info form is rebuilt only when the group changed and the user is not typing in it.
+    const g = client.group(id);
+    const key = `${g.name}|${g.description}|${c.icon !== null}|${client.amAdmin(id)}`;
+    if (info === null || (key !== infoKey && !info.contains(document.activeElement))) {
+      info = renderGroupInfo(client, id);
+      infoKey = key;
+    }
+    clear(side, info, renderMembers(client, id, (m) => (error.textContent = m)));
   };
 
+  let marked = '';
   const markRead = (): void => {
     const last = [...messages].reverse().find((m) => !m.mine);
-    if (last !== undefined && document.visibilityState === 'visible') void client.markRead(id, last.id).catch(() => undefined);
+    if (last === undefined || last.id <= marked || document.visibilityState !== 'visible') return;
+    marked = last.id;
+    void client.markRead(id, last.id).catch(() => (marked = ''));
   };
 
   const refresh = async (): Promise<void> => {
@@ -226,6 +273,8 @@ export function mountConversation(root: HTMLElement, client: DemoClient, id: str
       e.preventDefault();
       composer.requestSubmit();
     } else if (e.key === 'Escape') {
+      // Escape cancels a reply or edit; with none, at phone width it goes back to the list.
+      if (replyTo === null && editing === null && title.querySelector<HTMLElement>('.back')?.offsetParent != null) back();
       replyTo = null;
       editing = null;
       renderContext();
@@ -238,7 +287,24 @@ export function mountConversation(root: HTMLElement, client: DemoClient, id: str
     }
   });
 
-  const offChange = client.onChange(() => void refresh().catch(fail));
+  // One refresh at a time; changes during one cause exactly one more (a burst of arrivals
+  // redraws a few times, not once per message).
+  let refreshing = false;
+  let again = false;
+  const scheduleRefresh = (): void => {
+    if (refreshing) return void (again = true);
+    refreshing = true;
+    void refresh()
+      .catch(fail)
+      .finally(() => {
+        refreshing = false;
+        if (again && !disposed) {
+          again = false;
+          scheduleRefresh();
+        }
+      });
+  };
+  const offChange = client.onChange(scheduleRefresh);
   const offTyping = client.onTyping((conv, name) => {
     if (conv !== id) return;
     typing.textContent = `${name} is typing…`;

@@ -12,6 +12,7 @@ import { laterReaction, parseStoredReaction, REACT, type StoredReaction } from '
 import { EMPTY_WATERMARK, mergeWatermarks, parseWatermark, RCPT } from '../model/receipt.js';
 import { CALL, CALLP, deriveCallStatus, parseStoredCall, parseStoredParticipant, parseStoredShare, SHARE } from '../model/call.js';
 import { conversationMembers } from './feed-policy.js';
+import { hiddenChanges } from './hidden-changes.js';
 
 export interface Reaction {
   readonly user: UserId;
@@ -29,7 +30,8 @@ export interface DeviceWatermark extends Watermark {
  * Read side of the feeds: every value is validated with the model's `parse*` functions
  * (invalid entries are skipped and counted in `stats.invalidEntries`). Pagination walks each
  * author's chunks newest-first and merges them by message id, so a page costs
- * O(authors × limit), not O(history).
+ * O(authors × limit), not O(history). What a blocked author wrote is read through the device's
+ * hidden set (hidden-changes.ts): never shown, not even after an unblock.
  */
 export interface FeedReader {
   message(doc: LoadedDoc, id: string): Message | null;
@@ -47,6 +49,7 @@ export interface FeedReader {
 }
 
 export function createFeedReader(core: Core, loader: Loader): FeedReader {
+  const hidden = hiddenChanges(core);
   const invalid = (): null => {
     core.stats.invalidEntries++;
     return null;
@@ -56,11 +59,11 @@ export function createFeedReader(core: Core, loader: Loader): FeedReader {
 
   const message = (doc: LoadedDoc, id: string): Message | null => {
     const feed = feedOf(doc);
-    const raw = doc.crdt.get(MSG, id);
+    const raw = hidden.get(doc, MSG, id);
     if (feed === null || raw === undefined) return null;
     const stored = parseStoredMessage(id, raw);
     if (stored === null) return invalid();
-    return toMessage(feed.conversation, feed.author, id, stored, doc.crdt.get(DEL, id) !== undefined);
+    return toMessage(feed.conversation, feed.author, id, stored, hidden.get(doc, DEL, id) !== undefined);
   };
 
   const findLoaded = (conversation: ConversationId, id: string) => {
@@ -77,7 +80,7 @@ export function createFeedReader(core: Core, loader: Loader): FeedReader {
     for (let i = chunks.length - 1; i >= 0 && out.length < limit; i--) {
       const doc = await loader.ensure(feedDocId(conversation, author, chunks[i]!));
       if (doc === undefined) continue;
-      const keys = doc.crdt.keys(MSG);
+      const keys = hidden.keys(doc, MSG);
       for (let k = keys.length - 1; k >= 0 && out.length < limit; k--) {
         const key = keys[k]!;
         if (before !== null && key >= before) continue;
@@ -93,7 +96,7 @@ export function createFeedReader(core: Core, loader: Loader): FeedReader {
   const reactionsOf = (conversation: ConversationId, messageId: string): Map<UserId, StoredReaction> => {
     const best = new Map<UserId, StoredReaction>();
     for (const doc of core.docs.loadedFeedDocs(conversation)) {
-      const raw = doc.crdt.get(REACT, messageId);
+      const raw = hidden.get(doc, REACT, messageId);
       if (raw === undefined || doc.ref.kind !== 'feed') continue;
       const r = parseStoredReaction(messageId, raw);
       if (r === null) invalid();
@@ -106,7 +109,7 @@ export function createFeedReader(core: Core, loader: Loader): FeedReader {
     const byDevice = new Map<string, Watermark>();
     for (const doc of core.docs.loadedFeedDocs(conversation)) {
       if (doc.ref.kind !== 'feed' || doc.ref.author !== user) continue;
-      for (const [device, raw] of doc.crdt.entries(RCPT)) {
+      for (const [device, raw] of hidden.entries(doc, RCPT)) {
         const parsed = parseWatermark(device, raw);
         if (parsed === null) invalid();
         else byDevice.set(device, mergeWatermarks(byDevice.get(device) ?? EMPTY_WATERMARK, parsed));
@@ -121,6 +124,7 @@ export function createFeedReader(core: Core, loader: Loader): FeedReader {
     message,
     findLoaded,
     async find(conversation, id) {
+      await hidden.ready;
       const hit = findLoaded(conversation, id);
       if (hit !== null) return hit;
       for (const [author, chunks] of core.docs.feedChunks(conversation)) {
@@ -135,6 +139,7 @@ export function createFeedReader(core: Core, loader: Loader): FeedReader {
       return null;
     },
     async page(conversation, before, after, limit) {
+      await hidden.ready;
       const all: Message[] = [];
       for (const [author, chunks] of core.docs.feedChunks(conversation)) {
         all.push(...(await authorPage(conversation, author, chunks, before, after, limit)));
@@ -159,12 +164,12 @@ export function createFeedReader(core: Core, loader: Loader): FeedReader {
       for (const doc of core.docs.loadedFeedDocs(conversation)) {
         if (doc.ref.kind !== 'feed') continue;
         const { author, chunk } = doc.ref;
-        for (const [key, raw] of doc.crdt.entries(CALL)) {
+        for (const [key, raw] of hidden.entries(doc, CALL)) {
           const c = parseStoredCall(key, raw);
           if (c === null) invalid();
           else records.set(key, { caller: author, call: c });
         }
-        for (const [key, raw] of doc.crdt.entries(CALLP)) {
+        for (const [key, raw] of hidden.entries(doc, CALLP)) {
           const p = parseStoredParticipant(key, raw);
           if (p === null) {
             invalid();
@@ -175,7 +180,7 @@ export function createFeedReader(core: Core, loader: Loader): FeedReader {
           const prev = m.get(author);
           if (prev === undefined || chunk > prev.chunk || (chunk === prev.chunk && p.at >= prev.p.at)) m.set(author, { p, chunk });
         }
-        for (const [key, raw] of doc.crdt.entries(SHARE)) {
+        for (const [key, raw] of hidden.entries(doc, SHARE)) {
           const s = parseStoredShare(key, raw);
           if (s === null) invalid();
           else shares.set(s.call, [...(shares.get(s.call) ?? []), { id: key, user: author, startedAt: s.startedAt, endedAt: s.endedAt }]);

@@ -1,6 +1,7 @@
 import type { Result } from '../errors.js';
 import type { ConversationId, DocId } from '../ids.js';
 import type { DocChange } from '../protocol/doc-change.js';
+import type { CrdtTouched } from '../ports/crdt.js';
 import type { DocRef } from '../model/doc-ids.js';
 import type { Core, GroupSlot } from './core.js';
 import type { DocRecord, LoadedDoc } from './doc-registry.js';
@@ -12,6 +13,7 @@ import { createSeenCounters } from './seen-counters.js';
 import { feedVerdict, isDirectWith } from './feed-policy.js';
 import { maybeSnapshot } from './snapshots.js';
 import { emitRetracted, shownKeys, type ShownKeys } from './retractions.js';
+import { hiddenChanges } from './hidden-changes.js';
 
 export type ReceiveStatus = 'applied' | 'duplicate' | 'pending';
 
@@ -51,9 +53,7 @@ function authorise(core: Core, ref: DocRef, change: DocChange): Result<void> {
       return ok(undefined); // the log decides each op's effect (MEM-2)
     case 'feed': {
       if (author !== ref.author) return fail('unauthorized', 'only its author writes a feed');
-      // A block refuses what arrives after it; changes replayed from storage were accepted
-      // before it, and stay shown after a restart exactly as they were shown live.
-      if (author !== core.me && !core.restoring && blockedBy(core, author)) return fail('blocked', 'author is blocked');
+      // A blocked author's changes are accepted but hidden (hidden-changes.ts), not refused here.
       const peer = core.directs.get(ref.conversation);
       if (peer !== undefined && author !== core.me && author !== peer) return fail('not_a_member', 'not part of this direct conversation');
       return ok(undefined);
@@ -67,8 +67,34 @@ function blockedBy(core: Core, user: string): boolean {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && v.blocked === true;
 }
 
+/**
+ * Whether a feed change is hidden on this device: its author (not me) was blocked when it
+ * arrived live. Replays from storage are not re-judged: their masks were persisted then.
+ */
+function hideOnArrival(core: Core, change: DocChange): boolean {
+  return change.author !== core.me && !core.restoring && blockedBy(core, change.author);
+}
+
 export function createInbound(core: Core): Inbound {
   let held = 0;
+  const hidden = hiddenChanges(core);
+  /** Held records that arrived while their author was blocked: masked when they apply. */
+  const hideWhenApplied = new WeakSet<DocRecord>();
+
+  /** Apply a blocked author's change with its effects masked; events stay silent (nothing shown changes). */
+  const applyHidden = (doc: LoadedDoc, payload: Uint8Array): Result<CrdtTouched> => {
+    const wasMuted = core.events.muted;
+    core.events.muted = true;
+    try {
+      const { value, writes } = hidden.masked(doc, () => doc.crdt.apply(payload));
+      if (writes.length > 0 && !core.restoring) core.persister.commitMeta(writes);
+      // Counted with the refusals: the content is refused display (kith.stats().rejected).
+      if (value.ok) core.stats.rejected++;
+      return value;
+    } finally {
+      core.events.muted = wasMuted;
+    }
+  };
   const awaitingLoad = new Map<DocId, DocChange[]>();
 
   /** Per group, a signature of who left or was removed and their cutoffs: when it changes, an
@@ -82,7 +108,9 @@ export function createInbound(core: Core): Inbound {
   };
 
   const applyRecord = (doc: LoadedDoc, rec: DocRecord): void => {
-    const r = doc.crdt.apply(rec.change.payload);
+    const hide = hideWhenApplied.has(rec);
+    hideWhenApplied.delete(rec);
+    const r = hide ? applyHidden(doc, rec.change.payload) : doc.crdt.apply(rec.change.payload);
     rec.applied = true;
     held--;
     doc.held--;
@@ -195,13 +223,16 @@ export function createInbound(core: Core): Inbound {
     }
 
     const verdict = feedVerdict(core, ref.conversation, doc.id, change);
+    const hide = hideOnArrival(core, change);
     if (verdict === 'allow') {
-      const r = doc.crdt.apply(change.payload);
+      const r = hide ? applyHidden(doc, change.payload) : doc.crdt.apply(change.payload);
       if (!r.ok) return reject(r);
       doc.records.push({ change, applied: true });
     } else {
       if (held >= MAX_HELD && !core.restoring) return reject(fail('rate_limited', 'too many held changes'));
-      doc.records.push({ change, applied: false });
+      const rec: DocRecord = { change, applied: false };
+      if (hide) hideWhenApplied.add(rec);
+      doc.records.push(rec);
       held++;
       doc.held++;
     }

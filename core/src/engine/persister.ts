@@ -15,6 +15,8 @@ export interface Persister {
   commitLocal(change: DocChange): Promise<void>;
   /** Persist an accepted remote change (fire and forget; failures mark the engine broken). */
   commitRemote(change: DocChange): void;
+  /** Store device-local meta entries, in order with the other writes (fire and forget). */
+  commitMeta(writes: readonly StorageWrite[]): void;
   /** Store a snapshot of a document (keeps its updates: see snapshots.ts). */
   snapshot(doc: DocId, data: Uint8Array): void;
   acknowledge(change: Pick<DocChange, 'doc' | 'device' | 'counter'>): Promise<void>;
@@ -53,6 +55,9 @@ export function createPersister(storage: Storage | undefined): Persister {
     },
     commitRemote(change) {
       void commit([{ type: 'appendUpdate', doc: change.doc, data: encodeRecord(change) }]).catch(() => undefined);
+    },
+    commitMeta(writes) {
+      void commit([...writes]).catch(() => undefined);
     },
     snapshot(doc, data) {
       void commit([{ type: 'putSnapshot', doc, data, replaces: 0 }]).catch(() => undefined);

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import type { ConversationId, MessageId } from '../ids.js';
+import type { Kith } from '../kith.js';
+import { createAutomergeBackend } from '../crdt/automerge/index.js';
+import { createYjsBackend } from '../crdt/yjs/index.js';
+import { createPeerHarness } from '../testing/peer-harness.js';
+
+const texts = async (k: Kith, conv: ConversationId): Promise<string[]> => (await k.messages.page(conv)).map((m) => m.text);
+const emojis = (k: Kith, conv: ConversationId, id: MessageId): string[] => k.messages.reactions(conv, id).map((r) => r.emoji);
+
+/**
+ * Block then unblock (data-model.md § blocks): what a blocked person writes while blocked is
+ * never shown to the blocker — not even after an unblock or a restart — and what they write
+ * after the unblock shows; their chain stays whole, so nothing is reported missing.
+ */
+describe('hidden changes of a blocked author', () => {
+  for (const [name, backend] of [['yjs', createYjsBackend], ['automerge', createAutomergeBackend]] as const) {
+    it(`${name}: hidden while blocked, after a restart and after unblock; new messages show; no gaps`, async () => {
+      const h = await createPeerHarness({ backend: backend(), seed: `hidden-${name}`, peers: ['alice', 'bob'] });
+      const alice = h.peer('alice');
+      let bob = h.peer('bob');
+      const conv = (await alice.conversations.openDirect(h.user('bob'))).id;
+      const m0 = await alice.messages.send(conv, 'before');
+      await alice.messages.react(conv, m0.id, '👍');
+      const m1 = await alice.messages.send(conv, 'to delete');
+      await h.flush();
+      expect(await texts(bob, conv)).toEqual(['before', 'to delete']);
+
+      await bob.contacts.block(h.user('alice'));
+      await h.flush();
+      const events: string[] = [];
+      const listen = (k: Kith): void => {
+        for (const type of ['message', 'messageEdited', 'messageDeleted', 'messageRetracted', 'reaction'] as const) k.on(type, () => events.push(type));
+      };
+      listen(bob);
+      const w1 = await alice.messages.send(conv, 'while blocked');
+      await alice.messages.edit(conv, m0.id, 'edited while blocked');
+      await alice.messages.react(conv, m0.id, '😡');
+      await alice.messages.delete(conv, m1.id);
+      const w2 = await alice.messages.send(conv, 'while blocked 2');
+      await h.flush();
+
+      const check = async (k: Kith, when: string): Promise<void> => {
+        expect(await texts(k, conv), when).toEqual(['before', 'to delete']);
+        expect((await k.messages.get(conv, m0.id))?.editedAt, when).toBeNull();
+        expect((await k.messages.get(conv, m1.id))?.deleted, when).toBe(false);
+        expect(await k.messages.get(conv, w1.id), when).toBeNull();
+        expect(await k.messages.get(conv, w2.id), when).toBeNull();
+        expect(emojis(k, conv, m0.id), when).toEqual(['👍']);
+        expect(k.gaps(), when).toEqual([]);
+      };
+      await check(bob, 'blocked');
+      expect(events).toEqual([]);
+      const hiddenCount = bob.stats().rejected;
+      expect(hiddenCount).toBe(5);
+
+      bob = await h.restart('bob');
+      await h.flush();
+      await check(bob, 'blocked, restarted');
+
+      await bob.contacts.unblock(h.user('alice'));
+      await h.flush();
+      await check(bob, 'unblocked');
+      bob = await h.restart('bob');
+      await h.flush();
+      await check(bob, 'unblocked, restarted');
+
+      listen(bob);
+      const after = await alice.messages.send(conv, 'after unblock');
+      await alice.messages.edit(conv, m0.id, 'edited after unblock');
+      await alice.messages.react(conv, m0.id, '❤️');
+      await h.flush();
+      expect(await texts(bob, conv)).toEqual(['edited after unblock', 'to delete', 'after unblock']);
+      expect(await bob.messages.get(conv, after.id)).not.toBeNull();
+      expect(await bob.messages.get(conv, w1.id)).toBeNull();
+      expect(emojis(bob, conv, m0.id)).toEqual(['❤️']);
+      expect(bob.gaps()).toEqual([]);
+      expect(events).toEqual(expect.arrayContaining(['message', 'messageEdited', 'reaction']));
+      // Alice's own view is untouched (the block is private): her delete shows there as a tombstone.
+      expect(await texts(alice, conv)).toEqual(['edited after unblock', '', 'while blocked', 'while blocked 2', 'after unblock']);
+
+      bob = await h.restart('bob');
+      await h.flush();
+      expect(await texts(bob, conv)).toEqual(['edited after unblock', 'to delete', 'after unblock']);
+      expect(bob.gaps()).toEqual([]);
+      console.log(`[hidden ${name}] ${hiddenCount} changes hidden while blocked; bob shows ${(await texts(bob, conv)).length} of alice's 5 messages after unblock, gaps 0`);
+      await h.close();
+    });
+  }
+});

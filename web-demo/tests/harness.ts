@@ -1,7 +1,7 @@
 // Browser-test harness: Debian Chromium via playwright-core, the demo served by Vite's dev
 // server in-process, and a real relay as a child process on a free port.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -148,9 +148,13 @@ export async function newUser(browser: Browser, demo: Demo, viewport = { width: 
   return { context, page, errors };
 }
 
+/** The screenshots docs/web-demo.md shows; `KITH_DOCS_SCREENSHOTS=1` refreshes them in docs/screenshots. */
+const DOC_SHOTS = new Set(['chat-list', 'chat-list-unread', 'conversation', 'conversation-phone', 'group', 'group-member-view', 'call', 'call-screen-share', 'logged-in-elsewhere']);
+
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const path = join(SCREENSHOTS, `${name}.png`);
   await page.screenshot({ path });
+  if (process.env['KITH_DOCS_SCREENSHOTS'] === '1' && DOC_SHOTS.has(name)) copyFileSync(path, join(ROOT, 'docs', 'screenshots', `${name}.png`));
   return path;
 }

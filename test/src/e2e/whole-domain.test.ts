@@ -106,12 +106,15 @@ describe('e2e: three Node peers (engine + Dexie + sync) through a relay child pr
     const late = await bob.kith.messages.send(group.id, 'bob after removal (offline)');
     world.setOnline('bob', true);
     await world.settle();
-    // KNOWN BUG (reported): bob never learns he was removed — the removal op is sealed under the
-    // new epoch key, which he is (rightly) not given, so it stays parked at his device; he still
-    // lists himself and his engine accepts his sends locally. Others refuse them (checked below).
+    // KEY-9: the removal op is sealed under the epoch before it, which bob holds: back online he
+    // learns he was removed, and his engine refuses further sends locally (not_a_member).
     const bobStillMember = bob.kith.groups.members(group.id).some((m) => m.user === B);
-    expect(bobStillMember).toBe(true); // KNOWN BUG: should be false
-    const late2 = await bob.kith.messages.send(group.id, 'bob after removal (online)');
+    expect(bobStillMember).toBe(false);
+    const late2 = await bob.kith.messages.send(group.id, 'bob after removal (online)').then(
+      () => 'sent',
+      (e: unknown) => (e instanceof Error && 'code' in e ? String((e as { code: unknown }).code) : 'threw'),
+    );
+    expect(late2).toBe('not_a_member');
     const after = await carol.kith.messages.send(group.id, 'after bob left');
 
     // An attachment: encrypted blob up, down at carol, refused to bob (removed).
@@ -179,7 +182,6 @@ describe('e2e: three Node peers (engine + Dexie + sync) through a relay child pr
     expect([...gm].sort()).toEqual(['after bob left', 'bob here', 'carol here', 'the file']);
     expect(gm.slice(2)).toEqual(['after bob left', 'the file']);
     expect(gm).not.toContain(late.text);
-    expect(gm).not.toContain(late2.text);
     expect(carol.kith.groups.members(group.id).map((m) => [m.user, m.role]).sort()).toEqual(
       [
         [A, 'admin'],
@@ -206,20 +208,18 @@ describe('e2e: three Node peers (engine + Dexie + sync) through a relay child pr
     console.log(
       `whole-domain (child relay ${world.relay().url}): direct ${counts[0]}, group ${counts[1]} identical in engines and projections of ${convs.map(([, ps]) => ps.map((p) => p.name).join('+')).join(', ')}; ` +
         `bob↔carol: ${bobWhileBlocked.length} of 2 shown to bob (the one sent while blocked refused: ${!bobWhileBlocked.includes(whileBlocked.id)}); ` +
-        `bob's 2 sends after removal refused at alice+carol (bob still lists himself: ${bobStillMember}); attachment ${file.length} B down at carol, refused to bob; presence ${presence.length}, signals ${signals.length}; ` +
+        `bob's offline send after removal refused at alice+carol, his online one refused locally (${late2}; bob still lists himself: ${bobStillMember}); attachment ${file.length} B down at carol, refused to bob; presence ${presence.length}, signals ${signals.length}; ` +
         `fresh device equals alice in ${convs.length} conversations; members ${carol.kith.groups.members(group.id).map((m) => `${users(m.user)}:${m.role}`).join(',')}`,
     );
   }, 120_000);
 });
 
 describe('e2e: block then unblock (child relay)', () => {
-  // KNOWN BUG (core/src/engine/inbound.ts `authorise`, reported): a feed change refused because
-  // its author is blocked is dropped (not applied, not recorded as seen). After unblock the
-  // author's next update in that chunk depends on the dropped one, so Yjs keeps it pending and it
-  // never shows; `kith.gaps()` reports the refused counter forever and the sync client stays in
-  // state 'gap' ("messages may be missing"). This test pins today's behaviour: when it is fixed
-  // the KNOWN BUG assertions fail — flip them to the correct values given in their comments.
-  it('KNOWN BUG: after unblock the blocked person’s next messages never show and sync stays in gap', async () => {
+  // Fixed (was a known bug): a feed change whose author is blocked used to be dropped, leaving a
+  // hole in the author's chain — after unblock their next update waited for it forever and sync
+  // stayed in 'gap'. Now it is applied but hidden on the blocker's device (core/src/engine/
+  // hidden-changes.ts): never shown, not even after unblock; what comes after the unblock shows.
+  it('after unblock the blocked person’s next messages show, the one sent while blocked never does, and nothing is missing', async () => {
     const world = (w = await createRelayPeers({ seed: 'block-unblock' }));
     const [bob, carol] = [await world.add('bob'), await world.add('carol')];
     await lookupAll(world, ['bob', 'carol']);
@@ -228,16 +228,21 @@ describe('e2e: block then unblock (child relay)', () => {
     await world.until(async () => (await texts(bob, bc.id)).length === 1);
     await bob.kith.contacts.block(carol.kith.user);
     await world.settle();
+    const hiddenBefore = bob.kith.stats().rejected;
     await carol.kith.messages.send(bc.id, 'while blocked');
-    await world.until(() => bob.sync.stats.refused === 1);
+    await world.until(() => bob.kith.stats().rejected === hiddenBefore + 1); // accepted, hidden
+    expect(bob.sync.stats.refused).toBe(0);
+    expect((await bob.kith.messages.page(bc.id)).map((m) => m.text)).toEqual(['before']);
     await bob.kith.contacts.unblock(carol.kith.user);
     await world.settle();
+    expect((await bob.kith.messages.page(bc.id)).map((m) => m.text)).toEqual(['before']);
     const next = await carol.kith.messages.send(bc.id, 'after unblock');
-    await world.until(async () => (await texts(bob, bc.id)).includes(next.text) && bob.sync.quiet()).catch(() => undefined);
+    await world.until(async () => (await texts(bob, bc.id)).includes(next.text) && bob.sync.quiet());
     const shown = (await bob.kith.messages.page(bc.id)).map((m) => m.text);
     console.log(`block-unblock: bob shows [${shown.join(', ')}], state ${bob.sync.state}, gaps ${JSON.stringify(bob.kith.gaps().map((g) => g.missing))}`);
-    expect(shown).toEqual(['before']); // KNOWN BUG: 'after unblock' never shows (Yjs holds it behind the refused update)
-    expect(bob.sync.state).toBe('gap'); // KNOWN BUG: should be 'upToDate'
-    expect(bob.kith.gaps().map((g) => g.missing)).toEqual([[2]]); // KNOWN BUG: should be []
+    expect(shown).toEqual(['before', 'after unblock']);
+    expect(bob.sync.state).toBe('upToDate');
+    expect(bob.kith.gaps().map((g) => g.missing)).toEqual([]);
+    expect((await carol.kith.messages.page(bc.id)).map((m) => m.text)).toEqual(['before', 'while blocked', 'after unblock']);
   }, 60_000);
 });

@@ -8,7 +8,7 @@ import type { Kith } from '../kith.js';
 import { createMembershipAuthorizer, type Authorize } from '../crypto/authorize.js';
 import type { CounterTracker } from '../crypto/counter-tracker.js';
 import { openEnvelopeUncommitted, type UncommittedChange } from '../crypto/envelope-open.js';
-import { sealChangeWithKeyring } from '../crypto/envelope-seal.js';
+import { sealChange, sealChangeWithKeyring } from '../crypto/envelope-seal.js';
 import { checkSendable } from '../crypto/epoch-planner.js';
 import type { Identity } from '../crypto/identity.js';
 import { keyScopeOf } from '../crypto/keyring.js';
@@ -150,11 +150,19 @@ export async function createSecureSession(deps: SessionDeps): Promise<SecureSess
     async sealOutgoing(change) {
       const writes: StorageWrite[] = [];
       const [kind, convText] = change.doc.split(':');
+      /**
+       * KEY-9: an op that removes members is sealed under the epoch BEFORE it, which the removed
+       * members hold: they learn of their removal (and stop sending) instead of parking an op
+       * sealed under a key they are rightly never given. Later ops use the new epoch.
+       */
+      let sealUnder: { epoch: number; key: SecretKey } | undefined;
       if (change.kind === 'member' && convText !== undefined) {
         const conv = parseConversationId(convText);
+        const prior = keys.keyring.current(keyScopeOf(change.doc));
         const before = replicas.state(conv)?.removals ?? 0;
         writes.push(...replicas.receive(conv, change.payload, me).writes);
         const raised = (replicas.state(conv)?.removals ?? 0) > before;
+        if (raised && prior !== undefined) sealUnder = { epoch: prior.info.epoch, key: prior.key };
         if (replicas.state(conv)?.creator === me && replicas.state(conv)?.members.get(me) !== undefined) ensureToken(`conv:${conv}`, writes);
         groupKeys.plan(conv, writes, raised);
       }
@@ -177,7 +185,7 @@ export async function createSecureSession(deps: SessionDeps): Promise<SecureSess
         if (writes.length > 0) await storage.commit(writes);
         return fail('unknown_epoch', 'no key for this document yet');
       }
-      const bytes = sealChangeWithKeyring(crypto, change, keys.keyring, identity);
+      const bytes = sealUnder !== undefined ? sealChange(crypto, change, sealUnder.epoch, sealUnder.key, identity) : sealChangeWithKeyring(crypto, change, keys.keyring, identity);
       const key = `${change.doc}|${change.counter}`;
       writes.push({ type: 'putMeta', key: `sync/push/${key}`, value: bytes });
       const capScope = capabilityScopeOf(change.doc);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fuzzBudgetMs } from '@kith/core/testing';
-import { runSuite, suiteOptionsFromEnv } from './suite.js';
+import { missingKinds, runSuite, suiteOptionsFromEnv } from './suite.js';
 
 // CI (SEED=1): seeds automerge-1 … automerge-100, 40 steps each, 5 peers, Automerge. Knobs (docs/reliability.md):
 // SEED (first seed), SEEDS (how many), CONVERGENCE_STEPS, CONVERGENCE_RESTART_ALL=1, FUZZ_BUDGET_MS
@@ -11,5 +11,7 @@ describe('convergence end to end (Automerge): 5 peers, Dexie, encryption, in-pro
     expect(t.failedSeeds, t.firstFailure).toEqual([]);
     expect(t.divergent + t.lost + t.duplicated + t.reordered + t.regressions + t.restartMismatch + t.freshMismatch + t.outboxLeft).toBe(0);
     expect(t.seeds).toBeGreaterThan(0);
+    // Every domain step of §1 and fault of §4 really happened (a long enough run only).
+    if (t.seeds >= 50) expect(missingKinds(t)).toEqual([]);
   }, fuzzBudgetMs(0) + 900_000);
 });

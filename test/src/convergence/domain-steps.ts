@@ -13,7 +13,44 @@ export interface StepContext {
   readonly blocked: Map<string, Set<string>>;
   /** Calls started per conversation (call ids), for answer/end. */
   readonly calls: Map<string, string[]>;
+  /** How often each kind of step really happened (domain steps that succeeded, faults injected). */
+  readonly tally: Map<string, number>;
+  /** Whether another live peer already shows `user` as removed from group `conv`. */
+  readonly removedElsewhere?: (conv: ConversationId, user: UserId) => boolean;
 }
+
+export function count(ctx: Pick<StepContext, 'tally'>, kind: string, n = 1): void {
+  ctx.tally.set(kind, (ctx.tally.get(kind) ?? 0) + n);
+}
+
+/**
+ * Every kind a long enough run must exercise (issue 8, Deliver §1 and §4); the suite fails when
+ * one of them never happened over ≥ 50 seeds.
+ */
+export const REQUIRED_KINDS = [
+  'send',
+  'send.reply',
+  'send.afterRemoval',
+  'edit',
+  'delete',
+  'react',
+  'unreact',
+  'receipt.delivered',
+  'receipt.read',
+  'contact.request',
+  'contact.accept',
+  'block',
+  'unblock',
+  'createGroup',
+  'addMember',
+  'removeMember',
+  'promote',
+  'demote',
+  'renameGroup',
+  'call.start',
+  'call.answer',
+  'call.end',
+] as const;
 
 export const DOMAIN_STEPS = [
   'send',
@@ -46,6 +83,18 @@ function someConv(ctx: StepContext, p: E2ePeer, kind?: 'group'): ConversationId 
   return convs.length === 0 ? undefined : ctx.random.pick(convs).id;
 }
 
+/** Someone else who is (`member`) or is not (`!member`) in group `conv` as `p` sees it. */
+function pickMember(ctx: StepContext, p: E2ePeer, conv: ConversationId, member: boolean): UserId | undefined {
+  let members: ReadonlySet<string>;
+  try {
+    members = new Set(p.kith.groups.get(conv).members.map((m) => m.user));
+  } catch {
+    return undefined;
+  }
+  const pool = [...ctx.users.values()].filter((u) => u !== p.kith.user && members.has(u) === member);
+  return pool.length === 0 ? undefined : ctx.random.pick(pool);
+}
+
 function other(ctx: StepContext, p: E2ePeer): UserId {
   const name = ctx.random.pick(ctx.names.filter((n) => n !== p.name));
   return ctx.users.get(name)!;
@@ -57,7 +106,11 @@ export async function runDomainStep(ctx: StepContext, p: E2ePeer, step: DomainSt
   const h = ctx.history;
   const me = p.kith.user;
   let conv: ConversationId | undefined;
-  if (step === 'send' || step === 'call' || step === 'receipt' || step === 'react' || step === 'edit' || step === 'delete') {
+  // A member removed while offline who keeps sending: prefer a group where someone else already
+  // shows this peer as removed (its own view does not know yet).
+  const stale = step === 'send' && ctx.removedElsewhere !== undefined ? p.kith.conversations.list().filter((c) => c.kind === 'group' && ctx.removedElsewhere!(c.id, me)) : [];
+  if (stale.length > 0 && r.chance(0.7)) conv = r.pick(stale).id;
+  else if (step === 'send' || step === 'call' || step === 'receipt' || step === 'react' || step === 'edit' || step === 'delete') {
     conv = r.chance(0.15) ? undefined : someConv(ctx, p);
     if (conv === undefined) {
       const op = h.invoke(p.name, 'openDirect');
@@ -82,6 +135,9 @@ export async function runDomainStep(ctx: StepContext, p: E2ePeer, step: DomainSt
         const replyTo = recent.length === 0 ? undefined : r.pick(recent).id;
         const m = await p.kith.messages.send(c, replyTo === undefined ? `m${op.n}` : { text: `m${op.n}`, replyTo });
         if (op.status === 'invoked') h.ack({ conv: c, id: m.id, author: me });
+        count(ctx, replyTo === undefined ? 'send' : 'send.reply');
+        // A member removed while offline who keeps sending (their own view still lists them).
+        if (ctx.removedElsewhere?.(c, me) === true) count(ctx, 'send.afterRemoval');
         break;
       }
       case 'edit':
@@ -91,66 +147,97 @@ export async function runDomainStep(ctx: StepContext, p: E2ePeer, step: DomainSt
         const target = r.pick(mine).id;
         if (step === 'edit') await p.kith.messages.edit(c, target, `e${op.n}`);
         else await p.kith.messages.delete(c, target);
+        count(ctx, step);
         break;
       }
       case 'react': {
         const live = (await lastMessages(p, c)).filter((m) => !m.deleted);
         if (live.length === 0) break;
-        await p.kith.messages.react(c, r.pick(live).id, r.pick(EMOJI));
+        const emoji = r.pick(EMOJI);
+        await p.kith.messages.react(c, r.pick(live).id, emoji);
+        count(ctx, emoji === null ? 'unreact' : 'react');
         break;
       }
       case 'receipt': {
         const theirs = (await lastMessages(p, c)).filter((m) => m.author !== me);
         const last = theirs.at(-1);
         if (last === undefined) break;
-        if (r.chance(0.5)) await p.kith.receipts.markRead(c, last.id);
+        const read = r.chance(0.5);
+        if (read) await p.kith.receipts.markRead(c, last.id);
         else await p.kith.receipts.markDelivered(c, last.id);
+        count(ctx, read ? 'receipt.read' : 'receipt.delivered');
         break;
       }
       case 'contact': {
-        const u = other(ctx, p);
+        const incoming = p.kith.contacts.list().filter((x) => x.status === 'incoming');
+        const u = incoming.length > 0 && r.chance(0.7) ? r.pick(incoming).user : other(ctx, p);
         const status = p.kith.contacts.get(u).status;
-        if (status === 'incoming') await (r.chance(0.8) ? p.kith.contacts.accept(u) : p.kith.contacts.decline(u));
-        else await p.kith.contacts.request(u);
+        if (status === 'incoming') {
+          const accept = r.chance(0.8);
+          await (accept ? p.kith.contacts.accept(u) : p.kith.contacts.decline(u));
+          count(ctx, accept ? 'contact.accept' : 'contact.decline');
+        } else {
+          await p.kith.contacts.request(u);
+          count(ctx, 'contact.request');
+        }
         break;
       }
       case 'block': {
         const u = other(ctx, p);
-        if (p.kith.contacts.get(u).status === 'blocked') await p.kith.contacts.unblock(u);
-        else {
+        if (p.kith.contacts.get(u).status === 'blocked') {
+          await p.kith.contacts.unblock(u);
+          count(ctx, 'unblock');
+        } else {
           let set = ctx.blocked.get(me);
           if (set === undefined) ctx.blocked.set(me, (set = new Set()));
           set.add(u);
           await p.kith.contacts.block(u);
+          count(ctx, 'block');
         }
         break;
       }
       case 'createGroup': {
         const members = [...new Set([other(ctx, p), other(ctx, p)])];
         await p.kith.groups.create({ name: `g${op.n}`, members });
+        count(ctx, 'createGroup');
         break;
       }
       case 'addMember':
-        await p.kith.groups.addMember(c, other(ctx, p), r.chance(0.3) ? 'admin' : 'member');
+        await p.kith.groups.addMember(c, pickMember(ctx, p, c, false) ?? other(ctx, p), r.chance(0.3) ? 'admin' : 'member');
+        count(ctx, 'addMember');
         break;
       case 'removeMember':
-        await p.kith.groups.removeMember(c, other(ctx, p));
+        await p.kith.groups.removeMember(c, pickMember(ctx, p, c, true) ?? other(ctx, p));
+        count(ctx, 'removeMember');
         break;
-      case 'setRole':
-        await p.kith.groups.setRole(c, other(ctx, p), r.chance(0.5) ? 'admin' : 'member');
+      case 'setRole': {
+        // Flip a current member's role (promote a member, demote an admin).
+        const target = pickMember(ctx, p, c, true) ?? other(ctx, p);
+        const now = p.kith.groups.get(c).members.find((m) => m.user === target)?.role;
+        const admin = now === undefined ? r.chance(0.5) : now !== 'admin';
+        await p.kith.groups.setRole(c, target, admin ? 'admin' : 'member');
+        count(ctx, admin ? 'promote' : 'demote');
         break;
+      }
       case 'renameGroup':
         await p.kith.groups.update(c, { name: `n${op.n}` });
+        count(ctx, 'renameGroup');
         break;
       case 'call': {
         const started = ctx.calls.get(c) ?? [];
-        const known = p.kith.calls.list(c).filter((x) => started.includes(x.id));
+        const known = p.kith.calls.list(c).filter((x) => started.includes(x.id) && x.endedAt === null);
         const target = known.length === 0 || r.chance(0.3) ? undefined : r.pick(known);
         if (target === undefined) {
           const call = await p.kith.calls.start(c, r.chance(0.5) ? 'voice' : 'video');
           ctx.calls.set(c, [...started, call.id]);
-        } else if (target.caller !== me && r.chance(0.6)) await p.kith.calls.answer(c, target.id);
-        else await p.kith.calls.end(c, target.id);
+          count(ctx, 'call.start');
+        } else if (target.caller !== me && r.chance(0.6)) {
+          await p.kith.calls.answer(c, target.id);
+          count(ctx, 'call.answer');
+        } else {
+          await p.kith.calls.end(c, target.id);
+          count(ctx, 'call.end');
+        }
         break;
       }
     }

@@ -1,8 +1,8 @@
-import type { UserId } from '../../../core/src/ids.js';
+import type { ConversationId, UserId } from '../../../core/src/ids.js';
 import { createE2eWorld, type BackendName, type E2eWorld } from '../harness/e2e-world.js';
 import { NO_FAULTS } from '../harness/fault-link.js';
 import { createHistory } from '../harness/history.js';
-import { DOMAIN_STEPS, runDomainStep, type StepContext } from './domain-steps.js';
+import { count, DOMAIN_STEPS, runDomainStep, type StepContext } from './domain-steps.js';
 import { finalOracles, observeAll, oracleProblems, type OracleReport } from './oracles.js';
 
 export const PEERS = ['alice', 'bob', 'carol', 'dave', 'erin'] as const;
@@ -16,6 +16,8 @@ export interface SeedResult {
   readonly ops: number;
   readonly faults: number;
   readonly frameFaults: number;
+  /** How often each kind of step happened (domain kinds that succeeded, `fault.*`, `relay.*`, `frames.*`). */
+  readonly tally: ReadonlyMap<string, number>;
   readonly report: OracleReport;
   readonly problems: string[];
   /** Operation log and metadata-only trace, for a failure message. */
@@ -29,6 +31,7 @@ async function injectFault(world: E2eWorld, ctx: StepContext, step: FaultStep, t
   const name = r.pick(PEERS);
   const p = world.peer(name);
   trace.push(`fault ${step}${step === 'deliver' || step === 'flush' || step.startsWith('relay') ? '' : ` ${name}`}`);
+  count(ctx, `fault.${step}`);
   switch (step) {
     case 'deliver':
       for (let i = r.int(6); i >= 0; i--) await turn();
@@ -37,6 +40,7 @@ async function injectFault(world: E2eWorld, ctx: StepContext, step: FaultStep, t
       // A mid-run flush keeps every link's faults (lost frames included) and the relay's failing
       // writes off: it must still reach quiet. LOSSY_FLUSH=0 turns frame loss off for it.
       if (process.env['LOSSY_FLUSH'] === '0') for (const n of PEERS) world.peer(n).link.faults = { ...world.peer(n).link.faults, drop: 0 };
+      if (PEERS.some((n) => world.peer(n).link.faults.drop > 0)) count(ctx, 'fault.flush.lossy');
       world.relay.setFailWrites(false);
       await world.flush();
       await observeAll(world, ctx);
@@ -58,6 +62,7 @@ async function injectFault(world: E2eWorld, ctx: StepContext, step: FaultStep, t
       const op = ctx.history.invoke(name, 'send', 'in flight at kill');
       const conv = p.kith.conversations.list()[0]?.id;
       if (conv !== undefined) {
+        count(ctx, 'fault.kill.inFlight');
         const author = p.kith.user;
         void p.kith.messages.send(conv, `k${op.n}`).then(
           (m) => {
@@ -113,7 +118,16 @@ export async function runSeed(seed: string, backend: BackendName, steps: number,
     t.push(performance.now());
     const users = await lookupAll(world);
     t.push(performance.now());
-    const ctx: StepContext = { random: world.random.fork('steps'), history: createHistory(), users, names: PEERS, blocked: new Map(), calls: new Map() };
+    const removedElsewhere = (conv: ConversationId, user: UserId): boolean =>
+      [...world.peers.values()].some((q) => {
+        if (q.kith.user === user || !q.kith.conversations.list().some((c) => c.id === conv && c.kind === 'group')) return false;
+        try {
+          return q.kith.groups.get(conv).former.some((m) => m.user === user);
+        } catch {
+          return false;
+        }
+      });
+    const ctx: StepContext = { random: world.random.fork('steps'), history: createHistory(), users, names: PEERS, blocked: new Map(), calls: new Map(), tally: new Map(), removedElsewhere };
     history = ctx.history;
     trace.push(`users ${PEERS.map((n) => `${n}=${users.get(n)!}`).join(' ')}`);
     let faults = 0;
@@ -144,8 +158,13 @@ export async function runSeed(seed: string, backend: BackendName, steps: number,
     if (process.env['KITH_TIMING'] === '1') console.log('timing', t.slice(1).map((x, i) => Math.round(x - t[i]!)).join(' '));
     const problems = oracleProblems(report);
     const f = world.faults;
+    count(ctx, 'relay.refusedAppends', world.relay.stats.failedAppends);
+    count(ctx, 'relay.restarts', world.relay.stats.restarts);
+    count(ctx, 'frames.dropped', f.dropped);
+    count(ctx, 'frames.duplicated', f.duplicated);
+    count(ctx, 'frames.reordered', f.reordered);
     const log = `operations:\n${ctx.history.log(400)}\ntrace (metadata only):\n${trace.join('\n')}\nframes ${f.frames}, dropped ${f.dropped}, duplicated ${f.duplicated}, reordered ${f.reordered}, relay restarts ${world.relay.stats.restarts}, refused appends ${world.relay.stats.failedAppends}`;
-    return { seed, backend, ops: ctx.history.ops.length, faults, frameFaults: f.dropped + f.duplicated + f.reordered, report, problems, log };
+    return { seed, backend, ops: ctx.history.ops.length, faults, frameFaults: f.dropped + f.duplicated + f.reordered, tally: ctx.tally, report, problems, log };
   } catch (error) {
     const log = `operations:\n${history?.log(400) ?? ''}\ntrace (metadata only):\n${trace.join('\n')}`;
     throw new Error(`seed=${seed} backend=${backend} steps=${steps} threw: ${String(error)}\n${log}`, { cause: error });

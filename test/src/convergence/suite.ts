@@ -1,6 +1,19 @@
 import { fuzzBudgetMs } from '@kith/core/testing';
 import type { BackendName } from '../harness/e2e-world.js';
-import { runSeed, type SeedResult } from './run-seed.js';
+import { REQUIRED_KINDS } from './domain-steps.js';
+import { FAULT_STEPS, runSeed, type SeedResult } from './run-seed.js';
+
+/** Domain kinds and faults a run of ≥ 50 seeds must have exercised (issue 8, Deliver §1 and §4). */
+export const REQUIRED_TALLY: readonly string[] = [
+  ...REQUIRED_KINDS,
+  ...FAULT_STEPS.map((f) => `fault.${f}`),
+  'fault.flush.lossy',
+  'fault.kill.inFlight',
+  'relay.refusedAppends',
+  'frames.dropped',
+  'frames.duplicated',
+  'frames.reordered',
+];
 
 export interface SuiteOptions {
   readonly label: string;
@@ -61,6 +74,8 @@ export interface SuiteTotals {
   staleViews: number;
   /** Seeds with any problem (or that threw), with their replay commands. */
   failedSeeds: string[];
+  /** Summed over seeds: how often each kind of step happened. */
+  tally: Map<string, number>;
   /** Heap used after the run (after a GC when `--expose-gc`), and its peak between seeds. */
   heapMb: number;
   heapPeakMb: number;
@@ -85,6 +100,7 @@ export const emptyTotals = (): SuiteTotals => ({
   outboxLeft: 0,
   staleViews: 0,
   failedSeeds: [],
+  tally: new Map(),
   heapMb: 0,
   heapPeakMb: 0,
   ms: 0,
@@ -108,6 +124,15 @@ function add(t: SuiteTotals, r: SeedResult): void {
   t.freshMismatch += r.report.freshMismatch.length;
   t.outboxLeft += r.report.outboxLeft;
   t.staleViews += r.report.staleViews;
+  for (const [k, n] of r.tally) t.tally.set(k, (t.tally.get(k) ?? 0) + n);
+}
+
+/** Kinds of `REQUIRED_TALLY` that never happened. */
+export const missingKinds = (t: SuiteTotals): string[] => REQUIRED_TALLY.filter((k) => (t.tally.get(k) ?? 0) === 0);
+
+export function tallyLine(label: string, t: SuiteTotals): string {
+  const all = [...new Set([...REQUIRED_TALLY, ...t.tally.keys()])];
+  return `${label} exercised: ${all.map((k) => `${k} ${t.tally.get(k) ?? 0}`).join(', ')}`;
 }
 
 export function summaryLine(label: string, t: SuiteTotals): string {
@@ -177,6 +202,7 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteTotals & { firstFa
   t.heapMb = heapMb();
   stamp();
   console.log(summaryLine(o.label, t));
+  console.log(tallyLine(o.label, t));
   if (firstFailure !== '') console.log(`first failure:\n${firstFailure}`);
   return { ...t, firstFailure };
 }

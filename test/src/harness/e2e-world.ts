@@ -174,7 +174,12 @@ export async function createE2eWorld(seed: string | number, backendName: Backend
         clock.advance(quiet ? 0 : 1100);
       }
       const states = [...peers.values()]
-        .map((p) => `${p.name}:${p.sync.state}:${p.sync.quiet() ? 'quiet' : 'busy'}${p.sync.state === 'gap' ? ` gaps=${JSON.stringify(p.kith.gaps().slice(0, 3))} stats=${JSON.stringify(p.sync.stats)}` : ''}`)
+        .map((p) => {
+          const busy = !p.sync.quiet() || p.sync.state !== 'upToDate';
+          const d = busy ? p.sync.describe() : undefined;
+          const subs = d === undefined ? '' : ` subs=${JSON.stringify(Object.entries(d.subs).filter(([, v]) => v !== 'ok'))} queued=${d.queued} parked=${d.parked} held=${d.held} online=${p.online} stats=${JSON.stringify(p.sync.stats)}`;
+          return `${p.name}:${p.sync.state}:${p.sync.quiet() ? 'quiet' : 'busy'}${p.sync.state === 'gap' ? ` gaps=${JSON.stringify(p.kith.gaps().slice(0, 3))}` : ''}${subs}`;
+        })
         .join(' ');
       throw new Error(`flush: clients still busy after ${maxRounds} rounds (${states})`);
     },

@@ -22,14 +22,29 @@ export const NO_FAULTS: LinkFaults = { drop: 0, duplicate: 0, reorder: 0 };
 
 /**
  * Frames that carry changes: `push` up, `entry` / `entries` / `ack` down. Only these are
- * duplicated or reordered. A WebSocket (TCP) never duplicates or reorders frames of one
- * connection; what does happen is the same change arriving twice or out of order ACROSS
- * connections (a push resent after a reconnect, entries replayed from an older cursor, a live
- * `entry` racing a catch-up page), which duplicating and reordering the data frames models.
- * Control frames (auth, sub/ok/error, hello, presence, ping) keep their order and count: a
- * duplicated `sub` would be a transport that does not exist (and the client's answer to it is a
- * finding reported in docs/reliability.md).
+ * duplicated or reordered, and a frame never overtakes one of the SAME document (see
+ * `frameDoc`). A WebSocket (TCP) never duplicates or reorders frames of one connection, and the
+ * relay sends each document's entries in seq order; what does happen is the same change arriving
+ * twice (a push resent after a reconnect, entries replayed from an older cursor) and documents
+ * progressing in a different order relative to each other, which this models. Control frames
+ * (auth, sub/ok/error, hello, presence, ping) keep their order and count. Findings that led here
+ * (a duplicated `sub` looped; an `entry` overtaking an earlier one of its document is skipped for
+ * good by the client's cursor) are in docs/reliability.md.
  */
+/**
+ * The document a data frame is about: `doc` of a relay frame, or the document named in a pushed
+ * envelope's header (version, kind, length, document id). '' when unknown (then order is kept).
+ */
+export function frameDoc(text: string): string {
+  const doc = /"doc":"([^"]+)"/.exec(text.slice(0, 300))?.[1];
+  if (doc !== undefined) return doc;
+  const env = /"env":"([A-Za-z0-9+/_-]{8,400})/.exec(text.slice(0, 420))?.[1];
+  if (env === undefined) return '';
+  const b = Buffer.from(env.slice(0, 4 * Math.floor(env.length / 4)), 'base64');
+  const len = b[2] ?? 0;
+  return b.length >= 3 + len ? b.subarray(3, 3 + len).toString('latin1') : '';
+}
+
 export function isDataFrame(text: string): boolean {
   const t = /"t":"([a-z]+)"/.exec(text.slice(0, 24))?.[1];
   return t === 'push' || t === 'entry' || t === 'entries' || t === 'ack';
@@ -46,6 +61,11 @@ export interface FaultLink {
   release(): void;
 }
 
+interface Slot {
+  fn: (() => void) | undefined;
+  doc: string;
+}
+
 export function createFaultLink(random: SeededRandom, counters: FaultCounters): FaultLink {
   const held: Array<() => void> = [];
   const roll = (p: number): boolean => p > 0 && random.next() < p;
@@ -58,9 +78,9 @@ export function createFaultLink(random: SeededRandom, counters: FaultCounters): 
     accept(socket, connect) {
       let cut = false;
       let toRelay: InProcessConnection | undefined;
-      const heldUp: { fn: (() => void) | undefined } = { fn: undefined };
-      const heldDown: { fn: (() => void) | undefined } = { fn: undefined };
-      const pass = (slot: { fn: (() => void) | undefined }, text: string, deliver: () => void, kill: () => void): void => {
+      const heldUp: Slot = { fn: undefined, doc: '' };
+      const heldDown: Slot = { fn: undefined, doc: '' };
+      const pass = (slot: Slot, text: string, deliver: () => void, kill: () => void): void => {
         if (cut) return;
         counters.frames++;
         const f = link.faults;
@@ -77,25 +97,31 @@ export function createFaultLink(random: SeededRandom, counters: FaultCounters): 
           if (!cut) deliver();
           return;
         }
+        const doc = frameDoc(text);
+        // Never overtake a frame of the same document: it goes first.
+        if (slot.fn !== undefined && slot.doc === doc) slot.fn();
         const times = roll(f.duplicate) ? 2 : 1;
         if (times === 2) counters.duplicated++;
         const run = (): void => {
           for (let i = 0; i < times; i++) if (!cut) deliver();
         };
         if (slot.fn === undefined && roll(f.reorder)) {
-          counters.reordered++;
           const fn = (): void => {
             if (slot.fn !== fn) return;
             slot.fn = undefined;
             run();
           };
           slot.fn = fn;
+          slot.doc = doc;
           held.push(fn);
           return;
         }
         run();
         const later = slot.fn;
-        if (later !== undefined) later();
+        if (later !== undefined) {
+          counters.reordered++; // overtaken by a frame of another document
+          later();
+        }
       };
       const kill = (): void => socket.close(1006, 'injected: frame lost');
       const wrapped: InProcessSocket = {

@@ -3,24 +3,42 @@ import { runSeed } from '../convergence/run-seed.js';
 
 /**
  * Seeds that once failed the convergence suite, replayed with the steps they failed with. Add a
- * line when a seed fails: `[seed, backend, steps, what went wrong]`.
+ * line when a seed fails: `[seed, backend, steps, what went wrong, open?]`. An `open` line is a
+ * reported bug not fixed yet: it runs as `it.fails` (it passes while the bug is there and fails
+ * once it is fixed: then drop `open`).
  *
- * Both entries below were oracle bugs, not engine bugs (a direct conversation that only one side
- * opened, with no message, is not listed by the other side — the oracle wrongly demanded it);
- * they stay to pin that the oracle accepts it. They were recorded before the suite started
- * seeding a lossy link at the start of half the runs, so they replay the current generator.
+ * The generator changed after most of these were recorded (new fault kinds, targeted steps), so
+ * they replay today's generator under the same names: they pin that these seeds stay clean.
+ * - 8-step lines: oracle bugs (a direct conversation that only one side opened, with no message,
+ *   is not listed by the other side — the oracle wrongly demanded it).
+ * - yjs-2 (40): a removed member's stale view was taken as the reference by majority (oracle).
+ * - yjs-16, automerge-13 (40): a fresh device of a blocker lacks what its first device kept from
+ *   before the block (a block applies by arrival; the oracle now excuses blocked people).
+ * - yjs-34, yjs-35 (40): two feed subscriptions stayed pending forever after relay restarts, the
+ *   client never went quiet (sync, fixed in 41cb108, SYNC-18).
+ * - automerge-39 (40): a member never listed two conversations its fresh device listed: an
+ *   `entry` the fault link let overtake an earlier one of the same document is skipped for good
+ *   by the client's cursor (the link no longer reorders within a document: a relay cannot).
  */
-const SEEDS: ReadonlyArray<readonly [string, 'yjs' | 'automerge', number, string]> = [
+const SEEDS: ReadonlyArray<readonly [string, 'yjs' | 'automerge', number, string, 'open'?]> = [
   ['yjs-2', 'yjs', 8, 'empty direct conversation opened by one side only (oracle)'],
   ['automerge-1', 'automerge', 8, 'empty direct conversations after a kill in flight (oracle)'],
+  ['yjs-2', 'yjs', 40, "removed member's stale view as reference (oracle)"],
+  ['yjs-16', 'yjs', 40, 'fresh device of a blocker (oracle)'],
+  ['automerge-13', 'automerge', 40, 'fresh device of a blocker, whole direct conversation (oracle)'],
+  ['yjs-34', 'yjs', 40, 'feed subscriptions pending forever after relay restarts (sync, fixed)'],
+  ['yjs-35', 'yjs', 40, 'two clients never quiet (sync, fixed)'],
+  ['automerge-39', 'automerge', 40, 'entry overtaking one of its document lost to the cursor (fault model)'],
 ];
 
 describe('convergence regressions (named seeds)', () => {
-  for (const [seed, backend, steps, why] of SEEDS) {
-    it(`${seed} (${backend}, ${steps} steps): ${why}`, async () => {
+  for (const [seed, backend, steps, why, open] of SEEDS) {
+    const run = async (): Promise<void> => {
       const r = await runSeed(seed, backend, steps);
-      if (r.problems.length > 0) console.log(`SEED=${seed}\n${r.problems.join('\n')}\n${r.log}`);
+      if (r.problems.length > 0) console.log(`SEED=${seed} (${steps} steps)\n${r.problems.join('\n')}`);
       expect(r.problems).toEqual([]);
-    });
+    };
+    if (open === 'open') it.fails(`${seed} (${backend}, ${steps} steps), open: ${why}`, run, 120_000);
+    else it(`${seed} (${backend}, ${steps} steps): ${why}`, run, 120_000);
   }
 });

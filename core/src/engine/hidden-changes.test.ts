@@ -86,5 +86,33 @@ describe('hidden changes of a blocked author', () => {
       console.log(`[hidden ${name}] ${hiddenCount} changes hidden while blocked; bob shows ${(await texts(bob, conv)).length} of alice's 5 messages after unblock, gaps 0`);
       await h.close();
     });
+
+    it(`${name}: in a group only the blocked member's changes are hidden (through a later removal and the unblock)`, async () => {
+      const h = await createPeerHarness({ backend: backend(), seed: `hidden-group-${name}`, peers: ['alice', 'bob', 'carol', 'dave'] });
+      const [alice, bob, carol, dave] = [h.peer('alice'), h.peer('bob'), h.peer('carol'), h.peer('dave')];
+      const g = (await alice.groups.create({ name: 'g', members: [h.user('bob'), h.user('carol'), h.user('dave')] })).id;
+      await h.flush();
+      const a0 = await alice.messages.send(g, 'alice 1');
+      await h.flush();
+      await bob.contacts.block(h.user('carol'));
+      await h.flush();
+      await carol.messages.send(g, 'carol while blocked');
+      await carol.messages.react(g, a0.id, '😡');
+      await dave.messages.send(g, 'dave 1');
+      await h.flush();
+      expect(await texts(bob, g)).toEqual(['alice 1', 'dave 1']);
+      expect(emojis(bob, g, a0.id)).toEqual([]);
+      expect(emojis(alice, g, a0.id)).toEqual(['😡']);
+      await alice.groups.removeMember(g, h.user('dave'));
+      await h.flush();
+      await bob.contacts.unblock(h.user('carol'));
+      await carol.messages.send(g, 'carol after');
+      await h.flush();
+      expect(await texts(bob, g)).toEqual(['alice 1', 'dave 1', 'carol after']);
+      expect(emojis(bob, g, a0.id)).toEqual([]);
+      expect((await texts(alice, g)).sort()).toEqual(['alice 1', 'carol after', 'carol while blocked', 'dave 1']);
+      expect(bob.gaps()).toEqual([]);
+      await h.close();
+    });
   }
 });

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { fuzzBudgetMs } from '@kith/core/testing';
 import type { BackendName } from '../harness/e2e-world.js';
 import { REQUIRED_KINDS } from './domain-steps.js';
@@ -76,8 +78,9 @@ export interface SuiteTotals {
   failedSeeds: string[];
   /** Summed over seeds: how often each kind of step happened. */
   tally: Map<string, number>;
-  /** Heap used after the run (after a GC when `--expose-gc`), and its peak between seeds. */
+  /** Heap used after the run (after a full GC), after the 10th seed (the baseline), and its peak between seeds. */
   heapMb: number;
+  heapBaseMb: number;
   heapPeakMb: number;
   ms: number;
   cpuMs: number;
@@ -102,6 +105,7 @@ export const emptyTotals = (): SuiteTotals => ({
   failedSeeds: [],
   tally: new Map(),
   heapMb: 0,
+  heapBaseMb: 0,
   heapPeakMb: 0,
   ms: 0,
   cpuMs: 0,
@@ -140,13 +144,19 @@ export function summaryLine(label: string, t: SuiteTotals): string {
     `${label}: seeds ${t.seeds} (failed ${t.failedSeeds.length}), operations ${t.ops}, faults injected ${t.faults} steps + ${t.frameFaults} frames, ` +
     `acknowledged ${t.acked} (unknown outcome ${t.unknown}); oracles: divergent ${t.divergent}, lost ${t.lost}, duplicated ${t.duplicated}, ` +
     `reordered ${t.reordered}, regressions ${t.regressions}, restart mismatches ${t.restartMismatch}, fresh-device mismatches ${t.freshMismatch}, ` +
-    `unacknowledged left ${t.outboxLeft}; removed members' stale views ${t.staleViews}; heap used ${t.heapMb.toFixed(0)} MB (peak ${t.heapPeakMb.toFixed(0)} MB); ` +
+    `unacknowledged left ${t.outboxLeft}; removed members' stale views ${t.staleViews}; heap used after GC ${t.heapMb.toFixed(0)} MB (after seed 10: ${t.heapBaseMb.toFixed(0)} MB; peak between seeds ${t.heapPeakMb.toFixed(0)} MB); ` +
     `${(t.ms / 1000).toFixed(1)} s wall, ${(t.cpuMs / 1000).toFixed(1)} s CPU`
   );
 }
 
 const heapMb = (): number => process.memoryUsage().heapUsed / 1e6;
-const gc = (globalThis as { gc?: () => void }).gc;
+/** A full GC, so that heap figures compare (vitest does not pass `--expose-gc`). */
+const gc = ((): (() => void) => {
+  const exposed = (globalThis as { gc?: () => void }).gc;
+  if (exposed !== undefined) return exposed;
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+})();
 
 /** The command that replays one seed of this suite. */
 export const replayCommand = (o: SuiteOptions, n: number): string =>
@@ -193,12 +203,17 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteTotals & { firstFa
     }
     const h = heapMb();
     if (h > t.heapPeakMb) t.heapPeakMb = h;
+    if (i + 1 === 10) {
+      gc();
+      t.heapBaseMb = heapMb();
+    }
     if (every > 0 && (i + 1) % every === 0) {
       stamp();
-      console.log(`${o.label}: after ${i + 1} seeds heap used ${h.toFixed(0)} MB, rss ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB, ${(t.ms / 1000).toFixed(0)} s`);
+      gc();
+      console.log(`${o.label}: after ${i + 1} seeds heap used after GC ${heapMb().toFixed(0)} MB, rss ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB, ${(t.ms / 1000).toFixed(0)} s`);
     }
   }
-  gc?.();
+  gc();
   t.heapMb = heapMb();
   stamp();
   console.log(summaryLine(o.label, t));

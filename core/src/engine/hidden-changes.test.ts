@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ConversationId, MessageId } from '../ids.js';
 import type { Kith } from '../kith.js';
+import type { DocChange } from '../protocol/doc-change.js';
 import { createAutomergeBackend } from '../crdt/automerge/index.js';
 import { createYjsBackend } from '../crdt/yjs/index.js';
 import { createPeerHarness } from '../testing/peer-harness.js';
@@ -112,6 +113,45 @@ describe('hidden changes of a blocked author', () => {
       expect(emojis(bob, g, a0.id)).toEqual([]);
       expect((await texts(alice, g)).sort()).toEqual(['alice 1', 'carol after', 'carol while blocked', 'dave 1']);
       expect(bob.gaps()).toEqual([]);
+      await h.close();
+    });
+
+    it(`${name}: a blocked author's change the feed policy holds stays hidden when it applies after a restart and an unblock`, async () => {
+      const h = await createPeerHarness({ backend: backend(), seed: `hidden-held-${name}`, peers: ['alice', 'bob', 'dave'] });
+      const [alice, dave] = [h.peer('alice'), h.peer('dave')];
+      let bob = h.peer('bob');
+      const g = (await alice.groups.create({ name: 'g', members: [h.user('bob')] })).id;
+      await alice.messages.send(g, 'alice 1');
+      await bob.contacts.block(h.user('dave'));
+      await h.flush();
+      // Bob is cut off; dave joins and writes. His change reaches bob before the add op does.
+      h.net.partition([['alice', 'dave', 'hub'], ['bob']], 'hold');
+      const outgoing: DocChange[] = [];
+      dave.onOutgoing((c) => outgoing.push(c));
+      await alice.groups.addMember(g, h.user('dave'));
+      h.net.flush();
+      await dave.messages.send(g, 'dave while blocked');
+      await dave.idle();
+      const feed = outgoing.filter((c) => c.doc.startsWith('feed:'));
+      expect(feed).toHaveLength(1);
+      expect(bob.receive(feed[0]!)).toEqual({ ok: true, value: 'pending' });
+      expect(bob.stats().held).toBe(1);
+      await bob.idle();
+
+      bob = await h.restart('bob');
+      await bob.contacts.unblock(h.user('dave'));
+      expect(bob.stats().held).toBe(1);
+      h.net.heal();
+      await h.flush();
+      expect(bob.stats().held).toBe(0);
+      expect(await texts(bob, g)).toEqual(['alice 1']);
+      await dave.messages.send(g, 'dave after');
+      await h.flush();
+      expect(await texts(bob, g)).toEqual(['alice 1', 'dave after']);
+      expect(bob.gaps()).toEqual([]);
+      bob = await h.restart('bob');
+      await h.flush();
+      expect(await texts(bob, g)).toEqual(['alice 1', 'dave after']);
       await h.close();
     });
   }

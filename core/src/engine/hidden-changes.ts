@@ -1,11 +1,14 @@
 import type { Json } from '../ports/crdt.js';
 import type { StorageWrite, StoredValue } from '../ports/storage.js';
 import type { DocId } from '../ids.js';
+import type { DocChange } from '../protocol/doc-change.js';
 import type { Core } from './core.js';
 import type { LoadedDoc } from './doc-registry.js';
 
 /** Storage meta prefix: one entry per feed chunk, device-local, never synced. */
 export const HIDDEN_META_PREFIX = 'engine/hidden/';
+/** Storage meta prefix of changes from a blocked author that the feed policy still holds back. */
+export const HIDDEN_HELD_PREFIX = 'engine/hidden-held/';
 
 /**
  * What a blocked author wrote, hidden on this device (data-model.md § blocks). A feed change
@@ -27,6 +30,10 @@ export interface HiddenChanges {
   isHidden(doc: LoadedDoc, collection: string, key: string): boolean;
   /** Run `apply` (a blocked author's change) masking what it touches; returns the meta writes. */
   masked<T>(doc: LoadedDoc, apply: () => T): { value: T; writes: StorageWrite[] };
+  /** Note a blocked author's change the feed policy holds: it is masked whenever it applies, even after a restart. */
+  hold(change: ChangeRef): StorageWrite[];
+  /** Whether `change` was held while its author was blocked; forgets it (with the meta write). */
+  takeHeld(change: ChangeRef): { held: boolean; writes: StorageWrite[] };
   /** Number of masked keys (all documents). */
   count(): number;
 }
@@ -37,6 +44,8 @@ interface Mask {
   /** The live value the blocked change left, serialized ('' when absent). */
   seen: string;
 }
+
+type ChangeRef = Pick<DocChange, 'doc' | 'author' | 'device' | 'counter'>;
 
 const SEP = '\u0000';
 const serial = (v: Json | undefined): string => (v === undefined ? '' : JSON.stringify(v));
@@ -55,6 +64,13 @@ export function hiddenChanges(core: Core): HiddenChanges {
 
 function createHiddenChanges(core: Core): HiddenChanges {
   const masks = new Map<DocId, Map<string, Mask>>();
+  const heldHidden = new Map<DocId, Set<string>>();
+  const heldKey = (c: ChangeRef): string => `${c.author}${SEP}${c.device}${SEP}${c.counter}`;
+  const heldWrites = (doc: DocId): StorageWrite[] => {
+    const set = heldHidden.get(doc);
+    if (set === undefined || set.size === 0) return [{ type: 'deleteMeta', key: HIDDEN_HELD_PREFIX + doc }];
+    return [{ type: 'putMeta', key: HIDDEN_HELD_PREFIX + doc, value: [...set] }];
+  };
 
   const ready = (async () => {
     const listed = (await core.storage?.listMeta(HIDDEN_META_PREFIX).catch(() => [])) ?? [];
@@ -69,6 +85,17 @@ function createHiddenChanges(core: Core): HiddenChanges {
       const live = masks.get(doc) ?? new Map<string, Mask>();
       for (const [k, m] of parsed) if (!live.has(k)) live.set(k, m);
       masks.set(doc, live);
+    }
+    const held = (await core.storage?.listMeta(HIDDEN_HELD_PREFIX).catch(() => [])) ?? [];
+    for (const [key, value] of held) {
+      if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+        core.stats.invalidEntries++;
+        continue;
+      }
+      const doc = key.slice(HIDDEN_HELD_PREFIX.length) as DocId;
+      const set = heldHidden.get(doc) ?? new Set<string>();
+      for (const v of value) set.add(v);
+      heldHidden.set(doc, set);
     }
   })();
 
@@ -145,6 +172,16 @@ function createHiddenChanges(core: Core): HiddenChanges {
       }
       const writes: StorageWrite[] = changed ? [{ type: 'putMeta', key: HIDDEN_META_PREFIX + doc.id, value: masksToJson(docMasks) }] : [];
       return { value, writes };
+    },
+    hold(change) {
+      let set = heldHidden.get(change.doc);
+      if (set === undefined) heldHidden.set(change.doc, (set = new Set()));
+      set.add(heldKey(change));
+      return heldWrites(change.doc);
+    },
+    takeHeld(change) {
+      if (heldHidden.get(change.doc)?.delete(heldKey(change)) !== true) return { held: false, writes: [] };
+      return { held: true, writes: heldWrites(change.doc) };
     },
     count() {
       let n = 0;

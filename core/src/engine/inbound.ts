@@ -78,8 +78,6 @@ function hideOnArrival(core: Core, change: DocChange): boolean {
 export function createInbound(core: Core): Inbound {
   let held = 0;
   const hidden = hiddenChanges(core);
-  /** Held records that arrived while their author was blocked: masked when they apply. */
-  const hideWhenApplied = new WeakSet<DocRecord>();
 
   /** Apply a blocked author's change with its effects masked; events stay silent (nothing shown changes). */
   const applyHidden = (doc: LoadedDoc, payload: Uint8Array): Result<CrdtTouched> => {
@@ -87,7 +85,7 @@ export function createInbound(core: Core): Inbound {
     core.events.muted = true;
     try {
       const { value, writes } = hidden.masked(doc, () => doc.crdt.apply(payload));
-      if (writes.length > 0 && !core.restoring) core.persister.commitMeta(writes);
+      if (writes.length > 0) core.persister.commitMeta(writes);
       // Counted with the refusals: the content is refused display (kith.stats().rejected).
       if (value.ok) core.stats.rejected++;
       return value;
@@ -108,8 +106,9 @@ export function createInbound(core: Core): Inbound {
   };
 
   const applyRecord = (doc: LoadedDoc, rec: DocRecord): void => {
-    const hide = hideWhenApplied.has(rec);
-    hideWhenApplied.delete(rec);
+    // Held while its author was blocked (persisted, so also after a restart): masked now.
+    const { held: hide, writes } = hidden.takeHeld(rec.change);
+    if (writes.length > 0) core.persister.commitMeta(writes);
     const r = hide ? applyHidden(doc, rec.change.payload) : doc.crdt.apply(rec.change.payload);
     rec.applied = true;
     held--;
@@ -230,9 +229,8 @@ export function createInbound(core: Core): Inbound {
       doc.records.push({ change, applied: true });
     } else {
       if (held >= MAX_HELD && !core.restoring) return reject(fail('rate_limited', 'too many held changes'));
-      const rec: DocRecord = { change, applied: false };
-      if (hide) hideWhenApplied.add(rec);
-      doc.records.push(rec);
+      if (hide) core.persister.commitMeta(hidden.hold(change));
+      doc.records.push({ change, applied: false });
       held++;
       doc.held++;
     }

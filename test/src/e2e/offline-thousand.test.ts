@@ -74,7 +74,7 @@ describe('e2e offline: 1,000 changes through a relay child process (Dexie, WebSo
   it('a peer makes 1,000 changes offline across 4 conversations, restarts from its database, reconnects: all sync once', async () => {
     const s = await setup('offline-thousand');
     const world = s.world;
-    world.setOnline('alice', false);
+    await world.setOnline('alice', false);
     const alice = world.peer('alice');
     const rnd = world.random.fork('offline-ops');
     const sent = new Map<ConversationId, MessageId[]>();

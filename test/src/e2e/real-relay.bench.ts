@@ -107,7 +107,7 @@ if (ONLY === undefined || ONLY === 'sustained') {
 let catchupMs = NaN;
 let produceMs = NaN;
 if (ONLY === undefined || ONLY === 'catchup') {
-  world.setOnline('bob', false);
+  await world.setOnline('bob', false);
   const t2 = performance.now();
   let last: MessageId | undefined;
   for (let i = 0; i < CATCHUP; i++) last = (await alice.kith.messages.send(conv, `catch-up ${i}`)).id;
@@ -115,7 +115,7 @@ if (ONLY === undefined || ONLY === 'catchup') {
   produceMs = performance.now() - t2;
   console.log(`catch-up: alice sent and the relay acknowledged ${CATCHUP} in ${(produceMs / 1000).toFixed(1)} s`);
   const t3 = performance.now();
-  world.setOnline('bob', true);
+  await world.setOnline('bob', true);
   await waitFor(world, () => last !== undefined && seen.has(last));
   catchupMs = performance.now() - t3;
   console.log(`catch-up: bob ${CATCHUP} behind caught up in ${(catchupMs / 1000).toFixed(1)} s`);

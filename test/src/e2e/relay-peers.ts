@@ -63,7 +63,7 @@ export interface RelayPeers {
   /** Reopens from its own database; `kill` drops the old one mid-flight (no cleanup, nothing more written). */
   restart(name: string, options?: { kill?: boolean }): Promise<RelayPeer>;
   /** Offline: stops the peer's sync client (the engine keeps working); online: starts it again. */
-  setOnline(name: string, online: boolean): void;
+  setOnline(name: string, online: boolean): Promise<void>;
   /** SIGKILL (or SIGTERM) the relay and start a new process on the same database. */
   restartRelay(kill?: boolean): Promise<void>;
   /** Delivers until every running client is quiet and nothing new arrived for three rounds. */
@@ -184,14 +184,14 @@ export async function createRelayPeers(options: RelayPeersOptions): Promise<Rela
       peers.set(name, p);
       return p;
     },
-    setOnline(name, online) {
+    async setOnline(name, online) {
       const p = world.peer(name);
       if (online) {
         running.add(name);
         p.sync.start();
       } else {
         running.delete(name);
-        void p.sync.stop();
+        await p.sync.stop();
       }
     },
     restartRelay: (kill = false) => proc.restart(kill),

@@ -2,6 +2,7 @@ import type { Json } from '../ports/crdt.js';
 import type { StorageWrite, StoredValue } from '../ports/storage.js';
 import type { DocId } from '../ids.js';
 import type { DocChange } from '../protocol/doc-change.js';
+import { DEL, MSG } from '../model/message.js';
 import type { Core } from './core.js';
 import type { LoadedDoc } from './doc-registry.js';
 
@@ -15,7 +16,8 @@ export const HIDDEN_HELD_PREFIX = 'engine/hidden-held/';
  * from a blocked author is applied to the CRDT — the author's chain stays whole, so after an
  * unblock their next changes apply and nothing is reported missing — but every key it touched
  * is masked: readers see the value the key had before (absent for a new message, the earlier
- * text for an edit, no tombstone for a delete, the earlier reaction…). A mask lasts while the
+ * text for an edit, the earlier reaction, receipt or call entry…). A delete is honoured (it
+ * shows nothing new; the author retracts), except of a message that is hidden. A mask lasts while the
  * key holds the value the blocked change left (`seen`); once the author rewrites the key after
  * an unblock, the live value shows again. Masks persist in storage meta and are restored on
  * open; they are per device and never synced (the block itself is private).
@@ -28,8 +30,9 @@ export interface HiddenChanges {
   entries(doc: LoadedDoc, collection: string): Array<[string, Json]>;
   /** True when `key` of `collection` is a message this device never shows. */
   isHidden(doc: LoadedDoc, collection: string, key: string): boolean;
-  /** Run `apply` (a blocked author's change) masking what it touches; returns the meta writes. */
-  masked<T>(doc: LoadedDoc, apply: () => T): { value: T; writes: StorageWrite[] };
+  /** Run `apply` (a blocked author's change) masking what it touches; returns the meta writes
+   *  and the ids of the messages whose delete it honoured (shown as deleted now). */
+  masked<T>(doc: LoadedDoc, apply: () => T): { value: T; writes: StorageWrite[]; deleted: string[] };
   /** Note a blocked author's change the feed policy holds: it is masked whenever it applies, even after a restart. */
   hold(change: ChangeRef): StorageWrite[];
   /** Whether `change` was held while its author was blocked; forgets it (with the meta write). */
@@ -155,7 +158,26 @@ function createHiddenChanges(core: Core): HiddenChanges {
       const touched = new Set<string>(before.keys());
       for (const c of doc.crdt.collections()) for (const k of doc.crdt.keys(c)) touched.add(c + SEP + k);
       let changed = false;
+      // A delete is honoured even from a blocked author (it shows nothing new and is the
+      // author's retraction) — unless the message itself is hidden.
+      const honoured = new Set<string>();
+      const deleted: string[] = [];
       for (const ck of touched) {
+        if (!ck.startsWith(DEL + SEP) || before.has(ck)) continue;
+        const id = ck.slice(DEL.length + 1);
+        if (doc.crdt.get(DEL, id) === undefined) continue;
+        const msgMask = docMasks.get(MSG + SEP + id);
+        const hiddenMessage = msgMask !== undefined && msgMask.show === undefined && msgMask.seen === serial(before.get(MSG + SEP + id));
+        if (!hiddenMessage) {
+          honoured.add(DEL + SEP + id).add(MSG + SEP + id);
+          deleted.push(id);
+        }
+      }
+      for (const ck of touched) {
+        if (honoured.has(ck)) {
+          if (docMasks.delete(ck)) changed = true;
+          continue;
+        }
         const sep = ck.indexOf(SEP);
         const now = serial(doc.crdt.get(ck.slice(0, sep), ck.slice(sep + 1)));
         const was = before.get(ck);
@@ -171,7 +193,7 @@ function createHiddenChanges(core: Core): HiddenChanges {
         changed = true;
       }
       const writes: StorageWrite[] = changed ? [{ type: 'putMeta', key: HIDDEN_META_PREFIX + doc.id, value: masksToJson(docMasks) }] : [];
-      return { value, writes };
+      return { value, writes, deleted };
     },
     hold(change) {
       let set = heldHidden.get(change.doc);

@@ -1,5 +1,5 @@
 import type { Result } from '../errors.js';
-import type { ConversationId, DocId } from '../ids.js';
+import type { ConversationId, DocId, MessageId } from '../ids.js';
 import type { DocChange } from '../protocol/doc-change.js';
 import type { CrdtTouched } from '../ports/crdt.js';
 import type { DocRef } from '../model/doc-ids.js';
@@ -83,14 +83,19 @@ export function createInbound(core: Core): Inbound {
   const applyHidden = (doc: LoadedDoc, payload: Uint8Array): Result<CrdtTouched> => {
     const wasMuted = core.events.muted;
     core.events.muted = true;
+    let deleted: string[] = [];
     try {
-      const { value, writes } = hidden.masked(doc, () => doc.crdt.apply(payload));
-      if (writes.length > 0) core.persister.commitMeta(writes);
+      const masked = hidden.masked(doc, () => doc.crdt.apply(payload));
+      deleted = masked.deleted;
+      if (masked.writes.length > 0) core.persister.commitMeta(masked.writes);
       // Counted with the refusals: the content is refused display (kith.stats().rejected).
-      if (value.ok) core.stats.rejected++;
-      return value;
+      if (masked.value.ok) core.stats.rejected++;
+      return masked.value;
     } finally {
       core.events.muted = wasMuted;
+      if (doc.ref.kind === 'feed') {
+        for (const id of deleted) core.events.emit('messageDeleted', { conversation: doc.ref.conversation, id: id as MessageId, author: doc.ref.author });
+      }
     }
   };
   const awaitingLoad = new Map<DocId, DocChange[]>();

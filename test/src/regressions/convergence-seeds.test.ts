@@ -19,6 +19,11 @@ import { runSeed } from '../convergence/run-seed.js';
  * - automerge-39 (40): a member never listed two conversations its fresh device listed: an
  *   `entry` the fault link let overtake an earlier one of the same document is skipped for good
  *   by the client's cursor (the link no longer reorders within a document: a relay cannot).
+ * - yjs-3 (40), open: erin, removed from a group and added back, lacks a message bob sent while
+ *   she was a member; every other member shows it (no frame fault involved: same with
+ *   duplication and reordering off). Reported.
+ * - yjs-13 (40), open: dave stays in `gap` for a feed stream (counters 1 and 2 never arrive),
+ *   the flush never goes quiet (same with duplication and reordering off). Reported.
  */
 const SEEDS: ReadonlyArray<readonly [string, 'yjs' | 'automerge', number, string, 'open'?]> = [
   ['yjs-2', 'yjs', 8, 'empty direct conversation opened by one side only (oracle)'],
@@ -29,6 +34,8 @@ const SEEDS: ReadonlyArray<readonly [string, 'yjs' | 'automerge', number, string
   ['yjs-34', 'yjs', 40, 'feed subscriptions pending forever after relay restarts (sync, fixed)'],
   ['yjs-35', 'yjs', 40, 'two clients never quiet (sync, fixed)'],
   ['automerge-39', 'automerge', 40, 'entry overtaking one of its document lost to the cursor (fault model)'],
+  ['yjs-3', 'yjs', 40, 'a member removed and added back lacks an earlier acknowledged message', 'open'],
+  ['yjs-13', 'yjs', 40, 'a feed stream stays in gap (counters 1, 2 never arrive), never quiet', 'open'],
 ];
 
 describe('convergence regressions (named seeds)', () => {

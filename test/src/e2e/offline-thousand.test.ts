@@ -70,6 +70,15 @@ async function converged(s: Setup): Promise<boolean> {
   return true;
 }
 
+/** Metadata only: who shows how many messages, sync state, gaps, counters. */
+async function printDivergence(s: Setup): Promise<void> {
+  for (const [conv] of s.convs)
+    for (const p of members(s, conv))
+      console.log(
+        `not converged: ${conv.slice(0, 8)} ${p.name} ${p.sync.state} messages=${(await snapshotConversation(p.kith, conv)).messages.length} gaps=${JSON.stringify(p.kith.gaps().slice(0, 3))} sync=${JSON.stringify(p.sync.stats)} engine=${JSON.stringify(p.kith.stats())} ${JSON.stringify({ parked: p.sync.describe().parked, held: p.sync.describe().held })}`,
+      );
+}
+
 describe('e2e offline: 1,000 changes through a relay child process (Dexie, WebSockets)', () => {
   it('a peer makes 1,000 changes offline across 4 conversations, restarts from its database, reconnects: all sync once', async () => {
     const s = await setup('offline-thousand');
@@ -106,7 +115,10 @@ describe('e2e offline: 1,000 changes through a relay child process (Dexie, WebSo
     const t0 = performance.now();
     const restarted = await world.restart('alice');
     await world.until(() => restarted.kith.outbox().length === 0, 60);
-    await world.until(() => converged(s), 60);
+    await world.until(() => converged(s), 60).catch(async (e) => {
+      await printDivergence(s);
+      throw e;
+    });
     const syncMs = performance.now() - t0;
     const history = createHistory();
     const views = await finalViews(s);
@@ -169,10 +181,7 @@ describe('e2e offline: 1,000 changes through a relay child process (Dexie, WebSo
       }
       await world.until(() => world.peer('alice').kith.outbox().length === 0, 60);
       await world.until(() => converged(s), 60).catch(async (e) => {
-        // Metadata only: who shows how many messages, sync state, gaps, counters.
-        for (const [conv] of s.convs)
-          for (const p of members(s, conv))
-            console.log(`not converged: ${conv.slice(0, 8)} ${p.name} ${p.sync.state} messages=${(await snapshotConversation(p.kith, conv)).messages.length} gaps=${JSON.stringify(p.kith.gaps().slice(0, 3))} sync=${JSON.stringify(p.sync.stats)}`);
+        await printDivergence(s);
         throw e;
       });
       const check = checkHistory(

@@ -12,6 +12,6 @@ describe('convergence end to end (Yjs): 5 peers, Dexie, encryption, in-process r
     expect(t.divergent + t.lost + t.duplicated + t.reordered + t.regressions + t.restartMismatch + t.freshMismatch + t.outboxLeft).toBe(0);
     expect(t.seeds).toBeGreaterThan(0);
     // Every domain step of §1 and fault of §4 really happened (a long enough run only).
-    if (t.seeds >= 50) expect(missingKinds(t)).toEqual([]);
+    if (t.seeds >= 100) expect(missingKinds(t)).toEqual([]);
   }, fuzzBudgetMs(0) + 900_000);
 });

@@ -292,6 +292,7 @@ describe('two people chat through a real relay', () => {
     await bob.page.keyboard.type('typed with the keyboard only');
     await bob.page.keyboard.press('Enter');
     await message(alice.page, 'typed with the keyboard only').waitFor();
+    await message(bob.page, 'typed with the keyboard only').waitFor();
     const convGaps = await accessibleNameGaps(bob.page);
     const width = await bob.page.evaluate(() => document.documentElement.scrollWidth);
     await screenshot(bob.page, 'conversation-phone');

@@ -1,4 +1,5 @@
 import type { Attachment, ConversationId, DecodeSandbox, Kith, MessageId, SyncClient, UserId } from '@kith/core';
+import { createCallLog } from './call-log.js';
 import { createChatSummaries } from './chat-summaries.js';
 import { createIconCache, encodeGroupIcon, shrinkImage } from './group-icon.js';
 import { toChatMessage, type MessageViewContext } from './message-view.js';
@@ -92,6 +93,7 @@ export async function createDemoClient(parts: DemoClientParts): Promise<DemoClie
 
   const calls = createCallController(kith, sync, (u) => nameOf(u));
   const urls = new Map<string, string>();
+  const callLog = createCallLog(kith, (u) => nameOf(u));
   const summaries = await createChatSummaries(kith, parts.projectionDb, changed);
   const icons = createIconCache(sync, changed);
   const refreshAll = (): void => void summaries.refresh().catch(() => undefined);
@@ -280,14 +282,7 @@ export async function createDemoClient(parts: DemoClientParts): Promise<DemoClie
     async callAction(action) {
       await calls[action]();
     },
-    callLog(conv) {
-      return kith.calls.list(conv as ConversationId).map((c) => {
-        const joined = c.participants.map((p) => p.joinedAt).filter((t): t is number => t !== null);
-        const from = joined.length > 0 ? Math.min(...joined) : null;
-        const screenShares = c.screenShares.map((s) => ({ by: nameOf(s.user), startedAt: s.startedAt, durationMs: s.endedAt === null ? null : s.endedAt - s.startedAt }));
-        return { id: c.id, kind: c.kind, outgoing: c.caller === me, status: c.status, startedAt: c.startedAt, durationMs: from !== null && c.endedAt !== null ? c.endedAt - from : null, screenShares };
-      });
-    },
+    callLog: (conv) => callLog(conv as ConversationId),
     setPresence(state) {
       myPresence = state;
       sync.setPresence(state, contactsToTell());

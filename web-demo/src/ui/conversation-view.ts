@@ -14,6 +14,9 @@ export function mountConversation(root: HTMLElement, client: DemoClient, id: str
   let replyTo: ChatMessage | null = null;
   let editing: ChatMessage | null = null;
   let showMembers = false;
+  // Whether the list follows its newest message (the user has not scrolled up).
+  let stick = true;
+  let lastTop = 0;
   // The group info form, kept while the user edits it (see renderHeader).
   let info: HTMLElement | null = null;
   let infoKey = '';
@@ -122,6 +125,7 @@ export function mountConversation(root: HTMLElement, client: DemoClient, id: str
   const attachmentItem = (m: ChatMessage, a: ChatMessage['attachments'][number]): HTMLElement => {
     if (a.image) {
       const img = h('img', { class: 'attachment-image', alt: a.name, 'data-attachment': a.name });
+      img.addEventListener('load', () => stick && (list.scrollTop = list.scrollHeight));
       void client.attachmentUrl(id, m.id, a.id).then((url) => (img.src = url), fail);
       return h('figure', { class: 'attachment' }, img, h('figcaption', { class: 'small muted' }, `${a.name} · ${formatBytes(a.size)}`));
     }
@@ -148,7 +152,6 @@ export function mountConversation(root: HTMLElement, client: DemoClient, id: str
   };
 
   const renderMessages = (): void => {
-    const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
     // Keep keyboard focus on the same message (and button) across the redraw.
     const focused = document.activeElement;
     const focusedMsg = focused instanceof HTMLElement && list.contains(focused) ? focused.closest<HTMLElement>('.msg') : null;
@@ -171,8 +174,9 @@ export function mountConversation(root: HTMLElement, client: DemoClient, id: str
       items.push(e.el());
     }
     if (messages.length === 0) items.push(h('li', { class: 'empty' }, 'No messages yet. Say hi!'));
+    const prevTop = list.scrollTop;
     clear(list, ...items);
-    if (atBottom) list.scrollTop = list.scrollHeight;
+    list.scrollTop = stick ? list.scrollHeight : prevTop;
     if (focusedId !== undefined) {
       const again = list.querySelector<HTMLElement>(`.msg[data-id="${CSS.escape(focusedId)}"]`);
       const button = focusedLabel == null ? null : again?.querySelector<HTMLElement>(`[aria-label="${CSS.escape(focusedLabel)}"]`);
@@ -253,6 +257,12 @@ export function mountConversation(root: HTMLElement, client: DemoClient, id: str
     list.scrollTop = list.scrollHeight - before;
   };
   list.addEventListener('scroll', () => {
+    // Follow the newest message until the user scrolls up; scrolling back down to the bottom
+    // follows again. (Our own scrolls only go down, so a late event from one never unsticks.)
+    const near = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+    if (list.scrollTop < lastTop) stick = near;
+    else if (near) stick = true;
+    lastTop = list.scrollTop;
     if (list.scrollTop < 20) void loadOlder();
   });
 
@@ -262,6 +272,7 @@ export function mountConversation(root: HTMLElement, client: DemoClient, id: str
     if (text === '') return;
     error.textContent = '';
     const p = editing !== null ? client.edit(id, editing.id, text) : client.send(id, text, replyTo?.id);
+    if (editing === null) stick = true;
     input.value = '';
     replyTo = null;
     editing = null;

@@ -106,13 +106,21 @@ describe('faults through the real pipeline (Dexie, encryption, in-process relay)
     }
     w.setOnline('bob', true);
     await w.flush();
-    for (let i = 0; i < 5; i++) await bob.kith.messages.send(group, `after-reconnect${i}`);
+    // KEY-9: back online bob learns of his removal, so his engine refuses further sends itself.
+    let refusedLocally = 0;
+    for (let i = 0; i < 5; i++) {
+      await bob.kith.messages.send(group, `after-reconnect${i}`).catch((e: unknown) => {
+        if (e instanceof Error && (e as { code?: unknown }).code === 'not_a_member') refusedLocally++;
+        else throw e;
+      });
+    }
     await w.flush();
     const accepted = [];
     for (const n of ['alice', 'carol'] as const) accepted.push(...(await texts(w.peer(n), group, bob.kith.user)).filter((t) => t !== 'before'));
     const carolHasBefore = (await texts(w.peer('carol'), group, bob.kith.user)).includes('before');
-    console.log(`removed-while-offline: bob sent ${sentOffline} offline + 5 after reconnect, accepted at alice+carol ${accepted.length}; his earlier message kept: ${carolHasBefore}; bob outbox left ${bob.kith.outbox().length}`);
+    console.log(`removed-while-offline: bob sent ${sentOffline} offline + 5 after reconnect (${refusedLocally} refused by his own engine), accepted at alice+carol ${accepted.length}; his earlier message kept: ${carolHasBefore}; bob outbox left ${bob.kith.outbox().length}`);
     expect(accepted).toEqual([]);
+    expect(refusedLocally).toBe(5);
     expect(carolHasBefore).toBe(true);
     expect(w.peer('alice').kith.groups.members(group).map((m) => m.user)).not.toContain(bob.kith.user);
   });

@@ -3,7 +3,7 @@ import type { StorageWrite } from '../ports/storage.js';
 import { planEpoch } from '../crypto/epoch-planner.js';
 import type { PublicIdentity } from '../crypto/identity.js';
 import { sealKeyEnvelope, keysDocId } from '../crypto/key-envelope.js';
-import { epochKeyHash } from '../crypto/keyring.js';
+import { epochKeyHash, type Keyring } from '../crypto/keyring.js';
 import { SecretKey } from '../crypto/secret-key.js';
 import type { IntroBook } from './intro-book.js';
 import type { SessionDeps } from './secure-session.js';
@@ -12,11 +12,38 @@ import type { SessionDeps } from './secure-session.js';
  * Group key epochs driven by this device (KEY-6, ADR 0006/0009): when the planner says rotate,
  * make a random epoch key, keep it, and hand it to every member in one key envelope carried by
  * their intros; members that have no copy of the current key yet (joiners) get it from any admin.
+ *
+ * SYNC-20: a joiner (or a member added back) also gets the full keys of the earlier epochs this
+ * device holds (KEY-4 `sharedKeys`): a member's feed is one CRDT document across epochs, so
+ * without the earlier changes nothing later in it applies either (Yjs and Automerge hold an
+ * update until what it builds on arrives) — the joiner would never see an existing member's new
+ * messages. Every member of a group therefore shows the same history.
  */
 export interface GroupKeys {
   plan(conv: ConversationId, writes: StorageWrite[], authoredRemoval: boolean): void;
   /** Members whose box key this device still needs (to look up) before it can give them keys. */
   unknownUsers(): UserId[];
+}
+
+/**
+ * Keys (roster + shared, 36 bytes each) one sealed box can carry: KEY-4 caps the box at 4,096
+ * bytes = 48 (seal) + 85 (prefix, conversation, recipient, epoch, key) + 2 × 2 (counts) + 36 × n.
+ */
+export const MAX_KEYS_PER_GRANT = Math.floor((4096 - 48 - 85 - 4) / 36);
+
+/**
+ * The full keys of the epochs before `epoch` that `keyring` may pass on (neither provisional),
+ * newest first, at most `room` of them: what a joiner needs to read the conversation's history.
+ */
+export function historyKeys(keyring: Pick<Keyring, 'epochs' | 'epochKey'>, conv: ConversationId, epoch: number, room: number): Array<{ epoch: number; key: SecretKey }> {
+  const out: Array<{ epoch: number; key: SecretKey }> = [];
+  for (const info of [...keyring.epochs(conv)].reverse()) {
+    if (out.length >= room) break;
+    if (info.epoch >= epoch || info.provisional === true) continue;
+    const key = keyring.epochKey(conv, info.epoch, info.keyHash);
+    if (key !== undefined) out.push({ epoch: info.epoch, key });
+  }
+  return out;
 }
 
 export function createGroupKeys(deps: SessionDeps, book: IntroBook): GroupKeys {
@@ -36,13 +63,16 @@ export function createGroupKeys(deps: SessionDeps, book: IntroBook): GroupKeys {
     return { userId: user, signingKey: known.signingKey, boxKey: known.boxKey, boxKeySignature: new Uint8Array(64) };
   };
 
-  const distribute = (conv: ConversationId, epoch: number, key: SecretKey, removals: number, users: readonly UserId[], writes: StorageWrite[]): void => {
+  /** `joiners`: the recipients who also get the earlier epochs' full keys (SYNC-20). */
+  const distribute = (conv: ConversationId, epoch: number, key: SecretKey, removals: number, users: readonly UserId[], joiners: ReadonlySet<UserId>, writes: StorageWrite[]): void => {
     const recipients = users.map(publicOf).filter((p): p is PublicIdentity => p !== undefined);
     if (recipients.length === 0) return;
     const { counter, write } = book.nextCounter(keysDocId(conv));
     writes.push(write);
     const rosterKeys = keys.keyring.rosterKeys(conv, epoch);
-    const bytes = sealKeyEnvelope(crypto, { conversation: conv, epoch, key, removals, counter, grants: recipients.map((recipient) => ({ recipient, rosterKeys })) }, identity);
+    const sharedKeys = joiners.size === 0 ? [] : historyKeys(keys.keyring, conv, epoch, Math.max(0, MAX_KEYS_PER_GRANT - rosterKeys.length));
+    const grants = recipients.map((recipient) => (joiners.has(recipient.userId) && sharedKeys.length > 0 ? { recipient, rosterKeys, sharedKeys } : { recipient, rosterKeys }));
+    const bytes = sealKeyEnvelope(crypto, { conversation: conv, epoch, key, removals, counter, grants }, identity);
     const fingerprint = `key-${conv}-${epoch}-${epochKeyHash(crypto, key)}`;
     for (const r of recipients) book.keyEnvelope(r.userId, bytes, `${fingerprint}-${r.userId === me ? 'self' : 'peer'}`);
   };
@@ -59,17 +89,18 @@ export function createGroupKeys(deps: SessionDeps, book: IntroBook): GroupKeys {
       } else staleSince.delete(conv);
       const plan = planEpoch({ me, state, current: current?.info, messagesInEpoch: 0, now, authoredRemoval, staleSince: staleSince.get(conv) ?? null });
       const members = [...state.members.keys()].sort();
+      // Members with no copy of the current key: joiners, or added back (SYNC-20: they get history).
+      const fingerprint = current === undefined ? '' : `key-${conv}-${current.info.epoch}-${current.info.keyHash}`;
+      const missing = current === undefined ? [] : members.filter((u) => !book.has(u, `${fingerprint}-${u === me ? 'self' : 'peer'}`) && !current.info.recipients.includes(u));
       if (plan.action === 'rotate') {
         const key = new SecretKey(crypto.randomBytes(32));
         writes.push(...keys.addEpochKey({ scope: conv, epoch: plan.epoch, removals: state.removals, createdAt: now, createdBy: me, recipients: plan.recipients }, key));
-        distribute(conv, plan.epoch, key, state.removals, plan.recipients, writes);
+        distribute(conv, plan.epoch, key, state.removals, plan.recipients, new Set(missing), writes);
         staleSince.delete(conv);
         return;
       }
       if (current === undefined || current.info.removals < state.removals) return;
-      const fingerprint = `key-${conv}-${current.info.epoch}-${current.info.keyHash}`;
-      const missing = members.filter((u) => !book.has(u, `${fingerprint}-${u === me ? 'self' : 'peer'}`) && !current.info.recipients.includes(u));
-      if (missing.length > 0) distribute(conv, current.info.epoch, current.key, current.info.removals, missing, writes);
+      if (missing.length > 0) distribute(conv, current.info.epoch, current.key, current.info.removals, missing, new Set(missing), writes);
     },
   };
 }

@@ -19,9 +19,9 @@ import { runSeed } from '../convergence/run-seed.js';
  * - automerge-39 (40): a member never listed two conversations its fresh device listed: an
  *   `entry` the fault link let overtake an earlier one of the same document is skipped for good
  *   by the client's cursor (the link no longer reorders within a document: a relay cannot).
- * - yjs-3 (40), open: erin, removed from a group and added back, lacks a message bob sent while
- *   she was a member; every other member shows it (no frame fault involved: same with
- *   duplication and reordering off). Reported.
+ * - yjs-3 (40): erin, added to a group after two removals had rotated its key, lacked bob's
+ *   earlier message (she was never given the earlier epochs' keys; nothing later in his feed
+ *   would have applied either). Fixed in sync: joiners get the earlier epochs' keys (SYNC-20).
  * - yjs-13 (40), open: dave stays in `gap` for a feed stream (counters 1 and 2 never arrive),
  *   the flush never goes quiet (same with duplication and reordering off). Reported.
  */
@@ -34,7 +34,7 @@ const SEEDS: ReadonlyArray<readonly [string, 'yjs' | 'automerge', number, string
   ['yjs-34', 'yjs', 40, 'feed subscriptions pending forever after relay restarts (sync, fixed)'],
   ['yjs-35', 'yjs', 40, 'two clients never quiet (sync, fixed)'],
   ['automerge-39', 'automerge', 40, 'entry overtaking one of its document lost to the cursor (fault model)'],
-  ['yjs-3', 'yjs', 40, 'a member removed and added back lacks an earlier acknowledged message', 'open'],
+  ['yjs-3', 'yjs', 40, 'a member added after a key rotation lacks an earlier acknowledged message (sync, fixed)'],
   ['yjs-13', 'yjs', 40, 'a feed stream stays in gap (counters 1, 2 never arrive), never quiet', 'open'],
 ];
 

@@ -22,8 +22,10 @@ import { runSeed } from '../convergence/run-seed.js';
  * - yjs-3 (40): erin, added to a group after two removals had rotated its key, lacked bob's
  *   earlier message (she was never given the earlier epochs' keys; nothing later in his feed
  *   would have applied either). Fixed in sync: joiners get the earlier epochs' keys (SYNC-20).
- * - yjs-13 (40), open: dave stays in `gap` for a feed stream (counters 1 and 2 never arrive),
- *   the flush never goes quiet (same with duplication and reordering off). Reported.
+ * - yjs-13 (40): dave, added at epoch 1, stayed in `gap` for carol's feed: her counters 1 and 2,
+ *   sealed under epoch 0 before she learnt of a removal, never opened at him (no epoch-0 key)
+ *   while counter 3 did; the flush never went quiet. Fixed in sync by SYNC-20 (joiners get the
+ *   earlier epochs' keys); shape pinned in joiner-stale-epoch.test.ts.
  */
 const SEEDS: ReadonlyArray<readonly [string, 'yjs' | 'automerge', number, string, 'open'?]> = [
   ['yjs-2', 'yjs', 8, 'empty direct conversation opened by one side only (oracle)'],
@@ -35,7 +37,7 @@ const SEEDS: ReadonlyArray<readonly [string, 'yjs' | 'automerge', number, string
   ['yjs-35', 'yjs', 40, 'two clients never quiet (sync, fixed)'],
   ['automerge-39', 'automerge', 40, 'entry overtaking one of its document lost to the cursor (fault model)'],
   ['yjs-3', 'yjs', 40, 'a member added after a key rotation lacks an earlier acknowledged message (sync, fixed)'],
-  ['yjs-13', 'yjs', 40, 'a feed stream stays in gap (counters 1, 2 never arrive), never quiet', 'open'],
+  ['yjs-13', 'yjs', 40, 'a joiner stays in gap: a stream sealed partly under an epoch before his join (sync, fixed)'],
 ];
 
 describe('convergence regressions (named seeds)', () => {

@@ -59,6 +59,8 @@ export interface InboundDeps {
   readonly onApplied: () => Promise<void>;
   /** At the end of every job: subscriptions (retrying denied ones if something applied), pushes. */
   readonly afterBatch: (applied: boolean) => void;
+  /** SYNC-19: read `doc` again from its cursor (lowered below an envelope that did not fit). */
+  readonly rewind: (doc: string) => void;
 }
 
 export function createInboundApplier(deps: InboundDeps): InboundApplier {
@@ -146,14 +148,19 @@ export function createInboundApplier(deps: InboundDeps): InboundApplier {
     if (writes.length > 0) await storage.commit(writes);
   };
   const park = (doc: string, seq: number, bytes: Uint8Array, deferred: boolean): void => {
-    // H3: at most MAX_PARKED_PER_AUTHOR per (doc, author); beyond that the envelope is
-    // dropped and the cursor moves past it (anyone may push junk: no write capability).
-    // M1: a deferred one (signed, authorized, refused only for now) is not dropped for
-    // good: the persisted cursor stays before it, so the next start pulls it again.
+    // H3: at most MAX_PARKED_PER_AUTHOR per (doc, author) are held in memory. Beyond that:
+    // - in a document only its author writes (feeds, profiles, contact sides — the relay checks
+    //   the signer, NOT_THE_AUTHOR), the envelope is not lost (SYNC-19): the doc's floor stays
+    //   before it, so the persisted cursor never passes it, and once parked envelopes open (keys
+    //   or membership learnt) the doc is read again from there; junk only pins its author's own doc;
+    // - in a shared document (`members:`, `keys:`), where anyone may push, it is dropped and the
+    //   cursor moves past it, unless it was deferred (M1: signed, authorized, refused only for now).
+    if (parked.some((p) => p.doc === doc && p.seq === seq)) return;
     const author = parkAuthor(bytes);
     if (parked.filter((p) => p.doc === doc && p.author === author).length >= MAX_PARKED_PER_AUTHOR) {
-      stats.rejected++;
-      if (deferred && seq < (floors.get(doc) ?? Infinity)) floors.set(doc, seq);
+      const shared = doc.startsWith('members:') || doc.startsWith('keys:');
+      if (shared && !deferred) stats.rejected++;
+      else if (seq < (floors.get(doc) ?? Infinity)) floors.set(doc, seq);
     } else {
       parked.push({ doc, seq, bytes, author });
       stats.parked++;
@@ -189,10 +196,21 @@ export function createInboundApplier(deps: InboundDeps): InboundApplier {
           }
         }
         if (changed) {
+          let opened = false;
           while (await retryParked()) {
             // keys or membership learnt: parked envelopes may open now
+            opened = true;
           }
           await deps.onApplied();
+          // SYNC-19: parked envelopes opened, so room was made: read again what did not fit.
+          // Only after such progress (finite), never in a loop on the same refusals.
+          if (opened) {
+            for (const [doc, floor] of [...floors]) {
+              floors.delete(doc);
+              cursors.set(doc, Math.min(cursors.get(doc) ?? 0, floor - 1));
+              deps.rewind(doc);
+            }
+          }
         }
         await persistCursors(batch.map(([d]) => d));
         deps.afterBatch(changed);

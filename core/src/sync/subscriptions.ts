@@ -20,6 +20,11 @@ export interface Subscriptions {
   onError(id: number, code: string): boolean;
   /** The connection is gone: every subscription must be made again. */
   reset(): void;
+  /**
+   * Reads `doc` again from its (lowered) cursor: `unsub`, then a new `sub` (SYNC-19). A doc not
+   * subscribed is left to the next `refresh`.
+   */
+  resubscribe(doc: string): void;
   pending(): boolean;
   describe(): Record<string, string>;
 }
@@ -109,6 +114,14 @@ export function createSubscriptions(deps: SubscriptionDeps): Subscriptions {
     reset() {
       subs.clear();
       subById.clear();
+    },
+    resubscribe(doc) {
+      const s = subs.get(doc);
+      if (s === undefined || !rt.authed()) return;
+      if (s.state !== 'denied') rt.send({ v: 1, t: 'unsub', id: rt.nextId(), doc });
+      subs.delete(doc);
+      subById.delete(s.id);
+      subscribe(doc);
     },
     pending: () => [...subs.values()].some((s) => s.state === 'pending'),
     describe: () => Object.fromEntries([...subs].map(([d, s]) => [d, s.state])),

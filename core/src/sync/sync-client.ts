@@ -128,6 +128,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
       subs.refresh(applied);
       pushes.pushAll();
     },
+    rewind: (doc) => subs.resubscribe(doc),
   });
   const signals = createSignals({ crypto, identity, keys, send: (f) => rt.send(f), nextId: () => nextId++ });
 

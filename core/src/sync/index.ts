@@ -1,6 +1,6 @@
 // The sync client: secure pipeline (seal/open/intros/epochs) and the relay connection.
 export { createSyncClient } from './sync-client.js';
-export type { SyncClient, SyncClientOptions, SyncState, SyncStats } from './sync-client.js';
+export type { SyncClient, SyncClientOptions, SyncState, SyncStats, UndeliverableChange } from './sync-client.js';
 export type { SignalEvent } from './signals.js';
 export type { PresenceState, SignalKind } from './relay-wire.js';
 export { inboxDocId } from './intro.js';

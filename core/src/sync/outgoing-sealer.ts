@@ -5,6 +5,9 @@ import type { SecureSession } from './secure-session.js';
  * Local changes waiting to be sealed (SYNC-1): a change whose key or membership is not there yet
  * (`unknown_epoch`, …) is held, and later changes of the same document wait behind it so pushes
  * stay in counter order. `seal()` retries the held ones (after keys or membership changed).
+ * SYNC-21: a change its author can never send (she was removed from, or left, the conversation
+ * before it was sealed) is not held forever: it leaves through `undeliverable` and no longer
+ * blocks the later changes of its document.
  */
 export interface OutgoingSealer {
   /** Holds a change without sealing yet (the next `seal` takes it). */
@@ -13,12 +16,18 @@ export interface OutgoingSealer {
   readonly held: number;
 }
 
-export function createOutgoingSealer(session: SecureSession, queued: (key: string) => boolean): OutgoingSealer {
+export function createOutgoingSealer(
+  session: Pick<SecureSession, 'sealOutgoing' | 'departed'>,
+  queued: (key: string) => boolean,
+  undeliverable: (change: DocChange) => Promise<void> = () => Promise.resolve(),
+): OutgoingSealer {
   const held: DocChange[] = [];
-  const sealOne = async (change: DocChange): Promise<boolean> => {
-    if (queued(`${change.doc}|${change.counter}`)) return true;
+  /** `sealed`: queued for the relay; `held`: try later; `dropped`: can never be sent. */
+  const sealOne = async (change: DocChange): Promise<'sealed' | 'held' | 'dropped'> => {
+    if (queued(`${change.doc}|${change.counter}`)) return 'sealed';
     const r = await session.sealOutgoing(change);
-    return r.ok;
+    if (r.ok) return 'sealed';
+    return session.departed(change) ? 'dropped' : 'held';
   };
   return {
     get held() {
@@ -32,12 +41,14 @@ export function createOutgoingSealer(session: SecureSession, queued: (key: strin
       const blocked = new Set<string>();
       for (let i = 0; i < held.length; ) {
         const c = held[i]!;
-        if (!blocked.has(c.doc) && (await sealOne(c))) {
-          held.splice(i, 1);
-        } else {
+        const outcome = blocked.has(c.doc) ? 'held' : await sealOne(c);
+        if (outcome === 'held') {
           blocked.add(c.doc);
           i++;
+          continue;
         }
+        held.splice(i, 1);
+        if (outcome === 'dropped') await undeliverable(c);
       }
     },
   };

@@ -60,6 +60,11 @@ export interface SecureSession {
   /** Seals a local change and queues it; `unknown_epoch` / `not_a_member` mean: wait, try later. */
   sealOutgoing(change: DocChange): Promise<Result<void>>;
   /**
+   * SYNC-21: whether a local feed change can never be sealed: its conversation's membership
+   * lists me as removed (or left) and not a member again, so no member would accept it (AUTH-1).
+   */
+  departed(change: DocChange): boolean;
+  /**
    * Opens an envelope from the relay (not for the inbox) WITHOUT recording its counter or
    * taking its membership op (M1): nothing changes until `accept`.
    */
@@ -202,6 +207,12 @@ export async function createSecureSession(deps: SessionDeps): Promise<SecureSess
       deps.queue({ key, doc: change.doc, bytes, change });
       book.queueFlushed();
       return ok(undefined);
+    },
+    departed(change) {
+      const [kind, convText] = change.doc.split(':');
+      if (kind !== 'feed' || convText === undefined || change.author !== me) return false;
+      const state = replicas.view(convText as ConversationId);
+      return state !== undefined && !state.members.has(me) && state.former.has(me);
     },
     open: (bytes) => openEnvelopeUncommitted(crypto, bytes, { keyring: keys.keyring, authorize, counters }),
     async accept(opened, taken) {

@@ -1,4 +1,5 @@
 import { fail, KithError, ok } from '../errors.js';
+import type { ConversationId } from '../ids.js';
 import type { StorageWrite } from '../ports/storage.js';
 import type { TransportConnection } from '../ports/transport.js';
 import { capabilityScopeOf } from '../protocol/relay-signing.js';
@@ -22,8 +23,8 @@ import { createSignals } from './signals.js';
 import { createSubscriptions } from './subscriptions.js';
 import { wantedDocs } from './wanted-docs.js';
 
-import type { SyncClient, SyncClientOptions, SyncState, SyncStats } from './sync-types.js';
-export type { SyncClient, SyncClientOptions, SyncState, SyncStats } from './sync-types.js';
+import type { SyncClient, SyncClientOptions, SyncState, SyncStats, UndeliverableChange } from './sync-types.js';
+export type { SyncClient, SyncClientOptions, SyncState, SyncStats, UndeliverableChange } from './sync-types.js';
 export { MAX_PARKED_PER_AUTHOR } from './inbound-applier.js';
 
 /**
@@ -40,7 +41,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   }
   const me = identity.userId;
   const backoff = options.backoff ?? { baseMs: 500, maxMs: 30_000 };
-  const stats: SyncStats = { pushed: 0, acked: 0, received: 0, rejected: 0, parked: 0, intros: 0, reconnects: 0, refused: 0, conflicts: 0, deferred: 0, equivocations: 0 };
+  const stats: SyncStats = { pushed: 0, acked: 0, received: 0, rejected: 0, parked: 0, intros: 0, reconnects: 0, refused: 0, conflicts: 0, deferred: 0, equivocations: 0, undeliverable: 0 };
   const keys = await loadKeyStore(crypto, storage, options.vault);
   const counters = await loadCounterStore(storage);
   const replicas = await loadMembershipReplicas(storage, (conv, view) => keys.keyring.revalidate(conv, view));
@@ -98,7 +99,24 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   });
   const handleIntro = createIntroHandler({ crypto, identity, keys, replicas, authorize: session.authorize, now: () => clock.now(), counters: counters.tracker, policy });
   const lookups = createDirectoryLookups({ crypto, fetch: transport.fetch, keys, storage, kith, session, me });
-  const sealer = createOutgoingSealer(session, (key) => pushes.has(key));
+  const undeliverableListeners = new Set<(event: UndeliverableChange) => void>();
+  const sealer = createOutgoingSealer(
+    session,
+    (key) => pushes.has(key),
+    async (change) => {
+      // SYNC-21: out of the outbox (durably), counted and reported; never pushed.
+      stats.undeliverable++;
+      await kith.acknowledge(change);
+      const event: UndeliverableChange = { conversation: change.doc.split(':')[1] as ConversationId, doc: change.doc, counter: change.counter, code: 'not_a_member' };
+      for (const l of undeliverableListeners) {
+        try {
+          l(event);
+        } catch {
+          // A throwing app listener must not stop sealing.
+        }
+      }
+    },
+  );
   const subs = createSubscriptions({
     rt,
     keys,
@@ -309,5 +327,9 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     },
     describe: () => ({ subs: subs.describe(), cursors: Object.fromEntries(cursors), parked: inbound.parked, held: sealer.held, queued: pushes.size }),
     onPresence: (l) => signals.listenPresence(l),
+    onUndeliverable(listener) {
+      undeliverableListeners.add(listener);
+      return () => void undeliverableListeners.delete(listener);
+    },
   };
 }

@@ -1,5 +1,5 @@
 import type { Result } from '../errors.js';
-import type { ConversationId, UserId } from '../ids.js';
+import type { ConversationId, DocId, UserId } from '../ids.js';
 import type { Clock } from '../ports/clock.js';
 import type { CryptoPort } from '../ports/crypto.js';
 import type { Random } from '../ports/random.js';
@@ -59,6 +59,16 @@ export interface SyncStats {
   deferred: number;
   /** Envelopes whose counter another envelope of the same stream took first (ENV-5). */
   equivocations: number;
+  /** SYNC-21: local changes taken out of the outbox unsent because their author had left the conversation. */
+  undeliverable: number;
+}
+
+/** SYNC-21: a local change that left the outbox unsent: its author was removed (or left) first. */
+export interface UndeliverableChange {
+  readonly conversation: ConversationId;
+  readonly doc: DocId;
+  readonly counter: number;
+  readonly code: 'not_a_member';
 }
 
 export interface SyncClient {
@@ -83,6 +93,8 @@ export interface SyncClient {
   setPresence(state: PresenceState, to: readonly UserId[]): void;
   signal(to: UserId, kind: SignalKind, payload: Uint8Array, device?: string): Result<void>;
   onSignal(listener: (event: SignalEvent) => void): () => void;
+  /** SYNC-21: local changes that will never be sent (the app marks them failed). */
+  onUndeliverable(listener: (event: UndeliverableChange) => void): () => void;
   onPresence(listener: (event: { user: string; device: string; state: PresenceState }) => void): () => void;
   /** Encrypts and uploads a file for a conversation; put the returned metadata in a message. */
   uploadAttachment(conversation: ConversationId, input: AttachmentInput): Promise<Result<Attachment>>;

@@ -38,6 +38,9 @@ const SEEDS: ReadonlyArray<readonly [string, 'yjs' | 'automerge', number, string
   ['automerge-39', 'automerge', 40, 'entry overtaking one of its document lost to the cursor (fault model)'],
   ['yjs-3', 'yjs', 40, 'a member added after a key rotation lacks an earlier acknowledged message (sync, fixed)'],
   ['yjs-13', 'yjs', 40, 'a joiner stays in gap: a stream sealed partly under an epoch before his join (sync, fixed)'],
+  ['automerge-1283', 'automerge', 40, 'a change made after a removal the author had not learnt of sat in the outbox for good (sync, fixed: SYNC-21)'],
+  ['automerge-1517', 'automerge', 40, 'a removed member\'s unsealed change stuck in the outbox, not_a_member forever (sync, fixed: SYNC-21)'],
+  ['yjs-1623', 'yjs', 40, 'a removed member\'s unsealed change stuck in the outbox, not_a_member forever (sync, fixed: SYNC-21)'],
 ];
 
 describe('convergence regressions (named seeds)', () => {

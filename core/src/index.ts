@@ -263,6 +263,7 @@ export type {
   SyncClientOptions,
   SyncState,
   SyncStats,
+  UndeliverableChange,
   SignalEvent,
   PresenceState,
   SignalKind,

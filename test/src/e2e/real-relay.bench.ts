@@ -16,6 +16,8 @@ const SUSTAINED = Number(process.env['E2E_BENCH_SUSTAINED'] ?? 2000);
 const CATCHUP = Number(process.env['E2E_BENCH_CATCHUP'] ?? 10_000);
 const SYNCHRONOUS = process.env['KITH_SYNCHRONOUS'] ?? 'FULL';
 const ONLY = process.env['E2E_BENCH_ONLY']; // latency | sustained | catchup (profiling one phase)
+const PROGRESS = process.env['E2E_BENCH_PROGRESS'] !== undefined; // print progress every 5 s
+let seenCount = (): number => 0;
 
 const pct = (xs: number[], p: number): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -47,6 +49,7 @@ function arrivals(kith: Kith): Map<MessageId, number> {
 async function waitFor(world: RelayPeers, done: () => boolean, limitMs = 900_000): Promise<void> {
   const start = performance.now();
   let last = start;
+  let reported = start;
   while (!done()) {
     await turn();
     const now = performance.now();
@@ -55,6 +58,10 @@ async function waitFor(world: RelayPeers, done: () => boolean, limitMs = 900_000
       last = now;
     }
     if (now - start > limitMs) throw new Error('bench: timed out waiting for delivery');
+    if (PROGRESS && now - reported >= 5000) {
+      reported = now;
+      console.log(`  … ${((now - start) / 1000).toFixed(0)} s: bob shows ${seenCount()} messages`);
+    }
   }
 }
 
@@ -68,6 +75,7 @@ async function setup(): Promise<{ world: RelayPeers; conv: ConversationId; seen:
   if (!a.ok) throw a.error;
   const conv = (await alice.kith.conversations.openDirect(b.value)).id;
   const seen = arrivals(bob.kith);
+  seenCount = () => seen.size;
   const warm = await alice.kith.messages.send(conv, 'warm up');
   await waitFor(world, () => seen.has(warm.id));
   return { world, conv, seen };

@@ -58,49 +58,50 @@ export function parseRelayFrame(text: string, maxChars = 64 * 1024 * 1024): Resu
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('malformed', 'relay frame is not an object');
   const o = raw as Record<string, unknown>;
   if (o['v'] !== 1) return fail('unsupported_version', 'relay frame version');
-  const bad = fail<ServerFrame>('malformed', `bad ${String(o['t'])} frame`);
+  // Built only when a frame is refused (an error captures a stack: not for every good frame).
+  const refuse = (): Result<ServerFrame> => fail('malformed', `bad ${String(o['t'])} frame`);
   switch (o['t']) {
     case 'hello':
       return ok({ t: 'hello' });
     case 'authed':
     case 'ok':
     case 'pong':
-      return isInt(o['id']) ? ok({ t: o['t'], id: o['id'] }) : bad;
+      return isInt(o['id']) ? ok({ t: o['t'], id: o['id'] }) : refuse();
     case 'ack':
       return isInt(o['id']) && isStr(o['doc'], 300) && isInt(o['seq']) && typeof o['duplicate'] === 'boolean'
         ? ok({ t: 'ack', id: o['id'], doc: o['doc'], seq: o['seq'], duplicate: o['duplicate'] })
-        : bad;
+        : refuse();
     case 'entries': {
       const list = o['entries'];
-      if (!isInt(o['id']) || !isStr(o['doc'], 300) || !isInt(o['next']) || typeof o['more'] !== 'boolean' || !Array.isArray(list)) return bad;
+      if (!isInt(o['id']) || !isStr(o['doc'], 300) || !isInt(o['next']) || typeof o['more'] !== 'boolean' || !Array.isArray(list)) return refuse();
       const entries: WireEntry[] = [];
       for (const e of list as unknown[]) {
         const r = e as Record<string, unknown> | null;
-        if (r === null || typeof r !== 'object' || !isInt(r['seq']) || !isStr(r['env'])) return bad;
+        if (r === null || typeof r !== 'object' || !isInt(r['seq']) || !isStr(r['env'])) return refuse();
         entries.push({ seq: r['seq'], env: r['env'] });
       }
       return ok({ t: 'entries', id: o['id'], doc: o['doc'], entries, next: o['next'], more: o['more'] });
     }
     case 'entry':
-      return isStr(o['doc'], 300) && isInt(o['seq']) && isStr(o['env']) ? ok({ t: 'entry', doc: o['doc'], seq: o['seq'], env: o['env'] }) : bad;
+      return isStr(o['doc'], 300) && isInt(o['seq']) && isStr(o['env']) ? ok({ t: 'entry', doc: o['doc'], seq: o['seq'], env: o['env'] }) : refuse();
     case 'presence': {
       const from = parseSender(o['from']);
       const state = o['state'];
-      return from !== undefined && typeof state === 'string' && PRESENCE.includes(state) ? ok({ t: 'presence', from, state: state as PresenceState }) : bad;
+      return from !== undefined && typeof state === 'string' && PRESENCE.includes(state) ? ok({ t: 'presence', from, state: state as PresenceState }) : refuse();
     }
     case 'signal': {
       const from = parseSender(o['from']);
       const kind = o['kind'];
       return from !== undefined && typeof kind === 'string' && (SIGNAL_KINDS as readonly string[]).includes(kind) && isStr(o['body'], 1024 * 1024)
         ? ok({ t: 'signal', from, kind: kind as SignalKind, body: o['body'] })
-        : bad;
+        : refuse();
     }
     case 'error': {
-      if (!isStr(o['code'], 64) || !isStr(o['message'], 4096)) return bad;
+      if (!isStr(o['code'], 64) || !isStr(o['message'], 4096)) return refuse();
       const id = o['id'];
       return ok(isInt(id) ? { t: 'error', id, code: o['code'], message: o['message'] } : { t: 'error', code: o['code'], message: o['message'] });
     }
     default:
-      return bad;
+      return refuse();
   }
 }

@@ -208,6 +208,27 @@ export function runStorageConformance(name: string, makeStorage: MakeStorage, op
       ]);
     });
 
+    it('STO-11 concurrent commits apply in call order; one that fails fails alone', async () => {
+      const s = await harness.open();
+      const doc = docId('c');
+      // Not awaited in between: an implementation may merge them (group commit), never reorder
+      // them or let one commit's failure take the others down.
+      const results = await Promise.allSettled([
+        s.commit([{ type: 'appendUpdate', doc, data: bytes(1) }, { type: 'enqueue', id: 'x', item: bytes(1) }]),
+        s.commit([{ type: 'appendUpdate', doc, data: bytes(2) }]),
+        s.commit([{ type: 'putSnapshot', doc, data: bytes(9), replaces: 5 }]), // conflict: 2 stored
+        s.commit([{ type: 'putMeta', key: 'k', value: 1 }, { type: 'dequeue', id: 'x' }]),
+        s.commit([{ type: 'putSnapshot', doc, data: bytes(8), replaces: 1 }, { type: 'appendUpdate', doc, data: bytes(3) }]),
+        s.commit([{ type: 'putMeta', key: 'k', value: 2 }]),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
+      const rejected = results[2];
+      expect(rejected?.status === 'rejected' && (rejected.reason as { code?: unknown }).code).toBe('conflict');
+      expect(await s.loadDoc(doc)).toEqual({ snapshot: bytes(8), updates: [bytes(2), bytes(3)] });
+      expect(await s.getMeta('k')).toBe(2);
+      expect(await s.outbox()).toEqual([]);
+    });
+
     runStorageConformanceExtras(harness, options);
   });
 }

@@ -6,6 +6,7 @@ import type { Storage, StorageWrite, StoredDoc, StoredValue } from '../../ports/
 import { prepareWrites } from '../prepare-writes.js';
 import { DEXIE_SCHEMA_VERSION, declareDexieSchema, stampSchemaVersion, type DocRow, type KithDexie } from './dexie-schema.js';
 import { commitKeys, planCommit } from './plan-commit.js';
+import { createGroupCommit } from './group-commit.js';
 
 export interface DexieStorageOptions {
   /** The IndexedDB database name: one per device profile. */
@@ -117,6 +118,8 @@ export async function createDexieStorage(options: DexieStorageOptions): Promise<
     return p;
   };
 
+  const group = createGroupCommit((writes) => commitPrepared(db, writes));
+
   return {
     loadDoc(doc: DocId): Promise<StoredDoc | null> {
       return run(() =>
@@ -150,7 +153,7 @@ export async function createDexieStorage(options: DexieStorageOptions): Promise<
       const prepared = prepareWrites(writes);
       if (!prepared.ok) return Promise.reject(prepared.error);
       if (prepared.value.length === 0) return run(() => Promise.resolve());
-      return run(() => commitPrepared(db, prepared.value));
+      return run(() => group.commit(prepared.value));
     },
     async close(): Promise<void> {
       if (closed) return;

@@ -1,6 +1,6 @@
 import type { ConversationId, UserId } from '../ids.js';
 import type { StorageWrite } from '../ports/storage.js';
-import { planEpoch } from '../crypto/epoch-planner.js';
+import { DEFAULT_ROTATION_POLICY, planEpoch, type RotationPolicy } from '../crypto/epoch-planner.js';
 import type { PublicIdentity } from '../crypto/identity.js';
 import { sealKeyEnvelope, keysDocId } from '../crypto/key-envelope.js';
 import { epochKeyHash, type Keyring } from '../crypto/keyring.js';
@@ -21,6 +21,14 @@ import type { SessionDeps } from './secure-session.js';
  */
 export interface GroupKeys {
   plan(conv: ConversationId, writes: StorageWrite[], authoredRemoval: boolean): void;
+  /**
+   * KEY-6c: a feed change of `conv` was sealed or opened under `epoch` on this device. Counts
+   * those under the current epoch (persisted every VOLUME_PERSIST_EVERY, so a restart undercounts
+   * by fewer than that) and re-plans when the count reaches the policy: an admin rotates.
+   */
+  noteMessage(conv: ConversationId, epoch: number, writes: StorageWrite[]): void;
+  /** The current epoch of each group this device holds a key for (metadata, no key material). */
+  epochs(): Record<string, number>;
   /** Members whose box key this device still needs (to look up) before it can give them keys. */
   unknownUsers(): UserId[];
 }
@@ -29,6 +37,10 @@ export interface GroupKeys {
  * Keys (roster + shared, 36 bytes each) one sealed box can carry: KEY-4 caps the box at 4,096
  * bytes = 48 (seal) + 85 (prefix, conversation, recipient, epoch, key) + 2 × 2 (counts) + 36 × n.
  */
+/** Meta key prefix of the KEY-6c message counts: `sync/epoch-volume/<conv>` → [epoch, count]. */
+export const VOLUME_META = 'sync/epoch-volume/';
+export const VOLUME_PERSIST_EVERY = 100;
+
 export const MAX_KEYS_PER_GRANT = Math.floor((4096 - 48 - 85 - 4) / 36);
 
 /**
@@ -46,9 +58,25 @@ export function historyKeys(keyring: Pick<Keyring, 'epochs' | 'epochKey'>, conv:
   return out;
 }
 
-export function createGroupKeys(deps: SessionDeps, book: IntroBook): GroupKeys {
+export function createGroupKeys(
+  deps: SessionDeps,
+  book: IntroBook,
+  stored: ReadonlyArray<readonly [string, unknown]> = [],
+): GroupKeys {
   const { crypto, identity, keys, replicas, clock } = deps;
+  const policy: RotationPolicy = deps.rotation ?? DEFAULT_ROTATION_POLICY;
   const me = identity.userId;
+  /** KEY-6c: per group, feed changes seen under its current epoch (`epoch` is the one counted). */
+  const volume = new Map<ConversationId, { epoch: number; n: number }>();
+  for (const [key, value] of stored) {
+    if (!key.startsWith(VOLUME_META) || !Array.isArray(value)) continue;
+    const [epoch, n] = value as unknown[];
+    if (Number.isSafeInteger(epoch) && Number.isSafeInteger(n)) volume.set(key.slice(VOLUME_META.length) as ConversationId, { epoch: epoch as number, n: n as number });
+  }
+  const countFor = (conv: ConversationId, epoch: number | undefined): number => {
+    const v = volume.get(conv);
+    return v !== undefined && v.epoch === epoch ? v.n : 0;
+  };
   const staleSince = new Map<ConversationId, number>();
   const unknown = new Set<UserId>();
 
@@ -77,8 +105,24 @@ export function createGroupKeys(deps: SessionDeps, book: IntroBook): GroupKeys {
     for (const r of recipients) book.keyEnvelope(r.userId, bytes, `${fingerprint}-${r.userId === me ? 'self' : 'peer'}`);
   };
 
-  return {
+  const groupKeys: GroupKeys = {
     unknownUsers: () => [...unknown],
+    epochs() {
+      const out: Record<string, number> = {};
+      for (const conv of replicas.groups()) {
+        const current = keys.keyring.current(conv);
+        if (current !== undefined) out[conv] = current.info.epoch;
+      }
+      return out;
+    },
+    noteMessage(conv, epoch, writes) {
+      const current = keys.keyring.current(conv)?.info.epoch;
+      if (current === undefined || epoch !== current) return;
+      const n = countFor(conv, current) + 1;
+      volume.set(conv, { epoch: current, n });
+      if (n % VOLUME_PERSIST_EVERY === 0 || n === policy.maxMessages) writes.push({ type: 'putMeta', key: `${VOLUME_META}${conv}`, value: [current, n] });
+      if (n >= policy.maxMessages) groupKeys.plan(conv, writes, false);
+    },
     plan(conv, writes, authoredRemoval) {
       const state = replicas.state(conv);
       if (state === undefined || !state.created || state.members.get(me)?.role !== 'admin') return;
@@ -87,7 +131,7 @@ export function createGroupKeys(deps: SessionDeps, book: IntroBook): GroupKeys {
       if (current !== undefined && state.removals > current.info.removals) {
         if (!staleSince.has(conv)) staleSince.set(conv, now);
       } else staleSince.delete(conv);
-      const plan = planEpoch({ me, state, current: current?.info, messagesInEpoch: 0, now, authoredRemoval, staleSince: staleSince.get(conv) ?? null });
+      const plan = planEpoch({ me, state, current: current?.info, messagesInEpoch: countFor(conv, current?.info.epoch), now, authoredRemoval, staleSince: staleSince.get(conv) ?? null, policy });
       const members = [...state.members.keys()].sort();
       // Members with no copy of the current key: joiners, or added back (SYNC-20: they get history).
       const fingerprint = current === undefined ? '' : `key-${conv}-${current.info.epoch}-${current.info.keyHash}`;
@@ -103,4 +147,5 @@ export function createGroupKeys(deps: SessionDeps, book: IntroBook): GroupKeys {
       if (missing.length > 0) distribute(conv, current.info.epoch, current.key, current.info.removals, missing, new Set(missing), writes);
     },
   };
+  return groupKeys;
 }

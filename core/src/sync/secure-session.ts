@@ -9,11 +9,11 @@ import { createMembershipAuthorizer, type Authorize } from '../crypto/authorize.
 import type { CounterTracker } from '../crypto/counter-tracker.js';
 import { openEnvelopeUncommitted, type UncommittedChange } from '../crypto/envelope-open.js';
 import { sealChange, sealChangeWithKeyring } from '../crypto/envelope-seal.js';
-import { checkSendable } from '../crypto/epoch-planner.js';
+import { checkSendable, type RotationPolicy } from '../crypto/epoch-planner.js';
 import type { Identity } from '../crypto/identity.js';
 import { keyScopeOf } from '../crypto/keyring.js';
 import { SecretKey } from '../crypto/secret-key.js';
-import { createGroupKeys, type GroupKeys } from './group-keys.js';
+import { createGroupKeys, VOLUME_META, type GroupKeys } from './group-keys.js';
 import { inboxDocId, type IntroGrant } from './intro.js';
 import { IntroBook } from './intro-book.js';
 import type { KeyStore } from './key-store.js';
@@ -45,6 +45,8 @@ export interface SessionDeps {
   /** Capability scopes to claim at the relay (token, and the peer for a direct scope). */
   readonly claim: (scope: string, token: string, peer?: UserId) => StorageWrite[];
   readonly queue: (push: QueuedPush) => void;
+  /** KEY-6 rotation policy of the groups this device administers (default DEFAULT_ROTATION_POLICY). */
+  readonly rotation?: RotationPolicy;
 }
 
 /**
@@ -92,7 +94,13 @@ export async function createSecureSession(deps: SessionDeps): Promise<SecureSess
   keys.keyring.addEpochKey({ scope: `account:${me}`, epoch: 0, removals: 0, createdAt: 0, createdBy: me, recipients: [me] }, own.accountKey);
   keys.keyring.addEpochKey({ scope: `profile:${me}`, epoch: 0, removals: 0, createdAt: 0, createdBy: me, recipients: [me] }, own.profileKey);
   const book = await IntroBook.load(deps, own, inbox);
-  const groupKeys = createGroupKeys(deps, book);
+  const groupKeys = createGroupKeys(deps, book, await storage.listMeta(VOLUME_META));
+  /** The group a feed document belongs to (undefined: not a feed, or a direct conversation). */
+  const groupOf = (doc: string): ConversationId | undefined => {
+    const [kind, convText] = doc.split(':');
+    if (kind !== 'feed' || convText === undefined || replicas.isDirect(convText as ConversationId)) return undefined;
+    return convText as ConversationId;
+  };
 
   /** The pair key of me and `peer` (created at random the first time), under its three scopes. */
   const pairKey = (peer: UserId, writes: StorageWrite[]): SecretKey => {
@@ -190,7 +198,10 @@ export async function createSecureSession(deps: SessionDeps): Promise<SecureSess
         if (writes.length > 0) await storage.commit(writes);
         return fail('unknown_epoch', 'no key for this document yet');
       }
+      const sealedEpoch = sealUnder?.epoch ?? keys.keyring.current(scope)?.info.epoch;
       const bytes = sealUnder !== undefined ? sealChange(crypto, change, sealUnder.epoch, sealUnder.key, identity) : sealChangeWithKeyring(crypto, change, keys.keyring, identity);
+      const group = groupOf(change.doc);
+      if (group !== undefined && sealedEpoch !== undefined) groupKeys.noteMessage(group, sealedEpoch, writes);
       const key = `${change.doc}|${change.counter}`;
       writes.push({ type: 'putMeta', key: `sync/push/${key}`, value: bytes });
       const capScope = capabilityScopeOf(change.doc);
@@ -217,9 +228,18 @@ export async function createSecureSession(deps: SessionDeps): Promise<SecureSess
     open: (bytes) => openEnvelopeUncommitted(crypto, bytes, { keyring: keys.keyring, authorize, counters }),
     async accept(opened, taken) {
       const committed = opened.commit();
-      if (!taken || opened.change.kind !== 'member') return committed;
-      const conv = parseConversationId(opened.change.doc.split(':')[1]);
+      if (!taken) return committed;
       const writes: StorageWrite[] = [];
+      if (opened.change.kind !== 'member') {
+        const group = groupOf(opened.change.doc);
+        if (group === undefined) return committed;
+        groupKeys.noteMessage(group, opened.epoch, writes);
+        writes.push(...book.flush());
+        if (writes.length > 0) await storage.commit(writes);
+        book.queueFlushed();
+        return committed;
+      }
+      const conv = parseConversationId(opened.change.doc.split(':')[1]);
       const rr = replicas.receive(conv, opened.change.payload, opened.change.author);
       writes.push(...rr.writes);
       if (rr.changed) groupKeys.plan(conv, writes, false);

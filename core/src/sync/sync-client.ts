@@ -96,6 +96,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     isUnverifiedToken: (scope, t) => policy.isUnverified(scope, t),
     claim: (scope, t, peer) => claims.add(scope, t, peer),
     queue: (push) => pushes.add(push),
+    ...(options.rotation === undefined ? {} : { rotation: options.rotation }),
   });
   const handleIntro = createIntroHandler({ crypto, identity, keys, replicas, authorize: session.authorize, now: () => clock.now(), counters: counters.tracker, policy });
   const lookups = createDirectoryLookups({ crypto, fetch: transport.fetch, keys, storage, kith, session, me });
@@ -325,7 +326,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
       if (!blob.ok) return blob;
       return openAttachment(crypto, keys.keyring, conversation, attachment, blob.value);
     },
-    describe: () => ({ subs: subs.describe(), cursors: Object.fromEntries(cursors), parked: inbound.parked, held: sealer.held, queued: pushes.size }),
+    describe: () => ({ subs: subs.describe(), cursors: Object.fromEntries(cursors), parked: inbound.parked, held: sealer.held, queued: pushes.size, epochs: session.groupKeys.epochs() }),
     onPresence: (l) => signals.listenPresence(l),
     onUndeliverable(listener) {
       undeliverableListeners.add(listener);

@@ -9,6 +9,7 @@ import type { Transport } from '../ports/transport.js';
 import type { DocChange } from '../protocol/doc-change.js';
 import type { Kith } from '../kith.js';
 import type { Identity } from '../crypto/identity.js';
+import type { RotationPolicy } from '../crypto/epoch-planner.js';
 import type { Attachment } from '../model/attachment.js';
 import type { AttachmentInput } from './attachments.js';
 import type { PresenceState, SignalKind } from './relay-wire.js';
@@ -41,6 +42,12 @@ export interface SyncClientOptions {
    * decoded on the main thread (it can hang the app, yjs#687). For tests that do not care.
    */
   readonly unsafeNoDecodeSandbox?: boolean;
+  /**
+   * KEY-6: when the groups this device administers get a new key epoch besides removals —
+   * after `maxMessages` feed changes under one epoch (counted by this device) or `maxAgeMs`.
+   * Default DEFAULT_ROTATION_POLICY (10,000 messages / 7 days).
+   */
+  readonly rotation?: RotationPolicy;
 }
 
 export interface SyncStats {
@@ -101,5 +108,5 @@ export interface SyncClient {
   /** Downloads, verifies and decrypts an attachment of a message. */
   downloadAttachment(conversation: ConversationId, attachment: Attachment): Promise<Result<Uint8Array>>;
   /** Metadata only (no keys, no plaintext): subscriptions and their state, cursors, parked and held counts. */
-  describe(): { subs: Record<string, string>; cursors: Record<string, number>; parked: number; held: number; queued: number };
+  describe(): { subs: Record<string, string>; cursors: Record<string, number>; parked: number; held: number; queued: number; epochs: Record<string, number> };
 }

@@ -2,7 +2,7 @@ import { createMemoryRelayStore, type RelayStore } from '@kith/relay';
 import { createTestRelay, type RelayFetch, type TestRelay } from '@kith/relay/testing';
 import { createManualClock, createSeededRandom, type ManualClock, type SeededRandom } from '@kith/core/testing';
 import { createCrdtBackend } from '../../../core/src/crdt/index.js';
-import { createIdentity, createSodiumCrypto, type Identity } from '../../../core/src/crypto/index.js';
+import { createIdentity, createSodiumCrypto, type Identity, type RotationPolicy } from '../../../core/src/crypto/index.js';
 import { SecretKey } from '../../../core/src/crypto/secret-key.js';
 import type { DeviceId, UserId } from '../../../core/src/ids.js';
 import { createKith, type Kith } from '../../../core/src/kith.js';
@@ -78,7 +78,12 @@ const docOf = (data: string): string | undefined => {
 
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-export async function createSyncWorld(seed: string | number): Promise<SyncWorld> {
+export interface SyncWorldOptions {
+  /** KEY-6 rotation policy of every peer's sync client. */
+  readonly rotation?: RotationPolicy;
+}
+
+export async function createSyncWorld(seed: string | number, worldOptions: SyncWorldOptions = {}): Promise<SyncWorld> {
   const store = createMemoryRelayStore();
   const relay = await createTestRelay({ store, limits: { connRate: 1e9, connBurst: 1e9, accountRate: 1e9, accountBurst: 1e9, ipRate: 1e9, ipBurst: 1e9 } });
   const transport = createMemoryTransport({ accept: (s) => relay.relay.connect(s), fetch: withGroupCapabilities(relay.fetch, store) });
@@ -122,7 +127,7 @@ export async function createSyncWorld(seed: string | number): Promise<SyncWorld>
   const open = async (name: string, identity: Identity, database: MemoryDatabase): Promise<SyncPeer> => {
     const storage = createMemoryStorage({ database });
     const kith = await createKith({ user: identity.userId, username: name, device: identity.device, backend, clock, random: random.fork(`kith:${name}:${opened++}`), storage });
-    const sync = await createSyncClient({ kith, identity, crypto, transport: gated(name), clock, random: random.fork(`sync:${name}:${opened}`), storage, vault: createMemoryVault(crypto, random.fork(`vault:${name}`).bytes(32)), backoff: { baseMs: 100, maxMs: 1000 }, unsafeNoDecodeSandbox: true });
+    const sync = await createSyncClient({ kith, identity, crypto, transport: gated(name), clock, random: random.fork(`sync:${name}:${opened}`), storage, vault: createMemoryVault(crypto, random.fork(`vault:${name}`).bytes(32)), backoff: { baseMs: 100, maxMs: 1000 }, unsafeNoDecodeSandbox: true, ...(worldOptions.rotation === undefined ? {} : { rotation: worldOptions.rotation }) });
     sync.start();
     return { name, identity, database, storage, kith, sync };
   };

@@ -110,9 +110,9 @@ fake-indexeddb) is built from his engine (fill and rebuild ${f(result.fillMs / 1
 arrives from alice. "Rows" are the rows the projection's flush put or
 deleted; "projection ms" its own time (engine reads + one Dexie transaction); "wall" includes
 the harness delivering the change and the engine applying it (and, for a removal, the engine
-re-filtering the removed member's chunks). Rows are exact and repeatable; the milliseconds come
-from a shared 2-core machine under heavy parallel load (load average ~25 during these runs), so
-only their order of magnitude carries: ${os.loadavg()[0]?.toFixed(0) ?? '?'} at the end of this run.
+re-filtering the removed member's chunks). Rows are exact and repeatable; the milliseconds scale
+with the load of the shared 2-core machine (the "before" column was measured at load ~25): load
+average ${os.loadavg()[0]?.toFixed(0) ?? '?'} at the end of this run.
 
 | step | before: rows, projection ms | after: rows, projection ms | after: wall ms |
 |---|---|---|---|

@@ -76,7 +76,12 @@ export function createMessagesApi(ctx: ApiContext): MessagesApi {
         const doc = core.docs.get(chunk.id);
         if (doc !== undefined && doc.msgCount !== null && ++doc.msgCount === core.chunkMessages) maybeSnapshot(core, doc, true);
         const message = doc === undefined ? null : reader.message(doc, id);
-        if (message === null) throw new KithError('storage_failed', 'message vanished after writing');
+        if (message === null) {
+          // Written and queued, but no longer shown: I was removed from the conversation while it
+          // was being written (the removal cuts my later changes; SYNC-21 drops it from the outbox).
+          expectMembership(ctx, conversation); // → not_a_member
+          throw new KithError('storage_failed', 'message vanished after writing');
+        }
         return message;
       }),
 

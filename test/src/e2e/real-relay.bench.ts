@@ -166,16 +166,14 @@ ${row(`producing those ${CATCHUP.toLocaleString('en')} (alice sends, relay ackno
 ${row('peak memory, peers process (RSS / JS heap used)', `${mib(selfPeak)} / ${mib(heapPeak)}`)}
 ${row('peak memory, relay process (RSS)', mib(relayPeak))}
 
-**Where the time goes** (\`node --cpu-prof\`, E2E_BENCH_ONLY=sustained / catchup; both peers share
-one CPU-bound process, load average ~28 on 2 cores, so shares not milliseconds carry):
-- sustained (sender + recipient): Dexie + fake-indexeddb ~34% of self time (one strict
-  transaction per change on each side; Dexie makes an AbortController per transaction), the
-  recipient's inbound path ~21% inclusive, sealing ~11% (AEAD + one Ed25519 signature per
-  change), the decode sandbox ~9% (one worker \`postMessage\` and thread wake-up per update), GC ~8%.
-- catch-up (recipient only, 1,500 behind): the sandbox's per-update \`postMessage\` ~17%, Ed25519
-  verification ~14%, storage ~12%, engine receive ~12% (Yjs apply ~8%), GC ~7%.
-Every change is its own envelope, signature, sandbox round trip and Dexie transaction; batching
-each of these per pulled page / per burst is the remaining lever (core, reported).
+**Where the time goes** (\`node --cpu-prof\`, E2E_BENCH_ONLY=sustained, both peers in one process
+on an idle machine): Dexie + fake-indexeddb ~27% of self time (~35% inclusive; a strict
+transaction per local change, and per remote change unless group commit merges them), sealing
+~11% inclusive (AEAD + one Ed25519 signature per change), the recipient's inbound path ~15%
+(Ed25519 verification ~4%, the decode sandbox's round trip per update), GC ~6%. The sender
+awaits each send's strict commit, so one sender's rate is bounded by commit latency; the
+recipient shares the CPU. Batching several changes per envelope (one signature, one sandbox
+round trip) is the next lever; not done.
 
 Latest 50 messages of a 100,000-message conversation from a cold start: see § domain (engine, newest
 chunk only) and § projection (Dexie keyset page) — not repeated here.

@@ -2,7 +2,7 @@ import type { ConversationId, UserId } from '../ids.js';
 import type { StorageWrite } from '../ports/storage.js';
 import { DEFAULT_ROTATION_POLICY, planEpoch, type RotationPolicy } from '../crypto/epoch-planner.js';
 import type { PublicIdentity } from '../crypto/identity.js';
-import { sealKeyEnvelope, keysDocId } from '../crypto/key-envelope.js';
+import { sealKeyEnvelope, keysDocId, type KeyGrant } from '../crypto/key-envelope.js';
 import { epochKeyHash, type Keyring } from '../crypto/keyring.js';
 import { SecretKey } from '../crypto/secret-key.js';
 import type { IntroBook } from './intro-book.js';
@@ -42,6 +42,8 @@ export const VOLUME_META = 'sync/epoch-volume/';
 export const VOLUME_PERSIST_EVERY = 100;
 
 export const MAX_KEYS_PER_GRANT = Math.floor((4096 - 48 - 85 - 4) / 36);
+/** History keys (SYNC-20) a joiner is given at most: 4,096 epochs, ~38 key envelopes. */
+export const MAX_SHARED_KEYS = 4096;
 
 /**
  * The full keys of the epochs before `epoch` that `keyring` may pass on (neither provisional),
@@ -91,18 +93,45 @@ export function createGroupKeys(
     return { userId: user, signingKey: known.signingKey, boxKey: known.boxKey, boxKeySignature: new Uint8Array(64) };
   };
 
-  /** `joiners`: the recipients who also get the earlier epochs' full keys (SYNC-20). */
+  /**
+   * `joiners`: the recipients who also get the earlier epochs' full keys (SYNC-20).
+   * One box holds MAX_KEYS_PER_GRANT keys (KEY-4), so (SYNC-22):
+   * - the epoch's envelope gives every recipient the roster keys of the newest earlier epochs
+   *   that fit (members present then hold them already), and joiners as many history keys as
+   *   still fit;
+   * - what did not fit — older roster keys and further history keys — goes to the joiners in
+   *   further envelopes of the same epoch and key, MAX_KEYS_PER_GRANT per box, at most
+   *   MAX_SHARED_KEYS in all.
+   */
   const distribute = (conv: ConversationId, epoch: number, key: SecretKey, removals: number, users: readonly UserId[], joiners: ReadonlySet<UserId>, writes: StorageWrite[]): void => {
     const recipients = users.map(publicOf).filter((p): p is PublicIdentity => p !== undefined);
     if (recipients.length === 0) return;
-    const { counter, write } = book.nextCounter(keysDocId(conv));
-    writes.push(write);
-    const rosterKeys = keys.keyring.rosterKeys(conv, epoch);
-    const sharedKeys = joiners.size === 0 ? [] : historyKeys(keys.keyring, conv, epoch, Math.max(0, MAX_KEYS_PER_GRANT - rosterKeys.length));
-    const grants = recipients.map((recipient) => (joiners.has(recipient.userId) && sharedKeys.length > 0 ? { recipient, rosterKeys, sharedKeys } : { recipient, rosterKeys }));
-    const bytes = sealKeyEnvelope(crypto, { conversation: conv, epoch, key, removals, counter, grants }, identity);
+    const roster = keys.keyring.rosterKeys(conv, epoch); // ascending epochs
+    const rosterFirst = roster.slice(-MAX_KEYS_PER_GRANT);
+    const rosterRest = roster.slice(0, roster.length - rosterFirst.length);
+    const history = joiners.size === 0 ? [] : historyKeys(keys.keyring, conv, epoch, MAX_SHARED_KEYS); // newest first
+    const historyFirst = history.slice(0, MAX_KEYS_PER_GRANT - rosterFirst.length);
+    const historyRest = history.slice(historyFirst.length);
     const fingerprint = `key-${conv}-${epoch}-${epochKeyHash(crypto, key)}`;
-    for (const r of recipients) book.keyEnvelope(r.userId, bytes, `${fingerprint}-${r.userId === me ? 'self' : 'peer'}`);
+    const send = (grants: KeyGrant[], label: string): void => {
+      const { counter, write } = book.nextCounter(keysDocId(conv));
+      writes.push(write);
+      const bytes = sealKeyEnvelope(crypto, { conversation: conv, epoch, key, removals, counter, grants }, identity);
+      for (const g of grants) book.keyEnvelope(g.recipient.userId, bytes, `${fingerprint}-${g.recipient.userId === me ? 'self' : 'peer'}${label}`);
+    };
+    send(
+      recipients.map((recipient) => (joiners.has(recipient.userId) && historyFirst.length > 0 ? { recipient, rosterKeys: rosterFirst, sharedKeys: historyFirst } : { recipient, rosterKeys: rosterFirst })),
+      '',
+    );
+    const newcomers = recipients.filter((r) => joiners.has(r.userId));
+    if (newcomers.length === 0) return;
+    for (let r = 0, h = 0, part = 1; r < rosterRest.length || h < historyRest.length; part++) {
+      const rosterKeys = rosterRest.slice(r, r + MAX_KEYS_PER_GRANT);
+      const sharedKeys = historyRest.slice(h, h + MAX_KEYS_PER_GRANT - rosterKeys.length);
+      r += rosterKeys.length;
+      h += sharedKeys.length;
+      send(newcomers.map((recipient) => ({ recipient, rosterKeys, sharedKeys })), `-more-${part}`);
+    }
   };
 
   const groupKeys: GroupKeys = {

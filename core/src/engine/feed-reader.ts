@@ -186,7 +186,7 @@ export function createFeedReader(core: Core, loader: Loader): FeedReader {
           else shares.set(s.call, [...(shares.get(s.call) ?? []), { id: key, user: author, startedAt: s.startedAt, endedAt: s.endedAt }]);
         }
       }
-      const invitees = Math.max(0, conversationMembers(core, conversation).length - 1);
+      const members = Math.max(0, conversationMembers(core, conversation).length - 1);
       const out: Call[] = [];
       for (const [id, { caller, call }] of records) {
         const participants: CallParticipant[] = [...(parts.get(id) ?? [])]
@@ -198,10 +198,11 @@ export function createFeedReader(core: Core, loader: Loader): FeedReader {
           conversation,
           caller,
           kind: call.kind,
-          status: deriveCallStatus(call, invitees, participants),
+          status: deriveCallStatus(call, members, participants),
           startedAt: call.startedAt,
           endedAt: call.endedAt,
           endReason: call.endReason,
+          invitees: call.invitees ?? members,
           participants,
           screenShares: (shares.get(id) ?? []).sort((a, b) => (a.id < b.id ? -1 : 1)),
         });

@@ -18,6 +18,11 @@ export interface StoredCall {
   readonly startedAt: number;
   readonly endedAt: number | null;
   readonly endReason: string | null;
+  /**
+   * How many members the caller invited (the other members when it started). Absent in records
+   * written before it existed: the current member count stands in for it.
+   */
+  readonly invitees?: number;
 }
 export interface StoredParticipant {
   readonly state: ParticipantState;
@@ -51,9 +56,14 @@ export interface Call {
   readonly startedAt: number;
   readonly endedAt: number | null;
   readonly endReason: string | null;
+  /** Members invited when the call started (older records: the other members now). */
+  readonly invitees: number;
   readonly participants: readonly CallParticipant[];
   readonly screenShares: readonly ScreenShare[];
 }
+
+/** Largest `invitees` a call record may state (far above any group's member limit). */
+export const MAX_INVITEES = 100_000;
 
 export const CALL = 'call';
 export const CALLP = 'callp';
@@ -65,7 +75,9 @@ export function parseStoredCall(key: string, v: unknown): StoredCall | null {
   if (!isUuid(key) || !isRecord(v) || (v.kind !== 'voice' && v.kind !== 'video') || !isTime(v.startedAt)) return null;
   if (v.endedAt !== null && !isTime(v.endedAt)) return null;
   if (v.endReason !== null && !isBoundedString(v.endReason, 64)) return null;
-  return { kind: v.kind, startedAt: v.startedAt, endedAt: v.endedAt, endReason: v.endReason };
+  if (v.invitees !== undefined && !(Number.isSafeInteger(v.invitees) && (v.invitees as number) >= 0 && (v.invitees as number) <= MAX_INVITEES)) return null;
+  const base = { kind: v.kind, startedAt: v.startedAt, endedAt: v.endedAt, endReason: v.endReason } as const;
+  return v.invitees === undefined ? base : { ...base, invitees: v.invitees as number };
 }
 export function parseStoredParticipant(key: string, v: unknown): StoredParticipant | null {
   if (!isUuid(key) || !isRecord(v) || typeof v.state !== 'string' || !PARTICIPANT_STATES.includes(v.state)) return null;
@@ -87,7 +99,10 @@ export const shareToJson = (s: StoredShare): Json => ({ ...s });
  * declined, else missed; not ended → ongoing if someone joined, declined if all declined,
  * ringing if someone's device rings, else initiated.
  */
-export function deriveCallStatus(call: StoredCall, invitees: number, parts: readonly CallParticipant[]): CallStatus {
+export function deriveCallStatus(call: StoredCall, members: number, parts: readonly CallParticipant[]): CallStatus {
+  // The invitees of the call as it started, so a later membership change cannot flip a past
+  // call between declined and missed; `members` (other members now) only for older records.
+  const invitees = call.invitees ?? members;
   const joined = parts.some((p) => p.joinedAt !== null);
   const declined = parts.filter((p) => p.state === 'declined').length;
   const allDeclined = invitees > 0 && declined >= invitees;

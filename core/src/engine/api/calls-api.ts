@@ -4,6 +4,7 @@ import type { Call, CallKind, StoredParticipant } from '../../model/call.js';
 import type { ApiContext } from './context.js';
 import { KithError } from '../../errors.js';
 import { parseCallId } from '../../ids.js';
+import { conversationMembers } from '../feed-policy.js';
 import { CALL, CALLP, callToJson, participantToJson, parseStoredShare, SHARE, shareToJson } from '../../model/call.js';
 import { isBoundedString } from '../../model/text.js';
 import { expectConversation, expectMembership, serial } from './context.js';
@@ -57,7 +58,8 @@ export function createCallsApi(ctx: ApiContext): CallsApi {
         const conv = expectMembership(ctx, conversation);
         const id = core.hlc.next();
         const chunk = await reader.currentChunk(conv.id);
-        const value = callToJson({ kind, startedAt: core.clock.now(), endedAt: null, endReason: null });
+        const invitees = Math.max(0, conversationMembers(core, conv.id).length - 1);
+        const value = callToJson({ kind, startedAt: core.clock.now(), endedAt: null, endReason: null, invitees });
         await writer.update(chunk.id, [{ op: 'set', collection: CALL, key: id, value }]);
         const call = reader.calls(conv.id).find((c) => c.id === id);
         if (call === undefined) throw new KithError('storage_failed', 'call vanished after writing');
@@ -73,7 +75,7 @@ export function createCallsApi(ctx: ApiContext): CallsApi {
         if (call.endedAt !== null) throw new KithError('conflict', 'the call has ended');
         const now = core.clock.now();
         if (call.caller === core.me) {
-          const value = callToJson({ kind: call.kind, startedAt: call.startedAt, endedAt: now, endReason: reason ?? 'hangup' });
+          const value = callToJson({ kind: call.kind, startedAt: call.startedAt, endedAt: now, endReason: reason ?? 'hangup', invitees: call.invitees });
           await writer.update(await myDocWith(conv.id, CALL, call.id), [{ op: 'set', collection: CALL, key: call.id, value }]);
           return;
         }

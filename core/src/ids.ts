@@ -117,16 +117,35 @@ export function deriveUuid(domain: string, input: Uint8Array): string {
 }
 
 /** The user id bound to an account's Ed25519 signing public key. */
+/**
+ * A small memo for the pure id derivations on the receive path (a BLAKE2b hash each; one or two
+ * per received change): bounded, the oldest entry leaves first.
+ */
+function memo<V>(limit: number): (key: string, compute: () => V) => V {
+  const cache = new Map<string, V>();
+  return (key, compute) => {
+    const hit = cache.get(key);
+    if (hit !== undefined) return hit;
+    const value = compute();
+    if (cache.size >= limit) cache.delete(cache.keys().next().value as string);
+    cache.set(key, value);
+    return value;
+  };
+}
+const userIds = memo<UserId>(4096);
+const directIds = memo<ConversationId>(4096);
+
 export function deriveUserId(signingPublicKey: Uint8Array): UserId {
   if (signingPublicKey.length !== 32) throw new KithError('invalid_argument', 'signing key must be 32 bytes');
-  return deriveUuid('kith/user/v1', signingPublicKey) as UserId;
+  return userIds(hex(signingPublicKey), () => deriveUuid('kith/user/v1', signingPublicKey) as UserId);
 }
 
 /** The one and only one-to-one conversation between two users, whoever starts it. */
 export function directConversationId(a: UserId, b: UserId): ConversationId {
   if (a === b) throw new KithError('invalid_argument', 'a direct conversation needs two different users');
   const [x, y] = a < b ? [a, b] : [b, a];
-  return deriveUuid('kith/direct/v1', new TextEncoder().encode(`${x}|${y}`)) as ConversationId;
+  const key = `${x}|${y}`;
+  return directIds(key, () => deriveUuid('kith/direct/v1', new TextEncoder().encode(key)) as ConversationId);
 }
 
 export { hex as toHex };

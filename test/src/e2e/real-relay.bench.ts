@@ -4,7 +4,8 @@
 // messages/s from one sender, catch-up of a device N messages behind, and peak memory.
 //   pnpm --filter @kith/test bench
 //   E2E_BENCH_SAMPLES=200 E2E_BENCH_SUSTAINED=2000 E2E_BENCH_CATCHUP=10000 KITH_SYNCHRONOUS=FULL
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { loadavg } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import type { ConversationId, Kith, MessageId } from '@kith/core';
@@ -30,6 +31,27 @@ const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 function peakRss(pid: number | 'self'): number {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m === null ? NaN : Number(m[1]) * 1024;
+}
+
+/**
+ * E2E_BENCH_PROFILE=file.cpuprofile: a CPU profile of the catch-up alone (reconnect → last
+ * message shown), for chrome://inspect or any .cpuprofile viewer. Otherwise a no-op.
+ */
+async function startProfile(): Promise<() => Promise<void>> {
+  const file = process.env['E2E_BENCH_PROFILE'];
+  if (file === undefined) return () => Promise.resolve();
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object): Promise<unknown> =>
+    new Promise((resolve, reject) => session.post(method, params ?? {}, (error, result) => (error === null ? resolve(result) : reject(error))));
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  return async () => {
+    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+    console.log(`catch-up CPU profile written to ${file}`);
+  };
 }
 
 let heapPeak = 0;
@@ -123,6 +145,7 @@ if (ONLY === undefined || ONLY === 'catchup') {
   await waitFor(world, () => alice.kith.outbox().length === 0);
   produceMs = performance.now() - t2;
   console.log(`catch-up: alice sent and the relay acknowledged ${CATCHUP} in ${(produceMs / 1000).toFixed(1)} s`);
+  const profile = await startProfile();
   const t3 = performance.now();
   await world.setOnline('bob', true);
   const before = seen.size;
@@ -130,6 +153,7 @@ if (ONLY === undefined || ONLY === 'catchup') {
     await waitFor(world, () => last !== undefined && seen.has(last), Number(process.env['E2E_BENCH_CATCHUP_LIMIT_MS'] ?? 900_000));
     catchupMs = performance.now() - t3;
     console.log(`catch-up: bob ${CATCHUP} behind caught up in ${(catchupMs / 1000).toFixed(1)} s`);
+    await profile();
   } catch {
     const bob = world.peer('bob');
     catchupNote = ` — DID NOT COMPLETE: after ${((performance.now() - t3) / 1000).toFixed(0)} s bob showed ${seen.size - before} of ${CATCHUP}, state ${bob.sync.state}, ${bob.kith.gaps().length} gap(s), sync ${JSON.stringify(bob.sync.stats)}`;

@@ -81,6 +81,8 @@ const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 export interface SyncWorldOptions {
   /** KEY-6 rotation policy of every peer's sync client. */
   readonly rotation?: RotationPolicy;
+  /** Messages per feed chunk of every engine (default 1,000). */
+  readonly chunkMessages?: number;
 }
 
 export async function createSyncWorld(seed: string | number, worldOptions: SyncWorldOptions = {}): Promise<SyncWorld> {
@@ -126,7 +128,7 @@ export async function createSyncWorld(seed: string | number, worldOptions: SyncW
 
   const open = async (name: string, identity: Identity, database: MemoryDatabase): Promise<SyncPeer> => {
     const storage = createMemoryStorage({ database });
-    const kith = await createKith({ user: identity.userId, username: name, device: identity.device, backend, clock, random: random.fork(`kith:${name}:${opened++}`), storage });
+    const kith = await createKith({ user: identity.userId, username: name, device: identity.device, backend, clock, random: random.fork(`kith:${name}:${opened++}`), storage, ...(worldOptions.chunkMessages === undefined ? {} : { chunkMessages: worldOptions.chunkMessages }) });
     const sync = await createSyncClient({ kith, identity, crypto, transport: gated(name), clock, random: random.fork(`sync:${name}:${opened}`), storage, vault: createMemoryVault(crypto, random.fork(`vault:${name}`).bytes(32)), backoff: { baseMs: 100, maxMs: 1000 }, unsafeNoDecodeSandbox: true, ...(worldOptions.rotation === undefined ? {} : { rotation: worldOptions.rotation }) });
     sync.start();
     return { name, identity, database, storage, kith, sync };

@@ -20,22 +20,6 @@ export interface RelayHost {
 
 const LIMITS = { connRate: 1e9, connBurst: 1e9, accountRate: 1e9, accountBurst: 1e9, ipRate: 1e9, ipBurst: 1e9 };
 
-/**
- * WORKAROUND (same as test/src/sync/sync-world.ts, relay bug reported there): CAP-3 takes every
- * UUIDv8 `conv:` scope for a direct conversation, but group ids are UUIDv8 too, so a refused first
- * claim of a `conv:` scope is stored directly. Test fixture only.
- */
-function withGroupCapabilities(f: RelayFetch, store: RelayStore): RelayFetch {
-  return async (path, init) => {
-    const res = await f(path, init);
-    if (path !== '/v1/caps' || init?.method !== 'PUT' || res.status !== 403) return res;
-    const body = JSON.parse(typeof init.body === 'string' ? init.body : '{}') as { scope: string; version: number; readHash: string; controllers: string[] };
-    if (!body.scope.startsWith('conv:') || body.version !== 1) return res;
-    const r = await store.accounts.putCapability({ scope: body.scope, version: 1, readHash: body.readHash, controllers: body.controllers });
-    return new Response(JSON.stringify({ scope: body.scope, version: 1 }), { status: r === 'stored' ? 201 : 409 });
-  };
-}
-
 export async function createRelayHost(): Promise<RelayHost> {
   const inner = createMemoryRelayStore();
   let failWrites = false;
@@ -62,7 +46,7 @@ export async function createRelayHost(): Promise<RelayHost> {
     close: () => Promise.resolve(),
   };
   let relay = await createTestRelay({ store, limits: LIMITS });
-  const fetch: RelayFetch = (path, init) => withGroupCapabilities(relay.fetch, store)(path, init);
+  const fetch: RelayFetch = (path, init) => relay.fetch(path, init);
   return {
     store,
     fetch,

@@ -1,5 +1,5 @@
-import { createMemoryRelayStore, type RelayStore } from '@kith/relay';
-import { createTestRelay, type RelayFetch, type TestRelay } from '@kith/relay/testing';
+import { createMemoryRelayStore } from '@kith/relay';
+import { createTestRelay, type TestRelay } from '@kith/relay/testing';
 import { createManualClock, createSeededRandom, type ManualClock, type SeededRandom } from '@kith/core/testing';
 import { createCrdtBackend } from '../../../core/src/crdt/index.js';
 import { createIdentity, createSodiumCrypto, type Identity, type RotationPolicy } from '../../../core/src/crypto/index.js';
@@ -49,24 +49,6 @@ export interface SyncWorld {
   close(): Promise<void>;
 }
 
-/**
- * WORKAROUND for a relay bug (reported): CAP-3 treats every UUIDv8 `conv:` scope as a direct
- * conversation, but group ids are UUIDv8 too (`groupConversationId`), so no group scope can be
- * claimed. Until the relay tells them apart, a refused first claim of a `conv:` scope is stored
- * directly (test fixture only; signature and version checks are the relay's and were done for
- * every other scope).
- */
-function withGroupCapabilities(f: RelayFetch, store: RelayStore): RelayFetch {
-  return async (path, init) => {
-    const res = await f(path, init);
-    if (path !== '/v1/caps' || init?.method !== 'PUT' || res.status !== 403) return res;
-    const body = JSON.parse(typeof init.body === 'string' ? init.body : '{}') as { scope: string; version: number; readHash: string; controllers: string[] };
-    if (!body.scope.startsWith('conv:') || body.version !== 1) return res;
-    const r = await store.accounts.putCapability({ scope: body.scope, version: 1, readHash: body.readHash, controllers: body.controllers });
-    return new Response(JSON.stringify({ scope: body.scope, version: 1 }), { status: r === 'stored' ? 201 : 409 });
-  };
-}
-
 const docOf = (data: string): string | undefined => {
   try {
     const f = JSON.parse(data) as { doc?: unknown };
@@ -88,7 +70,7 @@ export interface SyncWorldOptions {
 export async function createSyncWorld(seed: string | number, worldOptions: SyncWorldOptions = {}): Promise<SyncWorld> {
   const store = createMemoryRelayStore();
   const relay = await createTestRelay({ store, limits: { connRate: 1e9, connBurst: 1e9, accountRate: 1e9, accountBurst: 1e9, ipRate: 1e9, ipBurst: 1e9 } });
-  const transport = createMemoryTransport({ accept: (s) => relay.relay.connect(s), fetch: withGroupCapabilities(relay.fetch, store) });
+  const transport = createMemoryTransport({ accept: (s) => relay.relay.connect(s), fetch: relay.fetch });
   const crypto = await createSodiumCrypto();
   const clock = createManualClock(1_700_000_000_000);
   const random = createSeededRandom(seed);

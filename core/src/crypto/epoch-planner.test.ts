@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseUserId, type UserId } from '../ids.js';
 import type { MembershipView } from './authorize.js';
 import { createCounterTracker } from './counter-tracker.js';
-import { checkSendable, planEpoch, DEFAULT_ROTATION_POLICY } from './epoch-planner.js';
+import { checkRotationPolicy, checkSendable, planEpoch, DEFAULT_ROTATION_POLICY } from './epoch-planner.js';
 import type { EpochKeyInfo } from './keyring.js';
 
 const u = (n: number): UserId => parseUserId(`0190a1b2-0000-8000-8000-${String(n).padStart(12, '0')}`);
@@ -39,7 +39,24 @@ describe('epoch planner (KEY-6, KEY-7)', () => {
     expect(planEpoch({ ...base, state: s, current: cur, messagesInEpoch: 10_000 })).toMatchObject({ action: 'rotate', epoch: 4, reason: 'count' });
     expect(planEpoch({ ...base, state: s, current: cur, now: NOW + DEFAULT_ROTATION_POLICY.maxAgeMs })).toMatchObject({ action: 'rotate', reason: 'age' });
     expect(planEpoch({ ...base, state: s, current: epoch(3, 0, [A, B]) })).toEqual({ action: 'share', epoch: 3, recipients: [C] });
+    // Two admins see the count/age together: the smaller id rotates at once, the other only if
+    // it did not (a quarter more messages, or takeoverMs later), so they rarely both rotate.
+    const two = view([[A, 'admin'], [B, 'admin'], [C, 'member']]);
+    expect(planEpoch({ ...base, state: two, current: cur, messagesInEpoch: 10_000 })).toMatchObject({ action: 'rotate', reason: 'count' });
+    expect(planEpoch({ ...base, me: B, state: two, current: cur, messagesInEpoch: 10_000 })).toEqual({ action: 'none' });
+    expect(planEpoch({ ...base, me: B, state: two, current: cur, messagesInEpoch: 12_500 })).toMatchObject({ action: 'rotate', reason: 'count' });
+    const old = NOW + DEFAULT_ROTATION_POLICY.maxAgeMs;
+    expect(planEpoch({ ...base, me: B, state: two, current: cur, now: old })).toEqual({ action: 'none' });
+    expect(planEpoch({ ...base, me: B, state: two, current: cur, now: old + DEFAULT_ROTATION_POLICY.takeoverMs })).toMatchObject({ action: 'rotate', reason: 'age' });
     expect(planEpoch({ ...base, state: s, current: cur })).toEqual({ action: 'none' });
+  });
+
+  it('checkRotationPolicy refuses what would rotate on every plan', () => {
+    expect(checkRotationPolicy(DEFAULT_ROTATION_POLICY).ok).toBe(true);
+    for (const bad of [{ maxMessages: 0 }, { maxMessages: -5 }, { maxMessages: 1.5 }, { maxAgeMs: 0 }, { takeoverMs: -1 }, { maxMessages: Number.NaN }]) {
+      const r = checkRotationPolicy({ ...DEFAULT_ROTATION_POLICY, ...bad });
+      expect(r.ok ? 'ok' : r.error.code).toBe('invalid_argument');
+    }
   });
 
   it('KEY-7 nothing is sealed under an epoch older than the last removal', () => {

@@ -14,6 +14,15 @@ export interface RotationPolicy {
 
 export const DEFAULT_ROTATION_POLICY: RotationPolicy = { maxMessages: 10_000, maxAgeMs: 7 * 24 * 3600 * 1000, takeoverMs: 30_000 };
 
+/** A policy an app passes in: whole numbers, at least 1 message, 1 ms of age, 0 ms of takeover. */
+export function checkRotationPolicy(p: RotationPolicy): Result<RotationPolicy> {
+  const whole = (n: unknown, min: number): boolean => typeof n === 'number' && Number.isSafeInteger(n) && n >= min;
+  if (!whole(p.maxMessages, 1) || !whole(p.maxAgeMs, 1) || !whole(p.takeoverMs, 0)) {
+    return fail('invalid_argument', 'rotation: maxMessages ≥ 1, maxAgeMs ≥ 1, takeoverMs ≥ 0 (whole numbers)');
+  }
+  return ok(p);
+}
+
 export interface EpochPlanInput {
   readonly me: UserId;
   readonly state: MembershipView;
@@ -45,7 +54,8 @@ const sortedMembers = (state: MembershipView): UserId[] => [...state.members.key
  * - KEY-6a no epoch yet → rotate (initial);
  * - KEY-6b `state.removals > current.removals` → rotate now if this device authored the
  *   removal (or the leaver is gone and this is the smallest admin id), else after `takeoverMs`;
- * - KEY-6c message count or age over the policy → rotate;
+ * - KEY-6c message count or age over the policy → rotate (the smallest admin id at once, other
+ *   admins after a quarter more messages / takeoverMs more);
  * - KEY-6d current members missing from the epoch's recipients → share the current key.
  */
 export function planEpoch(input: EpochPlanInput): EpochPlan {
@@ -58,16 +68,24 @@ export function planEpoch(input: EpochPlanInput): EpochPlan {
   // keyring refuses such epochs, so this is only reached by a locally made chain of 2^32 keys.
   if (current.epoch >= MAX_EPOCH) return { action: 'none' };
   const next = current.epoch + 1;
+  const admins = members.filter((u) => state.members.get(u)?.role === 'admin');
   if (state.removals > current.removals) {
-    const admins = members.filter((u) => state.members.get(u)?.role === 'admin');
     const takeover = input.staleSince !== null && input.now - input.staleSince >= policy.takeoverMs;
     if (input.authoredRemoval || takeover || (input.staleSince !== null && admins[0] === me)) {
       return { action: 'rotate', epoch: next, reason: 'removal', recipients: members };
     }
     return { action: 'none' };
   }
-  if (input.messagesInEpoch >= policy.maxMessages) return { action: 'rotate', epoch: next, reason: 'count', recipients: members };
-  if (input.now - current.createdAt >= policy.maxAgeMs) return { action: 'rotate', epoch: next, reason: 'age', recipients: members };
+  // Count and age are seen by every admin at about the same moment: the smallest admin id
+  // rotates, the others only if it has not (a quarter more messages, or takeoverMs later), so
+  // concurrent candidates stay few (the keyring keeps MAX_CANDIDATES per epoch; KEY-5 picks one).
+  const first = admins[0] === me;
+  const count = input.messagesInEpoch;
+  if (count >= policy.maxMessages && (first || count >= policy.maxMessages + Math.ceil(policy.maxMessages / 4))) {
+    return { action: 'rotate', epoch: next, reason: 'count', recipients: members };
+  }
+  const age = input.now - current.createdAt;
+  if (age >= policy.maxAgeMs && (first || age >= policy.maxAgeMs + policy.takeoverMs)) return { action: 'rotate', epoch: next, reason: 'age', recipients: members };
   const have = new Set(current.recipients);
   const missing = members.filter((u) => !have.has(u));
   if (missing.length > 0) return { action: 'share', epoch: current.epoch, recipients: missing };

@@ -27,7 +27,7 @@ export function makeUser(crypto: CryptoPort, name: string): TestUser {
 }
 
 export function feedDoc(conv: ConversationId, author: UserId, chunk = 0): DocId {
-  return parseDocId(`feed:${conv}:${author}:${chunk}`);
+  return parseDocId(`feed:${conv}:${author}:${chunk.toString(16)}`);
 }
 
 export function membersDoc(conv: ConversationId): DocId {

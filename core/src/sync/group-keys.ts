@@ -25,8 +25,9 @@ export interface GroupKeys {
    * KEY-6c: a feed change of `conv` was sealed or opened under `epoch` on this device. Counts
    * those under the current epoch (persisted every VOLUME_PERSIST_EVERY, so a restart undercounts
    * by fewer than that) and re-plans when the count reaches the policy: an admin rotates.
+   * Returns whether it re-planned (the caller then flushes the intro book).
    */
-  noteMessage(conv: ConversationId, epoch: number, writes: StorageWrite[]): void;
+  noteMessage(conv: ConversationId, epoch: number, writes: StorageWrite[]): boolean;
   /** The current epoch of each group this device holds a key for (metadata, no key material). */
   epochs(): Record<string, number>;
   /** Members whose box key this device still needs (to look up) before it can give them keys. */
@@ -42,8 +43,13 @@ export const VOLUME_META = 'sync/epoch-volume/';
 export const VOLUME_PERSIST_EVERY = 100;
 
 export const MAX_KEYS_PER_GRANT = Math.floor((4096 - 48 - 85 - 4) / 36);
-/** History keys (SYNC-20) a joiner is given at most: 4,096 epochs, ~38 key envelopes. */
-export const MAX_SHARED_KEYS = 4096;
+/**
+ * Key envelopes beyond the first one joiner gets for earlier epochs (SYNC-22): with the first,
+ * 33 boxes of 109 keys. Kept well under an intro's 64 key envelopes (intro-book splits intros).
+ */
+export const MAX_EXTRA_BOXES = 32;
+/** Full keys of earlier epochs (SYNC-20) a joiner is given at most. */
+export const MAX_SHARED_KEYS = MAX_KEYS_PER_GRANT * (1 + MAX_EXTRA_BOXES);
 
 /**
  * The full keys of the epochs before `epoch` that `keyring` may pass on (neither provisional),
@@ -94,24 +100,27 @@ export function createGroupKeys(
   };
 
   /**
-   * `joiners`: the recipients who also get the earlier epochs' full keys (SYNC-20).
-   * One box holds MAX_KEYS_PER_GRANT keys (KEY-4), so (SYNC-22):
-   * - the epoch's envelope gives every recipient the roster keys of the newest earlier epochs
-   *   that fit (members present then hold them already), and joiners as many history keys as
-   *   still fit;
-   * - what did not fit — older roster keys and further history keys — goes to the joiners in
-   *   further envelopes of the same epoch and key, MAX_KEYS_PER_GRANT per box, at most
-   *   MAX_SHARED_KEYS in all.
+   * `joiners`: the recipients who also get the earlier epochs' keys (SYNC-20, SYNC-22). Members
+   * that had the previous epoch hold every earlier roster key (derived from the full keys they
+   * had, or given when they joined), so only joiners get keys of earlier epochs: the full keys
+   * this device holds (newest first) and the bare roster keys of the epochs it has no full key
+   * of. One box holds MAX_KEYS_PER_GRANT keys (KEY-4 ≤ 4,096 bytes): the first box rides in the
+   * epoch's envelope (the other recipients' boxes there carry no earlier keys and stay small);
+   * the rest go in further envelopes of the same epoch and key, one recipient each, at most
+   * MAX_EXTRA_BOXES per joiner.
    */
   const distribute = (conv: ConversationId, epoch: number, key: SecretKey, removals: number, users: readonly UserId[], joiners: ReadonlySet<UserId>, writes: StorageWrite[]): void => {
     const recipients = users.map(publicOf).filter((p): p is PublicIdentity => p !== undefined);
     if (recipients.length === 0) return;
-    const roster = keys.keyring.rosterKeys(conv, epoch); // ascending epochs
-    const rosterFirst = roster.slice(-MAX_KEYS_PER_GRANT);
-    const rosterRest = roster.slice(0, roster.length - rosterFirst.length);
-    const history = joiners.size === 0 ? [] : historyKeys(keys.keyring, conv, epoch, MAX_SHARED_KEYS); // newest first
-    const historyFirst = history.slice(0, MAX_KEYS_PER_GRANT - rosterFirst.length);
-    const historyRest = history.slice(historyFirst.length);
+    const history = joiners.size === 0 ? [] : historyKeys(keys.keyring, conv, epoch, MAX_SHARED_KEYS);
+    const full = new Set(history.map((h) => h.epoch));
+    const roster = joiners.size === 0 ? [] : keys.keyring.rosterKeys(conv, epoch).filter((r) => !full.has(r.epoch)).reverse();
+    // Box i of a joiner: history keys first (newest first), then bare roster keys (newest first).
+    const earlier = [...history.map((k) => ({ kind: 'shared' as const, k })), ...roster.map((k) => ({ kind: 'roster' as const, k }))].slice(0, MAX_KEYS_PER_GRANT * (1 + MAX_EXTRA_BOXES));
+    const box = (i: number): { rosterKeys: Array<{ epoch: number; key: SecretKey }>; sharedKeys: Array<{ epoch: number; key: SecretKey }> } => {
+      const part = earlier.slice(i * MAX_KEYS_PER_GRANT, (i + 1) * MAX_KEYS_PER_GRANT);
+      return { rosterKeys: part.filter((p) => p.kind === 'roster').map((p) => p.k), sharedKeys: part.filter((p) => p.kind === 'shared').map((p) => p.k) };
+    };
     const fingerprint = `key-${conv}-${epoch}-${epochKeyHash(crypto, key)}`;
     const send = (grants: KeyGrant[], label: string): void => {
       const { counter, write } = book.nextCounter(keysDocId(conv));
@@ -119,18 +128,15 @@ export function createGroupKeys(
       const bytes = sealKeyEnvelope(crypto, { conversation: conv, epoch, key, removals, counter, grants }, identity);
       for (const g of grants) book.keyEnvelope(g.recipient.userId, bytes, `${fingerprint}-${g.recipient.userId === me ? 'self' : 'peer'}${label}`);
     };
+    const first = box(0);
     send(
-      recipients.map((recipient) => (joiners.has(recipient.userId) && historyFirst.length > 0 ? { recipient, rosterKeys: rosterFirst, sharedKeys: historyFirst } : { recipient, rosterKeys: rosterFirst })),
+      recipients.map((recipient) => (joiners.has(recipient.userId) ? { recipient, ...first } : { recipient, rosterKeys: [] })),
       '',
     );
-    const newcomers = recipients.filter((r) => joiners.has(r.userId));
-    if (newcomers.length === 0) return;
-    for (let r = 0, h = 0, part = 1; r < rosterRest.length || h < historyRest.length; part++) {
-      const rosterKeys = rosterRest.slice(r, r + MAX_KEYS_PER_GRANT);
-      const sharedKeys = historyRest.slice(h, h + MAX_KEYS_PER_GRANT - rosterKeys.length);
-      r += rosterKeys.length;
-      h += sharedKeys.length;
-      send(newcomers.map((recipient) => ({ recipient, rosterKeys, sharedKeys })), `-more-${part}`);
+    const boxes = Math.ceil(earlier.length / MAX_KEYS_PER_GRANT);
+    for (const recipient of recipients) {
+      if (!joiners.has(recipient.userId)) continue;
+      for (let i = 1; i < boxes; i++) send([{ recipient, ...box(i) }], `-more-${i}`);
     }
   };
 
@@ -146,11 +152,13 @@ export function createGroupKeys(
     },
     noteMessage(conv, epoch, writes) {
       const current = keys.keyring.current(conv)?.info.epoch;
-      if (current === undefined || epoch !== current) return;
+      if (current === undefined || epoch !== current) return false;
       const n = countFor(conv, current) + 1;
       volume.set(conv, { epoch: current, n });
       if (n % VOLUME_PERSIST_EVERY === 0 || n === policy.maxMessages) writes.push({ type: 'putMeta', key: `${VOLUME_META}${conv}`, value: [current, n] });
-      if (n >= policy.maxMessages) groupKeys.plan(conv, writes, false);
+      if (n < policy.maxMessages || replicas.state(conv)?.members.get(me)?.role !== 'admin') return false;
+      groupKeys.plan(conv, writes, false);
+      return true;
     },
     plan(conv, writes, authoredRemoval) {
       const state = replicas.state(conv);
@@ -167,7 +175,11 @@ export function createGroupKeys(
       const missing = current === undefined ? [] : members.filter((u) => !book.has(u, `${fingerprint}-${u === me ? 'self' : 'peer'}`) && !current.info.recipients.includes(u));
       if (plan.action === 'rotate') {
         const key = new SecretKey(crypto.randomBytes(32));
-        writes.push(...keys.addEpochKey({ scope: conv, epoch: plan.epoch, removals: state.removals, createdAt: now, createdBy: me, recipients: plan.recipients }, key));
+        const stored = keys.addEpochKey({ scope: conv, epoch: plan.epoch, removals: state.removals, createdAt: now, createdBy: me, recipients: plan.recipients }, key);
+        // The keyring refused it (that epoch already holds its maximum of candidates): hand out
+        // nothing — a key this device does not keep would never be the sending key anyway.
+        if (stored.length === 0) return;
+        writes.push(...stored);
         distribute(conv, plan.epoch, key, state.removals, plan.recipients, new Set(missing), writes);
         staleSince.delete(conv);
         return;

@@ -233,10 +233,13 @@ export async function createSecureSession(deps: SessionDeps): Promise<SecureSess
       if (opened.change.kind !== 'member') {
         const group = groupOf(opened.change.doc);
         if (group === undefined) return committed;
-        groupKeys.noteMessage(group, opened.epoch, writes);
-        writes.push(...book.flush());
+        // Only a rotation (rare) has intros to send; otherwise at most the persisted count. The
+        // book is flushed only then, so intros queued by a concurrent seal are not pushed here
+        // before that seal's own commit (their counters) is durable.
+        const rotated = groupKeys.noteMessage(group, opened.epoch, writes);
+        if (rotated) writes.push(...book.flush());
         if (writes.length > 0) await storage.commit(writes);
-        book.queueFlushed();
+        if (rotated) book.queueFlushed();
         return committed;
       }
       const conv = parseConversationId(opened.change.doc.split(':')[1]);

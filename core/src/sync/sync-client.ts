@@ -19,6 +19,7 @@ import { getBlob, login, putBlob } from './relay-http.js';
 import { openAttachment, sealAttachment } from './attachments.js';
 import { parseRelayFrame, type ClientFrame, type ServerFrame } from './relay-wire.js';
 import { createSecureSession } from './secure-session.js';
+import { checkRotationPolicy } from '../crypto/epoch-planner.js';
 import { createSignals } from './signals.js';
 import { createSubscriptions } from './subscriptions.js';
 import { wantedDocs } from './wanted-docs.js';
@@ -38,6 +39,10 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     // H4 (SYNC-15): fail closed. Yjs can hang on a crafted update; every update from another
     // person must be decoded in the sandbox first.
     throw new KithError('invalid_argument', 'a sync client on the Yjs backend needs `vet` (vetWithSandbox); `unsafeNoDecodeSandbox: true` turns this off (tests only)');
+  }
+  if (options.rotation !== undefined) {
+    const policy = checkRotationPolicy(options.rotation);
+    if (!policy.ok) throw policy.error;
   }
   const me = identity.userId;
   const backoff = options.backoff ?? { baseMs: 500, maxMs: 30_000 };

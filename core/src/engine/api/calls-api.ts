@@ -62,7 +62,10 @@ export function createCallsApi(ctx: ApiContext): CallsApi {
         const value = callToJson({ kind, startedAt: core.clock.now(), endedAt: null, endReason: null, invitees });
         await writer.update(chunk.id, [{ op: 'set', collection: CALL, key: id, value }]);
         const call = reader.calls(conv.id).find((c) => c.id === id);
-        if (call === undefined) throw new KithError('storage_failed', 'call vanished after writing');
+        if (call === undefined) {
+          expectMembership(ctx, conversation); // removed while it was written → not_a_member
+          throw new KithError('storage_failed', 'call vanished after writing');
+        }
         return call;
       }),
     ring: participate('ringing'),

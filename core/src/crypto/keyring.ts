@@ -115,8 +115,13 @@ export function createKeyring(crypto: CryptoPort, restore?: KeyringSnapshot): Ke
   };
   /** The last membership state each revalidated scope was checked against. */
   const views = new Map<string, MembershipView>();
+  /**
+   * An epoch is known when a sendable key, a roster key or a shared history key of it is held
+   * (a history key arrives in the same admin grant a roster key would, and its roster subkey is
+   * derived from it: SYNC-22 sends joiners one or the other, not both).
+   */
   const knownEpoch = (scope: string, epoch: number): boolean =>
-    (slots.get(scope)?.get(epoch) ?? []).some((s) => s.sendable) || (rosterOnly.get(scope)?.get(epoch)?.length ?? 0) > 0;
+    (slots.get(scope)?.get(epoch) ?? []).some((s) => s.sendable || s.info.historical === true) || (rosterOnly.get(scope)?.get(epoch)?.length ?? 0) > 0;
   /** Recomputes `sendable` for every slot of a scope, in ascending epoch order (the chain rule needs it). */
   const refresh = (scope: string): void => {
     const byEpoch = slots.get(scope);

@@ -105,7 +105,8 @@ export function createGroupKeys(
    * had, or given when they joined), so only joiners get keys of earlier epochs: the full keys
    * this device holds (newest first) and the bare roster keys of the epochs it has no full key
    * of. One box holds MAX_KEYS_PER_GRANT keys (KEY-4 ≤ 4,096 bytes): the first box rides in the
-   * epoch's envelope (the other recipients' boxes there carry no earlier keys and stay small);
+   * epoch's envelope (the other recipients' boxes there carry only the previous epoch's roster
+   * key and stay small);
    * the rest go in further envelopes of the same epoch and key, one recipient each, at most
    * MAX_EXTRA_BOXES per joiner.
    */
@@ -129,8 +130,11 @@ export function createGroupKeys(
       for (const g of grants) book.keyEnvelope(g.recipient.userId, bytes, `${fingerprint}-${g.recipient.userId === me ? 'self' : 'peer'}${label}`);
     };
     const first = box(0);
+    // The others get the previous epoch's roster key only: it chains the new epoch at once
+    // (KEY-8) even if the previous epoch's own envelope reaches them later.
+    const previous = keys.keyring.rosterKeys(conv, epoch).filter((r) => r.epoch === epoch - 1);
     send(
-      recipients.map((recipient) => (joiners.has(recipient.userId) ? { recipient, ...first } : { recipient, rosterKeys: [] })),
+      recipients.map((recipient) => (joiners.has(recipient.userId) ? { recipient, ...first } : { recipient, rosterKeys: previous })),
       '',
     );
     const boxes = Math.ceil(earlier.length / MAX_KEYS_PER_GRANT);

@@ -4,6 +4,7 @@ import { NO_FAULTS } from '../harness/fault-link.js';
 import { createHistory } from '../harness/history.js';
 import { count, DOMAIN_STEPS, runDomainStep, type StepContext } from './domain-steps.js';
 import { finalOracles, observeAll, oracleProblems, type OracleReport } from './oracles.js';
+import { lookupAll } from '../harness/lookup-all.js';
 
 export const PEERS = ['alice', 'bob', 'carol', 'dave', 'erin'] as const;
 
@@ -102,19 +103,6 @@ async function injectFault(world: E2eWorld, ctx: StepContext, step: FaultStep, t
   }
 }
 
-async function lookupAll(world: E2eWorld): Promise<Map<string, UserId>> {
-  const users = new Map<string, UserId>();
-  for (const n of PEERS) users.set(n, world.peer(n).kith.user);
-  // Every peer learns every other's keys through the relay directory (as an app would).
-  for (const from of PEERS)
-    for (const to of PEERS) {
-      if (from === to) continue;
-      const r = await world.peer(from).sync.lookup(to);
-      if (!r.ok) throw r.error;
-    }
-  return users;
-}
-
 /** One seeded run: `steps` random steps over the whole domain and the faults, then every oracle. */
 export async function runSeed(seed: string, backend: BackendName, steps: number, faultRate = 0.35, restartAll = false): Promise<SeedResult> {
   const world = await createE2eWorld(seed, backend);
@@ -131,7 +119,8 @@ export async function runSeed(seed: string, backend: BackendName, steps: number,
   try {
     for (const n of PEERS) await world.addPeer(n);
     t.push(performance.now());
-    const users = await lookupAll(world);
+    // Every peer learns every other's keys through the relay directory (as an app would).
+    const users = await lookupAll(PEERS, (n) => world.peer(n));
     t.push(performance.now());
     const removedElsewhere = (conv: ConversationId, user: UserId): boolean =>
       [...world.peers.values()].some((q) => {

@@ -4,6 +4,7 @@ import { seedFromEnv, withSeed } from '@kith/core/testing';
 import { snapshotConversation } from '../../../core/src/testing/domain-snapshot.js';
 import { checkHistory, createHistory, type FinalView } from '../harness/history.js';
 import { createRelayPeers, type RelayPeer, type RelayPeers } from './relay-peers.js';
+import { lookupAll } from '../harness/lookup-all.js';
 
 // Issue #6 acceptance, through a relay CHILD PROCESS over WebSockets with Dexie on every peer.
 // The in-process variants (memory storage / in-process relay) are test/src/sync/offline-restart.test.ts
@@ -27,12 +28,7 @@ interface Setup {
 async function setup(seed: string | number): Promise<Setup> {
   const world = (w = await createRelayPeers({ seed }));
   const [alice, bob, carol] = [await world.add('alice'), await world.add('bob'), await world.add('carol')];
-  for (const from of NAMES)
-    for (const to of NAMES)
-      if (from !== to) {
-        const r = await world.peer(from).sync.lookup(to);
-        if (!r.ok) throw r.error;
-      }
+  await lookupAll(NAMES, (n) => world.peer(n));
   const [B, C] = [bob.kith.user, carol.kith.user];
   const all = await alice.kith.groups.create({ name: 'all', members: [B, C] });
   const two = await alice.kith.groups.create({ name: 'two', members: [C] });

@@ -3,6 +3,7 @@ import type { ConversationId, Projection, UserId } from '@kith/core';
 import { snapshotConversation } from '../../../core/src/testing/domain-snapshot.js';
 import { attachProjection, projectionView } from './projection-views.js';
 import { createRelayPeers, type RelayPeer, type RelayPeers } from './relay-peers.js';
+import { lookupAll } from '../harness/lookup-all.js';
 
 let w: RelayPeers | undefined;
 afterEach(async () => {
@@ -13,15 +14,6 @@ afterEach(async () => {
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 const NAMES = ['alice', 'bob', 'carol'] as const;
-
-async function lookupAll(world: RelayPeers, names: readonly string[]): Promise<void> {
-  for (const from of names)
-    for (const to of names)
-      if (from !== to) {
-        const r = await world.peer(from).sync.lookup(to);
-        if (!r.ok) throw r.error;
-      }
-}
 
 /** A conversation's message texts, or [] while the peer does not know the conversation yet. */
 async function texts(p: RelayPeer, conv: ConversationId): Promise<string[]> {
@@ -35,7 +27,7 @@ describe('e2e: three Node peers (engine + Dexie + sync) through a relay child pr
   it('the whole domain arrives correctly and identically at every peer; a fresh device rebuilt from the relay equals them', async () => {
     const world = (w = await createRelayPeers({ seed: 'whole-domain' }));
     const [alice, bob, carol] = [await world.add('alice'), await world.add('bob'), await world.add('carol')];
-    await lookupAll(world, NAMES);
+    await lookupAll(NAMES, (n) => world.peer(n));
     const [A, B, C] = [alice.kith.user, bob.kith.user, carol.kith.user];
     const projections = new Map<string, Projection>();
     for (const p of [alice, bob, carol]) projections.set(p.name, await attachProjection(p.kith, p.name));
@@ -222,7 +214,7 @@ describe('e2e: block then unblock (child relay)', () => {
   it('after unblock the blocked person’s next messages show, the one sent while blocked never does, and nothing is missing', async () => {
     const world = (w = await createRelayPeers({ seed: 'block-unblock' }));
     const [bob, carol] = [await world.add('bob'), await world.add('carol')];
-    await lookupAll(world, ['bob', 'carol']);
+    await lookupAll(['bob', 'carol'], (n) => world.peer(n));
     const bc = await carol.kith.conversations.openDirect(bob.kith.user);
     await carol.kith.messages.send(bc.id, 'before');
     await world.until(async () => (await texts(bob, bc.id)).length === 1);

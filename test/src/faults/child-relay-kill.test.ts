@@ -11,6 +11,7 @@ import { createWebSocketTransport, type WebSocketConstructor } from '../../../co
 import type { ConversationId } from '../../../core/src/ids.js';
 import { createE2eWorld, type E2eWorld } from '../harness/e2e-world.js';
 import { checkHistory, createHistory } from '../harness/history.js';
+import { lookupAll } from '../harness/lookup-all.js';
 
 let world: E2eWorld | undefined;
 let relay: ChildRelay | undefined;
@@ -43,12 +44,7 @@ describe('faults: a child-process relay (SQLite, FULL) SIGKILLed while peers wri
       const w = await createE2eWorld(seed, 'yjs', { fetch: fetchNow, transport });
       world = w;
       for (const n of NAMES) await w.addPeer(n);
-      for (const from of NAMES)
-        for (const to of NAMES)
-          if (from !== to) {
-            const r = await w.peer(from).sync.lookup(to);
-            if (!r.ok) throw r.error;
-          }
+      await lookupAll(NAMES, (n) => w.peer(n));
       const alice = w.peer('alice');
       const convs = new Map<string, ConversationId>();
       for (const n of ['bob', 'carol'] as const) {

@@ -3,6 +3,7 @@ import { seedFromEnv, withSeed } from '@kith/core/testing';
 import type { ConversationId } from '../../../core/src/ids.js';
 import { createE2eWorld, type E2ePeer, type E2eWorld } from '../harness/e2e-world.js';
 import { checkHistory, createHistory } from '../harness/history.js';
+import { lookupAll } from '../harness/lookup-all.js';
 
 let world: E2eWorld | undefined;
 afterEach(async () => {
@@ -17,12 +18,7 @@ async function setup(seed: string): Promise<{ w: E2eWorld; group: ConversationId
   const w = await createE2eWorld(seed, 'yjs');
   world = w;
   for (const n of NAMES) await w.addPeer(n);
-  for (const from of NAMES)
-    for (const to of NAMES)
-      if (from !== to) {
-        const r = await w.peer(from).sync.lookup(to);
-        if (!r.ok) throw r.error;
-      }
+  await lookupAll(NAMES, (n) => w.peer(n));
   const group = await w.peer('alice').kith.groups.create({ name: 'G', members: [w.peer('bob').kith.user, w.peer('carol').kith.user] });
   await w.flush();
   return { w, group: group.id };

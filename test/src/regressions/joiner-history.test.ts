@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConversationId } from '../../../core/src/ids.js';
 import { createE2eWorld, type E2eWorld } from '../harness/e2e-world.js';
+import { lookupAll } from '../harness/lookup-all.js';
 
 let world: E2eWorld | undefined;
 afterEach(async () => {
@@ -23,12 +24,7 @@ describe('regression: a member added after a key rotation', () => {
     it(`${backend}: a joiner after a removal shows the whole history and what comes after; a member added back shows what was sent while out`, async () => {
       const w = (world = await createE2eWorld(`joiner-history-${backend}`, backend));
       for (const n of NAMES) await w.addPeer(n);
-      for (const f of NAMES)
-        for (const t of NAMES)
-          if (f !== t) {
-            const r = await w.peer(f).sync.lookup(t);
-            if (!r.ok) throw r.error;
-          }
+      await lookupAll(NAMES, (n) => w.peer(n));
       const [alice, bob, carol, erin] = NAMES.map((n) => w.peer(n));
       const texts = async (p: typeof bob, conv: ConversationId): Promise<string[]> => (await p!.kith.messages.page(conv)).map((m) => m.text);
       const g = await bob!.kith.groups.create({ name: 'g', members: [alice!.kith.user, carol!.kith.user] });

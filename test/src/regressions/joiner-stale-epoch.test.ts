@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConversationId } from '../../../core/src/ids.js';
 import { createE2eWorld, type E2ePeer, type E2eWorld } from '../harness/e2e-world.js';
+import { lookupAll } from '../harness/lookup-all.js';
 
 let world: E2eWorld | undefined;
 afterEach(async () => {
@@ -23,12 +24,7 @@ describe('regression: a joiner after a rotation that a member had not learnt of 
     it(`${backend}: a stream sealed partly under the old epoch opens at the joiner, no gap`, async () => {
       const w = (world = await createE2eWorld(`joiner-stale-epoch-${backend}`, backend));
       for (const n of NAMES) await w.addPeer(n);
-      for (const f of NAMES)
-        for (const t of NAMES)
-          if (f !== t) {
-            const r = await w.peer(f).sync.lookup(t);
-            if (!r.ok) throw r.error;
-          }
+      await lookupAll(NAMES, (n) => w.peer(n));
       const [alice, carol, dave, erin] = NAMES.map((n) => w.peer(n)) as [E2ePeer, E2ePeer, E2ePeer, E2ePeer];
       const texts = async (p: E2ePeer, conv: ConversationId): Promise<string[]> => (await p.kith.messages.page(conv)).map((m) => m.text);
       const g = await erin.kith.groups.create({ name: 'g', members: [alice.kith.user, carol.kith.user] });

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { snapshotConversation } from '../../../core/src/testing/domain-snapshot.js';
-import type { ConversationId, UserId } from '../../../core/src/ids.js';
+import type { ConversationId } from '../../../core/src/ids.js';
 import { createSyncWorld, type SyncPeer, type SyncWorld } from './sync-world.js';
+import { lookupAll } from '../harness/lookup-all.js';
 
 let world: SyncWorld | undefined;
 afterEach(async () => {
@@ -11,19 +12,6 @@ afterEach(async () => {
 
 const enc = new TextEncoder();
 
-async function lookupAll(world: SyncWorld, names: string[]): Promise<Map<string, UserId>> {
-  const ids = new Map<string, UserId>();
-  for (const from of names) {
-    for (const to of names) {
-      if (from === to) continue;
-      const r = await world.peer(from).sync.lookup(to);
-      if (!r.ok) throw r.error;
-      ids.set(to, r.value);
-    }
-  }
-  return ids;
-}
-
 async function same(peers: SyncPeer[], conv: ConversationId): Promise<string> {
   const snaps = await Promise.all(peers.map(async (p) => JSON.stringify(await snapshotConversation(p.kith, conv))));
   for (const s of snaps) expect(s).toBe(snaps[0]);
@@ -32,9 +20,9 @@ async function same(peers: SyncPeer[], conv: ConversationId): Promise<string> {
 
 describe('sync: the whole domain between three peers through the in-process relay', () => {
   it('contacts, 1:1, group with roles, removal, edits, deletes, reactions, receipts, attachment, presence, typing, calls', async () => {
-    world = await createSyncWorld('domain-e2e');
+    const w = (world = await createSyncWorld('domain-e2e'));
     const [alice, bob, carol] = [await world.addPeer('alice'), await world.addPeer('bob'), await world.addPeer('carol')];
-    const ids = await lookupAll(world, ['alice', 'bob', 'carol']);
+    const ids = await lookupAll(['alice', 'bob', 'carol'], (n) => w.peer(n));
     const B = ids.get('bob')!;
     const C = ids.get('carol')!;
     const A = ids.get('alice')!;

@@ -3,6 +3,7 @@ import { seedFromEnv } from '@kith/core/testing';
 import { snapshotConversation } from '../../../core/src/testing/domain-snapshot.js';
 import type { ConversationId, MessageId, UserId } from '../../../core/src/ids.js';
 import { createSyncWorld, type SyncPeer, type SyncWorld } from './sync-world.js';
+import { lookupAll } from '../harness/lookup-all.js';
 
 let world: SyncWorld | undefined;
 afterEach(async () => {
@@ -15,14 +16,7 @@ const snap = async (p: SyncPeer, conv: ConversationId): Promise<string> => JSON.
 async function setup(seed: string): Promise<{ world: SyncWorld; convs: ConversationId[]; ids: Map<string, UserId> }> {
   const w = await createSyncWorld(seed);
   for (const n of ['alice', 'bob', 'carol']) await w.addPeer(n);
-  const ids = new Map<string, UserId>();
-  for (const from of ['alice', 'bob', 'carol'])
-    for (const to of ['alice', 'bob', 'carol'])
-      if (from !== to) {
-        const r = await w.peer(from).sync.lookup(to);
-        if (!r.ok) throw r.error;
-        ids.set(to, r.value);
-      }
+  const ids = await lookupAll(['alice', 'bob', 'carol'], (n) => w.peer(n));
   const alice = w.peer('alice').kith;
   const group = await alice.groups.create({ name: 'G', members: [ids.get('bob')!, ids.get('carol')!] });
   const small = await alice.groups.create({ name: 'H', members: [ids.get('carol')!] });

@@ -1,0 +1,19 @@
+import type { UserId } from '../../../core/src/ids.js';
+import type { SyncClient } from '../../../core/src/sync/index.js';
+
+/**
+ * Every named peer looks every other up in the relay's directory (as an app would before
+ * chatting), so intros and key envelopes can reach them. Returns each name's user id.
+ * Works with any harness: `peer` maps a name to something with a sync client.
+ */
+export async function lookupAll(names: readonly string[], peer: (name: string) => { readonly sync: Pick<SyncClient, 'lookup'> }): Promise<Map<string, UserId>> {
+  const ids = new Map<string, UserId>();
+  for (const from of names)
+    for (const to of names) {
+      if (from === to) continue;
+      const r = await peer(from).sync.lookup(to);
+      if (!r.ok) throw r.error;
+      ids.set(to, r.value);
+    }
+  return ids;
+}

@@ -61,3 +61,8 @@ export function conversationMembers(core: Core, conversation: ConversationId): U
   if (state === undefined || !state.created) return [];
   return [...state.members.keys()].sort();
 }
+
+/** How many members besides me a conversation has now (who a call started now would invite). */
+export function othersIn(core: Core, conversation: ConversationId): number {
+  return Math.max(0, conversationMembers(core, conversation).length - 1);
+}

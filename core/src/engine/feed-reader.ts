@@ -11,7 +11,7 @@ import { DEL, MSG, parseStoredMessage, toMessage } from '../model/message.js';
 import { laterReaction, parseStoredReaction, REACT, type StoredReaction } from '../model/reaction.js';
 import { EMPTY_WATERMARK, mergeWatermarks, parseWatermark, RCPT } from '../model/receipt.js';
 import { CALL, CALLP, deriveCallStatus, parseStoredCall, parseStoredParticipant, parseStoredShare, SHARE } from '../model/call.js';
-import { conversationMembers } from './feed-policy.js';
+import { othersIn } from './feed-policy.js';
 import { hiddenChanges } from './hidden-changes.js';
 
 export interface Reaction {
@@ -186,7 +186,7 @@ export function createFeedReader(core: Core, loader: Loader): FeedReader {
           else shares.set(s.call, [...(shares.get(s.call) ?? []), { id: key, user: author, startedAt: s.startedAt, endedAt: s.endedAt }]);
         }
       }
-      const members = Math.max(0, conversationMembers(core, conversation).length - 1);
+      const members = othersIn(core, conversation);
       const out: Call[] = [];
       for (const [id, { caller, call }] of records) {
         const participants: CallParticipant[] = [...(parts.get(id) ?? [])]

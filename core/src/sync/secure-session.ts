@@ -185,8 +185,9 @@ export async function createSecureSession(deps: SessionDeps): Promise<SecureSess
         pairKey((a === me ? b : a) as UserId, writes);
       }
       const scope = keyScopeOf(change.doc);
-      if (kind === 'feed' && convText !== undefined && !replicas.isDirect(convText as ConversationId)) {
-        const state = replicas.view(convText as ConversationId);
+      const group = groupOf(change.doc);
+      if (group !== undefined) {
+        const state = replicas.view(group);
         if (state === undefined) return fail('unknown_conversation', 'membership not known yet');
         const gate = checkSendable(state, me, keys.keyring.current(scope)?.info);
         if (!gate.ok) {
@@ -200,7 +201,6 @@ export async function createSecureSession(deps: SessionDeps): Promise<SecureSess
       }
       const sealedEpoch = sealUnder?.epoch ?? keys.keyring.current(scope)?.info.epoch;
       const bytes = sealUnder !== undefined ? sealChange(crypto, change, sealUnder.epoch, sealUnder.key, identity) : sealChangeWithKeyring(crypto, change, keys.keyring, identity);
-      const group = groupOf(change.doc);
       if (group !== undefined && sealedEpoch !== undefined) groupKeys.noteMessage(group, sealedEpoch, writes);
       const key = `${change.doc}|${change.counter}`;
       writes.push({ type: 'putMeta', key: `sync/push/${key}`, value: bytes });

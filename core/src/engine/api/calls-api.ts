@@ -4,10 +4,10 @@ import type { Call, CallKind, StoredParticipant } from '../../model/call.js';
 import type { ApiContext } from './context.js';
 import { KithError } from '../../errors.js';
 import { parseCallId } from '../../ids.js';
-import { conversationMembers } from '../feed-policy.js';
+import { othersIn } from '../feed-policy.js';
 import { CALL, CALLP, callToJson, participantToJson, parseStoredShare, SHARE, shareToJson } from '../../model/call.js';
 import { isBoundedString } from '../../model/text.js';
-import { expectConversation, expectMembership, serial } from './context.js';
+import { expectConversation, expectMembership, serial, vanishedAfterWriting } from './context.js';
 
 export interface CallsApi {
   start(conversation: ConversationId, kind: CallKind): Promise<Call>;
@@ -58,14 +58,10 @@ export function createCallsApi(ctx: ApiContext): CallsApi {
         const conv = expectMembership(ctx, conversation);
         const id = core.hlc.next();
         const chunk = await reader.currentChunk(conv.id);
-        const invitees = Math.max(0, conversationMembers(core, conv.id).length - 1);
-        const value = callToJson({ kind, startedAt: core.clock.now(), endedAt: null, endReason: null, invitees });
+        const value = callToJson({ kind, startedAt: core.clock.now(), endedAt: null, endReason: null, invitees: othersIn(core, conv.id) });
         await writer.update(chunk.id, [{ op: 'set', collection: CALL, key: id, value }]);
         const call = reader.calls(conv.id).find((c) => c.id === id);
-        if (call === undefined) {
-          expectMembership(ctx, conversation); // removed while it was written → not_a_member
-          throw new KithError('storage_failed', 'call vanished after writing');
-        }
+        if (call === undefined) return vanishedAfterWriting(ctx, conv.id, 'call');
         return call;
       }),
     ring: participate('ringing'),

@@ -45,6 +45,16 @@ export function expectMembership(ctx: ApiContext, value: unknown): KnownConversa
   return conv;
 }
 
+/**
+ * What was just written is not shown: I was removed from the conversation while it was being
+ * written (the removal cuts my later changes; SYNC-21 takes it out of the outbox), so this
+ * throws `not_a_member`; if I am still a member, something is wrong with storage.
+ */
+export function vanishedAfterWriting(ctx: ApiContext, conversation: ConversationId, what: string): never {
+  expectMembership(ctx, conversation);
+  throw new KithError('storage_failed', `${what} vanished after writing`);
+}
+
 export function conversationState(ctx: ApiContext, id: ConversationId): ConversationState {
   const raw = ctx.core.docs.get(accountDocId(ctx.core.me))?.crdt.get(CONV_STATE, id);
   if (raw === undefined) return DEFAULT_STATE;

@@ -12,7 +12,7 @@ import { expectEmoji, REACT, reactionToJson } from '../../model/reaction.js';
 import { RCPT, watermarkToJson } from '../../model/receipt.js';
 import { expectMessageText } from '../../model/text.js';
 import { maybeSnapshot } from '../snapshots.js';
-import { conversationState, expectConversation, expectMembership, serial } from './context.js';
+import { conversationState, expectConversation, expectMembership, serial, vanishedAfterWriting } from './context.js';
 
 export interface SendOptions {
   readonly text: string;
@@ -76,12 +76,7 @@ export function createMessagesApi(ctx: ApiContext): MessagesApi {
         const doc = core.docs.get(chunk.id);
         if (doc !== undefined && doc.msgCount !== null && ++doc.msgCount === core.chunkMessages) maybeSnapshot(core, doc, true);
         const message = doc === undefined ? null : reader.message(doc, id);
-        if (message === null) {
-          // Written and queued, but no longer shown: I was removed from the conversation while it
-          // was being written (the removal cuts my later changes; SYNC-21 drops it from the outbox).
-          expectMembership(ctx, conversation); // → not_a_member
-          throw new KithError('storage_failed', 'message vanished after writing');
-        }
+        if (message === null) return vanishedAfterWriting(ctx, conv.id, 'message');
         return message;
       }),
 

@@ -3,7 +3,8 @@ import type { SyncClient } from '../../../core/src/sync/index.js';
 
 /**
  * Every named peer looks every other up in the relay's directory (as an app would before
- * chatting), so intros and key envelopes can reach them. Returns each name's user id.
+ * chatting), so intros and key envelopes can reach them. Returns each name's user id, in the
+ * order of `names`.
  * Works with any harness: `peer` maps a name to something with a sync client.
  */
 export async function lookupAll(names: readonly string[], peer: (name: string) => { readonly sync: Pick<SyncClient, 'lookup'> }): Promise<Map<string, UserId>> {
@@ -15,5 +16,6 @@ export async function lookupAll(names: readonly string[], peer: (name: string) =
       if (!r.ok) throw r.error;
       ids.set(to, r.value);
     }
-  return ids;
+  // In the order of `names` (seeded suites pick users by position: the order is part of a seed).
+  return new Map(names.flatMap((n) => (ids.has(n) ? [[n, ids.get(n)!] as const] : [])));
 }

@@ -4,6 +4,7 @@ import type { CryptoPort } from '../ports/crypto.js';
 import type { Attachment } from '../model/attachment.js';
 import type { Keyring } from '../crypto/keyring.js';
 import { concatBytes, utf8 } from '../crypto/secret-key.js';
+import { encodeU64 as u64 } from '../protocol/bytes.js';
 
 /**
  * Attachments (SYNC-8): the file is encrypted in 64 KiB chunks with XChaCha20-Poly1305 under a
@@ -20,12 +21,6 @@ import { concatBytes, utf8 } from '../crypto/secret-key.js';
 export const ATTACHMENT_CHUNK = 64 * 1024;
 const MAGIC = utf8('KAT1');
 const TAG = 16;
-
-function u64(i: number): Uint8Array {
-  const b = new Uint8Array(8);
-  new DataView(b.buffer).setBigUint64(0, BigInt(i));
-  return b;
-}
 
 export function attachmentKey(crypto: CryptoPort, epochKey: Uint8Array, attachmentId: string): Uint8Array {
   return crypto.hash(utf8(`kith/v1/attachment\0${attachmentId}`), 32, epochKey);

@@ -1,5 +1,4 @@
-import type { Result } from '@kith/core';
-import { fail, ok } from './result.js';
+import { fail, ok, type Result } from '../errors.js';
 
 /** Limits for untrusted JSON: total size in UTF-16 code units and nesting depth. */
 export interface JsonLimits {

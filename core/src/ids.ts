@@ -1,6 +1,6 @@
 import { blake2b } from '@noble/hashes/blake2.js';
 import { KithError } from './errors.js';
-import { encodeHex } from './protocol/hex.js';
+import { decodeHex, encodeHex } from './protocol/hex.js';
 
 /**
  * Typed identifiers. Every id that crosses a boundary (wire, disk, app call) goes through a
@@ -65,9 +65,17 @@ export function parseDocId(value: unknown): DocId {
   return value as DocId;
 }
 
-function formatUuid(b: Uint8Array): string {
+/** The first 16 bytes of `b` in the UUID text layout (8-4-4-4-12 lowercase hex); no bits set. */
+export function formatUuid(b: Uint8Array): string {
   const h = encodeHex(b.subarray(0, 16));
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** The 16 bytes of a canonical UUID text; `invalid_id` for anything else (never garbage bytes). */
+export function uuidToBytes(id: string): Uint8Array {
+  const b = UUID_RE.test(id) ? decodeHex(id.replace(/-/g, ''), 16) : undefined;
+  if (b === undefined) throw new KithError('invalid_id', 'not a canonical UUID');
+  return b;
 }
 
 /**

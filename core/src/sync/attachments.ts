@@ -1,5 +1,5 @@
 import { fail, ok, type Result } from '../errors.js';
-import { parseAttachmentId, parseBlobId, toHex, type ConversationId } from '../ids.js';
+import { formatUuid, parseAttachmentId, parseBlobId, toHex, type ConversationId } from '../ids.js';
 import type { CryptoPort } from '../ports/crypto.js';
 import type { Attachment } from '../model/attachment.js';
 import type { Keyring } from '../crypto/keyring.js';
@@ -78,8 +78,7 @@ export function sealAttachment(
   const r = crypto.randomBytes(16);
   r[6] = (r[6]! & 0x0f) | 0x40;
   r[8] = (r[8]! & 0x3f) | 0x80;
-  const h = toHex(r);
-  const id = parseAttachmentId(`${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`);
+  const id = parseAttachmentId(formatUuid(r));
   const key = attachmentKey(crypto, current.key.expose(), id);
   const blob = encryptAttachment(crypto, key, input.bytes);
   key.fill(0);

@@ -20,3 +20,4 @@ export { parseJsonSafe, asRecord, DEFAULT_JSON_LIMITS } from './safe-json.js';
 export type { JsonLimits } from './safe-json.js';
 export { encodeBase64, decodeBase64 } from './base64.js';
 export { encodeHex, decodeHex } from './hex.js';
+export { formatUuid } from '../ids.js';

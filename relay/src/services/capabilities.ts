@@ -1,5 +1,5 @@
 import { capabilityScopeOf, capabilitySigningBytes, deriveUserId, directConversationId, fail, ok, parseUserId, type Result } from '@kith/core';
-import { asRecord, decodeHex, encodeHex } from '@kith/core/protocol';
+import { asRecord, decodeHex, encodeHex, formatUuid } from '@kith/core/protocol';
 import { isUuid } from '../protocol/uuid.js';
 import type { CapabilityRecord } from '../store/ports.js';
 import type { Session } from './auth.js';
@@ -25,8 +25,7 @@ export function inboxIdOf(user: string): string {
   const h = blake2b128(`kith/v1/inbox\0${user}`);
   h[6] = (h[6]! & 0x0f) | 0x40;
   h[8] = (h[8]! & 0x3f) | 0x80;
-  const x = encodeHex(h);
-  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+  return formatUuid(h);
 }
 
 export interface CapabilityService {

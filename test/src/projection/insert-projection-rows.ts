@@ -1,8 +1,12 @@
 import type { PGlite } from '@electric-sql/pglite';
 import type { ProjectionDb } from '@kith/core';
+import { decodeHex } from '@kith/core/protocol';
 
 const ms = (t: number | null): Date | null => (t === null ? null : new Date(t));
-const hex = (h: string): Uint8Array => Uint8Array.from(h.match(/../g) ?? [], (b) => parseInt(b, 16));
+const hex = (h: string): Uint8Array => decodeHex(h) ?? raise(`not lowercase hex: ${h}`);
+const raise = (message: string): never => {
+  throw new Error(message);
+};
 /** Deterministic stand-in bytes for what the projection does not hold (public keys, blob keys). */
 const filler = (seed: string, length: number): Uint8Array => {
   const out = new Uint8Array(length);

@@ -1,5 +1,6 @@
 import { deriveUserId, directConversationId } from '@kith/core';
 import type { ConversationId, UserId } from '@kith/core';
+import { formatUuid } from '@kith/core/protocol';
 
 /**
  * Deterministic ids for the schema sample data, shaped exactly like Kith's (core/src/ids.ts):
@@ -42,8 +43,7 @@ export function createSampleIds(seed: number): SampleIds {
     b[7] = counter & 0xff;
     b.set(bytes(8), 8);
     b[8] = (b[8]! & 0x3f) | 0x80;
-    const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
-    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+    return formatUuid(b);
   };
   return {
     v7,

@@ -10,7 +10,7 @@ import { createKith, type Kith } from '../../../core/src/kith.js';
 import type { Storage } from '../../../core/src/ports/storage.js';
 import type { SecretVault } from '../../../core/src/ports/vault.js';
 import { createDexieStorage } from '../../../core/src/storage/dexie/index.js';
-import { decodeBase64 as fromBase64 } from '@kith/core/protocol';
+import { decodeBase64 as fromBase64, decodeHex } from '@kith/core/protocol';
 import { createSyncClient, type SyncClient } from '../../../core/src/sync/index.js';
 import { SYNC_DATA_KEY } from '../../../core/src/sync/key-store.js';
 import { deriveOwnSecrets } from '../../../core/src/sync/own-secrets.js';
@@ -43,7 +43,11 @@ afterEach(async () => {
   close = undefined;
 });
 
-const hexBytes = (h: string): Uint8Array => Uint8Array.from(h.match(/../g) ?? [], (x) => parseInt(x, 16));
+const hexBytes = (h: string): Uint8Array => {
+  const b = decodeHex(h);
+  if (b === undefined) throw new Error('a token is not lowercase hex');
+  return b;
+};
 
 /** Every secret a device persisted through its KeyStore, read back through its own vault. */
 async function persistedSecrets(d: Device): Promise<{ epoch: Uint8Array[]; roster: Uint8Array[]; tokens: Uint8Array[] }> {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { formatUuid } from '@kith/core/protocol';
 import { MAX_UNCREATED_GROUPS } from '../../../core/src/engine/inbound.js';
 import { parseDocId, type DeviceId, type UserId } from '../../../core/src/ids.js';
 import { createSyncWorld, type SyncWorld } from './sync-world.js';
@@ -12,8 +13,7 @@ afterEach(async () => {
 const uuid = (b: Uint8Array): string => {
   b[6] = (b[6]! & 0x0f) | 0x40;
   b[8] = (b[8]! & 0x3f) | 0x80;
-  const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  return formatUuid(b);
 };
 
 describe('M1: a transient engine refusal is not a permanent loss (SYNC-2)', () => {

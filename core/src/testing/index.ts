@@ -24,3 +24,23 @@ export { snapshotConversation, snapshotKith, expectKithError } from './domain-sn
 export type { ConversationSnapshot } from './domain-snapshot.js';
 export { dumpIndexedDb, countSecretHits } from './secret-scan.js';
 export { gcFloodUpdateV2 } from '../sandbox/crafted-updates.js';
+// The sync harness: N real engines + sync clients against an injected relay (test/ passes
+// @kith/relay's in-process relay or a child process), with per-link faults (docs/testing.md).
+export { createSyncHarness } from './sync-harness.js';
+export type { SyncHarness, SyncHarnessOptions, SyncPeer, FlushOptions, FlushUntil } from './sync-harness-types.js';
+export type { RelayHost } from './relay-host.js';
+export { createMemoryDevices } from './harness-device.js';
+export type { HarnessDevice, DeviceContext, OpenDevice } from './harness-device.js';
+export { createPeerTransport, createSwitchedTransport } from './peer-transport.js';
+export type { PeerTransport } from './peer-transport.js';
+export { createFaultLink, NO_FAULTS, isDataFrame, frameDoc } from './fault-link.js';
+export type { FaultLink, LinkFaults, FaultCounters } from './fault-link.js';
+export { lookupAll } from './lookup-all.js';
+// Test-only internals for the local-secrets suite (ADR 0012): the secrets a device derives and
+// the vault data key its sync key store seals with, so a dump of its database can be searched for
+// every one of them.
+export { deriveOwnSecrets } from '../sync/own-secrets.js';
+export type { OwnSecrets } from '../sync/own-secrets.js';
+export { SYNC_DATA_KEY } from '../sync/key-store.js';
+export { openDataKey } from '../vault/index.js';
+export type { DataKey } from '../vault/index.js';

@@ -6,9 +6,9 @@ import { login } from '../../../core/src/sync/relay-http.js';
 import { toBase64 } from '../../../core/src/sync/base64.js';
 import { openTestSocket, settle } from '@kith/relay/testing';
 import type { SyncState } from '../../../core/src/sync/index.js';
-import { createSyncWorld, type SyncWorld } from './sync-world.js';
+import { createMemoryHarness, type InProcessHarness } from '../harness/presets.js';
 
-let world: SyncWorld | undefined;
+let world: InProcessHarness | undefined;
 afterEach(async () => {
   await world?.close();
   world = undefined;
@@ -16,7 +16,7 @@ afterEach(async () => {
 
 describe('sync client: states, backoff and resume', () => {
   it('goes offline when the network drops, reconnects with backoff on the injected clock, resumes and delivers what was written offline', async () => {
-    world = await createSyncWorld('reconnect');
+    world = await createMemoryHarness('reconnect');
     const alice = await world.addPeer('alice');
     const bob = await world.addPeer('bob');
     const bobId = await alice.sync.lookup('bob');
@@ -27,7 +27,8 @@ describe('sync client: states, backoff and resume', () => {
     await world.flush();
     expect(alice.sync.state).toBe('upToDate');
 
-    world.transport.setOnline(false);
+    // The network drops for everyone.
+    for (const n of ['alice', 'bob']) world.setOnline(n, false);
     await world.flush();
     expect(alice.sync.state).toBe('offline');
     const m = await alice.kith.messages.send(group.id, 'written offline');
@@ -37,7 +38,7 @@ describe('sync client: states, backoff and resume', () => {
       await world.flush();
     }
     expect(alice.sync.state).toBe('offline');
-    world.transport.setOnline(true);
+    for (const n of ['alice', 'bob']) world.setOnline(n, true);
     world.clock.advance(2_000);
     await world.flush();
     expect(alice.sync.state).toBe('upToDate');
@@ -47,7 +48,7 @@ describe('sync client: states, backoff and resume', () => {
   });
 
   it('reports a gap ("messages may be missing") while a counter gap persists; later messages still flow', async () => {
-    world = await createSyncWorld('gap');
+    world = await createMemoryHarness('gap');
     const alice = await world.addPeer('alice');
     const bob = await world.addPeer('bob');
     const bobId = await alice.sync.lookup('bob');
@@ -62,11 +63,11 @@ describe('sync client: states, backoff and resume', () => {
     const newest = sealed.sort((x, y) => y.counter - x.counter)[0]!;
     const token = await login(world.relay.fetch, alice.identity);
     if (!token.ok) throw token.error;
-    const socket = openTestSocket(world.relay.relay);
+    const socket = openTestSocket(world.relay.current().relay);
     socket.send({ v: 1, t: 'auth', id: 1, token: token.value });
-    await settle(world.relay.relay);
+    await settle(world.relay.current().relay);
     socket.send({ v: 1, t: 'push', id: 2, env: toBase64(newest.bytes) });
-    await settle(world.relay.relay);
+    await settle(world.relay.current().relay);
     await world.flush();
     expect(bob.sync.state).toBe('gap');
     const missing = bob.kith.gaps().flatMap((g) => g.missing).length;

@@ -44,3 +44,18 @@ export type { OwnSecrets } from '../sync/own-secrets.js';
 export { SYNC_DATA_KEY } from '../sync/key-store.js';
 export { openDataKey } from '../vault/index.js';
 export type { DataKey } from '../vault/index.js';
+// Hostile-peer and raw-socket tests: crafting what a real client never sends (an envelope
+// signed over chosen bytes, an intro planting a token), a session token for a socket opened by
+// hand, and the parser that must refuse malformed relay frames.
+export { signEnvelope } from '../crypto/envelope-seal.js';
+export { deviceIdToBytes } from '../crypto/identity.js';
+export { sealIntro } from '../sync/intro.js';
+export { login } from '../sync/relay-http.js';
+export { parseRelayFrame } from '../sync/relay-wire.js';
+// Bounds the suites fill to the brim (each is pinned by a test that sends one more).
+/** H3: envelopes parked per (document, author) while their key is unknown. */
+export { MAX_PARKED_PER_AUTHOR } from '../sync/inbound-applier.js';
+/** M1: membership logs waiting for their `create` before the engine answers rate_limited. */
+export { MAX_UNCREATED_GROUPS } from '../engine/inbound.js';
+/** KEY-6c: a conversation's message count is persisted every this many messages. */
+export { VOLUME_PERSIST_EVERY, MAX_KEYS_PER_GRANT } from '../sync/group-keys.js';

@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ConversationId } from '../../../core/src/ids.js';
-import { VOLUME_PERSIST_EVERY } from '../../../core/src/sync/group-keys.js';
-import type { SyncPeer } from '@kith/core/testing';
+import type { ConversationId } from '@kith/core';
+import { type SyncPeer, VOLUME_PERSIST_EVERY } from '@kith/core/testing';
 import { createMemoryHarness, type InProcessHarness } from '../harness/presets.js';
 
 let world: InProcessHarness | undefined;

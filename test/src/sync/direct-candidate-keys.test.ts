@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { inboxDocId } from '../../../core/src/sync/index.js';
+import { inboxDocId } from '@kith/core';
 import { openDirectApart } from './direct-opened-apart.js';
 import { createMemoryHarness, type InProcessHarness } from '../harness/presets.js';
 

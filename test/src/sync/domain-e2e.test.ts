@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { snapshotConversation } from '../../../core/src/testing/domain-snapshot.js';
-import type { ConversationId } from '../../../core/src/ids.js';
-import type { SyncPeer } from '@kith/core/testing';
+import type { ConversationId } from '@kith/core';
+import { snapshotConversation, type SyncPeer } from '@kith/core/testing';
 import { createMemoryHarness, type InProcessHarness } from '../harness/presets.js';
 import { lookupAll } from '@kith/core/testing';
 

@@ -1,12 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseDocId } from '@kith/core';
+import { deviceIdToBytes, login, MAX_PARKED_PER_AUTHOR, signEnvelope } from '@kith/core/testing';
 import { openTestSocket, settle } from '@kith/relay/testing';
-import { signEnvelope } from '../../../core/src/crypto/envelope-seal.js';
-import { deviceIdToBytes } from '../../../core/src/crypto/identity.js';
-import { parseDocId } from '../../../core/src/ids.js';
-import { login } from '../../../core/src/sync/relay-http.js';
-import { toBase64 } from '../../../core/src/sync/base64.js';
-import { MAX_PARKED_PER_AUTHOR } from '../../../core/src/sync/sync-client.js';
 import { createMemoryHarness, type InProcessHarness } from '../harness/presets.js';
+
+/** Standard base64, as the relay's frames carry envelopes. */
+const toBase64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
 
 let world: InProcessHarness | undefined;
 afterEach(async () => {

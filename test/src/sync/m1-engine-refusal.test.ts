@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MAX_UNCREATED_GROUPS } from '../../../core/src/engine/inbound.js';
-import { parseDocId, type DeviceId, type UserId } from '../../../core/src/ids.js';
+import { type DeviceId, parseDocId, type UserId } from '@kith/core';
+import { MAX_UNCREATED_GROUPS } from '@kith/core/testing';
 import { createMemoryHarness, type InProcessHarness } from '../harness/presets.js';
 
 let world: InProcessHarness | undefined;

@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { directConversationId } from '@kith/core';
+import { login, sealIntro } from '@kith/core/testing';
 import { openTestSocket, settle } from '@kith/relay/testing';
-import { directConversationId } from '../../../core/src/ids.js';
-import { toBase64 } from '../../../core/src/sync/base64.js';
-import { sealIntro } from '../../../core/src/sync/intro.js';
-import { login } from '../../../core/src/sync/relay-http.js';
 import { createMemoryHarness, type InProcessHarness } from '../harness/presets.js';
+
+/** Standard base64, as the relay's frames carry envelopes. */
+const toBase64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
 
 let world: InProcessHarness | undefined;
 afterEach(async () => {

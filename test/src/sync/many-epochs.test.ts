@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MAX_KEYS_PER_GRANT } from '../../../core/src/sync/group-keys.js';
+import { MAX_KEYS_PER_GRANT } from '@kith/core/testing';
 import { createMemoryHarness, type InProcessHarness } from '../harness/presets.js';
 
 let world: InProcessHarness | undefined;

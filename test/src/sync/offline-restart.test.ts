@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { seedFromEnv } from '@kith/core/testing';
-import { snapshotConversation } from '../../../core/src/testing/domain-snapshot.js';
-import type { ConversationId, MessageId, UserId } from '../../../core/src/ids.js';
+import type { ConversationId, MessageId, UserId } from '@kith/core';
+import { seedFromEnv, snapshotConversation } from '@kith/core/testing';
 import type { SyncPeer } from '@kith/core/testing';
 import { createMemoryHarness, type InProcessHarness } from '../harness/presets.js';
 import { lookupAll } from '@kith/core/testing';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { inboxDocId } from '../../../core/src/sync/index.js';
-import { MAX_PARKED_PER_AUTHOR } from '../../../core/src/sync/sync-client.js';
+import { inboxDocId } from '@kith/core';
+import { MAX_PARKED_PER_AUTHOR } from '@kith/core/testing';
 import { openDirectApart } from './direct-opened-apart.js';
 import { createMemoryHarness, type InProcessHarness } from '../harness/presets.js';
 

@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { authSigningBytes, capabilitySigningBytes, registerSigningBytes, type SyncState } from '@kith/core';
+import { login, parseRelayFrame } from '@kith/core/testing';
 import { authSigningBytes as relayAuth, capabilitySigningBytes as relayCap, registerSigningBytes as relayRegister } from '@kith/relay/protocol';
-import { authSigningBytes, capabilitySigningBytes, registerSigningBytes } from '../../../core/src/protocol/relay-signing.js';
-import { parseRelayFrame } from '../../../core/src/sync/relay-wire.js';
-import { login } from '../../../core/src/sync/relay-http.js';
-import { toBase64 } from '../../../core/src/sync/base64.js';
 import { openTestSocket, settle } from '@kith/relay/testing';
-import type { SyncState } from '../../../core/src/sync/index.js';
 import { createMemoryHarness, type InProcessHarness } from '../harness/presets.js';
+
+/** Standard base64, as the relay's frames carry envelopes. */
+const toBase64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
 
 let world: InProcessHarness | undefined;
 afterEach(async () => {

@@ -31,9 +31,8 @@ export type { SyncHarness, SyncHarnessOptions, SyncPeer, FlushOptions, FlushUnti
 export type { RelayHost } from './relay-host.js';
 export { createMemoryDevices } from './harness-device.js';
 export type { HarnessDevice, DeviceContext, OpenDevice } from './harness-device.js';
-export { createPeerTransport, createSwitchedTransport } from './peer-transport.js';
 export type { PeerTransport } from './peer-transport.js';
-export { createFaultLink, NO_FAULTS, isDataFrame, frameDoc } from './fault-link.js';
+export { NO_FAULTS } from './fault-link.js';
 export type { FaultLink, LinkFaults, FaultCounters } from './fault-link.js';
 export { lookupAll } from './lookup-all.js';
 // Test-only internals for the local-secrets suite (ADR 0012): the secrets a device derives and
@@ -58,4 +57,6 @@ export { MAX_PARKED_PER_AUTHOR } from '../sync/inbound-applier.js';
 /** M1: membership logs waiting for their `create` before the engine answers rate_limited. */
 export { MAX_UNCREATED_GROUPS } from '../engine/inbound.js';
 /** KEY-6c: a conversation's message count is persisted every this many messages. */
-export { VOLUME_PERSIST_EVERY, MAX_KEYS_PER_GRANT } from '../sync/group-keys.js';
+export { VOLUME_PERSIST_EVERY } from '../sync/group-keys.js';
+/** Epoch keys one grant envelope carries (4 KiB); a longer history takes several. */
+export { MAX_KEYS_PER_GRANT } from '../sync/group-keys.js';

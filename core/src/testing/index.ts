@@ -44,13 +44,12 @@ export { SYNC_DATA_KEY } from '../sync/key-store.js';
 export { openDataKey } from '../vault/index.js';
 export type { DataKey } from '../vault/index.js';
 // Hostile-peer and raw-socket tests: crafting what a real client never sends (an envelope
-// signed over chosen bytes, an intro planting a token), a session token for a socket opened by
-// hand, and the parser that must refuse malformed relay frames.
+// signed over chosen bytes, an intro planting a token), and a session token for a socket opened
+// by hand. (Frames and their strict parsers are public: @kith/core/protocol.)
 export { signEnvelope } from '../crypto/envelope-seal.js';
 export { deviceIdToBytes } from '../crypto/identity.js';
 export { sealIntro } from '../sync/intro.js';
 export { login } from '../sync/relay-http.js';
-export { parseRelayFrame } from '../sync/relay-wire.js';
 // Bounds the suites fill to the brim (each is pinned by a test that sends one more).
 /** H3: envelopes parked per (document, author) while their key is unknown. */
 export { MAX_PARKED_PER_AUTHOR } from '../sync/inbound-applier.js';

@@ -2,6 +2,7 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createIndexedDbKeyStore, createSodiumCrypto, createWebCryptoVault, saveIdentity, type SecretVault, type Storage } from '@kith/core';
 import { createDexieStorage } from '@kith/core/dexie';
+import { decodeBase64 } from '@kith/core/protocol';
 import { countSecretHits, createSyncHarness, deriveOwnSecrets, dumpIndexedDb, openDataKey, seedFromEnv, SYNC_DATA_KEY, type OpenDevice, type SyncHarness, type SyncPeer } from '@kith/core/testing';
 import { createInProcessRelay, type InProcessRelay } from '../harness/relay-host.js';
 
@@ -38,7 +39,7 @@ async function persistedSecrets(d: { storage: Storage; vault: SecretVault }): Pr
   const sealer = await openDataKey(crypto, d.storage, d.vault, SYNC_DATA_KEY);
   const open = (metaKey: string, v: unknown, aad: (o: Record<string, unknown>) => string): Uint8Array => {
     const o = v as Record<string, unknown>;
-    const r = sealer.open(new Uint8Array(Buffer.from(String(o['w']), 'base64')), aad(o));
+    const r = sealer.open(decodeBase64(String(o['w']))!, aad(o));
     if (!r.ok) throw r.error;
     return r.value;
   };

@@ -2,10 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { directConversationId } from '@kith/core';
 import { login, sealIntro } from '@kith/core/testing';
 import { openTestSocket, settle } from '@kith/relay/testing';
+import { encodeBase64 as toBase64 } from '@kith/core/protocol';
 import { createMemoryHarness, type InProcessHarness } from '../harness/presets.js';
-
-/** Standard base64, as the relay's frames carry envelopes. */
-const toBase64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
 
 let world: InProcessHarness | undefined;
 afterEach(async () => {

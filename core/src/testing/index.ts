@@ -6,7 +6,7 @@ export type { SeededRandom } from './seeded-random.js';
 export { createManualClock, DEFAULT_MANUAL_CLOCK_START } from './manual-clock.js';
 export type { ManualClock } from './manual-clock.js';
 export { createSimNetwork, DEFAULT_FLUSH_MAX_STEPS } from './sim-network.js';
-export type { SimNetwork, SimNetworkOptions, SimFaults, SimStats, SimTamper } from './sim-network.js';
+export type { SimNetwork, SimNetworkOptions, SimFaults, SimStats, SimTamper } from './sim-network-types.js';
 export { createTrace, DEFAULT_TRACE_LIMIT } from './trace.js';
 export type { Trace } from './trace.js';
 export { fuzzBudgetMs, withSeed, DEFAULT_FUZZ_BUDGET_MS } from './fuzz-env.js';

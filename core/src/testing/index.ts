@@ -9,7 +9,7 @@ export { createSimNetwork, DEFAULT_FLUSH_MAX_STEPS } from './sim-network.js';
 export type { SimNetwork, SimNetworkOptions, SimFaults, SimStats, SimTamper } from './sim-network-types.js';
 export { createTrace, DEFAULT_TRACE_LIMIT } from './trace.js';
 export type { Trace } from './trace.js';
-export { fuzzBudgetMs, withSeed, DEFAULT_FUZZ_BUDGET_MS } from './fuzz-env.js';
+export { fuzzBudgetMs, withSeed, DEFAULT_FUZZ_BUDGET_MS, CI_FUZZ_BUDGET_MS } from './fuzz-env.js';
 export { settle } from './settle.js';
 export type { Flushable, SettleOptions, SettleResult } from './settle.js';
 export { createFaultyStorage } from './faulty-storage.js';

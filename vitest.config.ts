@@ -2,8 +2,8 @@ import { defineConfig } from 'vitest/config';
 import { CI_FUZZ_BUDGET_MS, DEFAULT_FUZZ_BUDGET_MS } from './core/src/testing/fuzz-env.js';
 
 // Two projects (docs/testing.md):
-// - `fast` (`pnpm test`): unit and conformance tests of core and relay, in-process only, with a
-//   short fuzz budget unless FUZZ_BUDGET_MS says otherwise.
+// - `fast` (`pnpm test`): unit and conformance tests of core and relay (and the jsdom tests of
+//   react), in-process only, with a short fuzz budget unless FUZZ_BUDGET_MS says otherwise.
 // - `slow`: what `fast` leaves out — relays in child processes, long seeded convergence runs,
 //   the cross-package suites of test/ and the browser suites of web-demo/tests (Debian Chromium
 //   through playwright-core). `pnpm test:all` (scripts/test-all.sh) runs both projects.
@@ -33,7 +33,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'fast',
-          include: ['core/src/**/*.test.ts', 'relay/src/**/*.test.ts'],
+          include: ['core/src/**/*.test.ts', 'relay/src/**/*.test.ts', 'react/src/**/*.test.tsx'],
           exclude: SLOW_UNITS,
           env: { FUZZ_BUDGET_MS: fastBudget },
           testTimeout: timeoutFor(fastBudget),

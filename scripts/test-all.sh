@@ -32,6 +32,7 @@ step() {
 step pnpm typecheck
 step pnpm lint
 step pnpm cycles
+step pnpm check:rules
 
 mkdir -p artifacts
 report=artifacts/vitest.json

@@ -14,7 +14,7 @@ afterEach(async () => {
   world = undefined;
 });
 
-describe('sync client: states, backoff and resume', () => {
+describe('sync client: states, backoff and resume (SYNC-9)', () => {
   it('goes offline when the network drops, reconnects with backoff on the injected clock, resumes and delivers what was written offline', async () => {
     world = await createSyncWorld('reconnect');
     const alice = await world.addPeer('alice');

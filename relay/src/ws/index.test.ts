@@ -72,6 +72,16 @@ describe('WebSocket protocol over an in-process socket pair (RLY-*)', () => {
     expect(rejectsAfter - rejectsBefore).toBeGreaterThanOrEqual(unparseable.length);
   });
 
+  it('OPS-5 shutdown drains: queued pushes commit and are acked, then sockets close 1001; new sockets are refused', async () => {
+    const s = await connect(aliceToken);
+    for (let i = 1; i <= 3; i++) s.send({ v: 1, t: 'push', id: i, env: env(alice, i) });
+    await t.relay.shutdown(); // no settle before: the pushes are still in flight
+    expect(s.frames('ack').map((a) => a.id)).toEqual([1, 2, 3]);
+    expect(s.closed?.code).toBe(1001);
+    expect(openTestSocket(t.relay).closed?.code).toBe(1001);
+    expect((await t.fetch('/health')).status).toBe(503);
+  });
+
   it('acks pushes in order after durable write; duplicates get the same seq (RLY-9/10)', async () => {
     const s = await connect(aliceToken);
     for (let i = 1; i <= 50; i++) s.send({ v: 1, t: 'push', id: i, env: env(alice, i) });

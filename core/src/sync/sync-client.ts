@@ -17,7 +17,8 @@ import { createOutgoingSealer } from './outgoing-sealer.js';
 import { createPushQueue } from './push-queue.js';
 import { getBlob, login, putBlob } from './relay-http.js';
 import { openAttachment, sealAttachment } from './attachments.js';
-import { parseRelayFrame, type ClientFrame, type ServerFrame } from './relay-wire.js';
+import type { ClientFrame, ServerFrame } from '../protocol/relay/frames.js';
+import { parseServerFrame } from '../protocol/relay/parse-server-frame.js';
 import { createSecureSession } from './secure-session.js';
 import { checkRotationPolicy } from '../crypto/epoch-planner.js';
 import { createSignals } from './signals.js';
@@ -244,7 +245,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
         });
       },
       onMessage: (data) => {
-        const f = parseRelayFrame(data);
+        const f = parseServerFrame(data);
         if (!f.ok) {
           stats.rejected++;
           return;

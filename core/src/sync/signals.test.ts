@@ -5,9 +5,9 @@ import { createSodiumCrypto } from '../crypto/sodium/sodium-crypto.js';
 import type { DeviceId } from '../ids.js';
 import { createMemoryStorage } from '../storage/memory/memory-storage.js';
 import { createMemoryVault } from '../vault/index.js';
-import { fromBase64, toBase64 } from './base64.js';
+import { decodeBase64 as fromBase64, encodeBase64 as toBase64 } from '../protocol/base64.js';
 import { loadKeyStore } from './key-store.js';
-import type { ClientFrame } from './relay-wire.js';
+import type { ClientFrame } from '../protocol/relay/frames.js';
 import { createSignals, type SignalEvent } from './signals.js';
 
 const device = '11111111-1111-4111-8111-111111111111' as DeviceId;

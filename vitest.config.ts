@@ -18,9 +18,11 @@ const slowBudget = fromEnv ?? String(process.env['CI'] ? CI_FUZZ_BUDGET_MS : DEF
 const fastBudget = fromEnv ?? (process.env['KITH_TEST_ALL'] ? slowBudget : String(FAST_FUZZ_BUDGET_MS));
 const timeoutFor = (budget: string): number => Math.max(60_000, (Number(budget) || 0) + 60_000);
 
-// Left out of `fast`: a relay in a child process, killed mid-push; long seeded convergence.
+// Left out of `fast`: relays in child processes (killed mid-push; the CLI's exit codes); long
+// seeded convergence.
 const SLOW_UNITS = [
   'relay/src/server/durability.test.ts',
+  'relay/src/cli/relay-process.test.ts',
   'core/src/engine/convergence.test.ts',
   'core/src/model/membership/membership-convergence.test.ts',
 ];

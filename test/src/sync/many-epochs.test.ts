@@ -8,7 +8,7 @@ afterEach(async () => {
   world = undefined;
 });
 
-describe('a group with more epochs than one key box holds (KEY-4 box ≤ 4,096 bytes)', () => {
+describe('a group with more epochs than one key box holds (KEY-4 box ≤ 4,096 bytes; SYNC-22)', () => {
   it(`keeps rotating past ${MAX_KEYS_PER_GRANT} epochs, and a joiner then reads the whole history`, async () => {
     // One rotation per message (KEY-6c with maxMessages 1): a year of weekly rotations is 52 epochs.
     world = await createMemoryHarness('many-epochs', { rotation: { maxMessages: 1, maxAgeMs: 1e12, takeoverMs: 30_000 } });

@@ -44,6 +44,48 @@ describe('sync client: states, backoff and resume', () => {
     console.log(`reconnect: states ${states.join('>')}; reconnect attempts ${alice.sync.stats.reconnects}`);
   });
 
+  it('SYNC-9 reconnect n waits min(maxMs, baseMs·2^n) × [0.5, 1] on the injected clock; the count restarts once authed', async () => {
+    world = await createSyncWorld('backoff'); // the world's clients use baseMs 100, maxMs 1000
+    const w = world;
+    const alice = await w.addPeer('alice');
+    await w.flush();
+    expect(alice.sync.state).toBe('upToDate');
+    /** Steps the clock 10 ms at a time and returns the wait before each of the next `count` reconnect attempts. */
+    const waits = async (count: number): Promise<number[]> => {
+      const out: number[] = [];
+      let last = w.clock.now();
+      while (out.length < count) {
+        const before = alice.sync.stats.reconnects;
+        w.clock.advance(10);
+        await w.flush();
+        if (alice.sync.stats.reconnects > before) {
+          out.push(w.clock.now() - last);
+          last = w.clock.now();
+        }
+        if (w.clock.now() - last > 5_000) throw new Error('no reconnect attempt within 5 s');
+      }
+      return out;
+    };
+    const expected = (n: number): number => Math.min(1000, 100 * 2 ** n);
+    w.transport.setOnline(false);
+    await w.flush();
+    const offline = await waits(7);
+    offline.forEach((wait, n) => {
+      expect(wait, `attempt ${n}: ${offline.join(', ')}`).toBeGreaterThanOrEqual(Math.floor(expected(n) / 2));
+      expect(wait, `attempt ${n}: ${offline.join(', ')}`).toBeLessThanOrEqual(expected(n) + 10);
+    });
+    expect(alice.sync.state).toBe('offline');
+    w.transport.setOnline(true);
+    await waits(1);
+    expect(alice.sync.state).toBe('upToDate');
+    // authed again: the next outage starts over at baseMs
+    w.transport.setOnline(false);
+    await w.flush();
+    const [first] = await waits(1);
+    expect(first).toBeLessThanOrEqual(expected(0) + 10);
+    console.log(`backoff: waits ${offline.join(', ')} ms; after a reconnect the first wait is ${first} ms again`);
+  });
+
   it('reports a gap ("messages may be missing") while a counter gap persists; later messages still flow', async () => {
     world = await createMemoryHarness('gap');
     const alice = await world.addPeer('alice');

@@ -11,7 +11,7 @@ afterEach(async () => {
   world = undefined;
 });
 
-describe('H1: a refused push is never taken as an acknowledgement', () => {
+describe('H1: a refused push is never taken as an acknowledgement (SYNC-12)', () => {
   it('H1: equivocation is checked against what the relay stored: other bytes → conflict, change kept; stop/start resubscribes', async () => {
     world = await createMemoryHarness('h1');
     const alice = await world.addPeer('alice');

@@ -45,7 +45,7 @@ describe('sync client: states, backoff and resume', () => {
   });
 
   it('SYNC-9 reconnect n waits min(maxMs, baseMs·2^n) × [0.5, 1] on the injected clock; the count restarts once authed', async () => {
-    world = await createSyncWorld('backoff'); // the world's clients use baseMs 100, maxMs 1000
+    world = await createMemoryHarness('backoff'); // the harness's clients use baseMs 100, maxMs 1000
     const w = world;
     const alice = await w.addPeer('alice');
     await w.flush();
@@ -67,7 +67,7 @@ describe('sync client: states, backoff and resume', () => {
       return out;
     };
     const expected = (n: number): number => Math.min(1000, 100 * 2 ** n);
-    w.transport.setOnline(false);
+    w.setOnline('alice', false);
     await w.flush();
     const offline = await waits(7);
     offline.forEach((wait, n) => {
@@ -75,11 +75,11 @@ describe('sync client: states, backoff and resume', () => {
       expect(wait, `attempt ${n}: ${offline.join(', ')}`).toBeLessThanOrEqual(expected(n) + 10);
     });
     expect(alice.sync.state).toBe('offline');
-    w.transport.setOnline(true);
+    w.setOnline('alice', true);
     await waits(1);
     expect(alice.sync.state).toBe('upToDate');
     // authed again: the next outage starts over at baseMs
-    w.transport.setOnline(false);
+    w.setOnline('alice', false);
     await w.flush();
     const [first] = await waits(1);
     expect(first).toBeLessThanOrEqual(expected(0) + 10);

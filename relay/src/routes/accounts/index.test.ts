@@ -1,4 +1,5 @@
 import { createSodiumCrypto, decodePublicIdentity } from '@kith/core';
+import { decodeHex, encodeHex } from '@kith/core/protocol';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createTestIdentity, type TestIdentity } from '../../testing/identity.js';
 import { login, registerAndLogin, registrationBody } from '../../testing/client.js';
@@ -21,7 +22,7 @@ describe('accounts and directory (ACC-*, RLY-15)', () => {
     const dup = await t.fetch('/v1/accounts', post(registrationBody(bob, 'aLiCe')));
     expect(dup.status).toBe(409);
     expect(((await dup.json()) as { error: { code: string } }).error.code).toBe('conflict');
-    const forged = { ...(registrationBody(bob, 'bob') as Record<string, unknown>), signKey: Buffer.from(alice.signPublic).toString('hex') };
+    const forged = { ...(registrationBody(bob, 'bob') as Record<string, unknown>), signKey: encodeHex(alice.signPublic) };
     expect((await t.fetch('/v1/accounts', post(forged))).status).toBe(400);
     const bad = await t.fetch('/v1/accounts', post({ v: 1, username: 'x y', signKey: 'zz' }));
     expect(bad.status).toBe(400);
@@ -60,16 +61,16 @@ describe('accounts and directory (ACC-*, RLY-15)', () => {
     const sodium = (await import('libsodium-wrappers')).default;
     const { authSigningBytes } = await import('@kith/core');
     const sig = sodium.crypto_sign_detached(authSigningBytes(sodium.from_hex(ch.nonce), alice.userId, alice.device), bob.signSecret);
-    const body = { user: alice.userId, device: alice.device, nonce: ch.nonce, signature: Buffer.from(sig).toString('hex') };
+    const body = { user: alice.userId, device: alice.device, nonce: ch.nonce, signature: encodeHex(sig) };
     expect((await t.fetch('/v1/auth/session', post(body))).status).toBe(400);
     // the nonce was consumed by that attempt
     const good = sodium.crypto_sign_detached(authSigningBytes(sodium.from_hex(ch.nonce), alice.userId, alice.device), alice.signSecret);
-    expect((await t.fetch('/v1/auth/session', post({ ...body, signature: Buffer.from(good).toString('hex') }))).status).toBe(401);
+    expect((await t.fetch('/v1/auth/session', post({ ...body, signature: encodeHex(good) }))).status).toBe(401);
     // an expired challenge
     const ch2 = (await (await t.fetch('/v1/auth/challenge', post({ user: alice.userId }))).json()) as { nonce: string };
     t.clock.advance(61_000);
     const sig2 = sodium.crypto_sign_detached(authSigningBytes(sodium.from_hex(ch2.nonce), alice.userId, alice.device), alice.signSecret);
-    expect((await t.fetch('/v1/auth/session', post({ ...body, nonce: ch2.nonce, signature: Buffer.from(sig2).toString('hex') }))).status).toBe(401);
+    expect((await t.fetch('/v1/auth/session', post({ ...body, nonce: ch2.nonce, signature: encodeHex(sig2) }))).status).toBe(401);
     // sessions expire after the TTL; logout revokes
     t.clock.advance(7 * 24 * 3600 * 1000);
     expect((await t.fetch('/v1/caps/conv:x', auth)).status).toBe(401);
@@ -83,18 +84,18 @@ describe('accounts and directory (ACC-*, RLY-15)', () => {
     // A box key the signing key did not sign (a relay-substituted key) is refused.
     const forgedIdentity = new Uint8Array(alice.publicIdentity);
     forgedIdentity.set(bob.boxPublic, 32);
-    expect((await t.fetch('/v1/accounts', post({ ...body, identity: Buffer.from(forgedIdentity).toString('hex') }))).status).toBe(400);
+    expect((await t.fetch('/v1/accounts', post({ ...body, identity: encodeHex(forgedIdentity) }))).status).toBe(400);
     // bob's valid identity under alice's registration: keys do not match the registration.
-    expect((await t.fetch('/v1/accounts', post({ ...body, identity: Buffer.from(bob.publicIdentity).toString('hex') }))).status).toBe(400);
+    expect((await t.fetch('/v1/accounts', post({ ...body, identity: encodeHex(bob.publicIdentity) }))).status).toBe(400);
     expect((await t.fetch('/v1/accounts', post({ ...body, identity: 'abcd' }))).status).toBe(400);
     expect((await t.fetch('/v1/accounts', post(body))).status).toBe(201);
     const found = (await (await t.fetch('/v1/accounts/alice')).json()) as Record<string, string>;
-    expect(found['identity']).toBe(Buffer.from(alice.publicIdentity).toString('hex'));
-    const decoded = decodePublicIdentity(await createSodiumCrypto(), new Uint8Array(Buffer.from(found['identity']!, 'hex')));
+    expect(found['identity']).toBe(encodeHex(alice.publicIdentity));
+    const decoded = decodePublicIdentity(await createSodiumCrypto(), decodeHex(found['identity'])!);
     expect(decoded.ok && decoded.value.userId).toBe(alice.userId);
     expect(decoded.ok && Buffer.from(decoded.value.boxKey).equals(Buffer.from(alice.boxPublic))).toBe(true);
     // Backward compatible: the current client still reads signKey/boxKey.
-    expect(found).toMatchObject({ signKey: Buffer.from(alice.signPublic).toString('hex'), boxKey: Buffer.from(alice.boxPublic).toString('hex') });
+    expect(found).toMatchObject({ signKey: encodeHex(alice.signPublic), boxKey: encodeHex(alice.boxPublic) });
     console.log('[accounts] C1 forged identity 400, mismatched 400, identity stored and verified on lookup');
   });
 
@@ -117,7 +118,7 @@ describe('accounts and directory (ACC-*, RLY-15)', () => {
     const { authSigningBytes } = await import('@kith/core');
     const nonce = victim.ok ? victim.value.nonce : '';
     const sig = sodium.crypto_sign_detached(authSigningBytes(sodium.from_hex(nonce), alice.userId, alice.device), alice.signSecret);
-    const session = await t.relay.auth.createSession({ user: alice.userId, device: alice.device, nonce, signature: Buffer.from(sig).toString('hex') });
+    const session = await t.relay.auth.createSession({ user: alice.userId, device: alice.device, nonce, signature: encodeHex(sig) });
     expect(session.ok).toBe(true);
     // Once they expire, challenges are issued again.
     t.clock.advance(60_001);

@@ -1,14 +1,12 @@
 #!/usr/bin/env bash
 # Runs every check and test of the workspace and ends with the line `N passed, N failed`.
-# Installs the Debian packages the suites need (chromium, redis-server; postgresql is on the
-# image) when they are missing and we are root.
+# Installs the Debian package the suites need (chromium, for the browser suites) when it is
+# missing and we are root. Nothing uses PostgreSQL or Redis yet, so neither is installed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
-command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
-ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 if ((${#missing[@]})); then
   if [ "$(id -u)" = 0 ]; then
     echo "installing system packages: ${missing[*]}"

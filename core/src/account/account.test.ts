@@ -6,7 +6,7 @@ import { createSodiumCrypto } from '../crypto/sodium/sodium-crypto.js';
 import type { DeviceId } from '../ids.js';
 import { createDexieStorage } from '../storage/dexie/index.js';
 import { createMemoryStorage } from '../storage/memory/memory-storage.js';
-import { deriveOwnSecrets } from '../sync/own-secrets.js';
+import { deriveOwnSecrets } from '../session/own-secrets.js';
 import { createSeededRandom } from '../testing/seeded-random.js';
 import { countSecretHits, dumpIndexedDb } from '../testing/secret-scan.js';
 import { createIndexedDbKeyStore, createMemoryVault, createWebCryptoVault } from '../vault/index.js';

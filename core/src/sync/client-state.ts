@@ -1,8 +1,8 @@
 import { parseDocId, type UserId } from '../ids.js';
 import type { Storage } from '../ports/storage.js';
 import type { Kith } from '../kith.js';
-import type { KeyStore } from './key-store.js';
-import type { QueuedPush } from './secure-session.js';
+import type { KeyStore } from '../session/key-store.js';
+import type { QueuedPush } from '../session/secure-session.js';
 import { nextChunk } from './wanted-docs.js';
 
 /**

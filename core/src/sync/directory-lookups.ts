@@ -4,9 +4,9 @@ import type { CryptoPort } from '../ports/crypto.js';
 import type { Storage } from '../ports/storage.js';
 import type { RelayFetch } from '../ports/transport.js';
 import type { Kith } from '../kith.js';
-import type { KeyStore } from './key-store.js';
+import type { KeyStore } from '../session/key-store.js';
 import { lookupAccount } from './relay-http.js';
-import type { SecureSession } from './secure-session.js';
+import type { SecureSession } from '../session/secure-session.js';
 
 /**
  * Users found in the relay's directory (C1, SYNC-10): only the signed public identity is

@@ -8,8 +8,8 @@ import { deviceIdToBytes } from '../crypto/identity.js';
 import { bytesEqual } from '../crypto/secret-key.js';
 import { fromBase64, toBase64 } from './base64.js';
 import type { ClientRuntime } from './client-runtime.js';
-import type { CounterStore } from './counter-store.js';
-import type { SecureSession } from './secure-session.js';
+import type { CounterStore } from '../session/counter-store.js';
+import type { SecureSession } from '../session/secure-session.js';
 import type { SyncStats } from './sync-types.js';
 import { nextChunk } from './wanted-docs.js';
 

@@ -1,5 +1,5 @@
 import type { DocChange } from '../protocol/doc-change.js';
-import type { SecureSession } from './secure-session.js';
+import type { SecureSession } from '../session/secure-session.js';
 
 /**
  * Local changes waiting to be sealed (SYNC-1): a change whose key or membership is not there yet

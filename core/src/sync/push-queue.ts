@@ -8,9 +8,9 @@ import { bytesEqual } from '../crypto/secret-key.js';
 import { fromBase64, toBase64 } from './base64.js';
 import type { CapabilityClaims } from './capability-claims.js';
 import type { ClientRuntime } from './client-runtime.js';
-import type { KeyStore } from './key-store.js';
+import type { KeyStore } from '../session/key-store.js';
 import { pullDoc } from './relay-http.js';
-import type { QueuedPush } from './secure-session.js';
+import type { QueuedPush } from '../session/secure-session.js';
 import type { SyncStats } from './sync-types.js';
 
 /**

@@ -1,8 +1,8 @@
 import { parseDocId, type ConversationId, type UserId } from '../ids.js';
 import type { Kith } from '../kith.js';
 import { feedDocId, MAX_CHUNK, parseDocRef } from '../model/doc-ids.js';
-import type { KeyStore } from './key-store.js';
-import type { MembershipReplicas } from './membership-replicas.js';
+import type { KeyStore } from '../session/key-store.js';
+import type { MembershipReplicas } from '../session/membership-replicas.js';
 
 /**
  * The relay logs this device reads (SYNC-5). The engine names document-id prefixes

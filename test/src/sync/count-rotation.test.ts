@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConversationId } from '../../../core/src/ids.js';
-import { VOLUME_PERSIST_EVERY } from '../../../core/src/sync/group-keys.js';
+import { VOLUME_PERSIST_EVERY } from '../../../core/src/session/group-keys.js';
 import { createSyncWorld, type SyncPeer, type SyncWorld } from './sync-world.js';
 
 let world: SyncWorld | undefined;

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openTestSocket, settle } from '@kith/relay/testing';
 import { directConversationId } from '../../../core/src/ids.js';
 import { toBase64 } from '../../../core/src/sync/base64.js';
-import { sealIntro } from '../../../core/src/sync/intro.js';
+import { sealIntro } from '../../../core/src/session/intro.js';
 import { login } from '../../../core/src/sync/relay-http.js';
 import { createSyncWorld, type SyncWorld } from './sync-world.js';
 

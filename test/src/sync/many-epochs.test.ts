@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MAX_KEYS_PER_GRANT } from '../../../core/src/sync/group-keys.js';
+import { MAX_KEYS_PER_GRANT } from '../../../core/src/session/group-keys.js';
 import { createSyncWorld, type SyncWorld } from './sync-world.js';
 
 let world: SyncWorld | undefined;

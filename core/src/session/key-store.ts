@@ -8,7 +8,7 @@ import { SecretKey, utf8 } from '../crypto/secret-key.js';
 import { createKeyDirectory, normalizeUsername, type KeyDirectory, type KnownContact } from '../crypto/key-directory.js';
 import type { PublicIdentity } from '../crypto/identity.js';
 import { ok, type Result } from '../errors.js';
-import { fromBase64, toBase64 } from './base64.js';
+import { fromBase64, toBase64 } from '../sync/base64.js';
 
 /**
  * Everything the sync client must remember about keys, durably (meta keys `sync/key/…`,

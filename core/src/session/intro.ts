@@ -5,7 +5,7 @@ import { decodeEnvelope, type EnvelopeHeader } from '../protocol/envelope.js';
 import { decodePublicIdentity, deviceIdToBytes, encodePublicIdentity, type Identity, type PublicIdentity } from '../crypto/identity.js';
 import { signEnvelope } from '../crypto/envelope-seal.js';
 import { verifyEnvelope } from '../crypto/envelope-open.js';
-import { fromBase64, toBase64 } from './base64.js';
+import { fromBase64, toBase64 } from '../sync/base64.js';
 
 /**
  * Introductions (SYNC-4): how a user learns a document exists and gets what it needs to read

@@ -1,8 +1,8 @@
 import { parseDocId, type UserId } from '../ids.js';
 import type { Storage } from '../ports/storage.js';
-import type { Kith } from '../kith.js';
+import type { EngineLink } from '../ports/engine-link.js';
 import type { KeyStore } from '../session/key-store.js';
-import type { QueuedPush } from '../session/secure-session.js';
+import type { QueuedPush } from '../session/queued-push.js';
 import { nextChunk } from './wanted-docs.js';
 
 /**
@@ -24,7 +24,7 @@ const parsePushKey = (k: string): { doc: string; counter: number } => {
   return { doc: k.slice(0, i), counter: Number(k.slice(i + 1)) };
 };
 
-export async function loadClientState(storage: Storage, kith: Kith, keys: KeyStore): Promise<ClientState> {
+export async function loadClientState(storage: Storage, engine: EngineLink, keys: KeyStore): Promise<ClientState> {
   const queued = new Map<string, QueuedPush>();
   const claims = new Map<string, { token: string; peer?: UserId }>();
   for (const [k, v] of await storage.listMeta('sync/claim/')) {
@@ -32,7 +32,7 @@ export async function loadClientState(storage: Storage, kith: Kith, keys: KeySto
     const claim = keys.readClaim(scope, v);
     if (claim !== undefined) claims.set(scope, claim);
   }
-  const outboxByKey = new Map(kith.outbox().map((c) => [`${c.doc}|${c.counter}`, c]));
+  const outboxByKey = new Map(engine.outbox().map((c) => [`${c.doc}|${c.counter}`, c]));
   (await storage.listMeta('sync/push/'))
     .map(([k, v]) => ({ key: k.slice('sync/push/'.length), v }))
     .sort((a, b) => {

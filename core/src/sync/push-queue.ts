@@ -1,7 +1,7 @@
 import type { Clock } from '../ports/clock.js';
 import type { Storage } from '../ports/storage.js';
 import type { RelayFetch } from '../ports/transport.js';
-import type { Kith } from '../kith.js';
+import type { EngineLink } from '../ports/engine-link.js';
 import { decodeEnvelope } from '../protocol/envelope.js';
 import { capabilityScopeOf } from '../protocol/relay-signing.js';
 import { bytesEqual } from '../crypto/secret-key.js';
@@ -10,7 +10,7 @@ import type { CapabilityClaims } from './capability-claims.js';
 import type { ClientRuntime } from './client-runtime.js';
 import type { KeyStore } from '../session/key-store.js';
 import { pullDoc } from './relay-http.js';
-import type { QueuedPush } from '../session/secure-session.js';
+import type { QueuedPush } from '../session/queued-push.js';
 import type { SyncStats } from './sync-types.js';
 
 /**
@@ -39,7 +39,7 @@ export interface PushQueueDeps {
   readonly rt: ClientRuntime;
   readonly queued: Map<string, QueuedPush>;
   readonly claims: CapabilityClaims;
-  readonly kith: Kith;
+  readonly engine: EngineLink;
   readonly storage: Storage;
   readonly fetch: RelayFetch;
   readonly keys: KeyStore;
@@ -49,7 +49,7 @@ export interface PushQueueDeps {
 }
 
 export function createPushQueue(deps: PushQueueDeps): PushQueue {
-  const { rt, queued, claims, kith, storage, keys, stats } = deps;
+  const { rt, queued, claims, engine, storage, keys, stats } = deps;
   /** Queued keys not in flight: `pushAll` sends only these (not a scan of the whole queue). */
   const unsent = new Set<string>(queued.keys());
   const inFlight = new Map<number, string>();
@@ -99,7 +99,7 @@ export function createPushQueue(deps: PushQueueDeps): PushQueue {
     queued.delete(key);
     stats.acked++;
     rt.enqueue(async () => {
-      if (p.change !== undefined) await kith.acknowledge(p.change);
+      if (p.change !== undefined) await engine.acknowledge(p.change);
       await storage.commit([{ type: 'deleteMeta', key: `sync/push/${key}` }]);
     });
   };

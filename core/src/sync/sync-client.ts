@@ -88,11 +88,11 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     },
   };
 
-  const pushes = createPushQueue({ rt, queued: state0.queued, claims, kith, storage, fetch: transport.fetch, keys, clock, retryMs: backoff.baseMs, stats });
+  const pushes = createPushQueue({ rt, queued: state0.queued, claims, engine: kith, storage, fetch: transport.fetch, keys, clock, retryMs: backoff.baseMs, stats });
   const session = await createSecureSession({
     crypto,
     identity,
-    kith,
+    engine: kith,
     storage,
     clock,
     keys,
@@ -104,7 +104,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     ...(options.rotation === undefined ? {} : { rotation: options.rotation }),
   });
   const handleIntro = createIntroHandler({ crypto, identity, keys, replicas, authorize: session.authorize, now: () => clock.now(), counters: counters.tracker, policy });
-  const lookups = createDirectoryLookups({ crypto, fetch: transport.fetch, keys, storage, kith, session, me });
+  const lookups = createDirectoryLookups({ crypto, fetch: transport.fetch, keys, storage, engine: kith, session, me });
   const undeliverableListeners = new Set<(event: UndeliverableChange) => void>();
   const sealer = createOutgoingSealer(
     session,
@@ -127,7 +127,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     rt,
     keys,
     cursors,
-    wanted: () => wantedDocs({ me, inbox: session.inbox, kith, follows, chunks, replicas, keys, known: [] }),
+    wanted: () => wantedDocs({ me, inbox: session.inbox, engine: kith, follows, chunks, replicas, keys, known: [] }),
     retryLater: (fn) => void clock.setTimer(backoff.baseMs, fn),
   });
   const inbound = createInboundApplier({
@@ -135,7 +135,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     identity,
     session,
     handleIntro,
-    kith,
+    engine: kith,
     storage,
     vet: options.vet,
     stats,

@@ -7,7 +7,7 @@ import type { Storage } from '../ports/storage.js';
 import type { SecretVault } from '../ports/vault.js';
 import type { Transport } from '../ports/transport.js';
 import type { DocChange } from '../protocol/doc-change.js';
-import type { Kith } from '../kith.js';
+import type { EngineLink } from '../ports/engine-link.js';
 import type { Identity } from '../crypto/identity.js';
 import type { RotationPolicy } from '../crypto/epoch-planner.js';
 import type { Attachment } from '../model/attachment.js';
@@ -19,7 +19,8 @@ import type { SignalEvent } from './signals.js';
 export type SyncState = 'offline' | 'connecting' | 'syncing' | 'upToDate' | 'gap';
 
 export interface SyncClientOptions {
-  readonly kith: Kith;
+  /** The engine (a `Kith`; anything with the members of EngineLink). */
+  readonly kith: EngineLink;
   readonly identity: Identity;
   readonly crypto: CryptoPort;
   readonly transport: Transport;

@@ -14,6 +14,7 @@ import type { Attachment } from '../model/attachment.js';
 import type { AttachmentInput } from './attachments.js';
 import type { PresenceState, SignalKind } from './relay-wire.js';
 import type { SignalEvent } from './signals.js';
+import type { SyncErrorEvent, SyncLogger } from './internal-errors.js';
 
 // The sync client's public types (the implementation is sync-client.ts).
 export type SyncState = 'offline' | 'connecting' | 'syncing' | 'upToDate' | 'gap';
@@ -49,6 +50,8 @@ export interface SyncClientOptions {
    * Default DEFAULT_ROTATION_POLICY (10,000 messages / 7 days).
    */
   readonly rotation?: RotationPolicy;
+  /** Where internal failures (bugs, never hostile input) are written besides `onError` (default `console`). */
+  readonly logger?: SyncLogger;
 }
 
 export interface SyncStats {
@@ -86,6 +89,11 @@ export interface SyncClient {
   /** Disconnects and stops reconnecting; the engine is left open. */
   stop(): Promise<void>;
   onState(listener: (state: SyncState) => void): () => void;
+  /**
+   * Internal failures: a sync job threw something that is not a typed `KithError` (a bug, not
+   * hostile input — that is counted in `stats.rejected` and dropped). Tests fail on any.
+   */
+  onError(listener: (event: SyncErrorEvent) => void): () => void;
   /** Finds a user by username at the relay and remembers their keys (for intros and key envelopes). */
   lookup(username: string): Promise<Result<UserId>>;
   /** C1/KEY-2: usernames whose signing key changed at the relay (never trusted silently). */

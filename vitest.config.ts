@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // through playwright-core and are part of this run too.
 export default defineConfig({
   test: {
-    include: ['core/src/**/*.test.ts', 'relay/src/**/*.test.ts', 'test/src/**/*.test.ts', 'web-demo/tests/**/*.test.ts'],
+    include: ['core/src/**/*.test.ts', 'relay/src/**/*.test.ts', 'test/src/**/*.test.ts', 'web-demo/tests/**/*.test.ts', 'react/src/**/*.test.tsx'],
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 60_000,

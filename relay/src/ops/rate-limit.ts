@@ -1,6 +1,7 @@
 /**
  * Token buckets keyed by a string (connection id, account, client address): `rate` tokens per
  * second up to `burst`. Runs on an injected clock. Idle buckets are forgotten once full.
+ * A `rate` of `Infinity` is no limit: every `take` succeeds and nothing is stored.
  */
 export interface RateLimiter {
   /** Takes `cost` tokens for `key`; false when the bucket is empty (the request is refused). */
@@ -11,8 +12,10 @@ export interface RateLimiter {
 export function createRateLimiter(rate: number, burst: number, now: () => number): RateLimiter {
   const buckets = new Map<string, { tokens: number; at: number }>();
   let sweeps = 0;
+  const unlimited = rate === Number.POSITIVE_INFINITY;
   return {
     take(key, cost = 1) {
+      if (unlimited) return true;
       const t = now();
       let b = buckets.get(key);
       if (b === undefined) buckets.set(key, (b = { tokens: burst, at: t }));

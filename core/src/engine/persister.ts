@@ -1,8 +1,8 @@
 import type { Storage, StorageWrite } from '../ports/storage.js';
-import type { DocChange } from '../protocol/doc-change.js';
+import { changeKey, type DocChange } from '../protocol/doc-change.js';
 import type { DocId } from '../ids.js';
 import { KithError } from '../errors.js';
-import { changeKey, encodeRecord } from './record.js';
+import { encodeRecord } from './record.js';
 
 /**
  * Writes to the Storage port in order (one `commit` per change: document update, outbox item —

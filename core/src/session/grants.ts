@@ -1,4 +1,5 @@
-import { directConversationId, type ConversationId, type DocId, type UserId } from '../ids.js';
+import { directConversationId, type DocId, type UserId } from '../ids.js';
+import { feedConversationOf, scopeRefOf } from '../model/doc-ids.js';
 import type { StorageWrite } from '../ports/storage.js';
 import { SecretKey } from '../crypto/secret-key.js';
 import type { IntroGrant } from './intro.js';
@@ -48,16 +49,18 @@ export function createGrants(deps: Pick<SessionDeps, 'crypto' | 'identity' | 'en
   };
 
   const grantFor = (scope: string, user: UserId, writes: StorageWrite[]): IntroGrant | undefined => {
-    const [kind, a, b] = scope.split(':') as [string, string, string | undefined];
-    if (kind === 'account') return undefined;
-    if (kind === 'profile') return a === me ? { scope, token: own.profileToken, key: own.profileKey.expose(), epoch: 0 } : undefined;
-    if (kind === 'contact' && b !== undefined) {
-      const peer = (a === me ? b : a) as UserId;
+    const ref = scopeRefOf(scope);
+    if (ref === undefined) return undefined;
+    if (ref.kind === 'profile') return ref.user === me ? { scope, token: own.profileToken, key: own.profileKey.expose(), epoch: 0 } : undefined;
+    if (ref.kind === 'contact') {
+      if (ref.to === undefined) return undefined;
+      const peer = ref.from === me ? ref.to : ref.from;
       const key = pairKey(peer, writes);
-      const token = a === me ? ensureToken(scope, writes) : keys.tokens(scope)[0];
+      const token = ref.from === me ? ensureToken(scope, writes) : keys.tokens(scope)[0];
       return { scope, ...(token === undefined ? {} : { token }), key: key.expose(), epoch: 0, ...(user === me ? { peer } : {}) };
     }
-    const conv = a as ConversationId;
+    if (ref.kind !== 'conv') return undefined;
+    const conv = ref.conversation;
     if (replicas.isDirect(conv)) {
       const view = replicas.view(conv);
       const peer = [...(view?.members.keys() ?? [])].find((u) => u !== me);
@@ -69,8 +72,8 @@ export function createGrants(deps: Pick<SessionDeps, 'crypto' | 'identity' | 'en
   };
 
   const detectDirect = (doc: DocId, writes: StorageWrite[]): void => {
-    const [kind, conv] = doc.split(':');
-    if (kind !== 'feed' || conv === undefined || replicas.view(conv as ConversationId) !== undefined) return;
+    const conv = feedConversationOf(doc);
+    if (conv === undefined || replicas.view(conv) !== undefined) return;
     const others = engine.audience(doc).filter((u) => u !== me);
     const peer = others[0];
     if (others.length === 1 && peer !== undefined && directConversationId(me, peer) === conv) pairKey(peer, writes);

@@ -1,5 +1,6 @@
 import { toHex, type UserId } from '../ids.js';
 import type { StorageWrite } from '../ports/storage.js';
+import { changeKey } from '../protocol/doc-change.js';
 import { inboxDocId, sealIntro, type IntroGrant } from './intro.js';
 import { introParts } from './intro-parts.js';
 import type { QueuedPush } from './queued-push.js';
@@ -72,7 +73,7 @@ export async function loadIntroBook(deps: Pick<SessionDeps, 'crypto' | 'identity
           const counter = (counters.get(doc) ?? 0) + 1;
           counters.set(doc, counter);
           const bytes = sealIntro(crypto, identity, { user, boxKey }, { grants: part.grants.map(([, g]) => g), keyEnvelopes: part.keys.map(([, k]) => k) }, counter);
-          const key = `${doc}|${counter}`;
+          const key = changeKey({ doc, device: identity.device, counter });
           writes.push({ type: 'putMeta', key: `sync/ctr/${doc}`, value: counter }, { type: 'putMeta', key: `sync/push/${key}`, value: bytes });
           for (const [f] of [...part.grants, ...part.keys]) {
             sent.add(`${user}/${f}`);

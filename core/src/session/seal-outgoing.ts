@@ -1,7 +1,8 @@
 import { fail, ok, type Result } from '../errors.js';
-import { parseConversationId, type ConversationId, type UserId } from '../ids.js';
+import { parseConversationId, type ConversationId } from '../ids.js';
+import { conversationOfDoc, parseDocRef } from '../model/doc-ids.js';
 import type { StorageWrite } from '../ports/storage.js';
-import type { DocChange } from '../protocol/doc-change.js';
+import { changeKey, type DocChange } from '../protocol/doc-change.js';
 import { sealChange, sealChangeWithKeyring } from '../crypto/envelope-seal.js';
 import { checkSendable } from '../crypto/epoch-planner.js';
 import { keyScopeOf } from '../crypto/keyring.js';
@@ -52,13 +53,11 @@ export function createSealOutgoing(deps: Pick<SessionDeps, 'crypto' | 'identity'
 
   /** Step 1: the keys this change needs (group epochs, pair keys of direct chats and contacts). */
   const planKeys = (change: DocChange, writes: StorageWrite[]): SealUnder => {
-    const [kind, convText] = change.doc.split(':');
-    const sealUnder = change.kind === 'member' && convText !== undefined ? takeOwnMemberOp(change, convText, writes) : undefined;
+    const conv = conversationOfDoc(change.doc);
+    const sealUnder = change.kind === 'member' && conv !== undefined ? takeOwnMemberOp(change, conv, writes) : undefined;
     grants.detectDirect(change.doc, writes);
-    if (kind === 'contact') {
-      const [, a, b] = change.doc.split(':');
-      grants.pairKey((a === me ? b : a) as UserId, writes);
-    }
+    const ref = parseDocRef(change.doc);
+    if (ref?.kind === 'contact') grants.pairKey(ref.from === me ? ref.to : ref.from, writes);
     return sealUnder;
   };
 
@@ -108,7 +107,7 @@ export function createSealOutgoing(deps: Pick<SessionDeps, 'crypto' | 'identity'
       return sendable;
     }
     const bytes = seal(change, sealUnder, writes);
-    const key = `${change.doc}|${change.counter}`;
+    const key = changeKey(change);
     writes.push({ type: 'putMeta', key: `sync/push/${key}`, value: bytes });
     grantAudience(change, writes);
     // Step 5: envelope, key state and intros in one commit; only then queued.

@@ -2,6 +2,7 @@ import type { Result } from '../errors.js';
 import { parseConversationId, type ConversationId, type DocId } from '../ids.js';
 import type { StorageWrite } from '../ports/storage.js';
 import type { DocChange } from '../protocol/doc-change.js';
+import { conversationOfDoc, feedConversationOf } from '../model/doc-ids.js';
 import { createMembershipAuthorizer, type Authorize } from '../crypto/authorize.js';
 import { openEnvelopeUncommitted, type UncommittedChange } from '../crypto/envelope-open.js';
 import { createGrants } from './grants.js';
@@ -60,9 +61,8 @@ export async function createSecureSession(deps: SessionDeps): Promise<SecureSess
   const groupKeys = createGroupKeys(deps, book, await storage.listMeta(VOLUME_META));
   /** The group a feed document belongs to (undefined: not a feed, or a direct conversation). */
   const groupOf = (doc: string): ConversationId | undefined => {
-    const [kind, convText] = doc.split(':');
-    if (kind !== 'feed' || convText === undefined || replicas.isDirect(convText as ConversationId)) return undefined;
-    return convText as ConversationId;
+    const conv = feedConversationOf(doc);
+    return conv === undefined || replicas.isDirect(conv) ? undefined : conv;
   };
   const grants = createGrants(deps, own);
   const sealOutgoing = createSealOutgoing(deps, { grants, groupKeys, book, groupOf });
@@ -75,9 +75,9 @@ export async function createSecureSession(deps: SessionDeps): Promise<SecureSess
     groupKeys,
     sealOutgoing,
     departed(change) {
-      const [kind, convText] = change.doc.split(':');
-      if (kind !== 'feed' || convText === undefined || change.author !== me) return false;
-      const state = replicas.view(convText as ConversationId);
+      const conv = feedConversationOf(change.doc);
+      if (conv === undefined || change.author !== me) return false;
+      const state = replicas.view(conv);
       return state !== undefined && !state.members.has(me) && state.former.has(me);
     },
     open: (bytes) => openEnvelopeUncommitted(crypto, bytes, { keyring: keys.keyring, authorize, counters }),
@@ -97,7 +97,7 @@ export async function createSecureSession(deps: SessionDeps): Promise<SecureSess
         if (rotated) book.queueFlushed();
         return committed;
       }
-      const conv = parseConversationId(opened.change.doc.split(':')[1]);
+      const conv = parseConversationId(conversationOfDoc(opened.change.doc));
       const rr = replicas.receive(conv, opened.change.payload, opened.change.author);
       writes.push(...rr.writes);
       if (rr.changed) groupKeys.plan(conv, writes, false);

@@ -1,5 +1,4 @@
 import { isKithError } from '../errors.js';
-import type { SyncStats } from './sync-types.js';
 
 /** An internal failure of the sync client: a job threw something that is not a typed `KithError` (a bug). */
 export interface SyncErrorEvent {
@@ -20,7 +19,7 @@ export interface SyncLogger {
  * bug: it is NOT counted as a rejection but logged and emitted to the `onError` listeners, so
  * tests (which listen and fail on it) and apps see it.
  */
-export function createInternalErrors(stats: SyncStats, logger: SyncLogger): { onFailure(error: unknown): void; listen(listener: (event: SyncErrorEvent) => void): () => void } {
+export function createInternalErrors(stats: { rejected: number }, logger: SyncLogger): { onFailure(error: unknown): void; listen(listener: (event: SyncErrorEvent) => void): () => void } {
   const listeners = new Set<(event: SyncErrorEvent) => void>();
   return {
     onFailure(error) {

@@ -43,7 +43,7 @@ export async function loadSessionParts(deps: {
   const keys = await loadKeyStore(crypto, storage, deps.vault);
   const counters = await loadCounterStore(storage);
   const replicas = await loadMembershipReplicas(storage, (conv, view) => keys.keyring.revalidate(conv, view));
-  const state = await loadClientState(storage, engine, keys);
+  const state = await loadClientState(storage, engine, keys, identity.device);
   const policy = await loadGrantPolicy({ crypto, storage, me, replicas });
   const claims = createCapabilityClaims(state.claims, storage, identity, keys);
   const session = await createSecureSession({

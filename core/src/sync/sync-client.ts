@@ -1,5 +1,6 @@
 import { fail } from '../errors.js';
-import type { ConversationId } from '../ids.js';
+import { changeKey } from '../protocol/doc-change.js';
+import { feedConversationOf } from '../model/doc-ids.js';
 import { createAttachmentTransfer } from './attachment-transfer.js';
 import type { ClientRuntime } from './client-runtime.js';
 import { createConnection } from './connection.js';
@@ -78,7 +79,8 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     // SYNC-21: out of the outbox (durably), counted and reported; never pushed.
     stats.undeliverable++;
     await engine.acknowledge(change);
-    undeliverable.emit({ conversation: change.doc.split(':')[1] as ConversationId, doc: change.doc, counter: change.counter, code: 'not_a_member' });
+    const conversation = feedConversationOf(change.doc);
+    if (conversation !== undefined) undeliverable.emit({ conversation, doc: change.doc, counter: change.counter, code: 'not_a_member' });
   });
   const subs = createSubscriptions({
     rt,
@@ -107,7 +109,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   engine.onOutgoing((change) => work.enqueue(() => sealer.seal(change)));
   // Changes the engine still holds unacknowledged and that were never sealed (a crash before sealing).
   work.enqueue(async () => {
-    for (const c of engine.outbox()) if (!pushes.has(`${c.doc}|${c.counter}`)) sealer.hold(c);
+    for (const c of engine.outbox()) if (!pushes.has(changeKey(c))) sealer.hold(c);
     await sealer.seal();
   });
 

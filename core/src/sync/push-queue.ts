@@ -1,5 +1,5 @@
 import type { Clock } from '../ports/clock.js';
-import type { Storage } from '../ports/storage.js';
+import type { Storage, StorageWrite } from '../ports/storage.js';
 import type { RelayFetch } from '../ports/transport.js';
 import type { EngineLink } from '../ports/engine-link.js';
 import { decodeEnvelope } from '../protocol/envelope.js';
@@ -99,8 +99,11 @@ export function createPushQueue(deps: PushQueueDeps): PushQueue {
     queued.delete(key);
     stats.acked++;
     rt.enqueue(async () => {
-      if (p.change !== undefined) await engine.acknowledge(p.change);
-      await storage.commit([{ type: 'deleteMeta', key: `sync/push/${key}` }]);
+      // One atomic commit: the outbox item and its push record go together (ADR 0014), so a
+      // crash never leaves an acknowledged change to be sealed again (new bytes at a used counter).
+      const record: StorageWrite[] = [{ type: 'deleteMeta', key: `sync/push/${key}` }];
+      if (p.change !== undefined) await engine.acknowledge(p.change, record);
+      else await storage.commit(record);
     });
   };
   /**

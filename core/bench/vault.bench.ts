@@ -11,7 +11,7 @@ import { createSodiumCrypto } from '../src/crypto/sodium/sodium-crypto.js';
 import type { UserId } from '../src/ids.js';
 import type { StorageWrite } from '../src/ports/storage.js';
 import { createMemoryDatabase, createMemoryStorage } from '../src/storage/memory/memory-storage.js';
-import { toBase64 } from '../src/sync/base64.js';
+import { encodeBase64 as toBase64 } from '../src/protocol/base64.js';
 import { loadKeyStore } from '../src/session/key-store.js';
 import { createSeededRandom } from '../src/testing/seeded-random.js';
 import { createIndexedDbKeyStore, createMemoryVault, createWebCryptoVault } from '../src/vault/index.js';

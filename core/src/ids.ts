@@ -1,5 +1,6 @@
 import { blake2b } from '@noble/hashes/blake2.js';
 import { KithError } from './errors.js';
+import { decodeHex, encodeHex } from './protocol/hex.js';
 
 /**
  * Typed identifiers. Every id that crosses a boundary (wire, disk, app call) goes through a
@@ -64,15 +65,17 @@ export function parseDocId(value: unknown): DocId {
   return value as DocId;
 }
 
-function hex(bytes: Uint8Array): string {
-  let out = '';
-  for (const b of bytes) out += b.toString(16).padStart(2, '0');
-  return out;
+/** The first 16 bytes of `b` in the UUID text layout (8-4-4-4-12 lowercase hex); no bits set. */
+export function formatUuid(b: Uint8Array): string {
+  const h = encodeHex(b.subarray(0, 16));
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-function formatUuid(b: Uint8Array): string {
-  const h = hex(b.subarray(0, 16));
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+/** The 16 bytes of a canonical UUID text; `invalid_id` for anything else (never garbage bytes). */
+export function uuidToBytes(id: string): Uint8Array {
+  const b = UUID_RE.test(id) ? decodeHex(id.replace(/-/g, ''), 16) : undefined;
+  if (b === undefined) throw new KithError('invalid_id', 'not a canonical UUID');
+  return b;
 }
 
 /**
@@ -137,7 +140,7 @@ const directIds = memo<ConversationId>(4096);
 
 export function deriveUserId(signingPublicKey: Uint8Array): UserId {
   if (signingPublicKey.length !== 32) throw new KithError('invalid_argument', 'signing key must be 32 bytes');
-  return userIds(hex(signingPublicKey), () => deriveUuid('kith/user/v1', signingPublicKey) as UserId);
+  return userIds(encodeHex(signingPublicKey), () => deriveUuid('kith/user/v1', signingPublicKey) as UserId);
 }
 
 /** The one and only one-to-one conversation between two users, whoever starts it. */
@@ -148,4 +151,4 @@ export function directConversationId(a: UserId, b: UserId): ConversationId {
   return directIds(key, () => deriveUuid('kith/direct/v1', new TextEncoder().encode(key)) as ConversationId);
 }
 
-export { hex as toHex };
+export { encodeHex as toHex };

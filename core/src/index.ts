@@ -1,5 +1,5 @@
 // @kith/core — the public API. A reviewed list of named exports; see docs/api.md.
-export { KithError, isKithError, ERROR_CODES } from './errors.js';
+export { KithError, isKithError, ERROR_CODES, ok, fail } from './errors.js';
 export type { ErrorCode, Result } from './errors.js';
 export {
   parseUserId,

@@ -4,6 +4,7 @@ import { createIdentity } from '../crypto/identity.js';
 import { SecretKey } from '../crypto/secret-key.js';
 import { createSodiumCrypto } from '../crypto/sodium/sodium-crypto.js';
 import type { DeviceId } from '../ids.js';
+import { decodeHex } from '../protocol/hex.js';
 import { createDexieStorage } from '../storage/dexie/index.js';
 import { createMemoryStorage } from '../storage/memory/memory-storage.js';
 import { deriveOwnSecrets } from '../session/own-secrets.js';
@@ -36,8 +37,7 @@ describe('the identity bundle is kept wrapped on the device (ADR 0012, LOC-3)', 
     const alice = identityOf('alice-dump');
     await saveIdentity(storage, alice, vault);
     const own = deriveOwnSecrets(crypto, alice);
-    const hexBytes = (h: string): Uint8Array => Uint8Array.from(h.match(/../g) ?? [], (x) => parseInt(x, 16));
-    const needles = [alice.exportBundle().expose(), alice.exportBundle().expose().slice(0, 32), alice.exportBundle().expose().slice(32), own.accountKey.expose(), own.profileKey.expose(), hexBytes(own.accountToken), hexBytes(own.inboxToken)];
+    const needles = [alice.exportBundle().expose(), alice.exportBundle().expose().slice(0, 32), alice.exportBundle().expose().slice(32), own.accountKey.expose(), own.profileKey.expose(), decodeHex(own.accountToken)!, decodeHex(own.inboxToken)!];
     const dump = await dumpIndexedDb(idb);
     const found = needles.reduce((n, k) => n + countSecretHits(dump.records, k), 0);
     console.log(`identity dump: ${dump.databases.length} databases, ${dump.records.length} records scanned for ${needles.length} secrets (bundle, its halves, derived keys and tokens): ${found} found`);

@@ -1,5 +1,5 @@
 import { fail, ok, KithError, type Result } from '../errors.js';
-import { deriveUserId, parseDeviceId, toHex, type DeviceId, type UserId } from '../ids.js';
+import { deriveUserId, formatUuid, parseDeviceId, uuidToBytes, type DeviceId, type UserId } from '../ids.js';
 import type { CryptoPort } from '../ports/crypto.js';
 import { ByteReader, ByteWriter } from '../protocol/bytes.js';
 import { SecretKey, concatBytes, utf8 } from './secret-key.js';
@@ -40,19 +40,17 @@ export function createDeviceId(crypto: CryptoPort): DeviceId {
   const b = crypto.randomBytes(16);
   b[6] = (b[6]! & 0x0f) | 0x40;
   b[8] = (b[8]! & 0x3f) | 0x80;
-  const h = toHex(b);
-  return parseDeviceId(`${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`);
+  return parseDeviceId(formatUuid(b));
 }
 
 export function deviceIdToBytes(device: DeviceId): Uint8Array {
-  return Uint8Array.from(device.replace(/-/g, '').match(/../g) ?? [], (x) => parseInt(x, 16));
+  return uuidToBytes(device);
 }
 
 export function deviceIdFromBytes(bytes: Uint8Array): Result<DeviceId> {
   if (bytes.length !== 16) return fail('invalid_id', 'device id must be 16 bytes');
-  const h = toHex(bytes);
   try {
-    return ok(parseDeviceId(`${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`));
+    return ok(parseDeviceId(formatUuid(bytes)));
   } catch (e) {
     return fail('invalid_id', 'device id is not a UUID', e);
   }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { uuidToBytes } from '../ids.js';
 import { decodeEnvelope, encodeEnvelope } from '../protocol/envelope.js';
 import { createCounterTracker } from './counter-tracker.js';
 import { openEnvelope } from './envelope-open.js';
@@ -37,7 +38,7 @@ describe('key envelopes and epochs (KEY-3..5)', () => {
     const e = decodeEnvelope(bytes);
     if (!e.ok) throw e.error;
     const body = e.value.body.slice();
-    const carolId = Uint8Array.from(carol!.user.id.replace(/-/g, '').match(/../g)!, (x) => parseInt(x, 16));
+    const carolId = uuidToBytes(carol!.user.id);
     body.set(carolId, 1 + 4 + 32 + 2);
     const relabelled = open(encodeEnvelope({ ...e.value, body }), carol);
     // replayed into another conversation (doc) and epoch

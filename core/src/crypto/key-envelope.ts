@@ -1,7 +1,8 @@
-import { KithError, fail, ok, type Result } from '../errors.js';
-import { parseConversationId, parseDocId, parseUserId, toHex, type ConversationId, type DocId, type UserId } from '../ids.js';
+import { KithError, assert, fail, ok, type Result } from '../errors.js';
+import { formatUuid, parseConversationId, parseDocId, parseUserId, toHex, uuidToBytes, type ConversationId, type DocId, type UserId } from '../ids.js';
 import type { CryptoPort } from '../ports/crypto.js';
 import { ByteReader, ByteWriter } from '../protocol/bytes.js';
+import { decodeHex } from '../protocol/hex.js';
 import { decodeEnvelope, type EnvelopeHeader } from '../protocol/envelope.js';
 import type { Authorize } from './authorize.js';
 import type { CounterTracker } from './counter-tracker.js';
@@ -52,18 +53,19 @@ export interface OpenedKeyEnvelope {
   readonly sharedKeys: ReadonlyArray<{ epoch: number; key: SecretKey }>;
 }
 
-const uuidBytes = (id: string): Uint8Array => Uint8Array.from(id.replace(/-/g, '').match(/../g) ?? [], (x) => parseInt(x, 16));
-const uuidFromBytes = (b: Uint8Array): string => {
-  const h = toHex(b);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-};
+/** An epoch key hash (64 hex chars, `epochKeyHash`) as its 32 bytes. */
+function keyHashBytes(hash: string): Uint8Array {
+  const b = decodeHex(hash, 32);
+  assert(b !== undefined, 'an epoch key hash is 32 bytes of hex');
+  return b;
+}
 
 export function keysDocId(conversation: ConversationId): DocId {
   return parseDocId(`keys:${conversation}`);
 }
 
 function encodeBoxPlaintext(d: KeyDistribution, recipient: UserId, g: KeyGrant): Uint8Array {
-  const w = new ByteWriter(256).raw(BOX_PREFIX).raw(uuidBytes(d.conversation)).raw(uuidBytes(recipient)).u32(d.epoch).raw(d.key.expose());
+  const w = new ByteWriter(256).raw(BOX_PREFIX).raw(uuidToBytes(d.conversation)).raw(uuidToBytes(recipient)).u32(d.epoch).raw(d.key.expose());
   for (const list of [g.rosterKeys ?? [], g.sharedKeys ?? []]) {
     w.u16(list.length);
     for (const k of list) w.u32(k.epoch).raw(k.key.expose());
@@ -77,11 +79,11 @@ export function sealKeyEnvelope(crypto: CryptoPort, d: KeyDistribution, identity
   if (d.grants.length === 0 || d.grants.length > MAX_RECIPIENTS) throw new KithError('invalid_argument', '1..1024 recipients');
   if (!Number.isSafeInteger(d.epoch) || d.epoch < 0 || d.epoch > MAX_EPOCH) throw new KithError('invalid_argument', 'epoch out of range');
   if (!Number.isSafeInteger(d.removals) || d.removals < 0 || d.removals > 0xffff_ffff) throw new KithError('invalid_argument', 'removals out of range');
-  const body = new ByteWriter(64 + d.grants.length * 180).u8(1).u32(d.removals).raw(uuidBytes(epochKeyHash(crypto, d.key)));
+  const body = new ByteWriter(64 + d.grants.length * 180).u8(1).u32(d.removals).raw(keyHashBytes(epochKeyHash(crypto, d.key)));
   body.u16(d.grants.length);
   for (const g of d.grants) {
     const box = crypto.sealBox(encodeBoxPlaintext(d, g.recipient.userId, g), g.recipient.boxKey);
-    body.raw(uuidBytes(g.recipient.userId)).bytes32(box);
+    body.raw(uuidToBytes(g.recipient.userId)).bytes32(box);
   }
   const header: EnvelopeHeader = {
     version: 1,
@@ -136,7 +138,7 @@ export function openKeyEnvelope(
     const recipients: UserId[] = [];
     let mine: Uint8Array | null = null;
     for (let i = 0; i < count; i++) {
-      const user = parseUserId(uuidFromBytes(r.raw(16, 'recipient')));
+      const user = parseUserId(formatUuid(r.raw(16, 'recipient')));
       const box = r.bytes32(4096, 'sealed box');
       recipients.push(user);
       if (user === ctx.identity.userId) mine = box;
@@ -148,8 +150,8 @@ export function openKeyEnvelope(
     if (plain === null) return fail('decrypt_failed', 'sealed box does not open');
     const p = new ByteReader(plain);
     if (!bytesEqual(p.raw(BOX_PREFIX.length, 'prefix'), BOX_PREFIX)) return fail('malformed', 'sealed box prefix');
-    const boxConv = uuidFromBytes(p.raw(16, 'conversation'));
-    const boxRecipient = uuidFromBytes(p.raw(16, 'recipient'));
+    const boxConv = formatUuid(p.raw(16, 'conversation'));
+    const boxRecipient = formatUuid(p.raw(16, 'recipient'));
     const boxEpoch = p.u32('epoch');
     const key = new SecretKey(p.raw(32, 'key'));
     const rosterKeys = readKeyList(p);

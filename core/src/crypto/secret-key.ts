@@ -40,14 +40,5 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return d === 0;
 }
 
-export function concatBytes(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let pos = 0;
-  for (const p of parts) {
-    out.set(p, pos);
-    pos += p.length;
-  }
-  return out;
-}
-
-export const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
+// The byte helpers of `@noble/hashes` (one implementation for the workspace, see protocol/hex.ts).
+export { concatBytes, utf8ToBytes as utf8 } from '@noble/hashes/utils.js';

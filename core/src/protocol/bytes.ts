@@ -1,5 +1,10 @@
 import { KithError } from '../errors.js';
 
+/** An unsigned integer ≤ 2^53 − 1 as 8 big-endian bytes (the u64 of every signed layout). */
+export function encodeU64(v: number): Uint8Array {
+  return new ByteWriter(8).u64(v).finish();
+}
+
 /** Minimal big-endian byte writer for wire formats. */
 export class ByteWriter {
   private buf: Uint8Array;

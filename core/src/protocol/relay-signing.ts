@@ -1,41 +1,24 @@
+import { concatBytes } from '@noble/hashes/utils.js';
+import { encodeU64 } from './bytes.js';
+
 /**
  * Canonical bytes that clients sign for the relay's HTTP API (docs/PROTOCOL.md § Relay API).
  * Each starts with its own domain prefix, so no signature is valid for two purposes, nor for an
  * envelope (whose prefix is `kith/v1/<kind>\0`). One definition, used by the sync client and
- * the relay (`@kith/relay/protocol` re-exports it).
+ * the relay.
  */
 const enc = new TextEncoder();
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
-function u64(v: number): Uint8Array {
-  const b = new Uint8Array(8);
-  const dv = new DataView(b.buffer);
-  dv.setUint32(0, Math.floor(v / 2 ** 32));
-  dv.setUint32(4, v % 2 ** 32);
-  return b;
-}
 
 const ZERO = new Uint8Array([0]);
 
 /** ACC-2: proves possession of the signing key at registration. */
 export function registerSigningBytes(username: string, signKey: Uint8Array, boxKey: Uint8Array): Uint8Array {
-  return concat([enc.encode('kith/v1/relay-register\0'), enc.encode(username), ZERO, signKey, boxKey]);
+  return concatBytes(enc.encode('kith/v1/relay-register\0'), enc.encode(username), ZERO, signKey, boxKey);
 }
 
 /** SES-2: the answer to a relay challenge, bound to the user and the device the session is for. */
 export function authSigningBytes(nonce: Uint8Array, user: string, device: string): Uint8Array {
-  return concat([enc.encode('kith/v1/relay-auth\0'), nonce, enc.encode(user), ZERO, enc.encode(device)]);
+  return concatBytes(enc.encode('kith/v1/relay-auth\0'), nonce, enc.encode(user), ZERO, enc.encode(device));
 }
 
 /** The fields of a capability record a controller signs (CAP-2). */
@@ -51,16 +34,16 @@ export interface CapabilityGrant {
 }
 
 export function capabilitySigningBytes(g: CapabilityGrant): Uint8Array {
-  return concat([
+  return concatBytes(
     enc.encode('kith/v1/relay-cap\0'),
     enc.encode(g.scope),
     ZERO,
-    u64(g.version),
+    encodeU64(g.version),
     g.readHash,
     g.writeHash ?? new Uint8Array(32),
     new Uint8Array([g.controllers.length]),
     ...g.controllers,
-  ]);
+  );
 }
 
 /**

@@ -1,11 +1,11 @@
 import { fail, ok, type Result } from '../errors.js';
-import { parseDocId, toHex, type DocId, type UserId } from '../ids.js';
+import { formatUuid, parseDocId, type DocId, type UserId } from '../ids.js';
 import type { CryptoPort } from '../ports/crypto.js';
 import { decodeEnvelope, type EnvelopeHeader } from '../protocol/envelope.js';
 import { decodePublicIdentity, deviceIdToBytes, encodePublicIdentity, type Identity, type PublicIdentity } from '../crypto/identity.js';
 import { signEnvelope } from '../crypto/envelope-seal.js';
 import { verifyEnvelope } from '../crypto/envelope-open.js';
-import { fromBase64, toBase64 } from '../sync/base64.js';
+import { decodeBase64 as fromBase64, encodeBase64 as toBase64 } from '../protocol/base64.js';
 
 /**
  * Introductions (SYNC-4): how a user learns a document exists and gets what it needs to read
@@ -39,8 +39,7 @@ export function inboxDocId(crypto: CryptoPort, user: UserId): DocId {
   const h = crypto.hash(enc.encode(`kith/v1/inbox\0${user}`), 16);
   h[6] = (h[6]! & 0x0f) | 0x40;
   h[8] = (h[8]! & 0x3f) | 0x80;
-  const x = toHex(h);
-  return parseDocId(`members:${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`);
+  return parseDocId(`members:${formatUuid(h)}`);
 }
 
 export function sealIntro(crypto: CryptoPort, identity: Identity, to: { user: UserId; boxKey: Uint8Array }, intro: Omit<Intro, 'from'>, counter: number): Uint8Array {

@@ -9,7 +9,7 @@ import { createMemoryStorage } from '../storage/memory/memory-storage.js';
 import { createSeededRandom } from '../testing/seeded-random.js';
 import { countSecretHits, dumpIndexedDb } from '../testing/secret-scan.js';
 import { createIndexedDbKeyStore, createMemoryVault, createWebCryptoVault } from '../vault/index.js';
-import { toBase64 } from '../sync/base64.js';
+import { encodeBase64 as toBase64 } from '../protocol/base64.js';
 import { loadKeyStore, SYNC_DATA_KEY, type KeyStore } from './key-store.js';
 
 const crypto = await createSodiumCrypto();

@@ -8,7 +8,8 @@ import { SecretKey, utf8 } from '../crypto/secret-key.js';
 import { createKeyDirectory, normalizeUsername, type KeyDirectory, type KnownContact } from '../crypto/key-directory.js';
 import type { PublicIdentity } from '../crypto/identity.js';
 import { ok, type Result } from '../errors.js';
-import { fromBase64, toBase64 } from '../sync/base64.js';
+import { decodeBase64 as fromBase64, encodeBase64 as toBase64 } from '../protocol/base64.js';
+import { decodeHex, encodeHex as hex } from '../protocol/hex.js';
 
 /**
  * Everything the sync client must remember about keys, durably (meta keys `sync/key/…`,
@@ -69,8 +70,6 @@ const rosterAad = (metaKey: string, scope: string, epoch: number): string => `${
 const rosterValue = (sealer: DataKey, metaKey: string, scope: string, epoch: number, key: Uint8Array): StoredValue => ({ scope, epoch, w: toBase64(sealer.seal(key, rosterAad(metaKey, scope, epoch))) });
 const tokensValue = (sealer: DataKey, metaKey: string, list: readonly string[]): StoredValue => ({ w: toBase64(sealer.seal(utf8(JSON.stringify(list)), metaKey)) });
 
-const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-const unhex = (h: string): Uint8Array => Uint8Array.from(h.match(/../g) ?? [], (x) => parseInt(x, 16));
 const asObj = (v: StoredValue): Record<string, unknown> | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) ? v : undefined);
 
 /**
@@ -152,12 +151,18 @@ export async function loadKeyStore(crypto: CryptoPort, storage: Storage, vault: 
   if (migration.length > 0) await storage.commit(migration);
   for (const [key, v] of await storage.listMeta('sync/dir/')) {
     const o = asObj(v);
-    if (o !== undefined && typeof o['s'] === 'string' && typeof o['b'] === 'string') users.set(key.slice('sync/dir/'.length) as UserId, { signingKey: unhex(o['s']), boxKey: unhex(o['b']) });
+    const [signingKey, boxKey] = [decodeHex(o?.['s'], 32), decodeHex(o?.['b'], 32)];
+    if (signingKey !== undefined && boxKey !== undefined) users.set(key.slice('sync/dir/'.length) as UserId, { signingKey, boxKey });
+    else loaded.unreadable++;
   }
   for (const [key, v] of await storage.listMeta('sync/pin/')) {
     const o = asObj(v);
-    if (o === undefined || typeof o['s'] !== 'string' || typeof o['b'] !== 'string' || typeof o['g'] !== 'string' || typeof o['u'] !== 'string') continue;
-    const identity: PublicIdentity = { userId: o['u'] as UserId, signingKey: unhex(o['s']), boxKey: unhex(o['b']), boxKeySignature: unhex(o['g']) };
+    const [signingKey, boxKey, boxKeySignature] = [decodeHex(o?.['s'], 32), decodeHex(o?.['b'], 32), decodeHex(o?.['g'], 64)];
+    if (o === undefined || signingKey === undefined || boxKey === undefined || boxKeySignature === undefined || typeof o['u'] !== 'string') {
+      loaded.unreadable++;
+      continue;
+    }
+    const identity: PublicIdentity = { userId: o['u'] as UserId, signingKey, boxKey, boxKeySignature };
     pinned.push({ username: key.slice('sync/pin/'.length), identity, verified: o['v'] === true });
   }
   const directory = createKeyDirectory(pinned);

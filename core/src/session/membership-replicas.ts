@@ -2,7 +2,7 @@ import type { ConversationId, UserId } from '../ids.js';
 import type { Storage, StorageWrite, StoredValue } from '../ports/storage.js';
 import type { MembershipView } from '../crypto/authorize.js';
 import { createMembershipLog, type MembershipLog, type MembershipState } from '../model/membership/index.js';
-import { fromBase64, toBase64 } from '../sync/base64.js';
+import { decodeBase64 as fromBase64, encodeBase64 as toBase64 } from '../protocol/base64.js';
 
 /**
  * The sync layer's own replica of each group's membership log, fed with every member op it

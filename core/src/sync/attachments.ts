@@ -1,9 +1,10 @@
 import { fail, ok, type Result } from '../errors.js';
-import { parseAttachmentId, parseBlobId, toHex, type ConversationId } from '../ids.js';
+import { formatUuid, parseAttachmentId, parseBlobId, toHex, type ConversationId } from '../ids.js';
 import type { CryptoPort } from '../ports/crypto.js';
 import type { Attachment } from '../model/attachment.js';
 import type { Keyring } from '../crypto/keyring.js';
 import { concatBytes, utf8 } from '../crypto/secret-key.js';
+import { encodeU64 as u64 } from '../protocol/bytes.js';
 
 /**
  * Attachments (SYNC-8): the file is encrypted in 64 KiB chunks with XChaCha20-Poly1305 under a
@@ -20,12 +21,6 @@ import { concatBytes, utf8 } from '../crypto/secret-key.js';
 export const ATTACHMENT_CHUNK = 64 * 1024;
 const MAGIC = utf8('KAT1');
 const TAG = 16;
-
-function u64(i: number): Uint8Array {
-  const b = new Uint8Array(8);
-  new DataView(b.buffer).setBigUint64(0, BigInt(i));
-  return b;
-}
 
 export function attachmentKey(crypto: CryptoPort, epochKey: Uint8Array, attachmentId: string): Uint8Array {
   return crypto.hash(utf8(`kith/v1/attachment\0${attachmentId}`), 32, epochKey);
@@ -83,8 +78,7 @@ export function sealAttachment(
   const r = crypto.randomBytes(16);
   r[6] = (r[6]! & 0x0f) | 0x40;
   r[8] = (r[8]! & 0x3f) | 0x80;
-  const h = toHex(r);
-  const id = parseAttachmentId(`${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`);
+  const id = parseAttachmentId(formatUuid(r));
   const key = attachmentKey(crypto, current.key.expose(), id);
   const blob = encryptAttachment(crypto, key, input.bytes);
   key.fill(0);

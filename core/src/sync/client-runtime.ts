@@ -1,4 +1,4 @@
-import type { ClientFrame } from './relay-wire.js';
+import type { ClientFrame } from '../protocol/relay/frames.js';
 
 /** What the parts of the sync client share of its connection (implemented by sync-client.ts). */
 export interface ClientRuntime {

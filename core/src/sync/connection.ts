@@ -3,7 +3,8 @@ import type { Clock } from '../ports/clock.js';
 import type { Random } from '../ports/random.js';
 import type { Transport, TransportConnection } from '../ports/transport.js';
 import { login } from './relay-http.js';
-import { parseRelayFrame, type ClientFrame, type ServerFrame } from './relay-wire.js';
+import type { ClientFrame, ServerFrame } from '../protocol/relay/frames.js';
+import { parseServerFrame } from '../protocol/relay/parse-server-frame.js';
 import type { SyncStats } from './sync-types.js';
 import type { WorkQueue } from './work-queue.js';
 
@@ -88,7 +89,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
         });
       },
       onMessage: (data) => {
-        const f = parseRelayFrame(data);
+        const f = parseServerFrame(data);
         if (!f.ok) {
           stats.rejected++;
           return;

@@ -1,4 +1,4 @@
-import type { ServerFrame } from './relay-wire.js';
+import type { ServerFrame } from '../protocol/relay/frames.js';
 
 /** Who answers which server frame (the parts of the sync client; sync-client.ts wires them). */
 export interface FrameHandlers {

@@ -6,7 +6,7 @@ import type { EngineLink } from '../ports/engine-link.js';
 import type { Identity } from '../crypto/identity.js';
 import { deviceIdToBytes } from '../crypto/identity.js';
 import { bytesEqual } from '../crypto/secret-key.js';
-import { fromBase64, toBase64 } from './base64.js';
+import { decodeBase64 as fromBase64, encodeBase64 as toBase64 } from '../protocol/base64.js';
 import type { ClientRuntime } from './client-runtime.js';
 import type { CounterStore } from '../session/counter-store.js';
 import type { SecureSession } from '../session/secure-session.js';

@@ -5,7 +5,7 @@ import type { EngineLink } from '../ports/engine-link.js';
 import { decodeEnvelope } from '../protocol/envelope.js';
 import { capabilityScopeOf } from '../protocol/relay-signing.js';
 import { bytesEqual } from '../crypto/secret-key.js';
-import { fromBase64, toBase64 } from './base64.js';
+import { decodeBase64 as fromBase64, encodeBase64 as toBase64 } from '../protocol/base64.js';
 import type { CapabilityClaims } from './capability-claims.js';
 import type { ClientRuntime } from './client-runtime.js';
 import type { KeyStore } from '../session/key-store.js';

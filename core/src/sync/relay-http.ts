@@ -4,6 +4,7 @@ import { toHex, type UserId } from '../ids.js';
 import { decodePublicIdentity, encodePublicIdentity, type Identity, type PublicIdentity } from '../crypto/identity.js';
 import type { CryptoPort } from '../ports/crypto.js';
 import type { RelayFetch } from '../ports/transport.js';
+import { decodeHex as fromHex } from '../protocol/hex.js';
 import { authSigningBytes, capabilitySigningBytes, registerSigningBytes } from '../protocol/relay-signing.js';
 
 /** The relay's HTTP API as the client uses it (docs/PROTOCOL.md § Relay API). Never throws. */
@@ -12,9 +13,6 @@ const json = (body: unknown, token?: string, method = 'POST'): RequestInit => ({
   headers: { 'content-type': 'application/json', ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) },
   body: JSON.stringify(body),
 });
-
-const fromHex = (h: unknown, n: number): Uint8Array | undefined =>
-  typeof h === 'string' && h.length === n * 2 && /^[0-9a-f]+$/.test(h) ? Uint8Array.from(h.match(/../g) ?? [], (x) => parseInt(x, 16)) : undefined;
 
 async function call<T>(f: RelayFetch, path: string, init: RequestInit | undefined, read: (res: Response) => T | Promise<T>): Promise<Result<T>> {
   let res: Response;

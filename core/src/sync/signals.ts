@@ -3,9 +3,9 @@ import type { UserId } from '../ids.js';
 import type { CryptoPort } from '../ports/crypto.js';
 import type { Identity } from '../crypto/identity.js';
 import { concatBytes, utf8 } from '../crypto/secret-key.js';
-import { fromBase64, toBase64 } from './base64.js';
+import { decodeBase64 as fromBase64, encodeBase64 as toBase64 } from '../protocol/base64.js';
 import type { KeyStore } from '../session/key-store.js';
-import type { ClientFrame, PresenceState, SignalKind } from './relay-wire.js';
+import type { ClientFrame, PresenceState, SignalKind } from '../protocol/relay/frames.js';
 
 /** A verified, decrypted signal (typing, call signaling) from another user's device. */
 export interface SignalEvent {

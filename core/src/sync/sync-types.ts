@@ -12,7 +12,7 @@ import type { Identity } from '../crypto/identity.js';
 import type { RotationPolicy } from '../crypto/epoch-planner.js';
 import type { Attachment } from '../model/attachment.js';
 import type { AttachmentInput } from './attachments.js';
-import type { PresenceState, SignalKind } from './relay-wire.js';
+import type { PresenceState, SignalKind } from '../protocol/relay/frames.js';
 import type { SignalEvent } from './signals.js';
 import type { SyncErrorEvent, SyncLogger } from './internal-errors.js';
 

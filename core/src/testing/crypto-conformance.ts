@@ -2,9 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { CryptoPort } from '../ports/crypto.js';
 import { ARGON2ID_KAT } from '../crypto/argon2-self-check.js';
 
-const fromHex = (h: string): Uint8Array => Uint8Array.from(h.match(/../g) ?? [], (b) => parseInt(b, 16));
-const toHex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
+import { decodeHex, encodeHex as toHex } from '../protocol/hex.js';
+import { utf8 } from '../crypto/secret-key.js';
+
+const fromHex = (h: string): Uint8Array => {
+  const b = decodeHex(h);
+  if (b === undefined) throw new Error(`test vector is not lowercase hex: ${h}`);
+  return b;
+};
 
 /** RFC 8032 § 7.1 test 1 (empty message). */
 const ED25519 = {

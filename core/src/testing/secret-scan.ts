@@ -2,6 +2,8 @@
  * Test helpers for "a database dump holds no secret" (ADR 0012): read every record of every
  * IndexedDB database of a factory, and count where a secret's bytes appear in any encoding.
  */
+import { encodeBase64 } from '../protocol/base64.js';
+import { decodeHex, encodeHex } from '../protocol/hex.js';
 
 /** Every key and value of every object store of every database in `factory`. */
 export async function dumpIndexedDb(factory: IDBFactory): Promise<{ databases: string[]; records: unknown[] }> {
@@ -28,8 +30,8 @@ export async function dumpIndexedDb(factory: IDBFactory): Promise<{ databases: s
   return { databases, records };
 }
 
-const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-const b64 = (b: Uint8Array): string => Buffer.from(b).toString('base64');
+const hex = encodeHex;
+const b64 = encodeBase64;
 
 function containsBytes(hay: Uint8Array, needle: Uint8Array): boolean {
   if (needle.length === 0) return false;
@@ -42,8 +44,11 @@ function containsBytes(hay: Uint8Array, needle: Uint8Array): boolean {
 
 /** Byte readings of a stored string: itself, and its hex / base64 / base64url decodings. */
 function readings(s: string): Uint8Array[] {
-  const out = [new TextEncoder().encode(s)];
-  if (/^[0-9a-fA-F]+$/.test(s) && s.length % 2 === 0) out.push(Uint8Array.from(s.match(/../g) ?? [], (x) => parseInt(x, 16)));
+  const out: Uint8Array[] = [new TextEncoder().encode(s)];
+  const asHex = decodeHex(s.toLowerCase());
+  if (asHex !== undefined && s.length > 0) out.push(asHex);
+  // Lenient on purpose (unpadded, base64url, any trailing bits): a scanner reads every form a
+  // secret could have leaked in, so this is Node's decoder, not the strict protocol one.
   if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(s) && s.length >= 8) out.push(new Uint8Array(Buffer.from(s.replace(/-/g, '+').replace(/_/g, '/'), 'base64')));
   return out;
 }

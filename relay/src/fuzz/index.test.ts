@@ -2,7 +2,7 @@ import { createSeededRandom, fuzzBudgetMs, seedFromEnv, withSeed, type SeededRan
 import { decodeEnvelope, envelopeSigningBytes } from '@kith/core';
 import sodium from 'libsodium-wrappers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeBase64, encodeBase64 } from '../protocol/base64.js';
+import { decodeBase64, encodeBase64 } from '@kith/core/protocol';
 import { createTestIdentity, signTestEnvelope, type TestIdentity } from '../testing/identity.js';
 import { grantCapability, registerAndLogin, registrationBody } from '../testing/client.js';
 import { createTestRelay, type TestRelay } from '../testing/fixture.js';

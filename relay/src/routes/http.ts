@@ -1,9 +1,9 @@
 import { KithError, type ErrorCode } from '@kith/core';
+import { parseJsonSafe } from '@kith/core/protocol';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { parseJsonSafe } from '../protocol/safe-json.js';
 import type { Relay } from '../relay.js';
 import type { Session } from '../services/auth.js';
 

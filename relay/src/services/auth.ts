@@ -1,10 +1,9 @@
-import { deriveUserId, type Result } from '@kith/core';
+import { authSigningBytes, deriveUserId, fail, ok, type Result } from '@kith/core';
+import { decodeHex, encodeHex } from '@kith/core/protocol';
 import { isUuid } from '../protocol/uuid.js';
-import { authSigningBytes } from '../protocol/signing.js';
-import { fail, ok } from '../protocol/result.js';
 import type { SessionRecord } from '../store/ports.js';
 import type { RelayContext } from './context.js';
-import { fromHex, randomBytes, randomToken, sha256Hex, toHex, verifyDetached } from './crypto.js';
+import { randomBytes, randomToken, sha256Hex, verifyDetached } from './crypto.js';
 
 export interface Session {
   readonly userId: string;
@@ -50,7 +49,7 @@ export function createAuthService(ctx: RelayContext): AuthService {
       }
       if (challenges.size >= ctx.limits.maxChallenges) return fail('rate_limited', 'too many pending challenges');
       if ((perAddress.get(address) ?? 0) >= ctx.limits.maxChallengesPerAddress) return fail('rate_limited', 'too many pending challenges from this address');
-      const nonce = toHex(randomBytes(32));
+      const nonce = encodeHex(randomBytes(32));
       const expiresAt = now + ctx.limits.challengeTtlMs;
       challenges.set(nonce, { userId, expiresAt, address });
       perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
@@ -59,15 +58,15 @@ export function createAuthService(ctx: RelayContext): AuthService {
 
     async createSession({ user, device, nonce, signature }) {
       if (!isUuid(user) || !isUuid(device)) return fail('invalid_id', 'user and device must be UUIDs');
-      const nonceBytes = fromHex(nonce, 32);
-      const sig = fromHex(signature, 64);
+      const nonceBytes = decodeHex(nonce, 32);
+      const sig = decodeHex(signature, 64);
       if (nonceBytes === undefined || sig === undefined) return fail('malformed', 'nonce and signature must be hex');
       const c = challenges.get(nonce as string);
       forget(nonce as string);
       if (c === undefined || c.userId !== user || c.expiresAt <= ctx.clock.now()) return fail('unauthorized', 'unknown or expired challenge');
       const account = await ctx.store.accounts.getAccount(user);
       if (account === undefined) return fail('unauthorized', 'unknown account');
-      const key = fromHex(account.signKey, 32);
+      const key = decodeHex(account.signKey, 32);
       if (key === undefined || deriveUserId(key) !== user) return fail('unauthorized', 'account key mismatch');
       if (!verifyDetached(sig, authSigningBytes(nonceBytes, user, device), key)) return fail('bad_signature', 'challenge signature invalid');
       const token = randomToken();

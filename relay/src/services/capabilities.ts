@@ -1,12 +1,10 @@
-import { deriveUserId, directConversationId, parseUserId, type Result } from '@kith/core';
+import { capabilityScopeOf, capabilitySigningBytes, deriveUserId, directConversationId, fail, ok, parseUserId, type Result } from '@kith/core';
+import { asRecord, decodeHex, encodeHex } from '@kith/core/protocol';
 import { isUuid } from '../protocol/uuid.js';
-import { asRecord } from '../protocol/safe-json.js';
-import { capabilityScopeOf, capabilitySigningBytes } from '../protocol/signing.js';
-import { fail, ok } from '../protocol/result.js';
 import type { CapabilityRecord } from '../store/ports.js';
 import type { Session } from './auth.js';
 import type { RelayContext } from './context.js';
-import { blake2b128, equalHex, fromHex, sha256Hex, toHex, verifyDetached } from './crypto.js';
+import { blake2b128, equalHex, sha256Hex, verifyDetached } from './crypto.js';
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[89ab][0-9a-f]{3}-[0-9a-f]{12}';
 const SCOPE_RE = new RegExp(`^(conv:${UUID}|profile:${UUID}|account:${UUID}|contact:${UUID}:${UUID})$`);
@@ -27,7 +25,7 @@ export function inboxIdOf(user: string): string {
   const h = blake2b128(`kith/v1/inbox\0${user}`);
   h[6] = (h[6]! & 0x0f) | 0x40;
   h[8] = (h[8]! & 0x3f) | 0x80;
-  const x = toHex(h);
+  const x = encodeHex(h);
   return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
 }
 
@@ -57,10 +55,10 @@ export function createCapabilityService(ctx: RelayContext): CapabilityService {
       const version = o['version'];
       if (typeof scope !== 'string' || !SCOPE_RE.test(scope)) return fail('invalid_id', 'unknown capability scope');
       if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 1) return fail('malformed', 'version must be ≥ 1');
-      const readHash = fromHex(o['readHash'], 32);
-      const writeHash = o['writeHash'] === undefined ? undefined : fromHex(o['writeHash'], 32);
-      const signer = fromHex(o['signer'], 32);
-      const sig = fromHex(o['signature'], 64);
+      const readHash = decodeHex(o['readHash'], 32);
+      const writeHash = o['writeHash'] === undefined ? undefined : decodeHex(o['writeHash'], 32);
+      const signer = decodeHex(o['signer'], 32);
+      const sig = decodeHex(o['signature'], 64);
       const rawControllers = o['controllers'];
       if (readHash === undefined || signer === undefined || sig === undefined || (o['writeHash'] !== undefined && writeHash === undefined)) {
         return fail('malformed', 'hashes, signer and signature must be hex of the right length');
@@ -68,13 +66,13 @@ export function createCapabilityService(ctx: RelayContext): CapabilityService {
       if (!Array.isArray(rawControllers) || rawControllers.length < 1 || rawControllers.length > 64) return fail('malformed', 'controllers: 1..64 keys');
       const controllers: Uint8Array[] = [];
       for (const c of rawControllers) {
-        const k = fromHex(c, 32);
+        const k = decodeHex(c, 32);
         if (k === undefined) return fail('malformed', 'controller must be a hex Ed25519 key');
         controllers.push(k);
       }
       const grant = writeHash === undefined ? { scope, version, readHash, controllers } : { scope, version, readHash, writeHash, controllers };
       if (!verifyDetached(sig, capabilitySigningBytes(grant), signer)) return fail('bad_signature', 'capability signature invalid');
-      const signerHex = toHex(signer);
+      const signerHex = encodeHex(signer);
       const current = await ctx.store.accounts.getCapability(scope);
       const convId = scope.startsWith('conv:') ? scope.slice(5) : undefined;
       // CAP-3 (pair proof): `peer` names the other user of a direct conversation.
@@ -99,15 +97,15 @@ export function createCapabilityService(ctx: RelayContext): CapabilityService {
       } else if (!current.controllers.includes(signerHex)) {
         // CAP-3: one of a direct conversation's pair may take its scope back from controllers
         // that are all outside the pair (a squatter who claimed it first).
-        const squatted = pair !== undefined && current.controllers.every((k) => !pair.includes(deriveUserId(fromHex(k, 32)!)));
+        const squatted = pair !== undefined && current.controllers.every((k) => !pair.includes(deriveUserId(decodeHex(k, 32)!)));
         if (!squatted) return fail('forbidden', 'signer is not a controller of this scope');
       }
       const record: CapabilityRecord = {
         scope,
         version,
-        readHash: toHex(readHash),
-        controllers: controllers.map(toHex),
-        ...(writeHash === undefined ? {} : { writeHash: toHex(writeHash) }),
+        readHash: encodeHex(readHash),
+        controllers: controllers.map(encodeHex),
+        ...(writeHash === undefined ? {} : { writeHash: encodeHex(writeHash) }),
       };
       const r = await ctx.store.accounts.putCapability(record);
       if (r === 'conflict') return fail('conflict', 'version must be exactly one above the stored version');

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createSodiumCrypto, decodePublicIdentity, type CryptoPort, type PublicIdentity, type Result } from '@kith/core';
+import { encodeHex } from '@kith/core/protocol';
 import sodium from 'libsodium-wrappers';
 
 /** Resolves once libsodium is loaded; every other function here needs it. */
@@ -26,15 +27,6 @@ export function equalHex(a: string, b: string): boolean {
   return timingSafeEqual(Buffer.from(a), Buffer.from(b));
 }
 
-export function toHex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
-}
-
-export function fromHex(text: unknown, bytes: number): Uint8Array | undefined {
-  if (typeof text !== 'string' || text.length !== bytes * 2 || !/^[0-9a-f]*$/.test(text)) return undefined;
-  return new Uint8Array(Buffer.from(text, 'hex'));
-}
-
 /** Incremental BLAKE2b-256, the content address of a blob (BlobId). */
 export interface Blake2bStream {
   update(chunk: Uint8Array): void;
@@ -45,7 +37,7 @@ export function createBlake2bStream(): Blake2bStream {
   const state = sodium.crypto_generichash_init(null, 32);
   return {
     update: (chunk) => sodium.crypto_generichash_update(state, chunk),
-    digestHex: () => toHex(sodium.crypto_generichash_final(state, 32)),
+    digestHex: () => encodeHex(sodium.crypto_generichash_final(state, 32)),
   };
 }
 

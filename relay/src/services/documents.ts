@@ -1,11 +1,11 @@
-import { decodeEnvelope, deriveUserId, envelopeSigningBytes, parseDocId, type Result } from '@kith/core';
-import { fail, ok } from '../protocol/result.js';
+import { decodeEnvelope, deriveUserId, envelopeSigningBytes, fail, ok, parseDocId, type Result } from '@kith/core';
+import { encodeHex } from '@kith/core/protocol';
 import type { LogEntry } from '../store/ports.js';
 import type { Session } from './auth.js';
 import type { CapabilityService } from './capabilities.js';
 import { documentOwner } from './capabilities.js';
 import type { RelayContext } from './context.js';
-import { sha256Hex, toHex, verifyDetached } from './crypto.js';
+import { sha256Hex, verifyDetached } from './crypto.js';
 import { createGroupCommitter, type GroupCommitter } from './group-commit.js';
 import type { Hub } from './hub.js';
 
@@ -72,8 +72,8 @@ export function createDocumentService(ctx: RelayContext, caps: CapabilityService
       try {
         outcome = await committer.append({
           doc: env.doc,
-          author: toHex(env.author),
-          device: toHex(env.device),
+          author: encodeHex(env.author),
+          device: encodeHex(env.device),
           counter: env.counter,
           kind: env.kind,
           hash: sha256Hex(bytes),

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import sodium from 'libsodium-wrappers';
-import { authSigningBytes, capabilitySigningBytes, registerSigningBytes } from '../protocol/signing.js';
+import { authSigningBytes, capabilitySigningBytes, registerSigningBytes } from '@kith/core';
+import { encodeHex } from '@kith/core/protocol';
 import type { TestIdentity } from './identity.js';
 
 /** `app.request` or a real `fetch` against a base URL. */
 export type RelayFetch = (path: string, init?: RequestInit) => Promise<Response>;
 
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+const hex = encodeHex;
 const json = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 export function registrationBody(id: TestIdentity, username: string): unknown {

@@ -1,10 +1,10 @@
+import { createManualClock, type ManualClock } from '@kith/core/testing';
 import type { RelayLimits } from '../config.js';
 import { createRelayApp, type RelayApp } from '../app.js';
 import { createMemoryLogger } from '../ops/logger.js';
 import { createMemoryRelayStore } from '../store/memory/index.js';
 import type { RelayStore } from '../store/ports.js';
 import type { RelayFetch } from './client.js';
-import { createManualClock, type ManualClock } from './manual-clock.js';
 
 export interface TestRelay extends RelayApp {
   readonly fetch: RelayFetch;

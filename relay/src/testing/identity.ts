@@ -1,4 +1,5 @@
 import { deriveUserId, encodeEnvelope, envelopeSigningBytes, parseDocId, type EnvelopeKind } from '@kith/core';
+import { encodeHex } from '@kith/core/protocol';
 import sodium from 'libsodium-wrappers';
 
 /** A test account: Ed25519 + X25519 keys, derived user id, one device. Built with libsodium directly. */
@@ -14,7 +15,7 @@ export interface TestIdentity {
 }
 
 function uuidOf(b: Uint8Array): string {
-  const h = Buffer.from(b).toString('hex');
+  const h = encodeHex(b);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 

@@ -1,6 +1,4 @@
 // @kith/relay/testing — helpers to drive a relay in tests (core's sync tests may use them too).
-export { createManualClock } from './manual-clock.js';
-export type { ManualClock } from './manual-clock.js';
 export { createTestIdentity, signTestEnvelope } from './identity.js';
 export type { TestIdentity, TestEnvelopeInput } from './identity.js';
 export { registerAndLogin, login, grantCapability, registrationBody, sha256 } from './client.js';

@@ -1,5 +1,4 @@
-import { parseServerFrame } from '../protocol/parse-server-frame.js';
-import type { ClientFrame, ServerFrame } from '../protocol/frames.js';
+import { parseServerFrame, type ClientFrame, type ServerFrame } from '@kith/core/protocol';
 import type { Relay } from '../relay.js';
 import type { RelayConnection } from '../ws/socket.js';
 

@@ -1,10 +1,7 @@
-import { KithError, type ErrorCode, type Result } from '@kith/core';
-import type { ClientFrame, PresenceState, ServerFrame } from '../protocol/frames.js';
-import { decodeBase64, encodeBase64 } from '../protocol/base64.js';
-import { parseClientFrame, type ClientFrameLimits } from '../protocol/parse-client-frame.js';
+import { KithError, capabilityScopeOf, type ErrorCode, type Result } from '@kith/core';
+import { decodeBase64, encodeBase64, parseClientFrame, type ClientFrame, type ClientFrameLimits, type PresenceState, type ServerFrame } from '@kith/core/protocol';
 import type { AuthService, Session } from '../services/auth.js';
 import type { CapabilityService } from '../services/capabilities.js';
-import { capabilityScopeOf } from '../protocol/signing.js';
 import type { RelayContext } from '../services/context.js';
 import type { DocumentService } from '../services/documents.js';
 import type { Hub, HubPeer } from '../services/hub.js';

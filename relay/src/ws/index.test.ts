@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createMemoryRelayStore } from '../store/memory/index.js';
-import { encodeBase64 } from '../protocol/base64.js';
+import { encodeBase64 } from '@kith/core/protocol';
 import { createTestIdentity, signTestEnvelope, type TestIdentity } from '../testing/identity.js';
 import { grantCapability, registerAndLogin } from '../testing/client.js';
 import { createTestRelay, type TestRelay } from '../testing/fixture.js';

@@ -10,7 +10,7 @@ import { createKith, type Kith } from '../../../core/src/kith.js';
 import type { Storage } from '../../../core/src/ports/storage.js';
 import type { SecretVault } from '../../../core/src/ports/vault.js';
 import { createDexieStorage } from '../../../core/src/storage/dexie/index.js';
-import { fromBase64 } from '../../../core/src/sync/base64.js';
+import { decodeBase64 as fromBase64 } from '@kith/core/protocol';
 import { createSyncClient, type SyncClient } from '../../../core/src/sync/index.js';
 import { SYNC_DATA_KEY } from '../../../core/src/session/key-store.js';
 import { deriveOwnSecrets } from '../../../core/src/session/own-secrets.js';

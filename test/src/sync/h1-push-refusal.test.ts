@@ -3,7 +3,7 @@ import { openTestSocket, settle } from '@kith/relay/testing';
 import { signEnvelope } from '../../../core/src/crypto/envelope-seal.js';
 import { decodeEnvelope } from '../../../core/src/protocol/envelope.js';
 import { login } from '../../../core/src/sync/relay-http.js';
-import { toBase64 } from '../../../core/src/sync/base64.js';
+import { encodeBase64 as toBase64 } from '@kith/core/protocol';
 import { createSyncWorld, type SyncWorld } from './sync-world.js';
 
 let world: SyncWorld | undefined;

@@ -4,7 +4,7 @@ import { signEnvelope } from '../../../core/src/crypto/envelope-seal.js';
 import { deviceIdToBytes } from '../../../core/src/crypto/identity.js';
 import { parseDocId } from '../../../core/src/ids.js';
 import { login } from '../../../core/src/sync/relay-http.js';
-import { toBase64 } from '../../../core/src/sync/base64.js';
+import { encodeBase64 as toBase64 } from '@kith/core/protocol';
 import { MAX_PARKED_PER_AUTHOR } from '../../../core/src/sync/sync-client.js';
 import { createSyncWorld, type SyncWorld } from './sync-world.js';
 

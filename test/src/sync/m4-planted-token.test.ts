@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openTestSocket, settle } from '@kith/relay/testing';
 import { directConversationId } from '../../../core/src/ids.js';
-import { toBase64 } from '../../../core/src/sync/base64.js';
+import { encodeBase64 as toBase64 } from '@kith/core/protocol';
 import { sealIntro } from '../../../core/src/session/intro.js';
 import { login } from '../../../core/src/sync/relay-http.js';
 import { createSyncWorld, type SyncWorld } from './sync-world.js';

@@ -1,5 +1,6 @@
 import * as A from '@automerge/automerge';
 import { assert, fail, ok, type Result } from '../../errors.js';
+import { decodeHex, encodeHex as toHex } from '../../protocol/hex.js';
 import type { CrdtBackend, CrdtDocument, CrdtDocumentOptions, CrdtEvent, Json } from '../../ports/crdt.js';
 import { isStoredJson } from '../json.js';
 import { actorBytes, createListeners, isCollectionName, isKey, normalizeMutations, sortTouched } from '../mutations.js';
@@ -47,17 +48,13 @@ const INVALID = Symbol('invalid');
 const decoded = new WeakMap<object, Json | typeof INVALID>();
 let emptySave: Uint8Array | undefined;
 
-function toHex(bytes: Uint8Array): string {
-  let out = '';
-  for (const b of bytes) out += b.toString(16).padStart(2, '0');
-  return out;
-}
-
 function encodeHeads(heads: readonly string[]): Uint8Array {
   const sorted = [...heads].sort();
   const out = new Uint8Array(32 * sorted.length);
   sorted.forEach((h, i) => {
-    for (let j = 0; j < 32; j++) out[32 * i + j] = parseInt(h.slice(2 * j, 2 * j + 2), 16);
+    const head = decodeHex(h, 32);
+    assert(head !== undefined, 'an Automerge head is 32 bytes of lowercase hex');
+    out.set(head, 32 * i);
   });
   return out;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CrdtDocument, CrdtMutation, Json } from '../../ports/crdt.js';
+import { decodeBase64 } from '../../protocol/base64.js';
 import { createAutomergeBackend } from './automerge-backend.js';
 
 /**
@@ -24,7 +25,11 @@ function reloaded(doc: CrdtDocument): Record<string, Array<[string, Json]>> {
   return snapshot(copy.value);
 }
 
-const b64 = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'base64'));
+const b64 = (s: string): Uint8Array => {
+  const bytes = decodeBase64(s.replace(/\s+/g, ''));
+  if (bytes === undefined) throw new Error('fixture is not canonical base64');
+  return bytes;
+};
 
 /** Replica 2 of the conformance fuzz `SEED=109547`, run 21, before step 56. */
 const RUN21_BEFORE = b64(`

@@ -58,7 +58,7 @@ describe('accounts and directory (ACC-*, RLY-15)', () => {
     // bob signs alice's challenge: refused
     const ch = (await (await t.fetch('/v1/auth/challenge', post({ user: alice.userId }))).json()) as { nonce: string };
     const sodium = (await import('libsodium-wrappers')).default;
-    const { authSigningBytes } = await import('../../protocol/signing.js');
+    const { authSigningBytes } = await import('@kith/core');
     const sig = sodium.crypto_sign_detached(authSigningBytes(sodium.from_hex(ch.nonce), alice.userId, alice.device), bob.signSecret);
     const body = { user: alice.userId, device: alice.device, nonce: ch.nonce, signature: Buffer.from(sig).toString('hex') };
     expect((await t.fetch('/v1/auth/session', post(body))).status).toBe(400);
@@ -114,7 +114,7 @@ describe('accounts and directory (ACC-*, RLY-15)', () => {
     expect(codes.filter((c) => c === 'rate_limited').length).toBe(16);
     // The victim's challenge survived the flood.
     const sodium = (await import('libsodium-wrappers')).default;
-    const { authSigningBytes } = await import('../../protocol/signing.js');
+    const { authSigningBytes } = await import('@kith/core');
     const nonce = victim.ok ? victim.value.nonce : '';
     const sig = sodium.crypto_sign_detached(authSigningBytes(sodium.from_hex(nonce), alice.userId, alice.device), alice.signSecret);
     const session = await t.relay.auth.createSession({ user: alice.userId, device: alice.device, nonce, signature: Buffer.from(sig).toString('hex') });

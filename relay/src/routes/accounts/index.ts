@@ -1,9 +1,8 @@
-import { deriveUserId } from '@kith/core';
+import { deriveUserId, registerSigningBytes } from '@kith/core';
+import { asRecord, decodeHex, encodeHex } from '@kith/core/protocol';
 import { Hono } from 'hono';
-import { asRecord } from '../../protocol/safe-json.js';
-import { registerSigningBytes } from '../../protocol/signing.js';
 import type { Relay } from '../../relay.js';
-import { fromHex, toHex, verifyDetached, verifyPublicIdentityBytes } from '../../services/crypto.js';
+import { verifyDetached, verifyPublicIdentityBytes } from '../../services/crypto.js';
 import { limitBody, limitByAddress, raise, readJson, requireSession, type RelayEnv } from '../http.js';
 
 const USERNAME_RE = /^[A-Za-z0-9_.]{3,32}$/;
@@ -20,14 +19,14 @@ export function usernameKey(username: string): string {
  */
 async function parseIdentity(value: unknown, signKey: Uint8Array, boxKey: Uint8Array): Promise<string> {
   if (value === undefined) raise('malformed', 'identity is required (KEY-1)');
-  const bytes = fromHex(value, 128);
+  const bytes = decodeHex(value, 128);
   if (bytes === undefined) raise('malformed', 'identity must be 128 bytes of hex');
   const decoded = await verifyPublicIdentityBytes(bytes);
   if (!decoded.ok) raise('bad_signature', 'identity: box key not signed by the signing key');
-  if (toHex(decoded.value.signingKey) !== toHex(signKey) || toHex(decoded.value.boxKey) !== toHex(boxKey)) {
+  if (encodeHex(decoded.value.signingKey) !== encodeHex(signKey) || encodeHex(decoded.value.boxKey) !== encodeHex(boxKey)) {
     raise('invalid_argument', 'identity does not carry the registered keys');
   }
-  return toHex(bytes);
+  return encodeHex(bytes);
 }
 
 /**
@@ -48,9 +47,9 @@ export function createAccountRoutes(relay: Relay): Hono<RelayEnv> {
     if (o === undefined || o['v'] !== 1) raise('malformed', 'registration must be a v1 object');
     const username = o['username'];
     if (typeof username !== 'string' || !USERNAME_RE.test(username)) raise('invalid_argument', 'username must be 3-32 of A-Z a-z 0-9 _ .');
-    const signKey = fromHex(o['signKey'], 32);
-    const boxKey = fromHex(o['boxKey'], 32);
-    const signature = fromHex(o['signature'], 64);
+    const signKey = decodeHex(o['signKey'], 32);
+    const boxKey = decodeHex(o['boxKey'], 32);
+    const signature = decodeHex(o['signature'], 64);
     if (signKey === undefined || boxKey === undefined || signature === undefined) raise('malformed', 'keys and signature must be hex');
     if (!verifyDetached(signature, registerSigningBytes(username, signKey, boxKey), signKey)) raise('bad_signature', 'registration signature invalid');
     const identity = await parseIdentity(o['identity'], signKey, boxKey);

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { asRecord } from '../../protocol/safe-json.js';
+import { asRecord } from '@kith/core/protocol';
 import type { Relay } from '../../relay.js';
 import { clientAddress, expectOk, limitBody, limitByAddress, raise, readJson, requireSession, type RelayEnv } from '../http.js';
 

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { decodeBase64 } from '../../protocol/base64.js';
+import { decodeBase64 } from '@kith/core/protocol';
 import { createTestIdentity, signTestEnvelope, type TestIdentity } from '../../testing/identity.js';
 import { grantCapability, registerAndLogin } from '../../testing/client.js';
 import { createTestRelay, type TestRelay } from '../../testing/fixture.js';

@@ -1,5 +1,5 @@
+import { encodeBase64 } from '@kith/core/protocol';
 import { Hono } from 'hono';
-import { encodeBase64 } from '../../protocol/base64.js';
 import type { Relay } from '../../relay.js';
 import { expectOk, limitBody, raise, requireSession, type RelayEnv } from '../http.js';
 

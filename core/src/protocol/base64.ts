@@ -1,11 +1,18 @@
 /**
- * Standard base64 (RFC 4648 §4, with padding) for envelope and payload bytes inside JSON frames.
- * Runs in browsers and Node without Buffer. `decodeBase64` is strict: it returns `undefined`
- * for any character outside the alphabet, bad padding or a wrong length — never throws.
+ * Standard base64 (RFC 4648 §4, with padding): the one base64 codec of the workspace, used for
+ * envelope and payload bytes inside JSON frames and for bytes kept in JSON at rest.
+ *
+ * Hand-written on purpose: `@noble/hashes` has no base64, `Buffer` is not in browsers, and
+ * `atob` accepts whitespace and non-canonical input. Decoding is strict — exactly one text per
+ * byte string (padding required, unused trailing bits zero), so a frame or a stored record can
+ * never alias another one. `decodeBase64` returns `undefined` for anything else; it never throws.
  */
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const LOOKUP = new Int16Array(128).fill(-1);
 for (let i = 0; i < ALPHABET.length; i++) LOOKUP[ALPHABET.charCodeAt(i)] = i;
+
+/** A cheap shape check (alphabet and padding) for validators that do not decode yet. */
+export const BASE64_RE = /^[A-Za-z0-9+/]*={0,2}$/;
 
 export function encodeBase64(bytes: Uint8Array): string {
   const parts: string[] = [];
@@ -31,7 +38,8 @@ export function encodeBase64(bytes: Uint8Array): string {
   return parts.join('');
 }
 
-export function decodeBase64(text: string): Uint8Array | undefined {
+/** The bytes of a canonical base64 text, or undefined (bad character, padding, length or trailing bits). */
+export function decodeBase64(text: unknown): Uint8Array | undefined {
   if (typeof text !== 'string' || text.length % 4 !== 0) return undefined;
   let pad = 0;
   if (text.endsWith('==')) pad = 2;
@@ -40,18 +48,19 @@ export function decodeBase64(text: string): Uint8Array | undefined {
   let o = 0;
   for (let i = 0; i < text.length; i += 4) {
     const last = i + 4 === text.length;
-    const vals = [0, 0, 0, 0];
+    let n = 0;
     for (let k = 0; k < 4; k++) {
       const c = text.charCodeAt(i + k);
-      if (last && c === 61 && k >= 4 - pad) {
-        vals[k] = 0;
-        continue;
+      let v: number;
+      if (last && c === 61 && k >= 4 - pad) v = 0;
+      else {
+        v = c < 128 ? LOOKUP[c]! : -1;
+        if (v < 0) return undefined;
       }
-      const v = c < 128 ? LOOKUP[c]! : -1;
-      if (v < 0) return undefined;
-      vals[k] = v;
+      n = (n << 6) | v;
     }
-    const n = (vals[0]! << 18) | (vals[1]! << 12) | (vals[2]! << 6) | vals[3]!;
+    // Canonical: the bits a padded group does not carry must be zero ("QQ==" only, never "QR==").
+    if (last && pad > 0 && (n & (pad === 2 ? 0xffff : 0xff)) !== 0) return undefined;
     if (o < out.length) out[o++] = (n >> 16) & 255;
     if (o < out.length) out[o++] = (n >> 8) & 255;
     if (o < out.length) out[o++] = n & 255;

@@ -1,10 +1,13 @@
+import type { ErrorCode } from '../../errors.js';
+
 /**
  * WebSocket frames between a Kith client and the relay — protocol version 1, specified in
  * docs/PROTOCOL.md § Relay API (rules RLY-*). Every frame is one JSON text message with
  * `v: 1`, a tag `t` and, for client requests, a numeric `id` the relay echoes in its reply.
- * Byte fields (envelopes, opaque payloads) are standard base64.
+ * Byte fields (envelopes, opaque payloads) are standard base64 (../base64.ts).
  *
- * This module is shared with clients: it imports nothing from the server.
+ * The one definition for both sides: the relay parses client frames with `parseClientFrame`,
+ * the sync client parses server frames with `parseServerFrame` (both strict, RLY-2, RLY-2b).
  */
 export const RELAY_PROTOCOL_VERSION = 1;
 
@@ -92,6 +95,7 @@ export type ServerFrame =
   | { readonly v: 1; readonly t: 'presence'; readonly from: Sender; readonly state: PresenceState }
   | { readonly v: 1; readonly t: 'signal'; readonly from: Sender; readonly kind: SignalKind; readonly body: string }
   | { readonly v: 1; readonly t: 'pong'; readonly id: number }
-  | { readonly v: 1; readonly t: 'error'; readonly id?: number; readonly code: string; readonly message: string };
+  | { readonly v: 1; readonly t: 'error'; readonly id?: number; readonly code: ErrorCode; readonly message: string };
 
 export type ServerFrameType = ServerFrame['t'];
+export const SERVER_FRAME_TYPES: readonly ServerFrameType[] = ['hello', 'authed', 'ack', 'entries', 'entry', 'ok', 'presence', 'signal', 'pong', 'error'];

@@ -43,6 +43,24 @@ export default tseslint.config(
     },
   },
   {
+    // test/ proves the public API is enough: it imports package entry points only (@kith/core,
+    // @kith/core/testing, @kith/relay, …), never a path into another package's sources.
+    files: ['test/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+(core|relay|web-demo)/',
+              message: 'test/ imports package entry points only (@kith/core, @kith/core/testing, @kith/relay, …); export what a test needs deliberately.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.test.ts', '**/testing/**/*.ts', 'test/**/*.ts', '**/bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',

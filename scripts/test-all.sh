@@ -20,6 +20,9 @@ fi
 
 # CI runs every seeded suite from one fixed seed (deterministic); by hand each run explores new seeds.
 if [ -n "${CI:-}" ]; then export SEED="${SEED:-1}"; fi
+# Every seeded suite, in both vitest projects, explores for FUZZ_BUDGET_MS: unset, seconds in CI
+# and minutes by hand (vitest.config.ts).
+export KITH_TEST_ALL=1
 
 status=0
 step() {
@@ -29,10 +32,12 @@ step() {
 step pnpm typecheck
 step pnpm lint
 step pnpm cycles
+step pnpm check:rules
 
 mkdir -p artifacts
 report=artifacts/vitest.json
 rm -f "$report"
+# every project (fast and slow, vitest.config.ts)
 pnpm exec vitest run --reporter=default --reporter=json --outputFile.json="$report" || status=1
 node scripts/summarize-tests.mjs "$report" "$status" || status=1
 exit $status

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { writeBenchSection } from '../../scripts/bench-report.js';
-import { createSyncWorld, type SyncWorld } from '../../test/src/sync/sync-world.js';
+import { createMemoryHarness, type InProcessHarness } from '../../test/src/harness/presets.js';
 import { signUp } from '../src/account/index.js';
 import { createCrdtBackend } from '../src/crdt/index.js';
 import { createSodiumCrypto, type Identity } from '../src/crypto/index.js';
@@ -40,7 +40,7 @@ function arrivals(kith: Kith): Map<MessageId, number> {
   return seen;
 }
 
-async function groupOf(world: SyncWorld): Promise<{ conv: ConversationId; bob: UserId }> {
+async function groupOf(world: InProcessHarness): Promise<{ conv: ConversationId; bob: UserId }> {
   const alice = await world.addPeer('alice');
   await world.addPeer('bob');
   const bob = await alice.sync.lookup('bob');
@@ -51,7 +51,7 @@ async function groupOf(world: SyncWorld): Promise<{ conv: ConversationId; bob: U
 }
 
 async function inProcess(): Promise<{ p50: number; p99: number; rate: number; catchup: number }> {
-  const world = await createSyncWorld('sync-bench');
+  const world = await createMemoryHarness('sync-bench');
   const { conv } = await groupOf(world);
   const alice = world.peer('alice');
   const bob = world.peer('bob');

@@ -7,6 +7,10 @@ export { DEFAULT_RELAY_LIMITS } from './config.js';
 export type { RelayLimits } from './config.js';
 export { startNodeRelay } from './server/node.js';
 export type { NodeRelayOptions, RunningRelay } from './server/node.js';
+// The relay entry (src/main.ts) as a child process on a free port: for tests and tools that need
+// a real process (SIGKILL, real sockets, SQLite on disk) — test/'s child-relay host uses it.
+export { startChildRelay } from './server/child-relay.js';
+export type { ChildRelay } from './server/child-relay.js';
 export { createMemoryRelayStore } from './store/memory/index.js';
 export { createSqliteRelayStore } from './store/sqlite/index.js';
 export type { SqliteStoreOptions } from './store/sqlite/index.js';

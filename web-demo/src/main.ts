@@ -1,6 +1,7 @@
 import { relayUrl } from './config.js';
 import { clear, h } from './dom.js';
-import { hasSavedAccount, loadClientFactory, type ClientFactory, type DemoClient } from './adapters/client.js';
+import type { ClientFactory, DemoClient } from './adapters/client.js';
+import { hasSavedAccount, loadClientFactory } from './adapters/load-client-factory.js';
 import { renderAuth } from './ui/auth-view.js';
 import { mountApp } from './ui/app-view.js';
 

@@ -184,6 +184,6 @@ for (const name of ['yjs', 'automerge'] as const) {
       } while (Date.now() < deadline);
       console.log(`convergence[${name}] seed=${seed} rounds=${rounds} ops=${ops} frames=${frames}`);
       expect(rounds).toBeGreaterThan(0);
-    }, 120_000);
+    }, fuzzBudgetMs() + 120_000);
   });
 }

@@ -63,5 +63,5 @@ describe('inbound fuzz', () => {
       expect(after.conversations.map((c) => c.members)).toEqual(was.conversations.map((c) => c.members));
       expect(after.conversations.map((c) => c.messages)).toEqual(was.conversations.map((c) => c.messages));
     });
-  }, 60_000);
+  }, fuzzBudgetMs(1500) + 60_000);
 });

@@ -85,7 +85,7 @@ describe('invalid input is refused with a typed error and changes nothing', () =
     await refused(h, 'bob', 'receipt_backwards', () => h.peer('bob').receipts.markDelivered(group, mine));
   });
 
-  it('inbound: a change to a document its author may not write is refused before decoding', async () => {
+  it('DOC-2 inbound: a change to a document its author may not write is refused before decoding', async () => {
     const { h, group } = await setup();
     const bob = h.peer('bob');
     const alice = h.user('alice');

@@ -135,7 +135,7 @@ describe('profiles, conversation state, document ids', () => {
     expect(code(() => expectStatePatch(DEFAULT_STATE, { mutedUntil: 'soon' }))).toBe('invalid_argument');
     expect(code(() => expectStatePatch(DEFAULT_STATE, { colour: 'red' }))).toBe('invalid_argument');
   });
-  it('document ids round-trip and hostile ids are refused', () => {
+  it('DOC-1 document ids round-trip and hostile ids are refused', () => {
     expect(parseDocRef(feedDocId(C1, U1, 26))).toEqual({ kind: 'feed', conversation: C1, author: U1, chunk: 26 });
     expect(parseDocRef(`feed:${C1}:${U1}:01`)).toBeNull(); // non-canonical chunk number
     expect(parseDocRef(`feed:${C1}:${U1}:fffff`)).toBeNull(); // above MAX_CHUNK

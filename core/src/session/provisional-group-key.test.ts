@@ -39,7 +39,7 @@ async function victim(crypto: CryptoPort, bob: Identity, storage: Storage): Prom
   return { keys, receive };
 }
 
-describe('C2: a planted group key never becomes the sending key', () => {
+describe('C2: a planted group key never becomes the sending key (SYNC-11)', () => {
   it('C2: epoch 0xFFFFFFF0 / removals 0xFFFFFFFF from a non-member before the genuine intro stays open-only, also after a restart', async () => {
     const crypto = await createSodiumCrypto();
     const [alice, bob, mallory, carol] = [1, 2, 3, 4].map((n) => createIdentity(crypto, { device, bundle: new SecretKey(new Uint8Array(64).fill(n)) })) as [Identity, Identity, Identity, Identity];

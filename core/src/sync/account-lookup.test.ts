@@ -14,7 +14,7 @@ const device = '11111111-1111-4111-8111-111111111111' as DeviceId;
 /** A relay directory that answers `bob` with whatever the test plants. */
 const directory = (answer: Record<string, unknown>): RelayFetch => () => Promise.resolve(new Response(JSON.stringify(answer), { status: 200, headers: { 'content-type': 'application/json' } }));
 
-describe('C1: account lookup binds the box key to the signing key', () => {
+describe('C1: account lookup binds the box key to the signing key (SYNC-10)', () => {
   it('C1: a substituted box key (identity omitted or re-forged) is refused and never stored', async () => {
     const crypto = await createSodiumCrypto();
     const [bob, relayOwn, bobNew] = [2, 9, 4].map((n) => createIdentity(crypto, { device, bundle: new SecretKey(new Uint8Array(64).fill(n)) }));

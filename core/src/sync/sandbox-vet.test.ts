@@ -8,7 +8,7 @@ import { vetWithSandbox } from './sandbox-vet.js';
 const sandbox = createDecodeSandbox({ host: createNodeWorkerHost(), clock: createSystemClock(), budgetMs: 2000 });
 afterAll(() => sandbox.close());
 
-describe('H4: the Yjs vet enforces the author scope (SBX-5)', () => {
+describe('H4: the Yjs vet enforces the author scope (SYNC-14, SBX-5)', () => {
   it('H4: an update writing outside the feed collections is refused by vetWithSandbox; in-scope and own updates pass', async () => {
     const Y = await import('yjs');
     const me = parseUserId('0b5a2c1e-7f3d-4e8a-9b6c-1d2e3f4a5b6c');

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_FUZZ_BUDGET_MS, fuzzBudgetMs, withSeed } from './fuzz-env.js';
+import { CI_FUZZ_BUDGET_MS, DEFAULT_FUZZ_BUDGET_MS, fuzzBudgetMs, withSeed } from './fuzz-env.js';
 
 describe('fuzzBudgetMs', () => {
   afterEach(() => {
@@ -15,8 +15,17 @@ describe('fuzzBudgetMs', () => {
       vi.stubEnv('FUZZ_BUDGET_MS', bad);
       expect(fuzzBudgetMs(700)).toBe(700);
     }
+  });
+
+  it('defaults to minutes by hand and to seconds in CI', () => {
     vi.stubEnv('FUZZ_BUDGET_MS', '');
+    vi.stubEnv('CI', '');
     expect(fuzzBudgetMs()).toBe(DEFAULT_FUZZ_BUDGET_MS);
+    expect(DEFAULT_FUZZ_BUDGET_MS).toBeGreaterThanOrEqual(60_000);
+    vi.stubEnv('CI', 'true');
+    expect(fuzzBudgetMs()).toBe(CI_FUZZ_BUDGET_MS);
+    expect(CI_FUZZ_BUDGET_MS).toBeLessThan(10_000);
+    expect(fuzzBudgetMs(700)).toBe(700);
   });
 });
 

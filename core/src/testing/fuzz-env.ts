@@ -6,20 +6,28 @@
  *     await withSeed(seed, async () => { while (Date.now() < deadline) { ...one seeded round... } });
  */
 
-/** Default fuzz budget when `FUZZ_BUDGET_MS` is unset: short, for CI. */
-export const DEFAULT_FUZZ_BUDGET_MS = 2500;
+/** Default fuzz budget by hand when `FUZZ_BUDGET_MS` is unset: minutes of exploration. */
+export const DEFAULT_FUZZ_BUDGET_MS = 120_000;
+
+/** Default fuzz budget in CI (`CI` set) when `FUZZ_BUDGET_MS` is unset: seconds. */
+export const CI_FUZZ_BUDGET_MS = 3000;
+
+function readEnv(name: string): string | undefined {
+  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
+}
 
 /**
  * The time budget of a fuzz test in milliseconds: `FUZZ_BUDGET_MS` when it is a non-negative
- * number, else `fallback`. Long runs by hand: `FUZZ_BUDGET_MS=600000 pnpm exec vitest run <file>`.
+ * number, else `fallback` (by default `CI_FUZZ_BUDGET_MS` in CI, `DEFAULT_FUZZ_BUDGET_MS` by hand).
+ * Short runs by hand: `FUZZ_BUDGET_MS=3000 pnpm exec vitest run <file>`.
  * A budget bounds how long a test explores; it is never a wait for sync.
  */
-export function fuzzBudgetMs(fallback: number = DEFAULT_FUZZ_BUDGET_MS): number {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-  const raw = env?.['FUZZ_BUDGET_MS'];
-  if (raw === undefined || raw.trim() === '') return fallback;
+export function fuzzBudgetMs(fallback?: number): number {
+  const otherwise = fallback ?? (readEnv('CI') ? CI_FUZZ_BUDGET_MS : DEFAULT_FUZZ_BUDGET_MS);
+  const raw = readEnv('FUZZ_BUDGET_MS');
+  if (raw === undefined || raw.trim() === '') return otherwise;
   const value = Number(raw);
-  return Number.isFinite(value) && value >= 0 ? value : fallback;
+  return Number.isFinite(value) && value >= 0 ? value : otherwise;
 }
 
 function annotate(error: unknown, seed: string): unknown {

@@ -4,7 +4,7 @@ import type { Kith } from '../kith.js';
 import type { MemoryDatabase } from '../storage/memory/memory-storage.js';
 import type { ManualClock } from './manual-clock.js';
 import type { SeededRandom } from './seeded-random.js';
-import type { SimNetwork } from './sim-network.js';
+import type { SimNetwork } from './sim-network-types.js';
 import type { HubFrame, MemoryHub } from './memory-hub.js';
 import { deriveUuid, deriveUserId } from '../ids.js';
 import { createKith } from '../kith.js';

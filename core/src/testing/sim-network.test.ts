@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createSeededRandom, seedFromEnv } from './seeded-random.js';
 import { createSimNetwork } from './sim-network.js';
-import type { SimNetwork, SimStats } from './sim-network.js';
+import type { SimNetwork, SimStats } from './sim-network-types.js';
 
 interface Msg {
   n: number;

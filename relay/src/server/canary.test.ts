@@ -46,7 +46,7 @@ async function nextFrame(ws: WebSocket, t: ServerFrame['t']): Promise<ServerFram
   });
 }
 
-describe('canary: plaintext never reaches the relay’s disk or logs (THREAT § Relay)', () => {
+describe('canary: plaintext never reaches the relay’s disk or logs (RLY-1, OPS-3, THREAT § Relay)', () => {
   it('finds the ciphertext on disk but never the plaintext, the password, or the username in logs', async () => {
     await sodium.ready;
     const dataDir = mkdtempSync(join(tmpdir(), 'kith-canary-'));

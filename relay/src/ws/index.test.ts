@@ -52,6 +52,36 @@ describe('WebSocket protocol over an in-process socket pair (RLY-*)', () => {
     expect(t.relay.metrics.connections).toBe(0);
   });
 
+  it('RLY-2/RLY-8a frames that do not parse get a coded error without id, counted; request errors carry the id; the socket keeps working', async () => {
+    const s = await connect(aliceToken);
+    const rejectsBefore = [...t.relay.metrics.rejects.values()].reduce((a, b) => a + b, 0);
+    const unparseable: Array<string | Uint8Array> = ['not json', new Uint8Array([1, 2, 3]), '{"v":1,"t":"nope","id":3}', '[1,2]', '{"v":1,"t":"pull","id":4,"doc":7}', '{"v":1,"t":"push","id":5,"env":"%%% not base64"}'];
+    for (const frame of unparseable) s.send(frame);
+    s.send({ v: 1, t: 'pull', id: 6, doc: feedOf(alice), cap: 'not-the-token', after: 0, limit: 5 }); // parses, then refused
+    s.send({ v: 1, t: 'ping', id: 7 });
+    await settle(t.relay);
+    const errors = s.frames('error');
+    expect(errors).toHaveLength(unparseable.length + 1);
+    const withoutId = errors.filter((e) => !('id' in e) || e.id === undefined);
+    expect(withoutId).toHaveLength(unparseable.length);
+    expect(withoutId.map((e) => e.code)).toEqual(unparseable.map(() => 'malformed'));
+    expect(s.frames('error', 6).map((e) => e.code)).toEqual(['forbidden']);
+    expect(s.frames('pong', 7)).toHaveLength(1);
+    expect(s.closed).toBeUndefined();
+    const rejectsAfter = [...t.relay.metrics.rejects.values()].reduce((a, b) => a + b, 0);
+    expect(rejectsAfter - rejectsBefore).toBeGreaterThanOrEqual(unparseable.length);
+  });
+
+  it('OPS-5 shutdown drains: queued pushes commit and are acked, then sockets close 1001; new sockets are refused', async () => {
+    const s = await connect(aliceToken);
+    for (let i = 1; i <= 3; i++) s.send({ v: 1, t: 'push', id: i, env: env(alice, i) });
+    await t.relay.shutdown(); // no settle before: the pushes are still in flight
+    expect(s.frames('ack').map((a) => a.id)).toEqual([1, 2, 3]);
+    expect(s.closed?.code).toBe(1001);
+    expect(openTestSocket(t.relay).closed?.code).toBe(1001);
+    expect((await t.fetch('/health')).status).toBe(503);
+  });
+
   it('acks pushes in order after durable write; duplicates get the same seq (RLY-9/10)', async () => {
     const s = await connect(aliceToken);
     for (let i = 1; i <= 50; i++) s.send({ v: 1, t: 'push', id: i, env: env(alice, i) });
@@ -140,7 +170,7 @@ describe('WebSocket protocol over an in-process socket pair (RLY-*)', () => {
     console.log(`[ws] rejects by reason: ${JSON.stringify(Object.fromEntries(t.relay.metrics.rejects))}`);
   });
 
-  it('H1: a connection rate-limit error carries the refused frame id, and the retried pushes are stored', async () => {
+  it('H1: a connection rate-limit error carries the refused frame id, and the retried pushes are stored (RLY-8a)', async () => {
     t = await createTestRelay({ limits: { connRate: 1, connBurst: 4 } });
     aliceToken = await registerAndLogin(t.fetch, alice, 'alice');
     const s = await connect(aliceToken);
@@ -181,7 +211,7 @@ describe('WebSocket protocol over an in-process socket pair (RLY-*)', () => {
     console.log('[ws] M7 throw → storage_failed with id 1; compaction failure logged, push 3 acked');
   });
 
-  it('M3: a signal flood is limited per (sender, recipient) and dropped; the victim is never closed', async () => {
+  it('M3: a signal flood is limited per (sender, recipient) and dropped; the victim is never closed (RLY-21a)', async () => {
     const a = await connect(aliceToken);
     let victimBuffer = 0;
     const b = openTestSocket(t.relay, { bufferedAmount: () => victimBuffer });

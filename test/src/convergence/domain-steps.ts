@@ -1,7 +1,6 @@
-import type { ConversationId, MessageId, UserId } from '../../../core/src/ids.js';
-import type { E2ePeer } from '../harness/e2e-world.js';
+import type { ConversationId, MessageId, UserId } from '@kith/core';
+import type { SeededRandom, SyncPeer } from '@kith/core/testing';
 import type { History } from '../harness/history.js';
-import type { SeededRandom } from '@kith/core/testing';
 
 /** What the domain steps need from a run: the people, their user ids, the history. */
 export interface StepContext {
@@ -73,18 +72,18 @@ export type DomainStep = (typeof DOMAIN_STEPS)[number];
 
 const EMOJI = ['👍', '❤️', '😂', null] as const;
 
-async function lastMessages(p: E2ePeer, conv: ConversationId): Promise<Array<{ id: MessageId; author: string; deleted: boolean }>> {
+async function lastMessages(p: SyncPeer, conv: ConversationId): Promise<Array<{ id: MessageId; author: string; deleted: boolean }>> {
   const page = await p.kith.messages.page(conv, { limit: 20 });
   return page.map((m) => ({ id: m.id, author: m.author, deleted: m.deleted }));
 }
 
-function someConv(ctx: StepContext, p: E2ePeer, kind?: 'group'): ConversationId | undefined {
+function someConv(ctx: StepContext, p: SyncPeer, kind?: 'group'): ConversationId | undefined {
   const convs = p.kith.conversations.list().filter((c) => kind === undefined || c.kind === kind);
   return convs.length === 0 ? undefined : ctx.random.pick(convs).id;
 }
 
 /** Someone else who is (`member`) or is not (`!member`) in group `conv` as `p` sees it. */
-function pickMember(ctx: StepContext, p: E2ePeer, conv: ConversationId, member: boolean): UserId | undefined {
+function pickMember(ctx: StepContext, p: SyncPeer, conv: ConversationId, member: boolean): UserId | undefined {
   let members: ReadonlySet<string>;
   try {
     members = new Set(p.kith.groups.get(conv).members.map((m) => m.user));
@@ -95,13 +94,13 @@ function pickMember(ctx: StepContext, p: E2ePeer, conv: ConversationId, member: 
   return pool.length === 0 ? undefined : ctx.random.pick(pool);
 }
 
-function other(ctx: StepContext, p: E2ePeer): UserId {
+function other(ctx: StepContext, p: SyncPeer): UserId {
   const name = ctx.random.pick(ctx.names.filter((n) => n !== p.name));
   return ctx.users.get(name)!;
 }
 
 /** Runs one domain step for `p`, recording it in the history (a refusal is a failed op, not a bug). */
-export async function runDomainStep(ctx: StepContext, p: E2ePeer, step: DomainStep): Promise<void> {
+export async function runDomainStep(ctx: StepContext, p: SyncPeer, step: DomainStep): Promise<void> {
   const r = ctx.random;
   const h = ctx.history;
   const me = p.kith.user;

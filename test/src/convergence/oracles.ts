@@ -1,6 +1,6 @@
-import type { ConversationId } from '../../../core/src/ids.js';
-import { snapshotConversation, snapshotKith, type ConversationSnapshot } from '../../../core/src/testing/domain-snapshot.js';
-import type { E2eWorld } from '../harness/e2e-world.js';
+import type { ConversationId } from '@kith/core';
+import { snapshotConversation, snapshotKith, type ConversationSnapshot } from '@kith/core/testing';
+import type { InProcessHarness } from '../harness/presets.js';
 import { checkHistory, type FinalView, type HistoryCheck } from '../harness/history.js';
 import type { StepContext } from './domain-steps.js';
 
@@ -68,7 +68,7 @@ function comparable(snap: ConversationSnapshot, excused: ReadonlySet<string>): u
 }
 
 /** Records the monotone states each live peer shows now (counts per author, watermarks, membership size). */
-export async function observeAll(world: E2eWorld, ctx: StepContext): Promise<void> {
+export async function observeAll(world: InProcessHarness, ctx: StepContext): Promise<void> {
   for (const p of world.peers.values()) {
     for (const c of p.kith.conversations.list()) {
       const snap = await snapshotConversation(p.kith, c.id);
@@ -88,7 +88,7 @@ export async function observeAll(world: E2eWorld, ctx: StepContext): Promise<voi
 }
 
 /** `restartAll`: reopen every peer from its database (else one, picked by the seed). */
-export async function finalOracles(world: E2eWorld, ctx: StepContext, restartAll = false): Promise<OracleReport> {
+export async function finalOracles(world: InProcessHarness, ctx: StepContext, restartAll = false): Promise<OracleReport> {
   const peers = [...world.peers.values()];
   const convIds = new Set<ConversationId>();
   for (const p of peers) for (const c of p.kith.conversations.list()) convIds.add(c.id);

@@ -1,10 +1,9 @@
-import type { ConversationId, UserId } from '../../../core/src/ids.js';
-import { createE2eWorld, type BackendName, type E2eWorld } from '../harness/e2e-world.js';
-import { NO_FAULTS } from '../harness/fault-link.js';
+import type { ConversationId, CrdtBackendName, UserId } from '@kith/core';
+import { lookupAll, NO_FAULTS } from '@kith/core/testing';
+import { createDexieHarness, type InProcessHarness } from '../harness/presets.js';
 import { createHistory } from '../harness/history.js';
 import { count, DOMAIN_STEPS, runDomainStep, type StepContext } from './domain-steps.js';
 import { finalOracles, observeAll, oracleProblems, type OracleReport } from './oracles.js';
-import { lookupAll } from '../harness/lookup-all.js';
 
 export const PEERS = ['alice', 'bob', 'carol', 'dave', 'erin'] as const;
 
@@ -13,7 +12,7 @@ export type FaultStep = (typeof FAULT_STEPS)[number];
 
 export interface SeedResult {
   readonly seed: string;
-  readonly backend: BackendName;
+  readonly backend: CrdtBackendName;
   readonly ops: number;
   readonly faults: number;
   readonly frameFaults: number;
@@ -27,7 +26,7 @@ export interface SeedResult {
 
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-async function injectFault(world: E2eWorld, ctx: StepContext, step: FaultStep, trace: string[]): Promise<void> {
+async function injectFault(world: InProcessHarness, ctx: StepContext, step: FaultStep, trace: string[]): Promise<void> {
   const r = ctx.random;
   const name = r.pick(PEERS);
   const p = world.peer(name);
@@ -48,7 +47,7 @@ async function injectFault(world: E2eWorld, ctx: StepContext, step: FaultStep, t
       // be expected to go quiet (automerge-1036: 399 reconnects, 9 pushes never through).
       for (let attempt = 0; ; attempt++) {
         try {
-          await world.flush(attempt < 4 ? 25 : 400);
+          await world.flush({ maxRounds: attempt < 4 ? 25 : 400 });
           break;
         } catch (error) {
           if (attempt >= 4) throw error;
@@ -104,8 +103,8 @@ async function injectFault(world: E2eWorld, ctx: StepContext, step: FaultStep, t
 }
 
 /** One seeded run: `steps` random steps over the whole domain and the faults, then every oracle. */
-export async function runSeed(seed: string, backend: BackendName, steps: number, faultRate = 0.35, restartAll = false): Promise<SeedResult> {
-  const world = await createE2eWorld(seed, backend);
+export async function runSeed(seed: string, backend: CrdtBackendName, steps: number, faultRate = 0.35, restartAll = false): Promise<SeedResult> {
+  const world = await createDexieHarness(seed, backend);
   const trace: string[] = [];
   if (process.env['CONVERGENCE_VERBOSE'] === '1') {
     const push = trace.push.bind(trace);

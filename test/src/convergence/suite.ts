@@ -1,7 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { fuzzBudgetMs } from '@kith/core/testing';
-import type { BackendName } from '../harness/e2e-world.js';
+import type { CrdtBackendName } from '@kith/core';
 import { REQUIRED_KINDS } from './domain-steps.js';
 import { FAULT_STEPS, runSeed, type SeedResult } from './run-seed.js';
 
@@ -19,7 +19,7 @@ export const REQUIRED_TALLY: readonly string[] = [
 
 export interface SuiteOptions {
   readonly label: string;
-  readonly backend: BackendName;
+  readonly backend: CrdtBackendName;
   /** Seeds always run (CI); more run while `FUZZ_BUDGET_MS` lasts. */
   readonly minSeeds: number;
   /** Steps per seed (domain operations and faults). */
@@ -36,7 +36,7 @@ export interface SuiteOptions {
  * base, printed), `SEEDS` (or `CONVERGENCE_SEEDS`) how many seeds always run (default 100 per
  * backend), `CONVERGENCE_STEPS` the steps per seed (default 40).
  */
-export function suiteOptionsFromEnv(backend: BackendName): SuiteOptions {
+export function suiteOptionsFromEnv(backend: CrdtBackendName): SuiteOptions {
   const env = process.env;
   const raw = env['SEED'];
   let base: number;

@@ -1,17 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConversationId, MessageId, UserId } from '@kith/core';
-import { seedFromEnv, withSeed } from '@kith/core/testing';
-import { snapshotConversation } from '../../../core/src/testing/domain-snapshot.js';
+import { lookupAll, seedFromEnv, snapshotConversation, withSeed, type SyncPeer } from '@kith/core/testing';
 import { checkHistory, createHistory, type FinalView } from '../harness/history.js';
-import { createRelayPeers, type RelayPeer, type RelayPeers } from './relay-peers.js';
-import { lookupAll } from '../harness/lookup-all.js';
+import { createChildRelayHarness, type ChildRelayHarness } from '../harness/presets.js';
 
 // Issue #6 acceptance, through a relay CHILD PROCESS over WebSockets with Dexie on every peer.
 // The in-process variants (memory storage / in-process relay) are test/src/sync/offline-restart.test.ts
 // and test/src/faults/faults.test.ts ("killed between sent and acknowledged (Dexie)"); these add
 // the real process, real sockets, the decode sandbox and 1,000 changes.
 
-let w: RelayPeers | undefined;
+let w: ChildRelayHarness | undefined;
 afterEach(async () => {
   await w?.close();
   w = undefined;
@@ -20,21 +18,21 @@ afterEach(async () => {
 const NAMES = ['alice', 'bob', 'carol'] as const;
 
 interface Setup {
-  world: RelayPeers;
+  world: ChildRelayHarness;
   /** Conversation → the peers that are its members. */
-  convs: Array<[ConversationId, RelayPeer[]]>;
+  convs: Array<[ConversationId, SyncPeer[]]>;
 }
 
 async function setup(seed: string | number): Promise<Setup> {
-  const world = (w = await createRelayPeers({ seed }));
-  const [alice, bob, carol] = [await world.add('alice'), await world.add('bob'), await world.add('carol')];
+  const world = (w = await createChildRelayHarness(seed));
+  const [alice, bob, carol] = [await world.addPeer('alice'), await world.addPeer('bob'), await world.addPeer('carol')];
   await lookupAll(NAMES, (n) => world.peer(n));
   const [B, C] = [bob.kith.user, carol.kith.user];
   const all = await alice.kith.groups.create({ name: 'all', members: [B, C] });
   const two = await alice.kith.groups.create({ name: 'two', members: [C] });
   const ab = await alice.kith.conversations.openDirect(B);
   const ac = await alice.kith.conversations.openDirect(C);
-  const convs: Array<[ConversationId, RelayPeer[]]> = [
+  const convs: Array<[ConversationId, SyncPeer[]]> = [
     [all.id, [alice, bob, carol]],
     [two.id, [alice, carol]],
     [ab.id, [alice, bob]],
@@ -46,8 +44,8 @@ async function setup(seed: string | number): Promise<Setup> {
   return { world, convs };
 }
 
-const members = (s: Setup, conv: ConversationId): RelayPeer[] => s.convs.find(([c]) => c === conv)![1].map((p) => s.world.peer(p.name));
-const snap = async (p: RelayPeer, conv: ConversationId): Promise<string> => JSON.stringify(await snapshotConversation(p.kith, conv));
+const members = (s: Setup, conv: ConversationId): SyncPeer[] => s.convs.find(([c]) => c === conv)![1].map((p) => s.world.peer(p.name));
+const snap = async (p: SyncPeer, conv: ConversationId): Promise<string> => JSON.stringify(await snapshotConversation(p.kith, conv));
 
 async function finalViews(s: Setup): Promise<FinalView[]> {
   const out: FinalView[] = [];
@@ -79,7 +77,7 @@ describe('e2e offline: 1,000 changes through a relay child process (Dexie, WebSo
   it('a peer makes 1,000 changes offline across 4 conversations, restarts from its database, reconnects: all sync once', async () => {
     const s = await setup('offline-thousand');
     const world = s.world;
-    await world.setOnline('alice', false);
+    world.setOnline('alice', false);
     const alice = world.peer('alice');
     const rnd = world.random.fork('offline-ops');
     const sent = new Map<ConversationId, MessageId[]>();
@@ -110,6 +108,7 @@ describe('e2e offline: 1,000 changes through a relay child process (Dexie, WebSo
     const queued = alice.kith.outbox().length;
     const t0 = performance.now();
     const restarted = await world.restart('alice');
+    world.setOnline('alice', true);
     await world.until(() => restarted.kith.outbox().length === 0, 60);
     await world.until(() => converged(s), 60).catch(async (e) => {
       await printDivergence(s);

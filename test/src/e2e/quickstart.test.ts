@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startChildRelay, type ChildRelay } from '../../../relay/src/server/child-relay.js';
+import { startChildRelay, type ChildRelay } from '@kith/relay';
 
 const coreDir = fileURLToPath(new URL('../../../core/', import.meta.url));
 let relay: ChildRelay | undefined;

@@ -10,7 +10,7 @@ import { loadavg } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import type { ConversationId, Kith, MessageId } from '@kith/core';
 import { writeBenchSection } from '../../../scripts/bench-report.js';
-import { createRelayPeers, type RelayPeers } from './relay-peers.js';
+import { createChildRelayHarness, type ChildRelayHarness } from '../harness/presets.js';
 
 const SAMPLES = Number(process.env['E2E_BENCH_SAMPLES'] ?? 200);
 const SUSTAINED = Number(process.env['E2E_BENCH_SUSTAINED'] ?? 2000);
@@ -68,7 +68,7 @@ function arrivals(kith: Kith): Map<MessageId, number> {
  * Waits for `done` on the event loop. The peers' manual clock follows wall time meanwhile, so
  * their timers (push retries, subscription retries, backoff) fire as with a system clock.
  */
-async function waitFor(world: RelayPeers, done: () => boolean, limitMs = 900_000): Promise<void> {
+async function waitFor(world: ChildRelayHarness, done: () => boolean, limitMs = 900_000): Promise<void> {
   const start = performance.now();
   let last = start;
   let reported = start;
@@ -87,10 +87,10 @@ async function waitFor(world: RelayPeers, done: () => boolean, limitMs = 900_000
   }
 }
 
-async function setup(): Promise<{ world: RelayPeers; conv: ConversationId; seen: Map<MessageId, number> }> {
-  const world = await createRelayPeers({ seed: 'e2e-bench', env: { KITH_SYNCHRONOUS: SYNCHRONOUS } });
-  const alice = await world.add('alice');
-  const bob = await world.add('bob');
+async function setup(): Promise<{ world: ChildRelayHarness; conv: ConversationId; seen: Map<MessageId, number> }> {
+  const world = await createChildRelayHarness('e2e-bench', { KITH_SYNCHRONOUS: SYNCHRONOUS });
+  const alice = await world.addPeer('alice');
+  const bob = await world.addPeer('bob');
   const b = await alice.sync.lookup('bob');
   if (!b.ok) throw b.error;
   const a = await bob.sync.lookup('alice');
@@ -138,7 +138,8 @@ let catchupMs = NaN;
 let catchupNote = '';
 let produceMs = NaN;
 if (ONLY === undefined || ONLY === 'catchup') {
-  await world.setOnline('bob', false);
+  // Bob's client stops (the app is closed) and starts again: no reconnect backoff in the figure.
+  await world.peer('bob').sync.stop();
   const t2 = performance.now();
   let last: MessageId | undefined;
   for (let i = 0; i < CATCHUP; i++) last = (await alice.kith.messages.send(conv, `catch-up ${i}`)).id;
@@ -147,7 +148,7 @@ if (ONLY === undefined || ONLY === 'catchup') {
   console.log(`catch-up: alice sent and the relay acknowledged ${CATCHUP} in ${(produceMs / 1000).toFixed(1)} s`);
   const profile = await startProfile();
   const t3 = performance.now();
-  await world.setOnline('bob', true);
+  world.peer('bob').sync.start();
   const before = seen.size;
   try {
     await waitFor(world, () => last !== undefined && seen.has(last), Number(process.env['E2E_BENCH_CATCHUP_LIMIT_MS'] ?? 900_000));
@@ -162,7 +163,7 @@ if (ONLY === undefined || ONLY === 'catchup') {
 }
 
 clearInterval(sampler);
-const relayPid = world.relay().child.pid;
+const relayPid = world.relay.current().child.pid;
 const relayPeak = relayPid === undefined ? NaN : peakRss(relayPid);
 const selfPeak = peakRss('self');
 const total = (performance.now() - started) / 1000;

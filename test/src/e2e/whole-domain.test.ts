@@ -1,11 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConversationId, Projection, UserId } from '@kith/core';
-import { snapshotConversation } from '../../../core/src/testing/domain-snapshot.js';
+import { lookupAll, snapshotConversation, type SyncPeer } from '@kith/core/testing';
 import { attachProjection, projectionView } from './projection-views.js';
-import { createRelayPeers, type RelayPeer, type RelayPeers } from './relay-peers.js';
-import { lookupAll } from '../harness/lookup-all.js';
+import { createChildRelayHarness, type ChildRelayHarness } from '../harness/presets.js';
 
-let w: RelayPeers | undefined;
+let w: ChildRelayHarness | undefined;
 afterEach(async () => {
   await w?.close();
   w = undefined;
@@ -16,22 +15,22 @@ const dec = new TextDecoder();
 const NAMES = ['alice', 'bob', 'carol'] as const;
 
 /** A conversation's message texts, or [] while the peer does not know the conversation yet. */
-async function texts(p: RelayPeer, conv: ConversationId): Promise<string[]> {
+async function texts(p: SyncPeer, conv: ConversationId): Promise<string[]> {
   if (!p.kith.conversations.list().some((c) => c.id === conv)) return [];
   return (await p.kith.messages.page(conv)).map((m) => m.text);
 }
 
-const snap = async (p: RelayPeer, conv: ConversationId): Promise<string> => JSON.stringify(await snapshotConversation(p.kith, conv));
+const snap = async (p: SyncPeer, conv: ConversationId): Promise<string> => JSON.stringify(await snapshotConversation(p.kith, conv));
 
 describe('e2e: three Node peers (engine + Dexie + sync) through a relay child process (SQLite, WebSockets)', () => {
   it('the whole domain arrives correctly and identically at every peer; a fresh device rebuilt from the relay equals them', async () => {
-    const world = (w = await createRelayPeers({ seed: 'whole-domain' }));
-    const [alice, bob, carol] = [await world.add('alice'), await world.add('bob'), await world.add('carol')];
+    const world = (w = await createChildRelayHarness('whole-domain'));
+    const [alice, bob, carol] = [await world.addPeer('alice'), await world.addPeer('bob'), await world.addPeer('carol')];
     await lookupAll(NAMES, (n) => world.peer(n));
     const [A, B, C] = [alice.kith.user, bob.kith.user, carol.kith.user];
     const projections = new Map<string, Projection>();
     for (const p of [alice, bob, carol]) projections.set(p.name, await attachProjection(p.kith, p.name));
-    await world.settle();
+    await world.flush();
 
     // Contacts: alice ↔ bob accepted; carol → bob declined; bob blocks carol, then unblocks.
     await alice.kith.contacts.request(B);
@@ -50,14 +49,14 @@ describe('e2e: three Node peers (engine + Dexie + sync) through a relay child pr
     await world.until(async () => (await texts(bob, bc.id)).length > 0);
     expect((await bob.kith.messages.page(bc.id)).map((m) => m.text)).toEqual(['hello bob?']);
     await bob.kith.contacts.block(C);
-    await world.settle();
+    await world.flush();
     expect(bob.kith.contacts.get(C).status).toBe('blocked');
     const whileBlocked = await carol.kith.messages.send(bc.id, 'sent while blocked');
-    await world.settle();
+    await world.flush();
     const bobWhileBlocked = (await bob.kith.messages.page(bc.id)).map((m) => m.id);
     expect(bobWhileBlocked).toEqual([beforeBlock.id]);
     await bob.kith.contacts.unblock(C);
-    await world.settle();
+    await world.flush();
     expect(bob.kith.contacts.get(C).status).toBe('declined');
     expect((await bob.kith.messages.page(bc.id)).map((m) => m.id)).toEqual([beforeBlock.id]);
     // (what carol sends while blocked is applied but hidden at bob: see the block/unblock test below)
@@ -66,37 +65,37 @@ describe('e2e: three Node peers (engine + Dexie + sync) through a relay child pr
     const direct = await alice.kith.conversations.openDirect(B);
     const m1 = await alice.kith.messages.send(direct.id, 'hi bob');
     const m2 = await alice.kith.messages.send(direct.id, 'typo');
-    await world.settle();
+    await world.flush();
     const r1 = await bob.kith.messages.send(direct.id, { text: 'hi alice', replyTo: m1.id });
     await alice.kith.messages.edit(direct.id, m1.id, 'hi bob!');
     await alice.kith.messages.delete(direct.id, m2.id);
     await bob.kith.messages.react(direct.id, m1.id, '👍');
     await bob.kith.receipts.markRead(direct.id, m2.id);
-    await world.settle();
+    await world.flush();
     await alice.kith.receipts.markDelivered(direct.id, r1.id);
-    await world.settle();
+    await world.flush();
 
     // Group with roles: carol promoted, bob promoted then demoted; bob reacts; then bob is removed.
     const group = await alice.kith.groups.create({ name: 'Trip', members: [B, C] });
-    await world.settle();
+    await world.flush();
     await alice.kith.groups.setRole(group.id, C, 'admin');
     await alice.kith.groups.setRole(group.id, B, 'admin');
-    await world.settle();
+    await world.flush();
     expect(bob.kith.groups.members(group.id).find((m) => m.user === B)?.role).toBe('admin');
     await carol.kith.groups.setRole(group.id, B, 'member');
     const g1 = await carol.kith.messages.send(group.id, 'carol here');
     const g2 = await bob.kith.messages.send(group.id, 'bob here');
-    await world.settle();
+    await world.flush();
     await bob.kith.messages.react(group.id, g1.id, '🎉');
     await alice.kith.messages.react(group.id, g2.id, '😂');
     await carol.kith.receipts.markRead(group.id, g2.id);
-    await world.settle();
+    await world.flush();
     // Bob is offline when carol removes him; what he sends afterwards is refused everywhere.
-    await world.setOnline('bob', false);
+    world.setOnline('bob', false);
     await carol.kith.groups.removeMember(group.id, B);
-    await world.settle();
+    await world.flush();
     const late = await bob.kith.messages.send(group.id, 'bob after removal (offline)');
-    await world.setOnline('bob', true);
+    world.setOnline('bob', true);
     await world.until(() => !bob.kith.groups.members(group.id).some((m) => m.user === B), 10).catch(() => undefined);
     // KEY-9: the removal op is sealed under the epoch before it, which bob holds: back online he
     // learns he was removed, and his engine refuses further sends locally (not_a_member).
@@ -114,7 +113,7 @@ describe('e2e: three Node peers (engine + Dexie + sync) through a relay child pr
     const att = await alice.sync.uploadAttachment(group.id, { bytes: file, mime: 'text/plain', name: 'notes.txt' });
     if (!att.ok) throw att.error;
     const withFile = await alice.kith.messages.send(group.id, { text: 'the file', attachments: [att.value] });
-    await world.settle();
+    await world.flush();
     const got = await carol.sync.downloadAttachment(group.id, att.value);
     expect(got.ok && dec.decode(got.value) === dec.decode(file)).toBe(true);
     expect((await bob.sync.downloadAttachment(group.id, att.value)).ok).toBe(false);
@@ -142,8 +141,8 @@ describe('e2e: three Node peers (engine + Dexie + sync) through a relay child pr
     expect(signals).toEqual([`bob<-typing:${direct.id}`, `bob<-ring:${call.id}`, `alice<-accept:${call.id}`, `bob<-hangup:${call.id}`]);
 
     // After quiescence: engines and projections agree wherever the same people see the same thing.
-    await world.settle();
-    const convs: Array<[ConversationId, RelayPeer[]]> = [
+    await world.flush();
+    const convs: Array<[ConversationId, SyncPeer[]]> = [
       [direct.id, [alice, bob]],
       [group.id, [alice, carol]],
     ];
@@ -187,9 +186,9 @@ describe('e2e: three Node peers (engine + Dexie + sync) through a relay child pr
     expect(bobGroup).toContain(g1.id);
 
     // A fresh device of alice's, rebuilt from the relay's stored ciphertext plus her keys alone.
-    const fresh = await world.add('alice-fresh', { bundleFrom: 'alice' });
+    const fresh = await world.addPeer('alice-fresh', { bundleFrom: 'alice' });
     const freshProjection = await attachProjection(fresh.kith, 'alice-fresh');
-    await world.settle();
+    await world.flush();
     for (const [conv] of convs) {
       expect(await snap(fresh, conv), `fresh ${conv}`).toBe(await snap(alice, conv));
       expect(JSON.stringify(await projectionView(freshProjection, conv))).toBe(JSON.stringify(await projectionView(projections.get('alice')!, conv)));
@@ -198,7 +197,7 @@ describe('e2e: three Node peers (engine + Dexie + sync) through a relay child pr
 
     const users = (u: UserId): string => NAMES.find((n) => world.peer(n).kith.user === u) ?? u;
     console.log(
-      `whole-domain (child relay ${world.relay().url}): direct ${counts[0]}, group ${counts[1]} identical in engines and projections of ${convs.map(([, ps]) => ps.map((p) => p.name).join('+')).join(', ')}; ` +
+      `whole-domain (child relay ${world.relay.current().url}): direct ${counts[0]}, group ${counts[1]} identical in engines and projections of ${convs.map(([, ps]) => ps.map((p) => p.name).join('+')).join(', ')}; ` +
         `bob↔carol: ${bobWhileBlocked.length} of 2 shown to bob (the one sent while blocked refused: ${!bobWhileBlocked.includes(whileBlocked.id)}); ` +
         `bob's offline send after removal refused at alice+carol, his online one refused locally (${late2}; bob still lists himself: ${bobStillMember}); attachment ${file.length} B down at carol, refused to bob; presence ${presence.length}, signals ${signals.length}; ` +
         `fresh device equals alice in ${convs.length} conversations; members ${carol.kith.groups.members(group.id).map((m) => `${users(m.user)}:${m.role}`).join(',')}`,
@@ -212,21 +211,21 @@ describe('e2e: block then unblock (child relay)', () => {
   // stayed in 'gap'. Now it is applied but hidden on the blocker's device (core/src/engine/
   // hidden-changes.ts): never shown, not even after unblock; what comes after the unblock shows.
   it('after unblock the blocked person’s next messages show, the one sent while blocked never does, and nothing is missing', async () => {
-    const world = (w = await createRelayPeers({ seed: 'block-unblock' }));
-    const [bob, carol] = [await world.add('bob'), await world.add('carol')];
+    const world = (w = await createChildRelayHarness('block-unblock'));
+    const [bob, carol] = [await world.addPeer('bob'), await world.addPeer('carol')];
     await lookupAll(['bob', 'carol'], (n) => world.peer(n));
     const bc = await carol.kith.conversations.openDirect(bob.kith.user);
     await carol.kith.messages.send(bc.id, 'before');
     await world.until(async () => (await texts(bob, bc.id)).length === 1);
     await bob.kith.contacts.block(carol.kith.user);
-    await world.settle();
+    await world.flush();
     const hiddenBefore = bob.kith.stats().rejected;
     await carol.kith.messages.send(bc.id, 'while blocked');
     await world.until(() => bob.kith.stats().rejected === hiddenBefore + 1); // accepted, hidden
     expect(bob.sync.stats.refused).toBe(0);
     expect((await bob.kith.messages.page(bc.id)).map((m) => m.text)).toEqual(['before']);
     await bob.kith.contacts.unblock(carol.kith.user);
-    await world.settle();
+    await world.flush();
     expect((await bob.kith.messages.page(bc.id)).map((m) => m.text)).toEqual(['before']);
     const next = await carol.kith.messages.send(bc.id, 'after unblock');
     await world.until(async () => (await texts(bob, bc.id)).includes(next.text) && bob.sync.quiet());

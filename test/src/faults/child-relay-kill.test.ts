@@ -1,30 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
-import { seedFromEnv, withSeed } from '@kith/core/testing';
-// TODO(exports): the relay's child-process helper is not exported by @kith/relay (reused, not duplicated).
-import { startChildRelay, type ChildRelay } from '../../../relay/src/server/child-relay.js';
-import type { RelayFetch, Transport } from '../../../core/src/ports/transport.js';
-import { createWebSocketTransport, type WebSocketConstructor } from '../../../core/src/transport/index.js';
-import type { ConversationId } from '../../../core/src/ids.js';
-import { createE2eWorld, type E2eWorld } from '../harness/e2e-world.js';
+import type { ConversationId } from '@kith/core';
+import { createSyncHarness, lookupAll, seedFromEnv, withSeed, type SyncHarness } from '@kith/core/testing';
+import { createChildRelayHost, type ChildRelayHost } from '../harness/child-relay-host.js';
+import { createDexieDevices } from '../harness/devices.js';
 import { checkHistory, createHistory } from '../harness/history.js';
-import { lookupAll } from '../harness/lookup-all.js';
 
-let world: E2eWorld | undefined;
-let relay: ChildRelay | undefined;
-let dataDir: string | undefined;
+let world: SyncHarness<ChildRelayHost> | undefined;
 afterEach(async () => {
   await world?.close();
   world = undefined;
-  if (relay !== undefined && relay.child.exitCode === null && relay.child.signalCode === null) {
-    relay.child.kill('SIGTERM');
-    await relay.exited;
-  }
-  relay = undefined;
-  if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
 });
 
 const NAMES = ['alice', 'bob', 'carol'] as const;
@@ -33,15 +17,8 @@ describe('faults: a child-process relay (SQLite, FULL) SIGKILLed while peers wri
   it('loses no acknowledged message and duplicates none (direct conversations, real sockets)', async () => {
     const seed = seedFromEnv('child-relay-sigkill');
     await withSeed(seed, async () => {
-      dataDir = mkdtempSync(join(tmpdir(), 'kith-e2e-kill-'));
-      relay = await startChildRelay(dataDir, { KITH_CONN_RATE: '0', KITH_ACCOUNT_RATE: '0' });
       // Peers follow whichever relay process is running now (it listens on a new port after a restart).
-      const fetchNow: RelayFetch = (path, init) => fetch(`${relay!.url}${path}`, init);
-      const transport: Transport = {
-        fetch: fetchNow,
-        connect: (h) => createWebSocketTransport({ url: relay!.url, WebSocket: WebSocket as unknown as WebSocketConstructor }).connect(h),
-      };
-      const w = await createE2eWorld(seed, 'yjs', { fetch: fetchNow, transport });
+      const w = await createSyncHarness({ seed, relay: await createChildRelayHost(), devices: createDexieDevices(), flushUntil: 'upToDate' });
       world = w;
       for (const n of NAMES) await w.addPeer(n);
       await lookupAll(NAMES, (n) => w.peer(n));
@@ -65,13 +42,11 @@ describe('faults: a child-process relay (SQLite, FULL) SIGKILLed while peers wri
         await new Promise((r) => setTimeout(r, rnd.int(8)));
         w.clock.advance(1100);
         if (i % 20 === 19) {
-          relay.child.kill('SIGKILL');
-          expect(await relay.exited).toBe('SIGKILL');
+          expect(await w.relay.restart(true)).toBe('SIGKILL');
           kills++;
-          relay = await startChildRelay(dataDir, { KITH_CONN_RATE: '0', KITH_ACCOUNT_RATE: '0' });
         }
       }
-      await w.flush(2000);
+      await w.flush({ maxRounds: 2000 });
       const finals = [];
       const members = new Map<string, Set<string>>();
       for (const [n, conv] of convs) {

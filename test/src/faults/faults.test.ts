@@ -1,11 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { seedFromEnv, withSeed } from '@kith/core/testing';
-import type { ConversationId } from '../../../core/src/ids.js';
-import { createE2eWorld, type E2ePeer, type E2eWorld } from '../harness/e2e-world.js';
+import type { ConversationId } from '@kith/core';
+import { lookupAll, seedFromEnv, withSeed, type SyncPeer } from '@kith/core/testing';
+import { createDexieHarness, type InProcessHarness } from '../harness/presets.js';
 import { checkHistory, createHistory } from '../harness/history.js';
-import { lookupAll } from '../harness/lookup-all.js';
 
-let world: E2eWorld | undefined;
+let world: InProcessHarness | undefined;
 afterEach(async () => {
   await world?.close();
   world = undefined;
@@ -14,8 +13,8 @@ afterEach(async () => {
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 const NAMES = ['alice', 'bob', 'carol'] as const;
 
-async function setup(seed: string): Promise<{ w: E2eWorld; group: ConversationId }> {
-  const w = await createE2eWorld(seed, 'yjs');
+async function setup(seed: string): Promise<{ w: InProcessHarness; group: ConversationId }> {
+  const w = await createDexieHarness(seed, 'yjs');
   world = w;
   for (const n of NAMES) await w.addPeer(n);
   await lookupAll(NAMES, (n) => w.peer(n));
@@ -24,11 +23,11 @@ async function setup(seed: string): Promise<{ w: E2eWorld; group: ConversationId
   return { w, group: group.id };
 }
 
-const texts = async (p: E2ePeer, conv: ConversationId, author?: string): Promise<string[]> =>
+const texts = async (p: SyncPeer, conv: ConversationId, author?: string): Promise<string[]> =>
   (await p.kith.messages.page(conv, { limit: 500 })).filter((m) => author === undefined || m.author === author).map((m) => m.text);
 
 /** A few delivery rounds without requiring quiet (for states that cannot settle). */
-async function rounds(w: E2eWorld, n: number): Promise<void> {
+async function rounds(w: InProcessHarness, n: number): Promise<void> {
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < 3; j++) await turn();
     w.clock.advance(1100);

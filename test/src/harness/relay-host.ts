@@ -1,11 +1,13 @@
+import type { RelayHost } from '@kith/core/testing';
 import { createMemoryRelayStore, type RelayStore } from '@kith/relay';
 import { createTestRelay, type RelayFetch, type TestRelay } from '@kith/relay/testing';
 
 /**
- * An in-process relay that can be restarted on the same store (the store outlives the process,
- * like its database file) and whose store can be made to fail writes (a full or broken disk).
+ * @kith/relay's relay in this process, as the harness's `RelayHost`: restartable on the same
+ * store (the store outlives the process, like its database file), and its store can be made to
+ * fail writes (a full or broken disk).
  */
-export interface RelayHost {
+export interface InProcessRelay extends Extract<RelayHost, { kind: 'in-process' }> {
   readonly store: RelayStore;
   current(): TestRelay;
   /** HTTP to whichever relay is running now. */
@@ -15,12 +17,11 @@ export interface RelayHost {
   /** Every document append rejects until turned off (the relay must then not acknowledge). */
   setFailWrites(fail: boolean): void;
   readonly stats: { restarts: number; failedAppends: number; appended: number };
-  close(): Promise<void>;
 }
 
 const LIMITS = { connRate: 1e9, connBurst: 1e9, accountRate: 1e9, accountBurst: 1e9, ipRate: 1e9, ipBurst: 1e9 };
 
-export async function createRelayHost(): Promise<RelayHost> {
+export async function createInProcessRelay(): Promise<InProcessRelay> {
   const inner = createMemoryRelayStore();
   let failWrites = false;
   const stats = { restarts: 0, failedAppends: 0, appended: 0 };
@@ -46,10 +47,12 @@ export async function createRelayHost(): Promise<RelayHost> {
     close: () => Promise.resolve(),
   };
   let relay = await createTestRelay({ store, limits: LIMITS });
-  const fetch: RelayFetch = (path, init) => relay.fetch(path, init);
   return {
+    kind: 'in-process',
     store,
-    fetch,
+    fetch: (path, init) => relay.fetch(path, init),
+    accept: (socket) => relay.relay.connect(socket),
+    drain: () => relay.relay.docs.drain(),
     stats,
     current: () => relay,
     async restart() {

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { snapshotKith } from '../../../core/src/testing/domain-snapshot.js';
-import { createE2eWorld, type E2eWorld } from '../harness/e2e-world.js';
+import { snapshotKith } from '@kith/core/testing';
+import { createDexieHarness, type InProcessHarness } from '../harness/presets.js';
 
-let world: E2eWorld | undefined;
+let world: InProcessHarness | undefined;
 afterEach(async () => {
   await world?.close();
   world = undefined;
@@ -19,7 +19,7 @@ afterEach(async () => {
 describe('regression: block then restart', () => {
   for (const backend of ['yjs', 'automerge'] as const) {
     it(`${backend}: the blocker shows the same before and after reopening from its database`, async () => {
-      const w = await createE2eWorld(`block-then-restart-${backend}`, backend);
+      const w = await createDexieHarness(`block-then-restart-${backend}`, backend);
       world = w;
       const alice = await w.addPeer('alice');
       const bob = await w.addPeer('bob');

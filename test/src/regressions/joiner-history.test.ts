@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ConversationId } from '../../../core/src/ids.js';
-import { createE2eWorld, type E2eWorld } from '../harness/e2e-world.js';
-import { lookupAll } from '../harness/lookup-all.js';
+import type { ConversationId } from '@kith/core';
+import { lookupAll } from '@kith/core/testing';
+import { createDexieHarness, type InProcessHarness } from '../harness/presets.js';
 
-let world: E2eWorld | undefined;
+let world: InProcessHarness | undefined;
 afterEach(async () => {
   await world?.close();
   world = undefined;
@@ -22,7 +22,7 @@ const NAMES = ['alice', 'bob', 'carol', 'erin'] as const;
 describe('regression: a member added after a key rotation', () => {
   for (const backend of ['yjs', 'automerge'] as const) {
     it(`${backend}: a joiner after a removal shows the whole history and what comes after; a member added back shows what was sent while out`, async () => {
-      const w = (world = await createE2eWorld(`joiner-history-${backend}`, backend));
+      const w = (world = await createDexieHarness(`joiner-history-${backend}`, backend));
       for (const n of NAMES) await w.addPeer(n);
       await lookupAll(NAMES, (n) => w.peer(n));
       const [alice, bob, carol, erin] = NAMES.map((n) => w.peer(n));

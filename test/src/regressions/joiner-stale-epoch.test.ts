@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ConversationId } from '../../../core/src/ids.js';
-import { createE2eWorld, type E2ePeer, type E2eWorld } from '../harness/e2e-world.js';
-import { lookupAll } from '../harness/lookup-all.js';
+import type { ConversationId } from '@kith/core';
+import { lookupAll, type SyncPeer } from '@kith/core/testing';
+import { createDexieHarness, type InProcessHarness } from '../harness/presets.js';
 
-let world: E2eWorld | undefined;
+let world: InProcessHarness | undefined;
 afterEach(async () => {
   await world?.close();
   world = undefined;
@@ -22,11 +22,11 @@ const NAMES = ['alice', 'carol', 'dave', 'erin'] as const;
 describe('regression: a joiner after a rotation that a member had not learnt of yet', () => {
   for (const backend of ['yjs', 'automerge'] as const) {
     it(`${backend}: a stream sealed partly under the old epoch opens at the joiner, no gap`, async () => {
-      const w = (world = await createE2eWorld(`joiner-stale-epoch-${backend}`, backend));
+      const w = (world = await createDexieHarness(`joiner-stale-epoch-${backend}`, backend));
       for (const n of NAMES) await w.addPeer(n);
       await lookupAll(NAMES, (n) => w.peer(n));
-      const [alice, carol, dave, erin] = NAMES.map((n) => w.peer(n)) as [E2ePeer, E2ePeer, E2ePeer, E2ePeer];
-      const texts = async (p: E2ePeer, conv: ConversationId): Promise<string[]> => (await p.kith.messages.page(conv)).map((m) => m.text);
+      const [alice, carol, dave, erin] = NAMES.map((n) => w.peer(n)) as [SyncPeer, SyncPeer, SyncPeer, SyncPeer];
+      const texts = async (p: SyncPeer, conv: ConversationId): Promise<string[]> => (await p.kith.messages.page(conv)).map((m) => m.text);
       const g = await erin.kith.groups.create({ name: 'g', members: [alice.kith.user, carol.kith.user] });
       await w.flush();
       w.setOnline('carol', false);

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ConversationId } from '../../../core/src/ids.js';
-import { VOLUME_PERSIST_EVERY } from '../../../core/src/session/group-keys.js';
-import { createSyncWorld, type SyncPeer, type SyncWorld } from './sync-world.js';
+import type { ConversationId } from '@kith/core';
+import { type SyncPeer, VOLUME_PERSIST_EVERY } from '@kith/core/testing';
+import { createMemoryHarness, type InProcessHarness } from '../harness/presets.js';
 
-let world: SyncWorld | undefined;
+let world: InProcessHarness | undefined;
 afterEach(async () => {
   await world?.close();
   world = undefined;
@@ -11,7 +11,7 @@ afterEach(async () => {
 
 const epochOf = (p: SyncPeer, conv: ConversationId): number | undefined => p.sync.describe().epochs[conv];
 
-async function group(w: SyncWorld): Promise<{ alice: SyncPeer; bob: SyncPeer; conv: ConversationId }> {
+async function group(w: InProcessHarness): Promise<{ alice: SyncPeer; bob: SyncPeer; conv: ConversationId }> {
   const alice = await w.addPeer('alice');
   const bob = await w.addPeer('bob');
   await w.flush();
@@ -24,7 +24,7 @@ async function group(w: SyncWorld): Promise<{ alice: SyncPeer; bob: SyncPeer; co
 
 describe('KEY-6c: an admin rotates a group key after maxMessages feed changes under one epoch', () => {
   it('counts the messages it sealed and opened; every member keeps reading across the rotations', async () => {
-    world = await createSyncWorld('count-rotation', { rotation: { maxMessages: 5, maxAgeMs: 1e12, takeoverMs: 30_000 } });
+    world = await createMemoryHarness('count-rotation', { rotation: { maxMessages: 5, maxAgeMs: 1e12, takeoverMs: 30_000 } });
     const { alice, bob, conv } = await group(world);
     expect(epochOf(alice, conv)).toBe(0);
     // 3 from alice + 2 from bob = 5 under epoch 0 as alice counts them → she rotates to epoch 1.
@@ -51,7 +51,7 @@ describe('KEY-6c: an admin rotates a group key after maxMessages feed changes un
 
   it('the count survives a restart (persisted every VOLUME_PERSIST_EVERY)', async () => {
     const max = VOLUME_PERSIST_EVERY + 50;
-    world = await createSyncWorld('count-rotation-restart', { rotation: { maxMessages: max, maxAgeMs: 1e12, takeoverMs: 30_000 } });
+    world = await createMemoryHarness('count-rotation-restart', { rotation: { maxMessages: max, maxAgeMs: 1e12, takeoverMs: 30_000 } });
     const { conv } = await group(world);
     let alice = world.peer('alice');
     const burst = async (n: number): Promise<void> => {

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { inboxDocId } from '../../../core/src/sync/index.js';
+import { inboxDocId } from '@kith/core';
 import { openDirectApart } from './direct-opened-apart.js';
-import { createSyncWorld, type SyncWorld } from './sync-world.js';
+import { createMemoryHarness, type InProcessHarness } from '../harness/presets.js';
 
-let world: SyncWorld | undefined;
+let world: InProcessHarness | undefined;
 afterEach(async () => {
   await world?.close();
   world = undefined;
@@ -11,7 +11,7 @@ afterEach(async () => {
 
 describe('direct conversation opened on both sides at once (KEY-8, SYNC-13)', () => {
   it("regression: bob's first message reaches alice before bob's intro carrying his pair key; after the intro it applies", async () => {
-    world = await createSyncWorld('direct-candidate-keys');
+    world = await createMemoryHarness('direct-candidate-keys');
     const { alice, bob, direct } = await openDirectApart(world);
     // Bob writes: his message is sealed under HIS candidate pair key.
     const first = await bob.kith.messages.send(direct, 'first from bob');

@@ -1,5 +1,6 @@
 import type { ConversationId } from '@kith/core';
-import type { SyncPeer, SyncWorld } from './sync-world.js';
+import type { SyncPeer } from '@kith/core/testing';
+import type { InProcessHarness } from '../harness/presets.js';
 
 /**
  * Alice and bob open their direct conversation while apart (KEY-8: two candidate pair keys).
@@ -7,7 +8,7 @@ import type { SyncPeer, SyncWorld } from './sync-world.js';
  * conversation, and knows nothing of alice's key. The caller makes bob write, holds alice's
  * inbox (bob's intro with his key) and starts bob again.
  */
-export async function openDirectApart(world: SyncWorld): Promise<{ alice: SyncPeer; bob: SyncPeer; direct: ConversationId }> {
+export async function openDirectApart(world: InProcessHarness): Promise<{ alice: SyncPeer; bob: SyncPeer; direct: ConversationId }> {
   const alice = await world.addPeer('alice');
   const bob = await world.addPeer('bob');
   const bobId = await alice.sync.lookup('bob');

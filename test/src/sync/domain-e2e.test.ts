@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { snapshotConversation } from '../../../core/src/testing/domain-snapshot.js';
-import type { ConversationId } from '../../../core/src/ids.js';
-import { createSyncWorld, type SyncPeer, type SyncWorld } from './sync-world.js';
-import { lookupAll } from '../harness/lookup-all.js';
+import type { ConversationId } from '@kith/core';
+import { snapshotConversation, type SyncPeer } from '@kith/core/testing';
+import { createMemoryHarness, type InProcessHarness } from '../harness/presets.js';
+import { lookupAll } from '@kith/core/testing';
 
-let world: SyncWorld | undefined;
+let world: InProcessHarness | undefined;
 afterEach(async () => {
   await world?.close();
   world = undefined;
@@ -20,7 +20,7 @@ async function same(peers: SyncPeer[], conv: ConversationId): Promise<string> {
 
 describe('sync: the whole domain between three peers through the in-process relay', () => {
   it('contacts, 1:1, group with roles, removal, edits, deletes, reactions, receipts, attachment, presence, typing, calls', async () => {
-    const w = (world = await createSyncWorld('domain-e2e'));
+    const w = (world = await createMemoryHarness('domain-e2e'));
     const [alice, bob, carol] = [await world.addPeer('alice'), await world.addPeer('bob'), await world.addPeer('carol')];
     const ids = await lookupAll(['alice', 'bob', 'carol'], (n) => w.peer(n));
     const B = ids.get('bob')!;

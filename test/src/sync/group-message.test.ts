@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSyncWorld, type SyncWorld } from './sync-world.js';
+import { createMemoryHarness, type InProcessHarness } from '../harness/presets.js';
 
-let world: SyncWorld | undefined;
+let world: InProcessHarness | undefined;
 afterEach(async () => {
   await world?.close();
   world = undefined;
@@ -9,7 +9,7 @@ afterEach(async () => {
 
 describe('sync: end to end through the in-process relay', () => {
   it('a group message from alice is decrypted by bob (SYNC-1..5)', async () => {
-    world = await createSyncWorld('group-message');
+    world = await createMemoryHarness('group-message');
     const alice = await world.addPeer('alice');
     const bob = await world.addPeer('bob');
     await world.flush();

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSyncWorld, type SyncWorld } from './sync-world.js';
+import { createMemoryHarness, type InProcessHarness } from '../harness/presets.js';
 
-let world: SyncWorld | undefined;
+let world: InProcessHarness | undefined;
 afterEach(async () => {
   await world?.close();
   world = undefined;
@@ -12,7 +12,7 @@ describe('feeds longer than ten chunks (chunk ids are hex)', () => {
     // 2 messages per chunk: 25 messages fill chunks 0…c. Before the fix the reader subscribed
     // "feed:…:10" (chunk 16) after chunk 9 and never saw chunk "a": 20 of 25 shown — the same
     // as 10,000 of a real 1,000-per-chunk feed.
-    world = await createSyncWorld('many-chunks', { chunkMessages: 2 });
+    world = await createMemoryHarness('many-chunks', { chunkMessages: 2 });
     const alice = await world.addPeer('alice');
     const bob = await world.addPeer('bob');
     await world.flush();

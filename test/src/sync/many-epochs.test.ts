@@ -1,17 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MAX_KEYS_PER_GRANT } from '../../../core/src/session/group-keys.js';
-import { createSyncWorld, type SyncWorld } from './sync-world.js';
+import { MAX_KEYS_PER_GRANT } from '@kith/core/testing';
+import { createMemoryHarness, type InProcessHarness } from '../harness/presets.js';
 
-let world: SyncWorld | undefined;
+let world: InProcessHarness | undefined;
 afterEach(async () => {
   await world?.close();
   world = undefined;
 });
 
-describe('a group with more epochs than one key box holds (KEY-4 box ≤ 4,096 bytes)', () => {
+describe('a group with more epochs than one key box holds (KEY-4 box ≤ 4,096 bytes; SYNC-22)', () => {
   it(`keeps rotating past ${MAX_KEYS_PER_GRANT} epochs, and a joiner then reads the whole history`, async () => {
     // One rotation per message (KEY-6c with maxMessages 1): a year of weekly rotations is 52 epochs.
-    world = await createSyncWorld('many-epochs', { rotation: { maxMessages: 1, maxAgeMs: 1e12, takeoverMs: 30_000 } });
+    world = await createMemoryHarness('many-epochs', { rotation: { maxMessages: 1, maxAgeMs: 1e12, takeoverMs: 30_000 } });
     const alice = await world.addPeer('alice');
     const bob = await world.addPeer('bob');
     const carol = await world.addPeer('carol');

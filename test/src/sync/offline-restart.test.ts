@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { seedFromEnv } from '@kith/core/testing';
-import { snapshotConversation } from '../../../core/src/testing/domain-snapshot.js';
-import type { ConversationId, MessageId, UserId } from '../../../core/src/ids.js';
-import { createSyncWorld, type SyncPeer, type SyncWorld } from './sync-world.js';
-import { lookupAll } from '../harness/lookup-all.js';
+import type { ConversationId, MessageId, UserId } from '@kith/core';
+import { seedFromEnv, snapshotConversation } from '@kith/core/testing';
+import type { SyncPeer } from '@kith/core/testing';
+import { createMemoryHarness, type InProcessHarness } from '../harness/presets.js';
+import { lookupAll } from '@kith/core/testing';
 
-let world: SyncWorld | undefined;
+let world: InProcessHarness | undefined;
 afterEach(async () => {
   await world?.close();
   world = undefined;
@@ -13,8 +13,8 @@ afterEach(async () => {
 
 const snap = async (p: SyncPeer, conv: ConversationId): Promise<string> => JSON.stringify(await snapshotConversation(p.kith, conv));
 
-async function setup(seed: string): Promise<{ world: SyncWorld; convs: ConversationId[]; ids: Map<string, UserId> }> {
-  const w = await createSyncWorld(seed);
+async function setup(seed: string): Promise<{ world: InProcessHarness; convs: ConversationId[]; ids: Map<string, UserId> }> {
+  const w = await createMemoryHarness(seed);
   for (const n of ['alice', 'bob', 'carol']) await w.addPeer(n);
   const ids = await lookupAll(['alice', 'bob', 'carol'], (n) => w.peer(n));
   const alice = w.peer('alice').kith;

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { inboxDocId } from '../../../core/src/sync/index.js';
-import { MAX_PARKED_PER_AUTHOR } from '../../../core/src/sync/sync-client.js';
+import { inboxDocId } from '@kith/core';
+import { MAX_PARKED_PER_AUTHOR } from '@kith/core/testing';
 import { openDirectApart } from './direct-opened-apart.js';
-import { createSyncWorld, type SyncWorld } from './sync-world.js';
+import { createMemoryHarness, type InProcessHarness } from '../harness/presets.js';
 
-let world: SyncWorld | undefined;
+let world: InProcessHarness | undefined;
 afterEach(async () => {
   await world?.close();
   world = undefined;
@@ -12,7 +12,7 @@ afterEach(async () => {
 
 describe('SYNC-19: more envelopes wait for a key than the parked bound holds', () => {
   it('none is lost: what did not fit is read again once the parked ones open', async () => {
-    world = await createSyncWorld('parked-overflow');
+    world = await createMemoryHarness('parked-overflow');
     // Both open the conversation while apart (two candidate pair keys, KEY-8); bob then writes a
     // flood that alice can only open once his intro (held back) brings his key.
     const { alice, bob, direct } = await openDirectApart(world);

@@ -4,17 +4,27 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import {
+  createCrdtBackend,
+  createDecodeSandbox,
+  createKith,
+  createMemoryStorage,
+  createMemoryVault,
+  createSodiumCrypto,
+  createSyncClient,
+  createWebSocketTransport,
+  logIn,
+  signUp,
+  vetWithSandbox,
+  type CryptoPort,
+  type DecodeSandbox,
+  type Identity,
+  type Kith,
+  type SyncClient,
+  type WebSocketConstructor,
+} from '@kith/core';
+import { createNodeWorkerHost } from '@kith/core/node';
 import { createManualClock, createSeededRandom } from '@kith/core/testing';
-import { logIn, signUp } from '../../../core/src/account/index.js';
-import { createCrdtBackend } from '../../../core/src/crdt/index.js';
-import { createSodiumCrypto, type Identity } from '../../../core/src/crypto/index.js';
-import { createKith, type Kith } from '../../../core/src/kith.js';
-import type { CryptoPort } from '../../../core/src/ports/crypto.js';
-import { createMemoryStorage } from '../../../core/src/storage/memory/memory-storage.js';
-import { createDecodeSandbox, createNodeWorkerHost, type DecodeSandbox } from '../../../core/src/sandbox/index.js';
-import { createSyncClient, vetWithSandbox, type SyncClient } from '../../../core/src/sync/index.js';
-import { createMemoryVault } from '../../../core/src/vault/index.js';
-import { createWebSocketTransport, type WebSocketConstructor } from '../../../core/src/transport/index.js';
 
 const root = resolve(import.meta.dirname, '../../..');
 let child: ChildProcess | undefined;

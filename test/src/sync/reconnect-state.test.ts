@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { SyncState } from '@kith/core';
 import { encodeBase64 as toBase64, parseServerFrame } from '@kith/core/protocol';
-import { login } from '../../../core/src/sync/relay-http.js';
+import { login } from '@kith/core/testing';
 import { openTestSocket, settle } from '@kith/relay/testing';
-import type { SyncState } from '../../../core/src/sync/index.js';
-import { createSyncWorld, type SyncWorld } from './sync-world.js';
+import { createMemoryHarness, type InProcessHarness } from '../harness/presets.js';
 
-let world: SyncWorld | undefined;
+let world: InProcessHarness | undefined;
 afterEach(async () => {
   await world?.close();
   world = undefined;
@@ -13,7 +13,7 @@ afterEach(async () => {
 
 describe('sync client: states, backoff and resume', () => {
   it('goes offline when the network drops, reconnects with backoff on the injected clock, resumes and delivers what was written offline', async () => {
-    world = await createSyncWorld('reconnect');
+    world = await createMemoryHarness('reconnect');
     const alice = await world.addPeer('alice');
     const bob = await world.addPeer('bob');
     const bobId = await alice.sync.lookup('bob');
@@ -24,7 +24,8 @@ describe('sync client: states, backoff and resume', () => {
     await world.flush();
     expect(alice.sync.state).toBe('upToDate');
 
-    world.transport.setOnline(false);
+    // The network drops for everyone.
+    for (const n of ['alice', 'bob']) world.setOnline(n, false);
     await world.flush();
     expect(alice.sync.state).toBe('offline');
     const m = await alice.kith.messages.send(group.id, 'written offline');
@@ -34,7 +35,7 @@ describe('sync client: states, backoff and resume', () => {
       await world.flush();
     }
     expect(alice.sync.state).toBe('offline');
-    world.transport.setOnline(true);
+    for (const n of ['alice', 'bob']) world.setOnline(n, true);
     world.clock.advance(2_000);
     await world.flush();
     expect(alice.sync.state).toBe('upToDate');
@@ -43,8 +44,50 @@ describe('sync client: states, backoff and resume', () => {
     console.log(`reconnect: states ${states.join('>')}; reconnect attempts ${alice.sync.stats.reconnects}`);
   });
 
+  it('SYNC-9 reconnect n waits min(maxMs, baseMs·2^n) × [0.5, 1] on the injected clock; the count restarts once authed', async () => {
+    world = await createMemoryHarness('backoff'); // the harness's clients use baseMs 100, maxMs 1000
+    const w = world;
+    const alice = await w.addPeer('alice');
+    await w.flush();
+    expect(alice.sync.state).toBe('upToDate');
+    /** Steps the clock 10 ms at a time and returns the wait before each of the next `count` reconnect attempts. */
+    const waits = async (count: number): Promise<number[]> => {
+      const out: number[] = [];
+      let last = w.clock.now();
+      while (out.length < count) {
+        const before = alice.sync.stats.reconnects;
+        w.clock.advance(10);
+        await w.flush();
+        if (alice.sync.stats.reconnects > before) {
+          out.push(w.clock.now() - last);
+          last = w.clock.now();
+        }
+        if (w.clock.now() - last > 5_000) throw new Error('no reconnect attempt within 5 s');
+      }
+      return out;
+    };
+    const expected = (n: number): number => Math.min(1000, 100 * 2 ** n);
+    w.setOnline('alice', false);
+    await w.flush();
+    const offline = await waits(7);
+    offline.forEach((wait, n) => {
+      expect(wait, `attempt ${n}: ${offline.join(', ')}`).toBeGreaterThanOrEqual(Math.floor(expected(n) / 2));
+      expect(wait, `attempt ${n}: ${offline.join(', ')}`).toBeLessThanOrEqual(expected(n) + 10);
+    });
+    expect(alice.sync.state).toBe('offline');
+    w.setOnline('alice', true);
+    await waits(1);
+    expect(alice.sync.state).toBe('upToDate');
+    // authed again: the next outage starts over at baseMs
+    w.setOnline('alice', false);
+    await w.flush();
+    const [first] = await waits(1);
+    expect(first).toBeLessThanOrEqual(expected(0) + 10);
+    console.log(`backoff: waits ${offline.join(', ')} ms; after a reconnect the first wait is ${first} ms again`);
+  });
+
   it('reports a gap ("messages may be missing") while a counter gap persists; later messages still flow', async () => {
-    world = await createSyncWorld('gap');
+    world = await createMemoryHarness('gap');
     const alice = await world.addPeer('alice');
     const bob = await world.addPeer('bob');
     const bobId = await alice.sync.lookup('bob');
@@ -59,11 +102,11 @@ describe('sync client: states, backoff and resume', () => {
     const newest = sealed.sort((x, y) => y.counter - x.counter)[0]!;
     const token = await login(world.relay.fetch, alice.identity);
     if (!token.ok) throw token.error;
-    const socket = openTestSocket(world.relay.relay);
+    const socket = openTestSocket(world.relay.current().relay);
     socket.send({ v: 1, t: 'auth', id: 1, token: token.value });
-    await settle(world.relay.relay);
+    await settle(world.relay.current().relay);
     socket.send({ v: 1, t: 'push', id: 2, env: toBase64(newest.bytes) });
-    await settle(world.relay.relay);
+    await settle(world.relay.current().relay);
     await world.flush();
     expect(bob.sync.state).toBe('gap');
     const missing = bob.kith.gaps().flatMap((g) => g.missing).length;

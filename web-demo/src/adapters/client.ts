@@ -1,7 +1,8 @@
 /**
- * What the UI needs from Kith, as plain data. The implementation (relay-client.ts) wires the
- * engine (`createKith`), Dexie storage, the sync client and the WebSocket transport; the UI never
- * touches them directly, so a missing piece of the SDK shows up in one file only.
+ * What the UI needs from Kith, as plain data (types only). The implementation (relay-client.ts)
+ * wires the engine (`createKith`), Dexie storage, the sync client and the WebSocket transport;
+ * the UI never touches them directly, so a missing piece of the SDK shows up in one file only.
+ * load-client-factory.ts loads it lazily.
  */
 export type SyncState = 'offline' | 'connecting' | 'syncing' | 'upToDate' | 'gap';
 export type PresenceState = 'online' | 'away' | 'busy' | 'offline';
@@ -174,15 +175,4 @@ export interface ClientFactory {
   logIn(input: Omit<SignUpInput, 'displayName'>): Promise<DemoClient>;
   /** Reopens the account this browser profile signed into last, if any. */
   resume(relay: string): Promise<DemoClient | null>;
-}
-
-/** Loaded lazily so the page renders even where the SDK fails to load (the error is shown). */
-export async function loadClientFactory(): Promise<ClientFactory> {
-  const m = await import('./relay-client.js');
-  return m.relayClientFactory;
-}
-
-/** Whether this browser profile holds a signed-in account (without loading the SDK). */
-export function hasSavedAccount(): boolean {
-  return localStorage.getItem('kith-demo/account') !== null;
 }

@@ -40,6 +40,20 @@ describe('webcrypto vault', () => {
     await expect(globalThis.crypto.subtle.exportKey('raw', k)).rejects.toThrow();
   });
 
+  it('LOC-1 format 0x01: 0x01 ‖ 12-byte IV ‖ AES-256-GCM ciphertext ‖ tag under the stored key, AD "kith/v1/vault" ‖ 0 ‖ 0x01 ‖ aad', async () => {
+    const keyStore = createIndexedDbKeyStore({ name: 'format', indexedDB: idb });
+    const plain = new TextEncoder().encode('a secret at rest');
+    const wrapped = await (await createWebCryptoVault({ keyStore })).wrap(plain, aad);
+    expect(wrapped[0]).toBe(0x01);
+    expect(wrapped.length).toBe(1 + 12 + plain.length + 16);
+    const key = (await storedKey(idb, 'format')) as CryptoKey;
+    expect(key.algorithm).toMatchObject({ name: 'AES-GCM', length: 256 });
+    const additionalData = Uint8Array.of(...new TextEncoder().encode('kith/v1/vault'), 0x00, 0x01, ...aad);
+    const opened = await globalThis.crypto.subtle.decrypt({ name: 'AES-GCM', iv: wrapped.slice(1, 13), additionalData }, key, wrapped.slice(13));
+    expect(new Uint8Array(opened)).toEqual(plain);
+    await expect(globalThis.crypto.subtle.decrypt({ name: 'AES-GCM', iv: wrapped.slice(1, 13), additionalData: aad }, key, wrapped.slice(13))).rejects.toThrow();
+  });
+
   it('two openers racing on a fresh database end up with the same key', async () => {
     const open = (): ReturnType<typeof createWebCryptoVault> => createWebCryptoVault({ keyStore: createIndexedDbKeyStore({ name: 'race', indexedDB: idb }) });
     const [a, b] = await Promise.all([open(), open()]);

@@ -16,7 +16,7 @@ describe('accounts and directory (ACC-*, RLY-15)', () => {
     bob = createTestIdentity('bob');
   });
 
-  it('registers, rejects a case-insensitive duplicate and a forged signature, looks up any case', async () => {
+  it('ACC-1/ACC-2 registers, rejects a case-insensitive duplicate and a forged signature, looks up any case', async () => {
     expect((await t.fetch('/v1/accounts', post(registrationBody(alice, 'Alice')))).status).toBe(201);
     const dup = await t.fetch('/v1/accounts', post(registrationBody(bob, 'aLiCe')));
     expect(dup.status).toBe(409);
@@ -50,7 +50,7 @@ describe('accounts and directory (ACC-*, RLY-15)', () => {
     expect(big.status).toBe(413);
   });
 
-  it('sessions come from a signed challenge, are single-use and expire (SES-*)', async () => {
+  it('sessions come from a signed challenge, are single-use and expire (SES-1, SES-2, SES-3)', async () => {
     const token = await registerAndLogin(t.fetch, alice, 'alice');
     await t.fetch('/v1/accounts', post(registrationBody(bob, 'bob')));
     const auth = { headers: { authorization: `Bearer ${token}` } };
@@ -78,7 +78,7 @@ describe('accounts and directory (ACC-*, RLY-15)', () => {
     expect((await t.fetch('/v1/caps/conv:x', { headers: { authorization: `Bearer ${fresh}` } })).status).toBe(401);
   });
 
-  it('C1: stores the signed public identity (KEY-1) at registration and returns it from lookup', async () => {
+  it('C1: stores the signed public identity (KEY-1, ACC-3) at registration and returns it from lookup', async () => {
     const body = registrationBody(alice, 'alice') as Record<string, unknown>;
     // A box key the signing key did not sign (a relay-substituted key) is refused.
     const forgedIdentity = new Uint8Array(alice.publicIdentity);
@@ -98,7 +98,7 @@ describe('accounts and directory (ACC-*, RLY-15)', () => {
     console.log('[accounts] C1 forged identity 400, mismatched 400, identity stored and verified on lookup');
   });
 
-  it('L3: a challenge flood never evicts unexpired challenges; per-address cap; the victim can still log in', async () => {
+  it('L3: a challenge flood never evicts unexpired challenges; per-address cap; the victim can still log in (SES-1)', async () => {
     t = await createTestRelay({ limits: { maxChallenges: 10, maxChallengesPerAddress: 4 } });
     await t.fetch('/v1/accounts', post(registrationBody(alice, 'alice')));
     const victim = t.relay.auth.challenge(alice.userId, 'victim');

@@ -18,7 +18,7 @@ describe('blobs (BLOB-*)', () => {
     token = await registerAndLogin(t.fetch, createTestIdentity('alice'), 'alice');
   });
 
-  it('uploads content-addressed blobs, refuses a wrong hash, the size limit and the quota', async () => {
+  it('BLOB-1 uploads content-addressed blobs, refuses a wrong hash, the size limit and the quota', async () => {
     const a = new Uint8Array(50 * 1024).map((_, i) => i % 251);
     expect((await upload(idOf(a), a)).status).toBe(201);
     expect((await upload(idOf(a), a)).status).toBe(200);
@@ -67,7 +67,7 @@ describe('blobs (BLOB-*)', () => {
     expect(parseRange('items=1-2', 10)).toEqual({ kind: 'full' });
   });
 
-  it('M8: parallel uploads cannot together exceed the quota; a failed upload releases its reservation', async () => {
+  it('M8: parallel uploads cannot together exceed the quota; a failed upload releases its reservation (BLOB-2)', async () => {
     const slow = (bytes: Uint8Array): ReadableStream<Uint8Array> => {
       let i = 0;
       return new ReadableStream({

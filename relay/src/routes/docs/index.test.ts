@@ -104,6 +104,19 @@ describe('document logs over HTTP (RLY-5..11, CAP-*, SNAP-1)', () => {
     console.log(`[docs] pulled ${seen.length} entries in pages of 10`);
   });
 
+  it('CAP-1 feed chunks and the membership log share the scope conv:<c>; any other document is its own scope', async () => {
+    expect((await grantCapability(t.fetch, aliceToken, alice, { scope: `conv:${CONV}`, readToken: 'conv-read' })).status).toBe(200);
+    for (const doc of [feedOf(alice), feedOf(bob, 7), `members:${CONV}`]) {
+      expect((await pull(bobToken, doc, 'after=0', 'conv-read')).status, doc).toBe(200);
+    }
+    const profile = `profile:${alice.userId}`;
+    expect((await pull(bobToken, profile, 'after=0', 'conv-read')).status).toBe(403);
+    expect((await pull(bobToken, `feed:0190a1b2-0000-7000-8000-00000000c0a2:${alice.userId}:0`, 'after=0', 'conv-read')).status).toBe(403);
+    expect((await grantCapability(t.fetch, aliceToken, alice, { scope: profile, readToken: 'profile-read' })).status).toBe(200);
+    expect((await pull(bobToken, profile, 'after=0', 'profile-read')).status).toBe(200);
+    expect((await pull(bobToken, feedOf(alice), 'after=0', 'profile-read')).status).toBe(403);
+  });
+
   it('capabilities: write token, controllers, versions, owner-only and pair-only scopes (CAP-2/3)', async () => {
     expect((await grantCapability(t.fetch, aliceToken, alice, { scope: `conv:${CONV}`, readToken: 'r', writeToken: 'w' })).status).toBe(200);
     const e = signTestEnvelope(alice, { doc: feedOf(alice), counter: 1, body: body('x') });

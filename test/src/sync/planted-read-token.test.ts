@@ -1,12 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { directConversationId } from '@kith/core';
+import { login, sealIntro } from '@kith/core/testing';
 import { openTestSocket, settle } from '@kith/relay/testing';
-import { directConversationId } from '../../../core/src/ids.js';
 import { encodeBase64 as toBase64 } from '@kith/core/protocol';
-import { sealIntro } from '../../../core/src/session/intro.js';
-import { login } from '../../../core/src/sync/relay-http.js';
-import { createSyncWorld, type SyncWorld } from './sync-world.js';
+import { createMemoryHarness, type InProcessHarness } from '../harness/presets.js';
 
-let world: SyncWorld | undefined;
+let world: InProcessHarness | undefined;
 afterEach(async () => {
   await world?.close();
   world = undefined;
@@ -14,7 +13,7 @@ afterEach(async () => {
 
 describe('M4: a token planted for my direct conversation does not stop me claiming my own (SYNC-17)', () => {
   it("M4: mallory plants a read token for direct(bob, alice) in bob's inbox before bob opens it; bob still claims his own and alice reads his message", async () => {
-    world = await createSyncWorld('m4-planted-token');
+    world = await createMemoryHarness('m4-planted-token');
     const alice = await world.addPeer('alice');
     const bob = await world.addPeer('bob');
     const mallory = await world.addPeer('mallory');
@@ -28,11 +27,11 @@ describe('M4: a token planted for my direct conversation does not stop me claimi
     const intro = sealIntro(world.crypto, mallory.identity, { user: bob.identity.userId, boxKey: bob.identity.public.boxKey }, { grants: [{ scope: `conv:${direct}`, token: 'planted'.repeat(4) }], keyEnvelopes: [] }, 1);
     const session = await login(world.relay.fetch, mallory.identity);
     if (!session.ok) throw session.error;
-    const socket = openTestSocket(world.relay.relay);
+    const socket = openTestSocket(world.relay.current().relay);
     socket.send({ v: 1, t: 'auth', id: 1, token: session.value });
-    await settle(world.relay.relay);
+    await settle(world.relay.current().relay);
     socket.send({ v: 1, t: 'push', id: 2, env: toBase64(intro) });
-    await settle(world.relay.relay);
+    await settle(world.relay.current().relay);
     socket.close();
     await world.flush();
     const introsTaken = bob.sync.stats.intros;

@@ -6,8 +6,8 @@ import { createPeerHarness } from '../testing/peer-harness.js';
 import { encodeMemberOp } from '../model/membership/member-op-codec.js';
 import type { MemberOp } from '../model/membership/member-op.js';
 
-describe('C3: members dedup keys by author, device and counter', () => {
-  it("C3: a forged op carrying another author's (device, counter) does not shadow the real op", async () => {
+describe('members dedup keys by author, device and counter', () => {
+  it("a forged op carrying another author's (device, counter) does not shadow the real op", async () => {
     const h = await createPeerHarness({ backend: createYjsBackend(), seed: 1, peers: ['alice', 'bob', 'mallory'] });
     const alice = h.peer('alice');
     const bob = h.peer('bob');
@@ -34,7 +34,7 @@ describe('C3: members dedup keys by author, device and counter', () => {
     await alice.groups.removeMember(g.id, h.user('mallory'));
     await h.flush();
     const names = (k: typeof alice) => k.groups.members(g.id).map((m) => m.user).sort();
-    console.log(`[C3] forged=${JSON.stringify(r)} alice sees ${names(alice).length}, bob sees ${names(bob).length}`);
+    console.log(`forged=${JSON.stringify(r)} alice sees ${names(alice).length}, bob sees ${names(bob).length}`);
     expect(names(alice)).toHaveLength(2);
     expect(names(bob)).toEqual(names(alice));
   });

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MAX_UNCREATED_GROUPS } from '../../../core/src/engine/inbound.js';
-import { parseDocId, type DeviceId, type UserId } from '../../../core/src/ids.js';
-import { createSyncWorld, type SyncWorld } from './sync-world.js';
+import { type DeviceId, parseDocId, type UserId } from '@kith/core';
+import { MAX_UNCREATED_GROUPS } from '@kith/core/testing';
+import { createMemoryHarness, type InProcessHarness } from '../harness/presets.js';
 
-let world: SyncWorld | undefined;
+let world: InProcessHarness | undefined;
 afterEach(async () => {
   await world?.close();
   world = undefined;
@@ -18,7 +18,7 @@ const uuid = (b: Uint8Array): string => {
 
 describe('M1: a transient engine refusal is not a permanent loss (SYNC-2)', () => {
   it('M1: the engine answers rate_limited (full of unknown groups); the envelope is deferred, not recorded, and applies once the engine is free', async () => {
-    world = await createSyncWorld('m1-engine-refusal');
+    world = await createMemoryHarness('m1-engine-refusal');
     const alice = await world.addPeer('alice');
     const bob = await world.addPeer('bob');
     const bobId = await alice.sync.lookup('bob');

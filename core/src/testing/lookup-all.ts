@@ -1,11 +1,10 @@
-import type { UserId } from '../../../core/src/ids.js';
-import type { SyncClient } from '../../../core/src/sync/index.js';
+import type { SyncClient, UserId } from '../index.js';
 
 /**
  * Every named peer looks every other up in the relay's directory (as an app would before
  * chatting), so intros and key envelopes can reach them. Returns each name's user id, in the
- * order of `names`.
- * Works with any harness: `peer` maps a name to something with a sync client.
+ * order of `names` (seeded suites pick users by position: the order is part of a seed).
+ * `peer` maps a name to anything with a sync client (a `SyncHarness` peer, or a hand-made one).
  */
 export async function lookupAll(names: readonly string[], peer: (name: string) => { readonly sync: Pick<SyncClient, 'lookup'> }): Promise<Map<string, UserId>> {
   const ids = new Map<string, UserId>();
@@ -16,6 +15,5 @@ export async function lookupAll(names: readonly string[], peer: (name: string) =
       if (!r.ok) throw r.error;
       ids.set(to, r.value);
     }
-  // In the order of `names` (seeded suites pick users by position: the order is part of a seed).
   return new Map(names.flatMap((n) => (ids.has(n) ? [[n, ids.get(n)!] as const] : [])));
 }

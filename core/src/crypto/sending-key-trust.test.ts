@@ -8,8 +8,8 @@ import { createKeyring, MAX_EPOCH } from './keyring.js';
 import { SecretKey } from './secret-key.js';
 import { makeUser, testCrypto } from './test-kit.js';
 
-describe('C2: who may plant the sending key of a group', () => {
-  it('C2: a provisional key from a non-admin (huge epoch and removals) never becomes the sending key', async () => {
+describe('who may plant the sending key of a group', () => {
+  it('a provisional key from a non-admin (huge epoch and removals) never becomes the sending key', async () => {
     const crypto = await testCrypto();
     const g = makeGroup(crypto, ['alice', 'carol']);
     const carol = g.peer('carol');
@@ -32,12 +32,12 @@ describe('C2: who may plant the sending key of a group', () => {
     const genuine = carol.keyring.current(g.conv)!;
     // once the log is known (revalidated), a key added later is checked against it at once
     fresh.addEpochKey({ ...genuine.info, provisional: true }, genuine.key);
-    console.log(`[C2] planted epoch=${0xfffffff0} current after revalidate=${fresh.current(g.conv)?.info.epoch}`);
+    console.log(`planted epoch=${0xfffffff0} current after revalidate=${fresh.current(g.conv)?.info.epoch}`);
     expect(fresh.current(g.conv)?.info.keyHash).toBe(genuine.info.keyHash);
     expect(checkSendable(carol.log.state(), carol.user.id, fresh.current(g.conv)?.info).ok).toBe(true);
   });
 
-  it('C2: an admin key claiming more removals than known, or a removed admin key, is not sent under', async () => {
+  it('an admin key claiming more removals than known, or a removed admin key, is not sent under', async () => {
     const crypto = await testCrypto();
     const g = makeGroup(crypto, ['alice', 'bob', 'carol']);
     const [alice, bob, carol] = ['alice', 'bob', 'carol'].map((n) => g.peer(n));
@@ -68,7 +68,7 @@ describe('C2: who may plant the sending key of a group', () => {
     expect(carol!.keyring.current(g.conv)!.info).toMatchObject({ epoch: 1, removals: 1, createdBy: alice!.user.id });
   });
 
-  it('C2: shared keys only below the envelope epoch and never current; epochs must chain; no u32 overflow', async () => {
+  it('shared keys only below the envelope epoch and never current; epochs must chain; no u32 overflow', async () => {
     const crypto = await testCrypto();
     const g = makeGroup(crypto, ['alice', 'carol']);
     const [alice, carol] = ['alice', 'carol'].map((n) => g.peer(n));
@@ -85,7 +85,7 @@ describe('C2: who may plant the sending key of a group', () => {
       expect(carol!.keyring.current(g.conv)!.info.epoch).toBe(expectEpoch);
     }
     const epochs = carol!.keyring.epochs(g.conv).map((i) => `${i.epoch}${i.historical === true ? 'h' : ''}`);
-    console.log(`[C2] carol holds epochs ${epochs.join(',')} current=${carol!.keyring.current(g.conv)!.info.epoch}`);
+    console.log(`carol holds epochs ${epochs.join(',')} current=${carol!.keyring.current(g.conv)!.info.epoch}`);
     expect(epochs).not.toContain('9h'); // a "shared" key for a future epoch is dropped
     expect(epochs).toContain('3h');
     expect(carol!.keyring.addEpochKey({ scope: g.conv, epoch: 0xffffffff, removals: 0, createdAt: 0, createdBy: alice!.user.id, recipients: [] }, new SecretKey(crypto.randomBytes(32)))).toBe(false);

@@ -1,20 +1,19 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { decodeEnvelope } from '@kith/core';
+import { login, signEnvelope } from '@kith/core/testing';
 import { openTestSocket, settle } from '@kith/relay/testing';
-import { signEnvelope } from '../../../core/src/crypto/envelope-seal.js';
-import { decodeEnvelope } from '../../../core/src/protocol/envelope.js';
-import { login } from '../../../core/src/sync/relay-http.js';
 import { encodeBase64 as toBase64 } from '@kith/core/protocol';
-import { createSyncWorld, type SyncWorld } from './sync-world.js';
+import { createMemoryHarness, type InProcessHarness } from '../harness/presets.js';
 
-let world: SyncWorld | undefined;
+let world: InProcessHarness | undefined;
 afterEach(async () => {
   await world?.close();
   world = undefined;
 });
 
-describe('H1: a refused push is never taken as an acknowledgement', () => {
+describe('H1: a refused push is never taken as an acknowledgement (SYNC-12)', () => {
   it('H1: equivocation is checked against what the relay stored: other bytes → conflict, change kept; stop/start resubscribes', async () => {
-    world = await createSyncWorld('h1');
+    world = await createMemoryHarness('h1');
     const alice = await world.addPeer('alice');
     const bob = await world.addPeer('bob');
     const bobId = await alice.sync.lookup('bob');
@@ -32,11 +31,11 @@ describe('H1: a refused push is never taken as an acknowledgement', () => {
     const other = signEnvelope(alice.identity, mine.value, mine.value.nonce, mine.value.body.map((b, i) => (i === 0 ? b ^ 1 : b)));
     const token = await login(world.relay.fetch, alice.identity);
     if (!token.ok) throw token.error;
-    const socket = openTestSocket(world.relay.relay);
+    const socket = openTestSocket(world.relay.current().relay);
     socket.send({ v: 1, t: 'auth', id: 1, token: token.value });
-    await settle(world.relay.relay);
+    await settle(world.relay.current().relay);
     socket.send({ v: 1, t: 'push', id: 2, env: toBase64(other) });
-    await settle(world.relay.relay);
+    await settle(world.relay.current().relay);
     socket.close();
     alice.sync.start();
     await world.flush();

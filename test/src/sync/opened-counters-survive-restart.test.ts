@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSyncWorld, type SyncWorld } from './sync-world.js';
+import { createMemoryHarness, type InProcessHarness } from '../harness/presets.js';
 
-let world: SyncWorld | undefined;
+let world: InProcessHarness | undefined;
 afterEach(async () => {
   await world?.close();
   world = undefined;
@@ -9,7 +9,7 @@ afterEach(async () => {
 
 describe('M6: counters of opened envelopes survive a restart (SYNC-16)', () => {
   it('M6: after a restart the relay replays every old envelope: 0 are opened as new', async () => {
-    world = await createSyncWorld('m6-counter-restart');
+    world = await createMemoryHarness('m6-counter-restart');
     const alice = await world.addPeer('alice');
     const bob = await world.addPeer('bob');
     const bobId = await alice.sync.lookup('bob');

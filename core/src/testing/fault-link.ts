@@ -1,5 +1,6 @@
-import type { SeededRandom } from '@kith/core/testing';
-import type { InProcessConnection, InProcessSocket } from '../../../core/src/transport/index.js';
+import type { InProcessConnection, InProcessSocket } from '../index.js';
+import { decodeBase64 } from '../protocol/index.js';
+import type { SeededRandom } from './seeded-random.js';
 
 /** Per-frame fault probabilities for one peer's link to the relay (both directions). */
 export interface LinkFaults {
@@ -40,9 +41,11 @@ export function frameDoc(text: string): string {
   if (doc !== undefined) return doc;
   const env = /"env":"([A-Za-z0-9+/_-]{8,400})/.exec(text.slice(0, 420))?.[1];
   if (env === undefined) return '';
-  const b = Buffer.from(env.slice(0, 4 * Math.floor(env.length / 4)), 'base64');
+  // Whole quanta of the prefix only (the match stops before any padding).
+  const b = decodeBase64(env.slice(0, 4 * Math.floor(env.length / 4)));
+  if (b === undefined) return '';
   const len = b[2] ?? 0;
-  return b.length >= 3 + len ? b.subarray(3, 3 + len).toString('latin1') : '';
+  return b.length >= 3 + len ? String.fromCharCode(...b.subarray(3, 3 + len)) : '';
 }
 
 export function isDataFrame(text: string): boolean {

@@ -4,8 +4,8 @@ import { sealChange } from './envelope-seal.js';
 import { makeGroup } from './group-fixture.js';
 import { feedDoc, nextChange, testCrypto } from './test-kit.js';
 
-describe('M1: check, then commit the counter after the engine accepted', () => {
-  it('M1: an envelope opened but not committed (engine refused it transiently) opens again; committed, it is a replay', async () => {
+describe('check, then commit the counter after the engine accepted', () => {
+  it('an envelope opened but not committed (engine refused it transiently) opens again; committed, it is a replay', async () => {
     const crypto = await testCrypto();
     const g = makeGroup(crypto, ['alice', 'carol']);
     const [alice, carol] = ['alice', 'carol'].map((n) => g.peer(n));
@@ -25,7 +25,7 @@ describe('M1: check, then commit the counter after the engine accepted', () => {
     expect(retry.value.commit().ok).toBe(true); // idempotent
     expect(first.value.commit().ok).toBe(false); // the same counter is taken now (replay)
     const after = openEnvelopeUncommitted(crypto, env, ctx);
-    console.log(`[M1] uncommitted re-open=${retry.ok} after commit=${after.ok ? 'ok' : after.error.code}`);
+    console.log(`uncommitted re-open=${retry.ok} after commit=${after.ok ? 'ok' : after.error.code}`);
     expect(after.ok ? 'ok' : after.error.code).toBe('replay');
 
     // another envelope at the same counter, committed in between: equivocation at commit

@@ -12,7 +12,7 @@ import type { UserId } from '../src/ids.js';
 import type { StorageWrite } from '../src/ports/storage.js';
 import { createMemoryDatabase, createMemoryStorage } from '../src/storage/memory/memory-storage.js';
 import { encodeBase64 as toBase64 } from '../src/protocol/base64.js';
-import { loadKeyStore } from '../src/sync/key-store.js';
+import { loadKeyStore } from '../src/session/key-store.js';
 import { createSeededRandom } from '../src/testing/seeded-random.js';
 import { createIndexedDbKeyStore, createMemoryVault, createWebCryptoVault } from '../src/vault/index.js';
 

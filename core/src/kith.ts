@@ -1,7 +1,7 @@
 import type { Clock } from './ports/clock.js';
 import type { CrdtBackend, CrdtBackendName } from './ports/crdt.js';
 import type { Random } from './ports/random.js';
-import type { Storage } from './ports/storage.js';
+import type { Storage, StorageWrite } from './ports/storage.js';
 import type { Result } from './errors.js';
 import type { DeviceId, DocId, UserId } from './ids.js';
 import type { DocChange } from './protocol/doc-change.js';
@@ -74,7 +74,11 @@ export interface Kith {
   subscriptions(): string[];
   /** Local changes not yet acknowledged by the relay, oldest first. */
   outbox(): DocChange[];
-  acknowledge(change: Pick<DocChange, 'doc' | 'device' | 'counter'>): Promise<void>;
+  /**
+   * Takes a local change out of the outbox (the relay stored it). `alongside` are committed in
+   * the SAME storage commit (the sync client's push record: one atomic ack, ADR 0014).
+   */
+  acknowledge(change: Pick<DocChange, 'doc' | 'device' | 'counter'>, alongside?: readonly StorageWrite[]): Promise<void>;
   /** Counters missing below the highest seen, per document and device. */
   gaps(): Array<{ doc: DocId; device: string; missing: number[] }>;
   stats(): Readonly<EngineStats> & { readonly held: number };
@@ -143,7 +147,7 @@ export async function createKith(options: KithOptions): Promise<Kith> {
     audience: (doc) => audienceOf(core, doc),
     subscriptions: () => subscriptionsOf(core),
     outbox: () => core.persister.outbox(),
-    acknowledge: (change) => core.persister.acknowledge(change),
+    acknowledge: (change, alongside) => core.persister.acknowledge(change, alongside),
     gaps() {
       const out: Array<{ doc: DocId; device: string; missing: number[] }> = [];
       for (const doc of core.docs.loaded()) for (const g of doc.seen.gaps()) out.push({ doc: doc.id, ...g });

@@ -7,7 +7,7 @@ import type { DeviceId } from '../ids.js';
 import { decodeHex } from '../protocol/hex.js';
 import { createDexieStorage } from '../storage/dexie/index.js';
 import { createMemoryStorage } from '../storage/memory/memory-storage.js';
-import { deriveOwnSecrets } from '../sync/own-secrets.js';
+import { deriveOwnSecrets } from '../session/own-secrets.js';
 import { createSeededRandom } from '../testing/seeded-random.js';
 import { countSecretHits, dumpIndexedDb } from '../testing/secret-scan.js';
 import { createIndexedDbKeyStore, createMemoryVault, createWebCryptoVault } from '../vault/index.js';

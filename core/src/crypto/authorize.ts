@@ -1,6 +1,7 @@
 import { fail, ok, type Result } from '../errors.js';
 import type { ConversationId, DeviceId, DocId, UserId } from '../ids.js';
 import type { EnvelopeKind } from '../protocol/envelope.js';
+import { conversationOfDoc, docKindOf, writerOfDoc } from '../model/doc-ids.js';
 
 /** What the receiver knows about an envelope when it decides whether its author may make it. */
 export interface ChangeClaim {
@@ -40,8 +41,9 @@ export interface MembershipView {
  */
 export function createMembershipAuthorizer(membership: (conversation: ConversationId) => MembershipView | undefined): Authorize {
   return (claim) => {
-    const parts = claim.doc.split(':');
-    const [kind, first, second] = parts;
+    const kind = docKindOf(claim.doc);
+    const conv = conversationOfDoc(claim.doc);
+    const state = (): MembershipView | undefined => (conv === undefined ? undefined : membership(conv));
     // The engine's feed policy applies the same rule (`withinCutoff` there): removed and left
     // members alike, at or below the departure op's cutoff for this doc and device (H2, M2).
     const withinCutoff = (state: MembershipView): boolean => {
@@ -50,28 +52,27 @@ export function createMembershipAuthorizer(membership: (conversation: Conversati
     };
     switch (kind) {
       case 'feed': {
-        if (second !== claim.author) return fail('not_the_author', 'a feed is written only by its author');
-        const state = membership(first as ConversationId);
-        if (state === undefined || !state.created) return fail('unknown_conversation', 'conversation not known');
-        if (state.members.has(claim.author) || withinCutoff(state)) return ok(undefined);
+        if (writerOfDoc(claim.doc) !== claim.author) return fail('not_the_author', 'a feed is written only by its author');
+        const view = state();
+        if (view === undefined || !view.created) return fail('unknown_conversation', 'conversation not known');
+        if (view.members.has(claim.author) || withinCutoff(view)) return ok(undefined);
         return fail('not_a_member', 'author is not a member of the conversation');
       }
       case 'members': {
-        const state = membership(first as ConversationId);
-        if (state === undefined || !state.created) return ok(undefined);
-        if (state.members.has(claim.author) || withinCutoff(state)) return ok(undefined);
+        const view = state();
+        if (view === undefined || !view.created) return ok(undefined);
+        if (view.members.has(claim.author) || withinCutoff(view)) return ok(undefined);
         return fail('not_a_member', 'author is not a member of the conversation');
       }
       case 'keys': {
-        const state = membership(first as ConversationId);
-        if (state?.members.get(claim.author)?.role === 'admin') return ok(undefined);
+        if (state()?.members.get(claim.author)?.role === 'admin') return ok(undefined);
         return fail('not_an_admin', 'only an admin distributes epoch keys');
       }
       case 'profile':
       case 'account':
       case 'contact':
       case 'backup':
-        return first === claim.author ? ok(undefined) : fail('not_the_author', 'document belongs to another user');
+        return writerOfDoc(claim.doc) === claim.author ? ok(undefined) : fail('not_the_author', 'document belongs to another user');
       default:
         return fail('unauthorized', 'unknown document kind');
     }

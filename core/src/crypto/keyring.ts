@@ -1,3 +1,4 @@
+import { conversationOfDoc } from '../model/doc-ids.js';
 import { toHex, type DocId, type UserId } from '../ids.js';
 import type { CryptoPort } from '../ports/crypto.js';
 import type { MembershipView } from './authorize.js';
@@ -73,9 +74,7 @@ export const MAX_CANDIDATES = 4;
 
 /** The key scope of a document: its conversation for feeds/membership/keys, else the document. */
 export function keyScopeOf(doc: DocId): string {
-  const [kind, conv] = doc.split(':');
-  if ((kind === 'feed' || kind === 'members' || kind === 'keys') && conv !== undefined) return conv;
-  return doc;
+  return conversationOfDoc(doc) ?? doc;
 }
 
 export function isRosterDoc(doc: DocId): boolean {

@@ -1,8 +1,8 @@
 import type { Storage, StorageWrite } from '../ports/storage.js';
-import type { DocChange } from '../protocol/doc-change.js';
+import { changeKey, type DocChange } from '../protocol/doc-change.js';
 import type { DocId } from '../ids.js';
 import { KithError } from '../errors.js';
-import { changeKey, encodeRecord } from './record.js';
+import { encodeRecord } from './record.js';
 
 /**
  * Writes to the Storage port in order (one `commit` per change: document update, outbox item —
@@ -19,7 +19,8 @@ export interface Persister {
   commitMeta(writes: readonly StorageWrite[]): void;
   /** Store a snapshot of a document (keeps its updates: see snapshots.ts). */
   snapshot(doc: DocId, data: Uint8Array): void;
-  acknowledge(change: Pick<DocChange, 'doc' | 'device' | 'counter'>): Promise<void>;
+  /** Takes a change out of the outbox; `alongside` go in the same commit (one atomic ack). */
+  acknowledge(change: Pick<DocChange, 'doc' | 'device' | 'counter'>, alongside?: readonly StorageWrite[]): Promise<void>;
   outbox(): DocChange[];
   restoreOutbox(changes: readonly DocChange[]): void;
   /** Throws `storage_failed` when a commit has failed before. */
@@ -62,10 +63,11 @@ export function createPersister(storage: Storage | undefined): Persister {
     snapshot(doc, data) {
       void commit([{ type: 'putSnapshot', doc, data, replaces: 0 }]).catch(() => undefined);
     },
-    async acknowledge(change) {
+    async acknowledge(change, alongside = []) {
       const key = changeKey(change);
-      if (!pending.delete(key)) return;
-      await commit([{ type: 'dequeue', id: key }]).catch(() => undefined);
+      const writes: StorageWrite[] = pending.delete(key) ? [{ type: 'dequeue', id: key }, ...alongside] : [...alongside];
+      if (writes.length === 0) return;
+      await commit(writes).catch(() => undefined);
     },
     outbox: () => [...pending.values()],
     restoreOutbox(changes) {

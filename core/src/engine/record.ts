@@ -45,5 +45,3 @@ export function decodeRecord(bytes: Uint8Array): Result<DocChange> {
   }
 }
 
-/** The outbox / dedup key of a change. */
-export const changeKey = (c: Pick<DocChange, 'doc' | 'device' | 'counter'>): string => `${c.doc}|${c.device}|${c.counter}`;

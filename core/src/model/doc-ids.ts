@@ -47,3 +47,51 @@ export function parseDocRef(doc: string): DocRef | null {
       return null;
   }
 }
+
+/*
+ * Reading ids by shape. The helpers below only split an id along its grammar (they do not
+ * validate the UUIDs: `parseDocRef` and the parsers at the boundary do that); they are here so
+ * that no other module splits ids by hand.
+ */
+
+/** The kind of a document id, prefix or scope: `feed`, `members`, `keys`, `conv`, `contact`, … */
+export const docKindOf = (id: string): string => id.split(':')[0] ?? '';
+
+/** The conversation of a `feed:`, `members:` or `keys:` document (or a `feed:<conv>:` prefix). */
+export function conversationOfDoc(doc: string): ConversationId | undefined {
+  const [kind, conv] = doc.split(':');
+  return (kind === 'feed' || kind === 'members' || kind === 'keys') && conv !== undefined ? (conv as ConversationId) : undefined;
+}
+
+/** The conversation of a feed document (or `feed:<conv>:` prefix); undefined for any other kind. */
+export const feedConversationOf = (doc: string): ConversationId | undefined => (docKindOf(doc) === 'feed' ? conversationOfDoc(doc) : undefined);
+
+/** Who alone may write a document by its id (ADR 0001): a feed's author; the owner of a profile, account, contact side or backup. */
+export function writerOfDoc(doc: string): UserId | undefined {
+  const [kind, first, second] = doc.split(':');
+  if (kind === 'feed') return second as UserId | undefined;
+  return kind === 'profile' || kind === 'account' || kind === 'contact' || kind === 'backup' ? (first as UserId | undefined) : undefined;
+}
+
+/** A relay capability scope (SYNC-6): `conv:<c>`, `profile:<u>`, `account:<u>`, `contact:<from>:<to>`. */
+export type ScopeRef =
+  | { readonly kind: 'conv'; readonly conversation: ConversationId }
+  | { readonly kind: 'profile' | 'account'; readonly user: UserId }
+  | { readonly kind: 'contact'; readonly from: UserId; readonly to: UserId | undefined };
+
+/** Reads a scope (or a `contact:<u>:` prefix) by shape; undefined for another kind or an empty first id. */
+export function scopeRefOf(scope: string): ScopeRef | undefined {
+  const [kind, a, b] = scope.split(':');
+  if (a === undefined || a === '') return undefined;
+  switch (kind) {
+    case 'conv':
+      return { kind, conversation: a as ConversationId };
+    case 'profile':
+    case 'account':
+      return { kind, user: a as UserId };
+    case 'contact':
+      return { kind, from: a as UserId, to: b as UserId | undefined };
+    default:
+      return undefined;
+  }
+}

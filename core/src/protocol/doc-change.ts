@@ -21,3 +21,20 @@ export interface DocChange {
   readonly counter: number;
   readonly payload: Uint8Array;
 }
+
+/**
+ * The one key of a change: `<doc>|<device>|<counter>` (ids never contain `|`). The engine's
+ * outbox items and the sync layer's push records (`sync/push/<key>`) use it, so an outbox item
+ * and the envelope that carries it are found by the same key.
+ */
+export const changeKey = (c: Pick<DocChange, 'doc' | 'device' | 'counter'>): string => `${c.doc}|${c.device}|${c.counter}`;
+
+/** Reads a change key back; undefined when it is not one (e.g. written by another version). */
+export function parseChangeKey(key: string): { readonly doc: DocId; readonly device: DeviceId; readonly counter: number } | undefined {
+  const parts = key.split('|');
+  if (parts.length !== 3) return undefined;
+  const [doc, device, counterText] = parts as [string, string, string];
+  const counter = Number(counterText);
+  if (doc === '' || device === '' || !Number.isSafeInteger(counter) || counter < 1 || String(counter) !== counterText) return undefined;
+  return { doc: doc as DocId, device: device as DeviceId, counter };
+}

@@ -2,7 +2,7 @@ import type { UserId } from '../ids.js';
 import type { Storage, StorageWrite } from '../ports/storage.js';
 import type { RelayFetch } from '../ports/transport.js';
 import type { Identity } from '../crypto/identity.js';
-import type { KeyStore } from './key-store.js';
+import type { KeyStore } from '../session/key-store.js';
 import { claimCapability } from './relay-http.js';
 
 /**

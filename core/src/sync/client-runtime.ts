@@ -10,6 +10,6 @@ export interface ClientRuntime {
   authed(): boolean;
   /** The relay session token, once logged in. */
   token(): string | undefined;
-  /** Runs `fn` after every job queued before it, one at a time; a failure is counted, never thrown. */
+  /** Runs `fn` after every job queued before it, one at a time; what it throws is counted (KithError) or surfaced (SYNC-23), never rethrown. */
   enqueue(fn: () => Promise<void>): void;
 }

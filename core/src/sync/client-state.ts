@@ -1,8 +1,9 @@
-import { parseDocId, type UserId } from '../ids.js';
-import type { Storage } from '../ports/storage.js';
-import type { Kith } from '../kith.js';
-import type { KeyStore } from './key-store.js';
-import type { QueuedPush } from './secure-session.js';
+import { parseDocId, type DeviceId, type DocId, type UserId } from '../ids.js';
+import type { Storage, StorageWrite } from '../ports/storage.js';
+import { changeKey, parseChangeKey } from '../protocol/doc-change.js';
+import type { EngineLink } from '../ports/engine-link.js';
+import type { KeyStore } from '../session/key-store.js';
+import type { QueuedPush } from '../session/queued-push.js';
 import { nextChunk } from './wanted-docs.js';
 
 /**
@@ -19,12 +20,40 @@ export interface ClientState {
   readonly chunks: Set<string>;
 }
 
-const parsePushKey = (k: string): { doc: string; counter: number } => {
-  const i = k.lastIndexOf('|');
-  return { doc: k.slice(0, i), counter: Number(k.slice(i + 1)) };
+/** Push records of earlier versions were keyed `<doc>|<counter>` (this device's own envelopes). */
+const parseOldPushKey = (k: string): { doc: string; counter: number } | undefined => {
+  const parts = k.split('|');
+  const counter = Number(parts[1]);
+  return parts.length === 2 && parts[0] !== '' && Number.isSafeInteger(counter) && counter >= 1 ? { doc: parts[0]!, counter } : undefined;
 };
 
-export async function loadClientState(storage: Storage, kith: Kith, keys: KeyStore): Promise<ClientState> {
+/**
+ * The push records, oldest first per document (keys `changeKey`); records of earlier versions
+ * are re-keyed (one commit) so an outbox item and its envelope share one key.
+ */
+async function loadPushRecords(storage: Storage, device: DeviceId): Promise<Array<{ key: string; doc: DocId; counter: number; bytes: Uint8Array }>> {
+  const out: Array<{ key: string; doc: DocId; counter: number; bytes: Uint8Array }> = [];
+  const rekey: StorageWrite[] = [];
+  for (const [k, v] of await storage.listMeta('sync/push/')) {
+    if (!(v instanceof Uint8Array)) continue;
+    const key = k.slice('sync/push/'.length);
+    const parsed = parseChangeKey(key);
+    if (parsed !== undefined) {
+      out.push({ key, doc: parseDocId(parsed.doc), counter: parsed.counter, bytes: v });
+      continue;
+    }
+    const old = parseOldPushKey(key);
+    if (old === undefined) continue;
+    const doc = parseDocId(old.doc);
+    const renamed = changeKey({ doc, device, counter: old.counter });
+    rekey.push({ type: 'deleteMeta', key: k }, { type: 'putMeta', key: `sync/push/${renamed}`, value: v });
+    out.push({ key: renamed, doc, counter: old.counter, bytes: v });
+  }
+  if (rekey.length > 0) await storage.commit(rekey);
+  return out.sort((x, y) => (x.doc < y.doc ? -1 : x.doc > y.doc ? 1 : x.counter - y.counter));
+}
+
+export async function loadClientState(storage: Storage, engine: EngineLink, keys: KeyStore, device: DeviceId): Promise<ClientState> {
   const queued = new Map<string, QueuedPush>();
   const claims = new Map<string, { token: string; peer?: UserId }>();
   for (const [k, v] of await storage.listMeta('sync/claim/')) {
@@ -32,19 +61,11 @@ export async function loadClientState(storage: Storage, kith: Kith, keys: KeySto
     const claim = keys.readClaim(scope, v);
     if (claim !== undefined) claims.set(scope, claim);
   }
-  const outboxByKey = new Map(kith.outbox().map((c) => [`${c.doc}|${c.counter}`, c]));
-  (await storage.listMeta('sync/push/'))
-    .map(([k, v]) => ({ key: k.slice('sync/push/'.length), v }))
-    .sort((a, b) => {
-      const x = parsePushKey(a.key);
-      const y = parsePushKey(b.key);
-      return x.doc < y.doc ? -1 : x.doc > y.doc ? 1 : x.counter - y.counter;
-    })
-    .forEach(({ key, v }) => {
-      if (!(v instanceof Uint8Array)) return;
-      const change = outboxByKey.get(key);
-      queued.set(key, { key, doc: parseDocId(parsePushKey(key).doc), bytes: v, ...(change === undefined ? {} : { change }) });
-    });
+  const outboxByKey = new Map(engine.outbox().map((c) => [changeKey(c), c]));
+  for (const { key, doc, bytes } of await loadPushRecords(storage, device)) {
+    const change = outboxByKey.get(key);
+    queued.set(key, { key, doc, bytes, ...(change === undefined ? {} : { change }) });
+  }
   const cursors = new Map<string, number>();
   for (const [k, v] of await storage.listMeta('sync/cursor/')) if (typeof v === 'number') cursors.set(k.slice('sync/cursor/'.length), v);
   const follows = new Set((await storage.listMeta('sync/follow/')).map(([k]) => k.slice('sync/follow/'.length)));

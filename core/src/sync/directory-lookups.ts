@@ -3,10 +3,10 @@ import type { UserId } from '../ids.js';
 import type { CryptoPort } from '../ports/crypto.js';
 import type { Storage } from '../ports/storage.js';
 import type { RelayFetch } from '../ports/transport.js';
-import type { Kith } from '../kith.js';
-import type { KeyStore } from './key-store.js';
+import type { EngineLink } from '../ports/engine-link.js';
+import type { KeyStore } from '../session/key-store.js';
 import { lookupAccount } from './relay-http.js';
-import type { SecureSession } from './secure-session.js';
+import type { SecureSession } from '../session/secure-session.js';
 
 /**
  * Users found in the relay's directory (C1, SYNC-10): only the signed public identity is
@@ -21,8 +21,8 @@ export interface DirectoryLookups {
   resolveUnknown(): Promise<void>;
 }
 
-export function createDirectoryLookups(deps: { crypto: CryptoPort; fetch: RelayFetch; keys: KeyStore; storage: Storage; kith: Kith; session: SecureSession; me: UserId }): DirectoryLookups {
-  const { crypto, fetch, keys, storage, kith, session, me } = deps;
+export function createDirectoryLookups(deps: { crypto: CryptoPort; fetch: RelayFetch; keys: KeyStore; storage: Storage; engine: EngineLink; session: SecureSession; me: UserId }): DirectoryLookups {
+  const { crypto, fetch, keys, storage, engine, session, me } = deps;
   const keyChanges: { username: string; user: UserId }[] = [];
   return {
     async lookup(username) {
@@ -48,7 +48,7 @@ export function createDirectoryLookups(deps: { crypto: CryptoPort; fetch: RelayF
       const unknown = [...session.groupKeys.unknownUsers(), ...session.book.waiting()].filter((u) => u !== me && keys.user(u) === undefined);
       let learnt = false;
       for (const u of new Set(unknown)) {
-        const name = kith.profile.get(u).username;
+        const name = engine.profile.get(u).username;
         if (name === '' || name === undefined) continue;
         const r = await lookupAccount(fetch, crypto, name);
         if (!r.ok || r.value.userId !== u) continue;

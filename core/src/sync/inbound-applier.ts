@@ -2,14 +2,14 @@ import type { Storage, StorageWrite } from '../ports/storage.js';
 import type { DocChange } from '../protocol/doc-change.js';
 import { decodeEnvelope } from '../protocol/envelope.js';
 import type { Result } from '../errors.js';
-import type { Kith } from '../kith.js';
+import type { EngineLink } from '../ports/engine-link.js';
 import type { Identity } from '../crypto/identity.js';
 import { deviceIdToBytes } from '../crypto/identity.js';
 import { bytesEqual } from '../crypto/secret-key.js';
 import { decodeBase64 as fromBase64, encodeBase64 as toBase64 } from '../protocol/base64.js';
 import type { ClientRuntime } from './client-runtime.js';
-import type { CounterStore } from './counter-store.js';
-import type { SecureSession } from './secure-session.js';
+import type { CounterStore } from '../session/counter-store.js';
+import type { SecureSession } from '../session/secure-session.js';
 import type { SyncStats } from './sync-types.js';
 import { nextChunk } from './wanted-docs.js';
 
@@ -47,7 +47,7 @@ export interface InboundDeps {
   readonly identity: Identity;
   readonly session: SecureSession;
   readonly handleIntro: (bytes: Uint8Array) => Result<{ writes: StorageWrite[]; follow: string[] }>;
-  readonly kith: Kith;
+  readonly engine: EngineLink;
   readonly storage: Storage;
   readonly vet: ((change: DocChange) => Promise<Result<void>>) | undefined;
   readonly stats: SyncStats;
@@ -64,7 +64,7 @@ export interface InboundDeps {
 }
 
 export function createInboundApplier(deps: InboundDeps): InboundApplier {
-  const { rt, identity, session, kith, storage, stats, cursors, follows, chunks } = deps;
+  const { rt, identity, session, engine, storage, stats, cursors, follows, chunks } = deps;
   const myDevice = deviceIdToBytes(identity.device);
   const parked: Array<{ doc: string; seq: number; bytes: Uint8Array; author: string }> = [];
   /** M1: per doc, the lowest seq of a deferred envelope that did not fit the parked bound. */
@@ -110,7 +110,7 @@ export function createInboundApplier(deps: InboundDeps): InboundApplier {
     }
     const next = nextChunk(doc);
     if (next !== undefined) chunks.add(next);
-    const applied = kith.receive(opened.change);
+    const applied = engine.receive(opened.change);
     if (!applied.ok) {
       if (TRANSIENT_CODES.has(applied.error.code)) return 'defer';
       stats.refused++;
@@ -135,7 +135,7 @@ export function createInboundApplier(deps: InboundDeps): InboundApplier {
     return progress;
   };
   const persistCursors = async (docs: Iterable<string>): Promise<void> => {
-    await kith.idle();
+    await engine.idle();
     const writes: StorageWrite[] = [];
     for (const doc of docs) {
       const low = parked.filter((p) => p.doc === doc).reduce((m, p) => Math.min(m, p.seq - 1), (floors.get(doc) ?? Infinity) - 1);

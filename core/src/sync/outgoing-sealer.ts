@@ -1,5 +1,5 @@
-import type { DocChange } from '../protocol/doc-change.js';
-import type { SecureSession } from './secure-session.js';
+import { changeKey, type DocChange } from '../protocol/doc-change.js';
+import type { SecureSession } from '../session/secure-session.js';
 
 /**
  * Local changes waiting to be sealed (SYNC-1): a change whose key or membership is not there yet
@@ -24,7 +24,7 @@ export function createOutgoingSealer(
   const held: DocChange[] = [];
   /** `sealed`: queued for the relay; `held`: try later; `dropped`: can never be sent. */
   const sealOne = async (change: DocChange): Promise<'sealed' | 'held' | 'dropped'> => {
-    if (queued(`${change.doc}|${change.counter}`)) return 'sealed';
+    if (queued(changeKey(change))) return 'sealed';
     const r = await session.sealOutgoing(change);
     if (r.ok) return 'sealed';
     return session.departed(change) ? 'dropped' : 'held';

@@ -1,16 +1,16 @@
 import type { Clock } from '../ports/clock.js';
-import type { Storage } from '../ports/storage.js';
+import type { Storage, StorageWrite } from '../ports/storage.js';
 import type { RelayFetch } from '../ports/transport.js';
-import type { Kith } from '../kith.js';
+import type { EngineLink } from '../ports/engine-link.js';
 import { decodeEnvelope } from '../protocol/envelope.js';
 import { capabilityScopeOf } from '../protocol/relay-signing.js';
 import { bytesEqual } from '../crypto/secret-key.js';
 import { decodeBase64 as fromBase64, encodeBase64 as toBase64 } from '../protocol/base64.js';
 import type { CapabilityClaims } from './capability-claims.js';
 import type { ClientRuntime } from './client-runtime.js';
-import type { KeyStore } from './key-store.js';
+import type { KeyStore } from '../session/key-store.js';
 import { pullDoc } from './relay-http.js';
-import type { QueuedPush } from './secure-session.js';
+import type { QueuedPush } from '../session/queued-push.js';
 import type { SyncStats } from './sync-types.js';
 
 /**
@@ -39,7 +39,7 @@ export interface PushQueueDeps {
   readonly rt: ClientRuntime;
   readonly queued: Map<string, QueuedPush>;
   readonly claims: CapabilityClaims;
-  readonly kith: Kith;
+  readonly engine: EngineLink;
   readonly storage: Storage;
   readonly fetch: RelayFetch;
   readonly keys: KeyStore;
@@ -49,7 +49,7 @@ export interface PushQueueDeps {
 }
 
 export function createPushQueue(deps: PushQueueDeps): PushQueue {
-  const { rt, queued, claims, kith, storage, keys, stats } = deps;
+  const { rt, queued, claims, engine, storage, keys, stats } = deps;
   /** Queued keys not in flight: `pushAll` sends only these (not a scan of the whole queue). */
   const unsent = new Set<string>(queued.keys());
   const inFlight = new Map<number, string>();
@@ -99,8 +99,11 @@ export function createPushQueue(deps: PushQueueDeps): PushQueue {
     queued.delete(key);
     stats.acked++;
     rt.enqueue(async () => {
-      if (p.change !== undefined) await kith.acknowledge(p.change);
-      await storage.commit([{ type: 'deleteMeta', key: `sync/push/${key}` }]);
+      // One atomic commit: the outbox item and its push record go together (ADR 0014), so a
+      // crash never leaves an acknowledged change to be sealed again (new bytes at a used counter).
+      const record: StorageWrite[] = [{ type: 'deleteMeta', key: `sync/push/${key}` }];
+      if (p.change !== undefined) await engine.acknowledge(p.change, record);
+      else await storage.commit(record);
     });
   };
   /**

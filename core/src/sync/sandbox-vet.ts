@@ -8,6 +8,7 @@ import { CONV_STATE, CONVS } from '../model/conversation-state.js';
 import { BLOCKS, REQ } from '../model/contact.js';
 import { DEL, MSG } from '../model/message.js';
 import { PROFILE } from '../model/profile.js';
+import { docKindOf } from '../model/doc-ids.js';
 import { REACT } from '../model/reaction.js';
 import { RCPT } from '../model/receipt.js';
 
@@ -16,7 +17,7 @@ import { RCPT } from '../model/receipt.js';
  * may be nested JSON, so only the roots are enforced (`flat: false`). Unknown kinds get no roots.
  */
 export function updateScopeOf(doc: DocId): UpdateScope {
-  const kind = doc.split(':')[0];
+  const kind = docKindOf(doc);
   const roots =
     kind === 'feed' ? [MSG, DEL, REACT, RCPT, CALL, CALLP, SHARE] : kind === 'profile' ? [PROFILE] : kind === 'account' ? [BLOCKS, CONV_STATE, CONVS] : kind === 'contact' ? [REQ] : [];
   return { roots, flat: false };

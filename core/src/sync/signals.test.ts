@@ -6,7 +6,7 @@ import type { DeviceId } from '../ids.js';
 import { createMemoryStorage } from '../storage/memory/memory-storage.js';
 import { createMemoryVault } from '../vault/index.js';
 import { decodeBase64 as fromBase64, encodeBase64 as toBase64 } from '../protocol/base64.js';
-import { loadKeyStore } from './key-store.js';
+import { loadKeyStore } from '../session/key-store.js';
 import type { ClientFrame } from '../protocol/relay/frames.js';
 import { createSignals, type SignalEvent } from './signals.js';
 

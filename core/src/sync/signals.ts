@@ -4,7 +4,7 @@ import type { CryptoPort } from '../ports/crypto.js';
 import type { Identity } from '../crypto/identity.js';
 import { concatBytes, utf8 } from '../crypto/secret-key.js';
 import { decodeBase64 as fromBase64, encodeBase64 as toBase64 } from '../protocol/base64.js';
-import type { KeyStore } from './key-store.js';
+import type { KeyStore } from '../session/key-store.js';
 import type { ClientFrame, PresenceState, SignalKind } from '../protocol/relay/frames.js';
 
 /** A verified, decrypted signal (typing, call signaling) from another user's device. */

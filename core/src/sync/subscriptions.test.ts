@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ClientRuntime } from './client-runtime.js';
-import type { KeyStore } from './key-store.js';
+import type { KeyStore } from '../session/key-store.js';
 import type { ClientFrame } from '../protocol/relay/frames.js';
 import { createSubscriptions } from './subscriptions.js';
 

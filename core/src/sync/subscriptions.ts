@@ -1,6 +1,6 @@
 import { capabilityScopeOf } from '../protocol/relay-signing.js';
 import type { ClientRuntime } from './client-runtime.js';
-import type { KeyStore } from './key-store.js';
+import type { KeyStore } from '../session/key-store.js';
 
 /**
  * The relay logs this client reads (SYNC-5, SYNC-6): one `sub` per wanted document, resuming

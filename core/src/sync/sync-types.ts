@@ -7,19 +7,21 @@ import type { Storage } from '../ports/storage.js';
 import type { SecretVault } from '../ports/vault.js';
 import type { Transport } from '../ports/transport.js';
 import type { DocChange } from '../protocol/doc-change.js';
-import type { Kith } from '../kith.js';
+import type { EngineLink } from '../ports/engine-link.js';
 import type { Identity } from '../crypto/identity.js';
 import type { RotationPolicy } from '../crypto/epoch-planner.js';
 import type { Attachment } from '../model/attachment.js';
 import type { AttachmentInput } from './attachments.js';
 import type { PresenceState, SignalKind } from '../protocol/relay/frames.js';
 import type { SignalEvent } from './signals.js';
+import type { SyncErrorEvent, SyncLogger } from './internal-errors.js';
 
 // The sync client's public types (the implementation is sync-client.ts).
 export type SyncState = 'offline' | 'connecting' | 'syncing' | 'upToDate' | 'gap';
 
 export interface SyncClientOptions {
-  readonly kith: Kith;
+  /** The engine (a `Kith`; anything with the members of EngineLink). */
+  readonly kith: EngineLink;
   readonly identity: Identity;
   readonly crypto: CryptoPort;
   readonly transport: Transport;
@@ -48,6 +50,8 @@ export interface SyncClientOptions {
    * Default DEFAULT_ROTATION_POLICY (10,000 messages / 7 days).
    */
   readonly rotation?: RotationPolicy;
+  /** Where internal failures (bugs, never hostile input) are written besides `onError` (default `console`). */
+  readonly logger?: SyncLogger;
 }
 
 export interface SyncStats {
@@ -85,6 +89,11 @@ export interface SyncClient {
   /** Disconnects and stops reconnecting; the engine is left open. */
   stop(): Promise<void>;
   onState(listener: (state: SyncState) => void): () => void;
+  /**
+   * Internal failures: a sync job threw something that is not a typed `KithError` (a bug, not
+   * hostile input — that is counted in `stats.rejected` and dropped). Tests fail on any.
+   */
+  onError(listener: (event: SyncErrorEvent) => void): () => void;
   /** Finds a user by username at the relay and remembers their keys (for intros and key envelopes). */
   lookup(username: string): Promise<Result<UserId>>;
   /** C1/KEY-2: usernames whose signing key changed at the relay (never trusted silently). */

@@ -1,12 +1,12 @@
-import { parseDocId, type ConversationId, type UserId } from '../ids.js';
-import type { Kith } from '../kith.js';
-import { feedDocId, MAX_CHUNK, parseDocRef } from '../model/doc-ids.js';
-import type { KeyStore } from './key-store.js';
-import type { MembershipReplicas } from './membership-replicas.js';
+import { parseDocId, type UserId } from '../ids.js';
+import type { EngineLink } from '../ports/engine-link.js';
+import { feedConversationOf, feedDocId, MAX_CHUNK, parseDocRef, scopeRefOf } from '../model/doc-ids.js';
+import type { KeyStore } from '../session/key-store.js';
+import type { MembershipReplicas } from '../session/membership-replicas.js';
 
 /**
  * The relay logs this device reads (SYNC-5). The engine names document-id prefixes
- * (`kith.subscriptions()`) and intros add more; the relay subscribes exact documents, so
+ * (`engine.subscriptions()`) and intros add more; the relay subscribes exact documents, so
  * prefixes are expanded: `feed:<conv>:` → chunk 0 of every member's (and former member's) feed,
  * later chunks as soon as the previous one has an entry (`chunks`); `contact:<me>:` → my
  * contact document with every user I know.
@@ -14,21 +14,21 @@ import type { MembershipReplicas } from './membership-replicas.js';
 export function wantedDocs(input: {
   readonly me: UserId;
   readonly inbox: string;
-  readonly kith: Kith;
+  readonly engine: EngineLink;
   readonly follows: Iterable<string>;
   readonly chunks: Iterable<string>;
   readonly replicas: MembershipReplicas;
   readonly keys: KeyStore;
   readonly known: Iterable<UserId>;
 }): Set<string> {
-  const { me, kith, replicas } = input;
+  const { me, engine, replicas } = input;
   const out = new Set<string>([input.inbox]);
-  const prefixes = new Set([...kith.subscriptions(), ...input.follows]);
+  const prefixes = new Set([...engine.subscriptions(), ...input.follows]);
   const peers = new Set<UserId>(input.known);
   for (const p of prefixes) {
-    const parts = p.split(':');
-    if (parts[0] === 'contact' && parts[2] === me && parts[1] !== undefined) peers.add(parts[1] as UserId);
-    if (parts[0] === 'profile' && parts[1] !== undefined && parts[1] !== me) peers.add(parts[1] as UserId);
+    const ref = scopeRefOf(p);
+    if (ref?.kind === 'contact' && ref.to === me) peers.add(ref.from);
+    if (ref?.kind === 'profile' && ref.user !== me) peers.add(ref.user);
   }
   peers.delete(me);
   for (const p of prefixes) {
@@ -36,14 +36,14 @@ export function wantedDocs(input: {
       out.add(p);
       continue;
     }
-    const [kind, id] = p.split(':');
-    if (kind === 'feed' && id !== undefined) {
-      const conv = id as ConversationId;
+    const conv = feedConversationOf(p);
+    const ref = scopeRefOf(p);
+    if (conv !== undefined) {
       const view = replicas.view(conv);
-      const authors = new Set<string>([me, ...kith.audience(parseDocId(`feed:${conv}:${me}:0`))]);
+      const authors = new Set<string>([me, ...engine.audience(parseDocId(`feed:${conv}:${me}:0`))]);
       if (view !== undefined) for (const u of [...view.members.keys(), ...view.former.keys()]) authors.add(u);
       for (const a of authors) out.add(`feed:${conv}:${a}:0`);
-    } else if (kind === 'contact' && id === me) {
+    } else if (ref?.kind === 'contact' && ref.from === me) {
       for (const peer of peers) out.add(`contact:${me}:${peer}`);
     }
   }

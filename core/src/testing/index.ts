@@ -38,9 +38,9 @@ export { lookupAll } from './lookup-all.js';
 // Test-only internals for the local-secrets suite (ADR 0012): the secrets a device derives and
 // the vault data key its sync key store seals with, so a dump of its database can be searched for
 // every one of them.
-export { deriveOwnSecrets } from '../sync/own-secrets.js';
-export type { OwnSecrets } from '../sync/own-secrets.js';
-export { SYNC_DATA_KEY } from '../sync/key-store.js';
+export { deriveOwnSecrets } from '../session/own-secrets.js';
+export type { OwnSecrets } from '../session/own-secrets.js';
+export { SYNC_DATA_KEY } from '../session/key-store.js';
 export { openDataKey } from '../vault/index.js';
 export type { DataKey } from '../vault/index.js';
 // Hostile-peer and raw-socket tests: crafting what a real client never sends (an envelope
@@ -48,7 +48,7 @@ export type { DataKey } from '../vault/index.js';
 // by hand. (Frames and their strict parsers are public: @kith/core/protocol.)
 export { signEnvelope } from '../crypto/envelope-seal.js';
 export { deviceIdToBytes } from '../crypto/identity.js';
-export { sealIntro } from '../sync/intro.js';
+export { sealIntro } from '../session/intro.js';
 export { login } from '../sync/relay-http.js';
 // Bounds the suites fill to the brim (each is pinned by a test that sends one more).
 /** H3: envelopes parked per (document, author) while their key is unknown. */
@@ -56,6 +56,6 @@ export { MAX_PARKED_PER_AUTHOR } from '../sync/inbound-applier.js';
 /** M1: membership logs waiting for their `create` before the engine answers rate_limited. */
 export { MAX_UNCREATED_GROUPS } from '../engine/inbound.js';
 /** KEY-6c: a conversation's message count is persisted every this many messages. */
-export { VOLUME_PERSIST_EVERY } from '../sync/group-keys.js';
+export { VOLUME_PERSIST_EVERY } from '../session/group-keys.js';
 /** Epoch keys one grant envelope carries (4 KiB); a longer history takes several. */
-export { MAX_KEYS_PER_GRANT } from '../sync/group-keys.js';
+export { MAX_KEYS_PER_GRANT } from '../session/group-keys.js';

@@ -98,7 +98,7 @@ describe('sync client: states, backoff and resume', () => {
     for (const t of ['one', 'two', 'three']) await alice.kith.messages.send(group.id, t);
     await alice.kith.idle();
     // Only the newest sealed envelope reaches the relay (pushed by hand): bob sees a hole below it.
-    const sealed = (await alice.storage.listMeta('sync/push/feed:')).map(([k, v]) => ({ counter: Number(k.split('|')[1]), bytes: v as Uint8Array }));
+    const sealed = (await alice.storage.listMeta('sync/push/feed:')).map(([k, v]) => ({ counter: Number(k.split('|').at(-1)), bytes: v as Uint8Array }));
     const newest = sealed.sort((x, y) => y.counter - x.counter)[0]!;
     const token = await login(world.relay.fetch, alice.identity);
     if (!token.ok) throw token.error;

@@ -5,7 +5,7 @@ import { createSodiumCrypto } from '../crypto/sodium/sodium-crypto.js';
 import { createMemoryStorage } from '../storage/memory/memory-storage.js';
 import { toHex, type DeviceId } from '../ids.js';
 import type { RelayFetch } from '../ports/transport.js';
-import { loadKeyStore } from './key-store.js';
+import { loadKeyStore } from '../session/key-store.js';
 import { createMemoryVault } from '../vault/index.js';
 import { lookupAccount } from './relay-http.js';
 

@@ -7,6 +7,7 @@ import type { Identity } from '../crypto/identity.js';
 import { openKeyEnvelope } from '../crypto/key-envelope.js';
 import { SecretKey } from '../crypto/secret-key.js';
 import { fail, ok, type Result } from '../errors.js';
+import { conversationOfDoc, scopeRefOf } from '../model/doc-ids.js';
 import { openIntro } from './intro.js';
 import type { KeyStore } from './key-store.js';
 import type { GrantPolicy } from './grant-policy.js';
@@ -39,8 +40,8 @@ export function createIntroHandler(deps: IntroHandlerDeps): (bytes: Uint8Array) 
   const me = identity.userId;
   const counters = deps.counters ?? createCounterTracker();
   const provisional: Authorize = (claim) => {
-    const conv = claim.doc.split(':')[1] as ConversationId;
-    return replicas.state(conv)?.created === true ? deps.authorize(claim) : ok(undefined);
+    const conv = conversationOfDoc(claim.doc);
+    return conv === undefined || replicas.state(conv)?.created === true ? deps.authorize(claim) : ok(undefined);
   };
   const pair = (peer: UserId, key: Uint8Array, by: UserId, writes: StorageWrite[]): ConversationId => {
     const conv = directConversationId(me, peer);
@@ -65,8 +66,9 @@ export function createIntroHandler(deps: IntroHandlerDeps): (bytes: Uint8Array) 
         writes.push(...keys.addToken(g.scope, g.token));
         if (!may.verified) writes.push(...deps.policy.markUnverified(g.scope, g.token));
       }
-      const [kind, a, b] = g.scope.split(':') as [string, string, string | undefined];
-      if (kind === 'conv') {
+      const ref = scopeRefOf(g.scope);
+      if (ref?.kind === 'conv') {
+        const a = ref.conversation;
         if (g.key === undefined) {
           follow.push(`members:${a}`, `feed:${a}:`);
           continue;
@@ -75,12 +77,13 @@ export function createIntroHandler(deps: IntroHandlerDeps): (bytes: Uint8Array) 
         if (peer === undefined || peer === me || directConversationId(me, peer) !== a) continue;
         pair(peer, g.key, from.userId, writes);
         follow.push(`feed:${a}:`);
-      } else if (kind === 'contact' && b !== undefined && g.key !== undefined) {
+      } else if (ref?.kind === 'contact' && ref.to !== undefined && g.key !== undefined) {
+        const { from: a, to: b } = ref;
         const users = [a, b];
         if (!users.includes(me) || !users.includes(from.userId) || a === b) continue;
-        pair((a === me ? b : a) as UserId, g.key, from.userId, writes);
+        pair(a === me ? b : a, g.key, from.userId, writes);
         follow.push(g.scope);
-      } else if (kind === 'profile' && g.key !== undefined && a === from.userId) {
+      } else if (ref?.kind === 'profile' && g.key !== undefined && ref.user === from.userId) {
         writes.push(...keys.addEpochKey({ scope: g.scope, epoch: g.epoch ?? 0, removals: 0, createdAt: deps.now(), createdBy: from.userId, recipients: [] }, new SecretKey(g.key)));
         follow.push(g.scope);
       }

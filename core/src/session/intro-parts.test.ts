@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { INTRO_MAX_GRANTS, INTRO_MAX_KEY_BYTES, INTRO_MAX_KEY_ENVELOPES, introParts } from './intro-book.js';
+import { INTRO_MAX_GRANTS, INTRO_MAX_KEY_BYTES, INTRO_MAX_KEY_ENVELOPES, introParts } from './intro-parts.js';
 
 const key = (n: number, bytes = 4200): readonly [string, Uint8Array] => [`k${n}`, new Uint8Array(bytes)];
 

@@ -6,7 +6,7 @@ import { sealKeyEnvelope, keysDocId, type KeyGrant } from '../crypto/key-envelop
 import { epochKeyHash, type Keyring } from '../crypto/keyring.js';
 import { SecretKey } from '../crypto/secret-key.js';
 import type { IntroBook } from './intro-book.js';
-import type { SessionDeps } from './secure-session.js';
+import type { SessionDeps } from './session-deps.js';
 
 /**
  * Group key epochs driven by this device (KEY-6, ADR 0006/0009): when the planner says rotate,
@@ -67,7 +67,7 @@ export function historyKeys(keyring: Pick<Keyring, 'epochs' | 'epochKey'>, conv:
 }
 
 export function createGroupKeys(
-  deps: SessionDeps,
+  deps: Pick<SessionDeps, 'crypto' | 'identity' | 'keys' | 'replicas' | 'clock' | 'rotation'>,
   book: IntroBook,
   stored: ReadonlyArray<readonly [string, unknown]> = [],
 ): GroupKeys {

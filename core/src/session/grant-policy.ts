@@ -1,6 +1,7 @@
 import { directConversationId, toHex, type ConversationId, type UserId } from '../ids.js';
 import type { CryptoPort } from '../ports/crypto.js';
 import type { Storage, StorageWrite } from '../ports/storage.js';
+import { scopeRefOf } from '../model/doc-ids.js';
 import type { MembershipReplicas } from './membership-replicas.js';
 
 /** M4: groups not known yet (no created log) that one sender may introduce me to (per run). */
@@ -45,13 +46,13 @@ export async function loadGrantPolicy(deps: { crypto: CryptoPort; storage: Stora
   return {
     mayIntroduceUnknown,
     mayGrant(scope, from) {
-      const [kind, a, b] = scope.split(':') as [string, string | undefined, string | undefined];
-      if (a === undefined || a === '') return no;
-      if (from === me) return kind === 'conv' || kind === 'contact' || kind === 'profile' || kind === 'account' ? yes : no;
-      if (kind === 'profile') return a === from ? yes : no;
-      if (kind === 'contact') return b !== undefined && ((a === me && b === from) || (a === from && b === me)) ? yes : no;
-      if (kind !== 'conv') return no;
-      const conv = a as ConversationId;
+      const ref = scopeRefOf(scope);
+      if (ref === undefined) return no;
+      if (from === me) return yes;
+      if (ref.kind === 'profile') return ref.user === from ? yes : no;
+      if (ref.kind === 'contact') return ref.to !== undefined && ((ref.from === me && ref.to === from) || (ref.from === from && ref.to === me)) ? yes : no;
+      if (ref.kind !== 'conv') return no;
+      const conv = ref.conversation;
       if (from !== me && directConversationId(me, from) === conv) return yes;
       if (replicas.isDirect(conv)) return no;
       const state = replicas.state(conv);

@@ -1,0 +1,36 @@
+import type { Result } from '../errors.js';
+import type { DocId, UserId } from '../ids.js';
+import type { DocChange } from '../protocol/doc-change.js';
+import type { StorageWrite } from './storage.js';
+import type { CrdtBackendName } from './crdt.js';
+
+/**
+ * What the sync and session layers use of the engine (ADR 0014): local changes out, peers'
+ * changes in, routing, and the outbox. `Kith` satisfies it as it is, so
+ * `createSyncClient({ kith, … })` takes an engine; tests may hand a smaller fake.
+ */
+export interface EngineLink {
+  /** A Yjs engine's sync needs the decode sandbox (H4, SYNC-15). */
+  readonly backend: CrdtBackendName;
+  /** Profiles the engine holds (sync reads a user's username to look them up, SYNC-10). */
+  readonly profile: { get(user: UserId): { readonly username: string } };
+  /** Every local change, after it is durable in storage. */
+  onOutgoing(listener: (change: DocChange) => void): () => void;
+  /** Applies a change from a peer (authenticated by the session layer). Never throws. */
+  receive(change: DocChange): Result<'applied' | 'duplicate' | 'pending'>;
+  /** Who may read a document (recipients of grants and intros). */
+  audience(doc: DocId): UserId[];
+  /** Document-id prefixes this device follows. */
+  subscriptions(): string[];
+  /** Local changes not yet acknowledged by the relay, oldest first. */
+  outbox(): DocChange[];
+  /**
+   * Takes a change out of the outbox durably; `alongside` are committed in the SAME storage
+   * commit (one atomic ack: the sync layer's push record goes with it).
+   */
+  acknowledge(change: Pick<DocChange, 'doc' | 'device' | 'counter'>, alongside?: readonly StorageWrite[]): Promise<void>;
+  /** Counters missing below the highest seen, per document and device. */
+  gaps(): ReadonlyArray<{ readonly doc: DocId }>;
+  /** Waits until queued local operations and storage writes are done. */
+  idle(): Promise<void>;
+}

@@ -1,0 +1,83 @@
+import { directConversationId, type DocId, type UserId } from '../ids.js';
+import { feedConversationOf, scopeRefOf } from '../model/doc-ids.js';
+import type { StorageWrite } from '../ports/storage.js';
+import { SecretKey } from '../crypto/secret-key.js';
+import type { IntroGrant } from './intro.js';
+import type { OwnSecrets } from './own-secrets.js';
+import { randomToken } from './own-secrets.js';
+import type { SessionDeps } from './session-deps.js';
+
+/**
+ * What this device hands out so others can read what it writes (SYNC-3, SYNC-4): the pair key
+ * of a direct conversation (created at random the first time, under its three scopes), read
+ * tokens of the scopes it claims, and the intro grant one user needs for one capability scope.
+ * Every function returns its storage writes through `writes` (committed by the caller).
+ */
+export interface Grants {
+  /** The pair key of me and `peer`, created the first time (conversation and both contact scopes). */
+  pairKey(peer: UserId, writes: StorageWrite[]): SecretKey;
+  /** A token of `scope` that I (or the peer of a direct scope) chose, else a new one claimed now (M4). */
+  ensureToken(scope: string, writes: StorageWrite[], peer?: UserId): string;
+  /** What `user` needs to read documents of `scope` (no key material for groups: GroupKeys sends it). */
+  grantFor(scope: string, user: UserId, writes: StorageWrite[]): IntroGrant | undefined;
+  /** A feed of a conversation not known yet whose audience is me and one peer of that direct id: make the pair key. */
+  detectDirect(doc: DocId, writes: StorageWrite[]): void;
+}
+
+export function createGrants(deps: Pick<SessionDeps, 'crypto' | 'identity' | 'engine' | 'clock' | 'keys' | 'replicas' | 'isUnverifiedToken' | 'claim'>, own: OwnSecrets): Grants {
+  const { crypto, identity, engine, keys, replicas, clock } = deps;
+  const me = identity.userId;
+
+  const pairKey = (peer: UserId, writes: StorageWrite[]): SecretKey => {
+    const conv = directConversationId(me, peer);
+    const current = keys.keyring.current(conv);
+    if (current !== undefined) return current.key;
+    const key = new SecretKey(crypto.randomBytes(32));
+    for (const scope of [conv, `contact:${me}:${peer}`, `contact:${peer}:${me}`]) {
+      writes.push(...keys.addEpochKey({ scope, epoch: 0, removals: 0, createdAt: clock.now(), createdBy: me, recipients: [me, peer] }, key));
+    }
+    writes.push(...replicas.setDirect(conv, [me, peer].sort() as [UserId, UserId]));
+    return key;
+  };
+
+  const ensureToken = (scope: string, writes: StorageWrite[], peer?: UserId): string => {
+    const existing = keys.tokens(scope).find((t) => deps.isUnverifiedToken?.(scope, t) !== true);
+    if (existing !== undefined) return existing;
+    const token = randomToken(crypto);
+    writes.push(...keys.addToken(scope, token), ...deps.claim(scope, token, peer));
+    return token;
+  };
+
+  const grantFor = (scope: string, user: UserId, writes: StorageWrite[]): IntroGrant | undefined => {
+    const ref = scopeRefOf(scope);
+    if (ref === undefined) return undefined;
+    if (ref.kind === 'profile') return ref.user === me ? { scope, token: own.profileToken, key: own.profileKey.expose(), epoch: 0 } : undefined;
+    if (ref.kind === 'contact') {
+      if (ref.to === undefined) return undefined;
+      const peer = ref.from === me ? ref.to : ref.from;
+      const key = pairKey(peer, writes);
+      const token = ref.from === me ? ensureToken(scope, writes) : keys.tokens(scope)[0];
+      return { scope, ...(token === undefined ? {} : { token }), key: key.expose(), epoch: 0, ...(user === me ? { peer } : {}) };
+    }
+    if (ref.kind !== 'conv') return undefined;
+    const conv = ref.conversation;
+    if (replicas.isDirect(conv)) {
+      const view = replicas.view(conv);
+      const peer = [...(view?.members.keys() ?? [])].find((u) => u !== me);
+      if (peer === undefined) return undefined;
+      return { scope, token: ensureToken(scope, writes, peer), key: pairKey(peer, writes).expose(), epoch: 0, ...(user === me ? { peer } : {}) };
+    }
+    const token = keys.tokens(scope)[0];
+    return token === undefined ? undefined : { scope, token };
+  };
+
+  const detectDirect = (doc: DocId, writes: StorageWrite[]): void => {
+    const conv = feedConversationOf(doc);
+    if (conv === undefined || replicas.view(conv) !== undefined) return;
+    const others = engine.audience(doc).filter((u) => u !== me);
+    const peer = others[0];
+    if (others.length === 1 && peer !== undefined && directConversationId(me, peer) === conv) pairKey(peer, writes);
+  };
+
+  return { pairKey, ensureToken, grantFor, detectDirect };
+}

@@ -1,0 +1,117 @@
+import type { Result } from '../errors.js';
+import { parseConversationId, type ConversationId, type DocId } from '../ids.js';
+import type { StorageWrite } from '../ports/storage.js';
+import type { DocChange } from '../protocol/doc-change.js';
+import { conversationOfDoc, feedConversationOf } from '../model/doc-ids.js';
+import { createMembershipAuthorizer, type Authorize } from '../crypto/authorize.js';
+import { openEnvelopeUncommitted, type UncommittedChange } from '../crypto/envelope-open.js';
+import { createGrants } from './grants.js';
+import { createGroupKeys, VOLUME_META, type GroupKeys } from './group-keys.js';
+import { inboxDocId } from './intro.js';
+import { loadIntroBook, type IntroBook } from './intro-book.js';
+import { deriveOwnSecrets, type OwnSecrets } from './own-secrets.js';
+import { createSealOutgoing } from './seal-outgoing.js';
+import type { SessionDeps } from './session-deps.js';
+
+/**
+ * The secure pipeline (SYNC-1/2): local change → sealed envelope queued durably; envelope from
+ * the relay → opened, verified, authorized → a `DocChange` for the engine. It also keeps the
+ * key state moving: pair keys for direct conversations and contact documents, group epochs
+ * (via GroupKeys), and the introductions that hand tokens and keys to the people who need them.
+ */
+export interface SecureSession {
+  readonly own: OwnSecrets;
+  readonly inbox: DocId;
+  readonly authorize: Authorize;
+  /** Seals a local change and queues it; `unknown_epoch` / `not_a_member` mean: wait, try later. */
+  sealOutgoing(change: DocChange): Promise<Result<void>>;
+  /**
+   * SYNC-21: whether a local feed change can never be sealed: its conversation's membership
+   * lists me as removed (or left) and not a member again, so no member would accept it (AUTH-1).
+   */
+  departed(change: DocChange): boolean;
+  /**
+   * Opens an envelope from the relay (not for the inbox) WITHOUT recording its counter or
+   * taking its membership op (M1): nothing changes until `accept`.
+   */
+  open(bytes: Uint8Array): Result<UncommittedChange>;
+  /**
+   * The engine took the change (applied, pending, duplicate) or refused it for good: records
+   * its counter (a later copy is a `replay`) and, when `taken`, feeds a membership op to the
+   * replica and re-plans that group's keys. Returns the counter commit's result (`equivocation`
+   * if another envelope took the counter meanwhile).
+   */
+  accept(opened: UncommittedChange, taken: boolean): Promise<Result<void>>;
+  readonly book: IntroBook;
+  readonly groupKeys: GroupKeys;
+  /** Re-runs the epoch planner of every group (after membership or time changes). */
+  replan(): Promise<void>;
+}
+
+export async function createSecureSession(deps: SessionDeps): Promise<SecureSession> {
+  const { crypto, identity, storage, keys, replicas } = deps;
+  const me = identity.userId;
+  const own = deriveOwnSecrets(crypto, identity);
+  const inbox = inboxDocId(crypto, me);
+  const counters = deps.counters;
+  const authorize = createMembershipAuthorizer((c) => replicas.view(c));
+  keys.keyring.addEpochKey({ scope: `account:${me}`, epoch: 0, removals: 0, createdAt: 0, createdBy: me, recipients: [me] }, own.accountKey);
+  keys.keyring.addEpochKey({ scope: `profile:${me}`, epoch: 0, removals: 0, createdAt: 0, createdBy: me, recipients: [me] }, own.profileKey);
+  const book = await loadIntroBook(deps);
+  const groupKeys = createGroupKeys(deps, book, await storage.listMeta(VOLUME_META));
+  /** The group a feed document belongs to (undefined: not a feed, or a direct conversation). */
+  const groupOf = (doc: string): ConversationId | undefined => {
+    const conv = feedConversationOf(doc);
+    return conv === undefined || replicas.isDirect(conv) ? undefined : conv;
+  };
+  const grants = createGrants(deps, own);
+  const sealOutgoing = createSealOutgoing(deps, { grants, groupKeys, book, groupOf });
+
+  return {
+    own,
+    inbox,
+    authorize,
+    book,
+    groupKeys,
+    sealOutgoing,
+    departed(change) {
+      const conv = feedConversationOf(change.doc);
+      if (conv === undefined || change.author !== me) return false;
+      const state = replicas.view(conv);
+      return state !== undefined && !state.members.has(me) && state.former.has(me);
+    },
+    open: (bytes) => openEnvelopeUncommitted(crypto, bytes, { keyring: keys.keyring, authorize, counters }),
+    async accept(opened, taken) {
+      const committed = opened.commit();
+      if (!taken) return committed;
+      const writes: StorageWrite[] = [];
+      if (opened.change.kind !== 'member') {
+        const group = groupOf(opened.change.doc);
+        if (group === undefined) return committed;
+        // Only a rotation (rare) has intros to send; otherwise at most the persisted count. The
+        // book is flushed only then, so intros queued by a concurrent seal are not pushed here
+        // before that seal's own commit (their counters) is durable.
+        const rotated = groupKeys.noteMessage(group, opened.epoch, writes);
+        if (rotated) writes.push(...book.flush());
+        if (writes.length > 0) await storage.commit(writes);
+        if (rotated) book.queueFlushed();
+        return committed;
+      }
+      const conv = parseConversationId(conversationOfDoc(opened.change.doc));
+      const rr = replicas.receive(conv, opened.change.payload, opened.change.author);
+      writes.push(...rr.writes);
+      if (rr.changed) groupKeys.plan(conv, writes, false);
+      writes.push(...book.flush());
+      if (writes.length > 0) await storage.commit(writes);
+      book.queueFlushed();
+      return committed;
+    },
+    async replan() {
+      const writes: StorageWrite[] = [];
+      for (const conv of replicas.groups()) groupKeys.plan(conv, writes, false);
+      writes.push(...book.flush());
+      if (writes.length > 0) await storage.commit(writes);
+      book.queueFlushed();
+    },
+  };
+}

@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import {
+  createCrdtBackend,
+  createIdentity,
+  createKith,
+  createMemoryDatabase,
+  createMemoryStorage,
+  createMemoryTransport,
+  createMemoryVault,
+  createSodiumCrypto,
+  createSyncClient,
+  KithError,
+  registerAccount,
+  SecretKey,
+  type Kith,
+  type MemoryDatabase,
+  type Storage,
+  type SyncClient,
+} from '@kith/core';
+import { createManualClock, createSeededRandom } from '@kith/core/testing';
+import { createMemoryRelayStore } from '@kith/relay';
+import { createTestRelay } from '@kith/relay/testing';
+
+/**
+ * SYNC-1 / SYNC-12 and one durable outbox (ADR 0014): a device whose storage stops at any
+ * commit between `send` and the relay's `ack` — one commit failing (a full disk), or every
+ * commit from there on (a crash: nothing more reaches the disk) — and that is then reopened
+ * from its database, loses no message it acknowledged to the app and duplicates none. Before
+ * the ack was one commit, a failed outbox dequeue followed by a durable push-record delete made
+ * the restarted device seal the change again (new bytes at a used counter): a conflict, never acked.
+ */
+const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+const DEVICES = { alice: 'a11ce000-0000-4000-8000-000000000001', bob: 'b0b00000-0000-4000-8000-000000000002' } as const;
+
+interface Peer {
+  kith: Kith;
+  sync: SyncClient;
+  errors: unknown[];
+}
+
+/** Commits of the wrapped storage from number `at` (1-based, counted once armed) fail: only that one (`fail`) or all later (`crash`). */
+function faultAt(inner: Storage, state: { armed: boolean; commits: number; at: number; mode: 'fail' | 'crash' }): Storage {
+  return {
+    loadDoc: (doc) => inner.loadDoc(doc),
+    listDocs: (prefix) => inner.listDocs(prefix),
+    getMeta: (key) => inner.getMeta(key),
+    listMeta: (prefix) => inner.listMeta(prefix),
+    outbox: () => inner.outbox(),
+    close: () => inner.close(),
+    commit(writes) {
+      if (!state.armed) return inner.commit(writes);
+      state.commits++;
+      const hit = state.mode === 'fail' ? state.commits === state.at : state.commits >= state.at;
+      return hit ? Promise.reject(new KithError('storage_failed', `injected at commit ${state.commits}`)) : inner.commit(writes);
+    },
+  };
+}
+
+async function scenario(at: number, mode: 'fail' | 'crash'): Promise<{ commits: number; sent: boolean; atBob: number; atAlice: number; outboxLeft: number; pushLeft: number; conflicts: number; errors: number }> {
+  const relay = await createTestRelay({ store: createMemoryRelayStore(), limits: { connRate: 1e9, connBurst: 1e9, accountRate: 1e9, accountBurst: 1e9, ipRate: 1e9, ipBurst: 1e9 } });
+  const transport = createMemoryTransport({ accept: (s) => relay.relay.connect(s), fetch: relay.fetch });
+  const crypto = await createSodiumCrypto();
+  const clock = createManualClock(1_700_000_000_000);
+  const random = createSeededRandom(`ack-crash-${mode}-${at}`);
+  const backend = createCrdtBackend('automerge');
+  const fault = { armed: false, commits: 0, at, mode };
+  const identities = {
+    alice: createIdentity(crypto, { device: DEVICES.alice as never, bundle: new SecretKey(random.fork('bundle:alice').bytes(64)) }),
+    bob: createIdentity(crypto, { device: DEVICES.bob as never, bundle: new SecretKey(random.fork('bundle:bob').bytes(64)) }),
+  };
+  let opened = 0;
+  const open = async (name: 'alice' | 'bob', database: MemoryDatabase, faulty: boolean): Promise<Peer> => {
+    const identity = identities[name];
+    const plain = createMemoryStorage({ database });
+    const storage = faulty ? faultAt(plain, fault) : plain;
+    const kith = await createKith({ user: identity.userId, username: name, device: identity.device, backend, clock, random: random.fork(`kith:${name}:${opened++}`), storage });
+    const sync = await createSyncClient({ kith, identity, crypto, transport, clock, random: random.fork(`sync:${name}:${opened}`), storage, vault: createMemoryVault(crypto, random.fork(`vault:${name}`).bytes(32)), backoff: { baseMs: 100, maxMs: 1000 } });
+    const errors: unknown[] = [];
+    sync.onError((e) => errors.push(e.error));
+    sync.start();
+    return { kith, sync, errors };
+  };
+  const flush = async (peers: Peer[]): Promise<void> => {
+    let quiet = 0;
+    for (let round = 0; round < 300 && quiet < 3; round++) {
+      await relay.relay.docs.drain();
+      for (let i = 0; i < 3; i++) await turn();
+      for (const p of peers) await p.sync.idle().catch(() => undefined);
+      quiet = peers.every((p) => p.sync.quiet()) ? quiet + 1 : 0;
+      clock.advance(200);
+    }
+  };
+  for (const name of ['alice', 'bob'] as const) {
+    const r = await registerAccount(relay.fetch, identities[name], name);
+    if (!r.ok) throw r.error;
+  }
+  const aliceDb = createMemoryDatabase();
+  let alice = await open('alice', aliceDb, true);
+  const bob = await open('bob', createMemoryDatabase(), false);
+  const bobId = await alice.sync.lookup('bob');
+  if (!bobId.ok) throw bobId.error;
+  const group = await alice.kith.groups.create({ name: 'G', members: [bobId.value] });
+  await flush([alice, bob]);
+
+  // send → seal → push → ack, with alice's storage failing from commit `at` of this stretch on.
+  fault.armed = true;
+  const sent = await alice.kith.messages.send(group.id, 'once').then(
+    () => true,
+    () => false,
+  );
+  await flush([alice, bob]);
+  fault.armed = false;
+  const commits = fault.commits;
+  const oldErrors = alice.errors;
+  // Reopened from its database (the old engine and client are dropped without cleanup).
+  void alice.sync.stop().catch(() => undefined);
+  alice = await open('alice', aliceDb, false);
+  await flush([alice, bob]);
+  clock.advance(2_000);
+  await flush([alice, bob]);
+
+  const texts = async (k: Kith): Promise<number> => (await k.messages.page(group.id)).filter((m) => m.text === 'once').length;
+  const result = {
+    commits,
+    sent,
+    atBob: await texts(bob.kith),
+    atAlice: await texts(alice.kith),
+    outboxLeft: alice.kith.outbox().length,
+    pushLeft: (await createMemoryStorage({ database: aliceDb }).listMeta('sync/push/')).length,
+    conflicts: alice.sync.stats.conflicts,
+    errors: oldErrors.length + alice.errors.length + bob.errors.length,
+  };
+  await alice.sync.stop();
+  await bob.sync.stop();
+  return result;
+}
+
+describe('one durable outbox: a crash between any two commits of send → seal → push → ack', () => {
+  it('SYNC-1, SYNC-12: after a restart nothing acknowledged is lost or duplicated, nothing is left unsent', async () => {
+    const clean = await scenario(Number.MAX_SAFE_INTEGER, 'fail');
+    expect(clean).toMatchObject({ sent: true, atBob: 1, atAlice: 1, outboxLeft: 0, pushLeft: 0, conflicts: 0, errors: 0 });
+    expect(clean.commits).toBeGreaterThan(2);
+    const outcomes: string[] = [];
+    for (const mode of ['fail', 'crash'] as const) {
+      for (let at = 1; at <= clean.commits; at++) {
+        const r = await scenario(at, mode);
+        outcomes.push(`${mode}@${at}:${r.sent ? 'sent' : 'refused'}`);
+        // Acknowledged to the app → delivered exactly once; refused → at most once (never twice).
+        expect(r.atBob, `${mode} at commit ${at}`).toBe(r.sent ? 1 : r.atBob === 0 ? 0 : 1);
+        expect(r.atAlice, `${mode} at commit ${at}`).toBe(r.atBob);
+        expect({ outboxLeft: r.outboxLeft, pushLeft: r.pushLeft, conflicts: r.conflicts, errors: r.errors }, `${mode} at commit ${at}`).toEqual({ outboxLeft: 0, pushLeft: 0, conflicts: 0, errors: 0 });
+      }
+    }
+    console.log(`ack-crash: ${clean.commits} commits from send to ack; ${outcomes.join(' ')}`);
+  }, 120_000);
+});

@@ -10,10 +10,20 @@ const RETRY_STEP_MS = 1100;
 /**
  * The harness's flush: each round releases frames the links held back, lets the relay finish its
  * writes, turns the event loop, waits for every client's pending work, then checks. Three quiet
- * rounds in a row end it. With an external relay the clients' counters must also stay the same
+ * rounds in a row end it. An internal failure a client reported (SYNC-23, a bug) fails it. With an external relay the clients' counters must also stay the same
  * across the rounds (its frames in flight are invisible to `quiet()`).
  */
-export function createFlush(relay: RelayHost, clock: ManualClock, peers: ReadonlyMap<string, SyncPeer>, defaultUntil: FlushUntil): (options?: FlushOptions) => Promise<number> {
+export function createFlush(
+  relay: RelayHost,
+  clock: ManualClock,
+  peers: ReadonlyMap<string, SyncPeer>,
+  defaultUntil: FlushUntil,
+  internalErrors: () => readonly string[],
+): (options?: FlushOptions) => Promise<number> {
+  const expectNoInternalErrors = (): void => {
+    const errors = internalErrors();
+    if (errors.length > 0) throw new Error(`flush: a sync client reported ${errors.length} internal failure(s) (SYNC-23), first: ${errors[0]}`);
+  };
   return async (options = {}) => {
     const maxRounds = options.maxRounds ?? 400;
     const until = options.until ?? defaultUntil;
@@ -24,6 +34,7 @@ export function createFlush(relay: RelayHost, clock: ManualClock, peers: Readonl
       await relay.drain();
       for (let i = 0; i < 3; i++) await turn();
       for (const p of peers.values()) await p.sync.idle();
+      expectNoInternalErrors();
       const quiet = [...peers.values()].every((p) => p.sync.quiet() && (until === 'quiet' || !p.online || p.sync.state === 'upToDate'));
       let calm = true;
       if (relay.kind === 'external') {

@@ -39,6 +39,8 @@ export async function createSyncHarness<R extends RelayHost>(options: SyncHarnes
   const killed: HarnessDevice[] = [];
   const faults: FaultCounters = { frames: 0, dropped: 0, duplicated: 0, reordered: 0 };
   let opened = 0;
+  /** SYNC-23: internal failures (bugs) the clients reported; any of them fails the next flush. */
+  const internalErrors: string[] = [];
 
   const openParts = async (name: string, identity: Identity, transport: PeerTransport): Promise<Pick<SyncPeer, 'storage' | 'kith' | 'sync'>> => {
     const device = await openDevice({ name, identity, crypto, vaultKey: random.fork(`vault:${name}`).bytes(32) });
@@ -59,6 +61,7 @@ export async function createSyncHarness<R extends RelayHost>(options: SyncHarnes
       ...(vet === undefined ? { unsafeNoDecodeSandbox: true } : { vet }),
       ...(options.rotation === undefined ? {} : { rotation: options.rotation }),
     });
+    sync.onError((e) => void internalErrors.push(`${name} (${e.during}): ${e.error instanceof Error ? (e.error.stack ?? e.error.message) : String(e.error)}`));
     sync.start();
     return { storage, kith, sync };
   };
@@ -115,7 +118,7 @@ export async function createSyncHarness<R extends RelayHost>(options: SyncHarnes
     },
     hold: (name, docs) => harness.peer(name).transport.hold(docs),
     release: (name) => harness.peer(name).transport.release(),
-    flush: createFlush(relay, clock, peers, options.flushUntil ?? 'quiet'),
+    flush: createFlush(relay, clock, peers, options.flushUntil ?? 'quiet', () => internalErrors),
     async until(done, maxFlushes = 20) {
       for (let i = 0; i < maxFlushes; i++) {
         if (await done()) return;

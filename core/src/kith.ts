@@ -102,7 +102,7 @@ export async function createKith(options: KithOptions): Promise<Kith> {
     backend: options.backend,
     clock: options.clock,
     random: options.random,
-    hlc: createHlc(options.clock, options.random),
+    hlc: createHlc(options.clock, options.random, user),
     chunkMessages,
     storage: options.storage,
     docs: createDocRegistry(options.backend, options.random, (doc, event) => onCrdtEvent(doc, event)),

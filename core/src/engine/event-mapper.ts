@@ -4,6 +4,7 @@ import type { Core } from './core.js';
 import type { LoadedDoc } from './doc-registry.js';
 import type { FeedReader } from './feed-reader.js';
 import { isUuid } from '../ids.js';
+import { isAuthoredBy } from '../model/authored-id.js';
 import { CONVS, CONV_STATE, parseConversationEntry } from '../model/conversation-state.js';
 import { BLOCKS } from '../model/contact.js';
 import { CALL, CALLP, parseStoredShare, SHARE } from '../model/call.js';
@@ -50,7 +51,7 @@ export function createEventMapper(core: Core, reader: () => FeedReader, reevalua
       if (!isUuid(key)) continue;
       switch (collection) {
         case MSG: {
-          core.hlc.observe(key);
+          if (isAuthoredBy(key, ref.author)) core.hlc.observe(key);
           if (event.origin === 'remote') doc.msgCount = null;
           if (doc.crdt.get(DEL, key) !== undefined) break;
           const message = reader().message(doc, key);

@@ -13,6 +13,7 @@ import { EMPTY_WATERMARK, mergeWatermarks, parseWatermark, RCPT } from '../model
 import { CALL, CALLP, deriveCallStatus, parseStoredCall, parseStoredParticipant, parseStoredShare, SHARE } from '../model/call.js';
 import { othersIn } from './feed-policy.js';
 import { hiddenChanges } from './hidden-changes.js';
+import { isAuthoredBy } from '../model/authored-id.js';
 
 export interface Reaction {
   readonly user: UserId;
@@ -61,6 +62,8 @@ export function createFeedReader(core: Core, loader: Loader): FeedReader {
     const feed = feedOf(doc);
     const raw = hidden.get(doc, MSG, id);
     if (feed === null || raw === undefined) return null;
+    // ID-1: a message keyed by an id that does not bind to this feed's author is ignored.
+    if (!isAuthoredBy(id, feed.author)) return invalid();
     const stored = parseStoredMessage(id, raw);
     if (stored === null) return invalid();
     return toMessage(feed.conversation, feed.author, id, stored, hidden.get(doc, DEL, id) !== undefined);
@@ -165,7 +168,7 @@ export function createFeedReader(core: Core, loader: Loader): FeedReader {
         if (doc.ref.kind !== 'feed') continue;
         const { author, chunk } = doc.ref;
         for (const [key, raw] of hidden.entries(doc, CALL)) {
-          const c = parseStoredCall(key, raw);
+          const c = isAuthoredBy(key, author) ? parseStoredCall(key, raw) : null; // ID-1
           if (c === null) invalid();
           else records.set(key, { caller: author, call: c });
         }
@@ -181,7 +184,7 @@ export function createFeedReader(core: Core, loader: Loader): FeedReader {
           if (prev === undefined || chunk > prev.chunk || (chunk === prev.chunk && p.at >= prev.p.at)) m.set(author, { p, chunk });
         }
         for (const [key, raw] of hidden.entries(doc, SHARE)) {
-          const s = parseStoredShare(key, raw);
+          const s = isAuthoredBy(key, author) ? parseStoredShare(key, raw) : null; // ID-1
           if (s === null) invalid();
           else shares.set(s.call, [...(shares.get(s.call) ?? []), { id: key, user: author, startedAt: s.startedAt, endedAt: s.endedAt }]);
         }

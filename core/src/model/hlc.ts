@@ -1,11 +1,16 @@
 import type { Clock } from '../ports/clock.js';
 import type { Random } from '../ports/random.js';
-import { createUuidV7, isUuid, uuidV7Time } from '../ids.js';
+import type { UserId } from '../ids.js';
+import { isUuid, uuidV7Time } from '../ids.js';
+import { createAuthoredId } from './authored-id.js';
 
 /**
  * A hybrid logical clock producing UUIDv7 ids (ADR 0001 § Ordering): the 48-bit time is
  * max(wall clock, every id seen), the 12-bit counter orders ids within one millisecond.
  * Ids from one clock strictly increase; an id created after seeing another sorts after it.
+ * Every id is bound to the clock's author (ID-1). The counter of a new millisecond starts at a
+ * random value below 2,048, so two devices of one account creating an id in the same
+ * millisecond differ in the counter too (the id keeps only 14 random bits beside the tag).
  */
 export interface Hlc {
   /** A fresh id, greater than every id this clock created or observed. */
@@ -14,7 +19,7 @@ export interface Hlc {
   observe(id: string): void;
 }
 
-export function createHlc(clock: Clock, random: Random): Hlc {
+export function createHlc(clock: Clock, random: Random, author: UserId): Hlc {
   let ms = 0;
   let counter = -1;
   return {
@@ -22,14 +27,15 @@ export function createHlc(clock: Clock, random: Random): Hlc {
       const now = Math.floor(clock.now());
       if (now > ms) {
         ms = now;
-        counter = 0;
+        const r = random.bytes(2);
+        counter = ((r[0]! << 8) | r[1]!) & 0x7ff;
       } else if (counter >= 0xfff) {
         ms += 1;
         counter = 0;
       } else {
         counter += 1;
       }
-      return createUuidV7(ms, counter, random.bytes(8));
+      return createAuthoredId(author, ms, counter, random.bytes(8));
     },
     observe(id) {
       if (!isUuid(id) || id[14] !== '7') return;

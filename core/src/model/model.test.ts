@@ -5,6 +5,7 @@ import { uuidV7Time } from '../ids.js';
 import { createManualClock } from '../testing/manual-clock.js';
 import { createSeededRandom } from '../testing/seeded-random.js';
 import { createHlc } from './hlc.js';
+import { createAuthoredId, isAuthoredBy } from './authored-id.js';
 import { expectMessageText, MAX_TEXT_BYTES } from './text.js';
 import { parseStoredMessage } from './message.js';
 import { parseAttachment } from './attachment.js';
@@ -33,11 +34,11 @@ const code = (fn: () => unknown): string | undefined => {
 describe('hybrid logical clock', () => {
   it('ids strictly increase within one millisecond and past every observed id', () => {
     const clock = createManualClock(1_700_000_000_000);
-    const hlc = createHlc(clock, createSeededRandom('hlc'));
+    const hlc = createHlc(clock, createSeededRandom('hlc'), U1);
     const ids = Array.from({ length: 5000 }, () => hlc.next());
     expect([...ids].sort()).toEqual(ids);
     expect(new Set(ids).size).toBe(ids.length);
-    const future = createHlc(createManualClock(1_700_000_100_000), createSeededRandom('x')).next();
+    const future = createHlc(createManualClock(1_700_000_100_000), createSeededRandom('x'), U1).next();
     hlc.observe(future);
     const after = hlc.next();
     expect(after > future).toBe(true);
@@ -45,10 +46,33 @@ describe('hybrid logical clock', () => {
   });
   it('ignores ids more than a day in the future and non-v7 ids', () => {
     const clock = createManualClock(1_700_000_000_000);
-    const hlc = createHlc(clock, createSeededRandom('hlc2'));
-    hlc.observe(createHlc(createManualClock(1_800_000_000_000), createSeededRandom('y')).next());
+    const hlc = createHlc(clock, createSeededRandom('hlc2'), U1);
+    hlc.observe(createHlc(createManualClock(1_800_000_000_000), createSeededRandom('y'), U1).next());
     hlc.observe(U1);
     expect(uuidV7Time(hlc.next())).toBe(1_700_000_000_000);
+  });
+});
+
+describe('ids bound to their author (ID-1)', () => {
+  const U2 = '5b1d6a2e-3c4f-8a10-9b2c-7d8e9f0a1b2c' as UserId;
+  it('an id binds to the author it was made for and to no other', () => {
+    const random = createSeededRandom('authored');
+    for (let i = 0; i < 200; i++) {
+      const id = createAuthoredId(U1, 1_700_000_000_000 + i, i % 4096, random.bytes(8));
+      expect(uuidV7Time(id)).toBe(1_700_000_000_000 + i);
+      expect(isAuthoredBy(id, U1)).toBe(true);
+      expect(isAuthoredBy(id, U2)).toBe(false);
+      // Another author cannot keep the time and counter and re-tag: the tag covers them.
+      const flipped = id.slice(0, 20) + (id[20] === '0' ? '1' : '0') + id.slice(21);
+      expect(isAuthoredBy(flipped, U1)).toBe(false);
+    }
+  });
+  it('HLC ids are bound to the clock\'s author; hand-made and v4 ids are not bound', () => {
+    const hlc = createHlc(createManualClock(1_700_000_000_000), createSeededRandom('hlc3'), U1);
+    const id = hlc.next();
+    expect(isAuthoredBy(id, U1)).toBe(true);
+    expect(isAuthoredBy(M1, U1)).toBe(false);
+    expect(isAuthoredBy('0e83ac55-971a-42bf-857e-ae4544ccf1a2', U1)).toBe(false);
   });
 });
 

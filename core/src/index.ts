@@ -146,6 +146,7 @@ export { createWebWorkerHost } from './sandbox/web/web-worker-host.js';
 export type { SandboxHost, UpdateScope, UpdateFormat } from './sandbox/sandbox-protocol.js';
 export { createKith } from './kith.js';
 export type { Kith, KithOptions } from './kith.js';
+export type { QuarantinedChange } from './engine/quarantine.js';
 export type {
   KithEvents,
   KithEventName,

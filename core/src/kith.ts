@@ -16,8 +16,8 @@ import type { MessagesApi } from './engine/api/messages-api.js';
 import type { ProfileApi } from './engine/api/profile-api.js';
 import type { ReceiptsApi } from './engine/api/receipts-api.js';
 import type { Core } from './engine/core.js';
-import { KithError } from './errors.js';
-import { parseDeviceId, parseUserId } from './ids.js';
+import { fail, KithError, ok } from './errors.js';
+import { isUuid, parseDeviceId, parseUserId } from './ids.js';
 import { createHlc } from './model/hlc.js';
 import { createDocRegistry } from './engine/doc-registry.js';
 import { createEventHub } from './engine/events.js';
@@ -36,6 +36,8 @@ import { createMessagesApi } from './engine/api/messages-api.js';
 import { createProfileApi } from './engine/api/profile-api.js';
 import { createReceiptsApi } from './engine/api/receipts-api.js';
 import { audienceOf, subscriptionsOf } from './engine/routing.js';
+import { quarantineOf, type QuarantinedChange } from './engine/quarantine.js';
+import { parseDocRef } from './model/doc-ids.js';
 
 export interface KithOptions {
   readonly user: UserId;
@@ -68,6 +70,14 @@ export interface Kith {
   onOutgoing(listener: (change: DocChange) => void): () => void;
   /** Apply a change from a peer (already authenticated by the crypto layer). Never throws. */
   receive(change: DocChange): Result<ReceiveStatus>;
+  /**
+   * Record a change from a peer (authenticated like `receive`) that could not be read — the decode
+   * sandbox refused it (SBX-7): never applied, counted, attributed, no longer a gap; emits
+   * `quarantined`. `duplicate` when its counter was seen already. Never throws.
+   */
+  quarantine(change: DocChange, reason: string): Result<'quarantined' | 'duplicate'>;
+  /** Changes quarantined on this device (SBX-7), per document and author. */
+  quarantined(): QuarantinedChange[];
   /** Who may read a document (for routing). */
   audience(doc: DocId): UserId[];
   /** Document-id prefixes this device follows (its conversations, contacts' profiles, its account). */
@@ -92,7 +102,7 @@ export async function createKith(options: KithOptions): Promise<Kith> {
   const device = parseDeviceId(options.device);
   const chunkMessages = options.chunkMessages ?? 1000;
   if (!Number.isInteger(chunkMessages) || chunkMessages < 1) throw new KithError('invalid_argument', 'chunkMessages must be a positive integer');
-  const stats: EngineStats = { invalidEntries: 0, rejected: 0, duplicates: 0, listenerErrors: 0 };
+  const stats: EngineStats = { invalidEntries: 0, rejected: 0, duplicates: 0, listenerErrors: 0, quarantined: 0 };
   const events = createEventHub(() => void stats.listenerErrors++);
   let reevaluate: (c: Parameters<Core['groups']['get']>[0]) => void = () => undefined;
   const core: Core = {
@@ -144,6 +154,15 @@ export async function createKith(options: KithOptions): Promise<Kith> {
       return () => void core.outgoing.delete(listener);
     },
     receive: (change) => inbound.receive(change),
+    quarantine(change, reason) {
+      const ref = parseDocRef(change.doc);
+      const owner = ref === null ? null : ref.kind === 'feed' ? ref.author : ref.kind === 'profile' ? ref.user : ref.kind === 'contact' ? ref.from : null;
+      if (owner !== change.author || change.author === user || !isUuid(change.device) || !Number.isSafeInteger(change.counter) || change.counter < 1) {
+        return fail('unauthorized', 'only another writer\'s change of its own document can be quarantined');
+      }
+      return ok(quarantineOf(core).record(change, String(reason).slice(0, 64)) ? 'quarantined' : 'duplicate');
+    },
+    quarantined: () => quarantineOf(core).list(),
     audience: (doc) => audienceOf(core, doc),
     subscriptions: () => subscriptionsOf(core),
     outbox: () => core.persister.outbox(),

@@ -28,6 +28,8 @@ export interface EngineStats {
   duplicates: number;
   /** Listener exceptions swallowed. */
   listenerErrors: number;
+  /** Changes from others that could not be read and were quarantined (SBX-7). */
+  quarantined: number;
 }
 
 /** The state shared by the engine's collaborators (one per createKith). Internal. */

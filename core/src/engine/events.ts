@@ -1,4 +1,4 @@
-import type { CallId, ConversationId, MessageId, UserId } from '../ids.js';
+import type { CallId, ConversationId, DocId, MessageId, UserId } from '../ids.js';
 import type { Message } from '../model/message.js';
 
 /** What the app can subscribe to with `kith.on(name, listener)`. Local and remote changes alike. */
@@ -16,6 +16,9 @@ export interface KithEvents {
   contact: { readonly user: UserId };
   profile: { readonly user: UserId };
   conversation: { readonly conversation: ConversationId };
+  /** A change from `author` could not be read and was quarantined (SBX-7): "a message from X
+   *  could not be read". Its later changes that depend on it stay hidden. */
+  quarantined: { readonly conversation: ConversationId | null; readonly doc: DocId; readonly author: UserId; readonly reason: string };
 }
 export type KithEventName = keyof KithEvents;
 export type KithListener<K extends KithEventName> = (event: KithEvents[K]) => void;

@@ -14,6 +14,7 @@ import { feedVerdict, isDirectWith } from './feed-policy.js';
 import { maybeSnapshot } from './snapshots.js';
 import { emitRetracted, shownKeys, type ShownKeys } from './retractions.js';
 import { hiddenChanges } from './hidden-changes.js';
+import { quarantineOf } from './quarantine.js';
 
 export type ReceiveStatus = 'applied' | 'duplicate' | 'pending';
 
@@ -78,6 +79,7 @@ function hideOnArrival(core: Core, change: DocChange): boolean {
 export function createInbound(core: Core): Inbound {
   let held = 0;
   const hidden = hiddenChanges(core);
+  const quarantine = quarantineOf(core);
 
   /** Apply a blocked author's change with its effects masked; events stay silent (nothing shown changes). */
   const applyHidden = (doc: LoadedDoc, payload: Uint8Array): Result<CrdtTouched> => {
@@ -216,11 +218,17 @@ export function createInbound(core: Core): Inbound {
       return ok('pending');
     }
     const doc = core.docs.get(change.doc) ?? core.docs.create(change.doc, ref);
+    quarantine.seed(doc);
     if (doc.seen.has(change.author, change.device, change.counter)) return duplicate();
 
+    // SBX-7: bytes the CRDT cannot apply are quarantined (counted, attributed, not a gap).
+    const unreadable = (r: Result<never>): Result<ReceiveStatus> => {
+      if (!core.restoring) quarantine.record(change, r.ok ? 'malformed' : r.error.code);
+      return reject(r);
+    };
     if (ref.kind !== 'feed') {
       const r = doc.crdt.apply(change.payload);
-      if (!r.ok) return reject(r);
+      if (!r.ok) return unreadable(r);
       doc.seen.add(change.author, change.device, change.counter);
       persist(change);
       return ok('applied');
@@ -230,7 +238,7 @@ export function createInbound(core: Core): Inbound {
     const hide = hideOnArrival(core, change);
     if (verdict === 'allow') {
       const r = hide ? applyHidden(doc, change.payload) : doc.crdt.apply(change.payload);
-      if (!r.ok) return reject(r);
+      if (!r.ok) return unreadable(r);
       doc.records.push({ change, applied: true });
     } else {
       if (held >= MAX_HELD && !core.restoring) return reject(fail('rate_limited', 'too many held changes'));

@@ -7,6 +7,7 @@ import { feedDocId, parseDocRef } from '../model/doc-ids.js';
 import { decodeRecord } from './record.js';
 import { decodeSnapshot } from './snapshots.js';
 import { MSG } from '../model/message.js';
+import { quarantineOf } from './quarantine.js';
 
 /**
  * Restores the engine from storage. Opening loads the small documents (account, profiles,
@@ -76,6 +77,7 @@ export function createLoader(core: Core, inbound: Inbound): Loader {
         let covered = 0;
         if (ref.kind !== 'members') {
           const loaded = core.docs.create(doc, ref);
+          quarantineOf(core).seed(loaded);
           if (ref.kind === 'feed') covered = restoreSnapshot(loaded, snapshot, changes);
         }
         replay(covered === 0 ? changes : changes.slice(covered));
@@ -91,6 +93,7 @@ export function createLoader(core: Core, inbound: Inbound): Loader {
     async open() {
       const storage = core.storage;
       if (storage === undefined) return;
+      await quarantineOf(core).ready;
       const ids = await storage.listDocs('');
       for (const id of ids) core.docs.noteStored(id);
       const rank = (id: string): number =>

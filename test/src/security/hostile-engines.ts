@@ -24,8 +24,8 @@ export interface HostileSpec {
   readonly rewrite?: (m: CrdtMutation) => CrdtMutation;
   /** The clock the member's engine runs on (forged timestamps). */
   readonly clock?: Clock;
-  /** Replaces what is sent for a local change (crafted bytes); the member's own engine keeps the real one. */
-  readonly send?: (change: DocChange) => DocChange;
+  /** Replaces what is sent for a local change (crafted bytes, extra changes, other counters); the member's own engine keeps the real one. */
+  readonly send?: (change: DocChange) => DocChange[];
 }
 
 export interface EnginePeer {
@@ -90,7 +90,7 @@ export async function createEngineWorld(seed: string, backendName: BackendName, 
       storage: createMemoryStorage({ database }),
     });
     kith.onOutgoing((change) => {
-      queue.push({ from: name, change: spec.send === undefined ? change : spec.send(change) });
+      for (const c of spec.send === undefined ? [change] : spec.send(change)) queue.push({ from: name, change: c });
       void kith.acknowledge(change);
     });
     return kith;

@@ -3,8 +3,10 @@ import type { CallId, ConversationId, MessageId, UserId } from '../ids.js';
 import type { Core } from './core.js';
 import type { LoadedDoc } from './doc-registry.js';
 import type { FeedReader } from './feed-reader.js';
-import { isUuid } from '../ids.js';
+import { isUuid, uuidV7Time } from '../ids.js';
 import { isAuthoredBy } from '../model/authored-id.js';
+import { isRecord } from '../model/text.js';
+import { dueTimers, isDue } from './due.js';
 import { CONVS, CONV_STATE, parseConversationEntry } from '../model/conversation-state.js';
 import { BLOCKS } from '../model/contact.js';
 import { CALL, CALLP, parseStoredShare, SHARE } from '../model/call.js';
@@ -16,7 +18,15 @@ import { RCPT } from '../model/receipt.js';
  * Turns what a CRDT change touched into engine bookkeeping (HLC, chunk counts, my direct
  * conversations from `account:`) and app events. Runs for local and remote changes alike.
  */
+/** The time a stored message becomes due (its id or its last edit beyond the skew bound), or null when it is due. */
+function notDueAt(core: Core, value: unknown, key: string): number | null {
+  const edited = isRecord(value) && typeof value.editedAt === 'string' ? uuidV7Time(value.editedAt) : 0;
+  const at = Math.max(uuidV7Time(key), edited);
+  return isDue(core, at) ? null : at;
+}
+
 export function createEventMapper(core: Core, reader: () => FeedReader, reevaluate: (c: ConversationId) => void) {
+  const notDueUntil = (value: unknown, key: string): number | null => notDueAt(core, value, key);
   return (doc: LoadedDoc, event: CrdtEvent): void => {
     const ref = doc.ref;
     const emit = core.events.emit.bind(core.events);
@@ -56,6 +66,13 @@ export function createEventMapper(core: Core, reader: () => FeedReader, reevalua
           if (doc.crdt.get(DEL, key) !== undefined) break;
           const message = reader().message(doc, key);
           if (message !== null) emit(message.editedAt === null ? 'message' : 'messageEdited', { conversation, message });
+          else if (notDueUntil(doc.crdt.get(MSG, key), key) !== null) {
+            // ID-2: dated beyond the skew bound: shown (and announced) once the clock reaches it.
+            dueTimers(core).schedule(doc.id, key, notDueUntil(doc.crdt.get(MSG, key), key)!, () => {
+              const due = reader().message(doc, key);
+              if (due !== null) emit(due.editedAt === null ? 'message' : 'messageEdited', { conversation, message: due });
+            });
+          }
           // The key lost its value (not merely masked for a block, or invalid): a Yjs update whose
           // delete set applied while its new value waits for missing earlier changes of the same
           // author (a gap: found with changes a block used to refuse, seed 7/39).
@@ -74,6 +91,7 @@ export function createEventMapper(core: Core, reader: () => FeedReader, reevalua
         case CALL:
         case CALLP:
           emit('call', { conversation, call: key as CallId });
+          if (collection === CALL && !isDue(core, uuidV7Time(key))) dueTimers(core).schedule(doc.id, `${CALL}/${key}`, uuidV7Time(key), () => emit('call', { conversation, call: key as CallId }));
           break;
         case SHARE: {
           const share = parseStoredShare(key, doc.crdt.get(SHARE, key));

@@ -14,6 +14,7 @@ import { CALL, CALLP, deriveCallStatus, parseStoredCall, parseStoredParticipant,
 import { othersIn } from './feed-policy.js';
 import { hiddenChanges } from './hidden-changes.js';
 import { isAuthoredBy } from '../model/authored-id.js';
+import { isDue } from './due.js';
 
 export interface Reaction {
   readonly user: UserId;
@@ -55,6 +56,8 @@ export function createFeedReader(core: Core, loader: Loader): FeedReader {
     core.stats.invalidEntries++;
     return null;
   };
+  const dueIds = (...ids: Array<string | null>): boolean => ids.every((id) => id === null || isDue(core, uuidV7Time(id)));
+  const dueTimes = (...times: Array<number | null>): boolean => times.every((t) => t === null || isDue(core, t));
   const feedOf = (doc: LoadedDoc): { conversation: ConversationId; author: UserId } | null =>
     doc.ref.kind === 'feed' ? { conversation: doc.ref.conversation, author: doc.ref.author } : null;
 
@@ -66,6 +69,8 @@ export function createFeedReader(core: Core, loader: Loader): FeedReader {
     if (!isAuthoredBy(id, feed.author)) return invalid();
     const stored = parseStoredMessage(id, raw);
     if (stored === null) return invalid();
+    // ID-2: dated beyond the skew bound (the id or its last edit): not shown until due.
+    if (!isDue(core, uuidV7Time(id)) || (stored.editedAt !== null && !isDue(core, uuidV7Time(stored.editedAt)))) return null;
     return toMessage(feed.conversation, feed.author, id, stored, hidden.get(doc, DEL, id) !== undefined);
   };
 
@@ -103,7 +108,7 @@ export function createFeedReader(core: Core, loader: Loader): FeedReader {
       if (raw === undefined || doc.ref.kind !== 'feed') continue;
       const r = parseStoredReaction(messageId, raw);
       if (r === null) invalid();
-      else best.set(doc.ref.author, laterReaction(best.get(doc.ref.author), r));
+      else if (isDue(core, uuidV7Time(r.at))) best.set(doc.ref.author, laterReaction(best.get(doc.ref.author), r)); // ID-2
     }
     return best;
   };
@@ -115,6 +120,7 @@ export function createFeedReader(core: Core, loader: Loader): FeedReader {
       for (const [device, raw] of hidden.entries(doc, RCPT)) {
         const parsed = parseWatermark(device, raw);
         if (parsed === null) invalid();
+        else if (!dueIds(parsed.delivered, parsed.read)) continue; // ID-2: a watermark from the future waits
         else byDevice.set(device, mergeWatermarks(byDevice.get(device) ?? EMPTY_WATERMARK, parsed));
       }
     }
@@ -170,7 +176,7 @@ export function createFeedReader(core: Core, loader: Loader): FeedReader {
         for (const [key, raw] of hidden.entries(doc, CALL)) {
           const c = isAuthoredBy(key, author) ? parseStoredCall(key, raw) : null; // ID-1
           if (c === null) invalid();
-          else records.set(key, { caller: author, call: c });
+          else if (dueIds(key) && dueTimes(c.startedAt, c.endedAt)) records.set(key, { caller: author, call: c }); // ID-2
         }
         for (const [key, raw] of hidden.entries(doc, CALLP)) {
           const p = parseStoredParticipant(key, raw);
@@ -178,6 +184,7 @@ export function createFeedReader(core: Core, loader: Loader): FeedReader {
             invalid();
             continue;
           }
+          if (!dueTimes(p.at, p.joinedAt)) continue; // ID-2
           let m = parts.get(key);
           if (m === undefined) parts.set(key, (m = new Map<UserId, { p: StoredParticipant; chunk: number }>()));
           const prev = m.get(author);
@@ -186,6 +193,7 @@ export function createFeedReader(core: Core, loader: Loader): FeedReader {
         for (const [key, raw] of hidden.entries(doc, SHARE)) {
           const s = isAuthoredBy(key, author) ? parseStoredShare(key, raw) : null; // ID-1
           if (s === null) invalid();
+          else if (!dueIds(key) || !dueTimes(s.startedAt, s.endedAt)) continue; // ID-2
           else shares.set(s.call, [...(shares.get(s.call) ?? []), { id: key, user: author, startedAt: s.startedAt, endedAt: s.endedAt }]);
         }
       }

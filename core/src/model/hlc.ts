@@ -19,6 +19,9 @@ export interface Hlc {
   observe(id: string): void;
 }
 
+/** The skew bound of ID-2 (engine/due.ts SKEW_MS): ids further ahead are not observed. */
+export const OBSERVE_BOUND_MS = 5 * 60_000;
+
 export function createHlc(clock: Clock, random: Random, author: UserId): Hlc {
   let ms = 0;
   let counter = -1;
@@ -41,8 +44,9 @@ export function createHlc(clock: Clock, random: Random, author: UserId): Hlc {
       if (!isUuid(id) || id[14] !== '7') return;
       const t = uuidV7Time(id);
       const c = parseInt(id.slice(15, 18), 16);
-      // Ids far in the future (a hostile or broken peer) must not drag our clock along.
-      if (t > clock.now() + 24 * 3600_000) return;
+      // Ids beyond the skew bound (a hostile or broken peer) must not drag our clock along: our
+      // own ids would then be dated in the future for everyone else (ID-2).
+      if (t > clock.now() + OBSERVE_BOUND_MS) return;
       if (t > ms || (t === ms && c > counter)) {
         ms = t;
         counter = c;

@@ -22,8 +22,8 @@ export type BackendName = 'yjs' | 'automerge';
 export interface HostileSpec {
   /** Rewrites the mutations of every local change before the CRDT encodes it. */
   readonly rewrite?: (m: CrdtMutation) => CrdtMutation;
-  /** The clock the member's engine runs on (forged timestamps). */
-  readonly clock?: Clock;
+  /** The clock the member's engine runs on (forged timestamps), made from the world's clock. */
+  readonly clock?: (shared: ManualClock) => Clock;
   /** Replaces what is sent for a local change (crafted bytes, extra changes, other counters); the member's own engine keeps the real one. */
   readonly send?: (change: DocChange) => DocChange[];
 }
@@ -85,7 +85,7 @@ export async function createEngineWorld(seed: string, backendName: BackendName, 
       username: name,
       device: deviceOf(random.fork(`device:${name}`).bytes(16)),
       backend: spec.rewrite === undefined ? backend : rewritingBackend(backend, spec.rewrite),
-      clock: spec.clock ?? clock,
+      clock: spec.clock?.(clock) ?? clock,
       random: random.fork(`kith:${name}:${opened++}`),
       storage: createMemoryStorage({ database }),
     });

@@ -18,6 +18,8 @@ export interface EngineLink {
   onOutgoing(listener: (change: DocChange) => void): () => void;
   /** Applies a change from a peer (authenticated by the session layer). Never throws. */
   receive(change: DocChange): Result<'applied' | 'duplicate' | 'pending'>;
+  /** SBX-7: records a change the decode sandbox refused (counted, attributed, no longer a gap). */
+  quarantine(change: DocChange, reason: string): Result<'quarantined' | 'duplicate'>;
   /** Who may read a document (recipients of grants and intros). */
   audience(doc: DocId): UserId[];
   /** Document-id prefixes this device follows. */

@@ -104,7 +104,7 @@ export function createInboundApplier(deps: InboundDeps): InboundApplier {
       const v = await deps.vet(opened.change);
       if (!v.ok) {
         if (TRANSIENT_CODES.has(v.error.code)) return 'defer';
-        kith.quarantine(opened.change, v.error.code); // SBX-7: recorded, attributed, not a gap
+        engine.quarantine(opened.change, v.error.code); // SBX-7: recorded, attributed, not a gap
         await settle(false);
         return 'drop';
       }

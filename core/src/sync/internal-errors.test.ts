@@ -60,6 +60,7 @@ describe('SYNC-23: a thrown bug is surfaced, hostile input is counted', () => {
       profile: kith.profile,
       onOutgoing: (l) => ((emit = l), () => undefined),
       receive: (c) => kith.receive(c),
+      quarantine: (c, reason) => kith.quarantine(c, reason),
       audience: (doc) => {
         if (doc.startsWith('feed:')) throw new TypeError('engine bug');
         return kith.audience(doc);

@@ -1,4 +1,4 @@
-import type { CrdtBackendName, CryptoPort, Identity, Kith, RotationPolicy, Storage, SyncClient } from '../index.js';
+import type { CrdtBackendName, CryptoPort, EngineLink, Identity, Kith, RotationPolicy, Storage, SyncClient } from '../index.js';
 import type { FaultCounters, FaultLink } from './fault-link.js';
 import type { OpenDevice } from './harness-device.js';
 import type { ManualClock } from './manual-clock.js';
@@ -47,6 +47,11 @@ export interface SyncHarnessOptions<R extends RelayHost> {
   readonly chunkMessages?: number;
   /** What `flush()` waits for when a call does not say (default `'quiet'`). */
   readonly flushUntil?: FlushUntil;
+  /**
+   * What each peer's sync client sees of its engine (default: the engine itself). A test wraps
+   * it to play a modified client, e.g. one that slips crafted changes into its stream (issue 13).
+   */
+  readonly engineLink?: (name: string, kith: Kith) => EngineLink;
 }
 
 /**

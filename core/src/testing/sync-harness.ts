@@ -49,7 +49,7 @@ export async function createSyncHarness<R extends RelayHost>(options: SyncHarnes
     const n = opened++;
     const kith = await createKith({ user: identity.userId, username: name, device: identity.device, backend, clock, random: random.fork(`kith:${name}:${n}`), storage, ...(options.chunkMessages === undefined ? {} : { chunkMessages: options.chunkMessages }) });
     const sync = await createSyncClient({
-      kith,
+      kith: options.engineLink?.(name, kith) ?? kith,
       identity,
       crypto,
       transport,

@@ -1,6 +1,7 @@
-import type { ConversationId, MessageId, UserId } from '@kith/core';
+import { createCrdtBackend, type ConversationId, type MessageId, type UserId } from '@kith/core';
 import type { SeededRandom, SyncPeer } from '@kith/core/testing';
 import type { History } from '../harness/history.js';
+import type { Tamper } from '../harness/tampering-kith.js';
 
 /** What the domain steps need from a run: the people, their user ids, the history. */
 export interface StepContext {
@@ -14,6 +15,8 @@ export interface StepContext {
   readonly calls: Map<string, string[]>;
   /** How often each kind of step really happened (domain steps that succeeded, faults injected). */
   readonly tally: Map<string, number>;
+  /** What each peer's sync client sends may be tampered with (a hostile member, issue 13). */
+  readonly tamperOf: (name: string) => Tamper;
   /** Whether another live peer already shows `user` as removed from group `conv`. */
   readonly removedElsewhere?: (conv: ConversationId, user: UserId) => boolean;
 }
@@ -49,6 +52,7 @@ export const REQUIRED_KINDS = [
   'call.start',
   'call.answer',
   'call.end',
+  'hostile.crafted',
 ] as const;
 
 export const DOMAIN_STEPS = [
@@ -99,6 +103,40 @@ function other(ctx: StepContext, p: SyncPeer): UserId {
   return ctx.users.get(name)!;
 }
 
+/**
+ * A modified client (issue 13), on a quarter of the sends (its own random stream, so the run's
+ * other choices are those of a run without it): before her message, an extra change in her stream
+ * carrying crafted bytes (SBX-7) or, on Yjs, an update writing records under another member's id
+ * and under an id dated in 2106 (ID-1, ID-2). Every device ignores them alike.
+ */
+async function tamperBeforeSend(ctx: StepContext, p: SyncPeer, c: ConversationId, n: number): Promise<void> {
+  const r = ctx.random.fork(`hostile/${n}`);
+  if (!r.chance(0.25)) return;
+  const me = p.kith.user;
+  const theirs = (await lastMessages(p, c)).filter((m) => m.author !== me);
+  let payload: Uint8Array = Uint8Array.from([0xff, 0xfe, 0x00, r.int(256), 0x37, 0xff, 0xff, 0xff, 0x7f, 0x01]);
+  let kind = 'hostile.crafted';
+  const victim = theirs.length === 0 ? undefined : r.pick(theirs).id;
+  if (p.kith.backend === 'yjs' && victim !== undefined && r.chance(0.6)) {
+    const value = { text: `impostor${n}`, replyTo: null, forwarded: false, attachments: [], editedAt: null };
+    const future = `${(Date.UTC(2106, 0, 1) + r.int(1000)).toString(16).padStart(12, '0').replace(/^(.{8})(.{4})$/, '$1-$2')}-7000-8000-${'0'.repeat(12)}`;
+    const forged = createCrdtBackend('yjs')
+      .create({ actor: r.bytes(16) })
+      .change([
+        { op: 'set', collection: 'msg', key: victim, value },
+        { op: 'set', collection: 'msg', key: future, value },
+      ]);
+    if (forged !== null) {
+      payload = forged;
+      kind = 'hostile.forgedId';
+    }
+  }
+  const tamper = ctx.tamperOf(p.name);
+  const prefix = `feed:${c}:${me}:`;
+  tamper.inject.set(prefix, [...(tamper.inject.get(prefix) ?? []), payload]);
+  count(ctx, kind);
+}
+
 /** Runs one domain step for `p`, recording it in the history (a refusal is a failed op, not a bug). */
 export async function runDomainStep(ctx: StepContext, p: SyncPeer, step: DomainStep): Promise<void> {
   const r = ctx.random;
@@ -132,6 +170,7 @@ export async function runDomainStep(ctx: StepContext, p: SyncPeer, step: DomainS
       case 'send': {
         const recent = r.chance(0.2) ? (await lastMessages(p, c)).filter((m) => !m.deleted) : [];
         const replyTo = recent.length === 0 ? undefined : r.pick(recent).id;
+        await tamperBeforeSend(ctx, p, c, op.n);
         const m = await p.kith.messages.send(c, replyTo === undefined ? `m${op.n}` : { text: `m${op.n}`, replyTo });
         if (op.status === 'invoked') h.ack({ conv: c, id: m.id, author: me });
         count(ctx, replyTo === undefined ? 'send' : 'send.reply');

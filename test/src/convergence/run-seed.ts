@@ -1,6 +1,7 @@
 import type { ConversationId, CrdtBackendName, UserId } from '@kith/core';
 import { lookupAll, NO_FAULTS } from '@kith/core/testing';
 import { createDexieHarness, type InProcessHarness } from '../harness/presets.js';
+import { createTamper, tamperingKith, type Tamper } from '../harness/tampering-kith.js';
 import { createHistory } from '../harness/history.js';
 import { count, DOMAIN_STEPS, runDomainStep, type StepContext } from './domain-steps.js';
 import { finalOracles, observeAll, oracleProblems, type OracleReport } from './oracles.js';
@@ -104,7 +105,14 @@ async function injectFault(world: InProcessHarness, ctx: StepContext, step: Faul
 
 /** One seeded run: `steps` random steps over the whole domain and the faults, then every oracle. */
 export async function runSeed(seed: string, backend: CrdtBackendName, steps: number, faultRate = 0.35, restartAll = false): Promise<SeedResult> {
-  const world = await createDexieHarness(seed, backend);
+  // A modified client per peer (issue 13): the steps may slip crafted changes into its stream.
+  const tampers = new Map<string, Tamper>();
+  const tamperOf = (name: string): Tamper => {
+    let t = tampers.get(name);
+    if (t === undefined) tampers.set(name, (t = createTamper()));
+    return t;
+  };
+  const world = await createDexieHarness(seed, backend, { engineLink: (name, kith) => tamperingKith(kith, tamperOf(name)) });
   const trace: string[] = [];
   if (process.env['CONVERGENCE_VERBOSE'] === '1') {
     const push = trace.push.bind(trace);
@@ -130,7 +138,7 @@ export async function runSeed(seed: string, backend: CrdtBackendName, steps: num
           return false;
         }
       });
-    const ctx: StepContext = { random: world.random.fork('steps'), history: createHistory(), users, names: PEERS, blocked: new Map(), calls: new Map(), tally: new Map(), removedElsewhere };
+    const ctx: StepContext = { random: world.random.fork('steps'), history: createHistory(), users, names: PEERS, blocked: new Map(), calls: new Map(), tally: new Map(), removedElsewhere, tamperOf };
     history = ctx.history;
     trace.push(`users ${PEERS.map((n) => `${n}=${users.get(n)!}`).join(' ')}`);
     let faults = 0;

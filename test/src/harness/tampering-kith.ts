@@ -1,4 +1,4 @@
-import type { DocChange, Kith } from '@kith/core';
+import type { DocChange, Kith, StorageWrite } from '@kith/core';
 
 /**
  * A modified client (issue 13): what an engine sends can be tampered with before its sync client
@@ -48,9 +48,11 @@ export function tamperingKith(kith: Kith, t: Tamper): Kith {
       if (prop === 'onOutgoing') return (l: (c: DocChange) => void) => target.onOutgoing((c) => out(c).forEach(l));
       if (prop === 'outbox') return () => target.outbox().flatMap(out);
       if (prop === 'acknowledge') {
-        return async (c: Pick<DocChange, 'doc' | 'device' | 'counter'>) => {
+        return async (c: Pick<DocChange, 'doc' | 'device' | 'counter'>, alongside?: readonly StorageWrite[]) => {
           const o = original(c);
-          if (o !== undefined) await target.acknowledge({ ...c, counter: o });
+          // An injected change is in no outbox: only the sync client's own writes (its push
+          // record) are committed, under a counter no change has.
+          await target.acknowledge({ ...c, counter: o ?? -1 }, alongside);
         };
       }
       const v: unknown = Reflect.get(target, prop, receiver);

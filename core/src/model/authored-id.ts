@@ -1,6 +1,7 @@
 import { blake2b } from '@noble/hashes/blake2.js';
 import type { UserId } from '../ids.js';
-import { createUuidV7, isUuid } from '../ids.js';
+import { createUuidV7, isUuid, uuidToBytes } from '../ids.js';
+import { encodeHex } from '../protocol/hex.js';
 
 /**
  * Ids bound to their author (docs/PROTOCOL.md ID-1, ADR 0016). A record others point at — a
@@ -14,13 +15,6 @@ import { createUuidV7, isUuid } from '../ids.js';
 export const AUTHORED_TAG_BYTES = 6;
 const DOMAIN = new TextEncoder().encode('kith/v1/authored-id');
 
-function uuidBytes(id: string): Uint8Array {
-  const h = id.replaceAll('-', '');
-  const out = new Uint8Array(16);
-  for (let i = 0; i < 16; i++) out[i] = parseInt(h.slice(2 * i, 2 * i + 2), 16);
-  return out;
-}
-
 function tag(author: Uint8Array, head: Uint8Array): Uint8Array {
   const msg = new Uint8Array(DOMAIN.length + 1 + 16 + 10);
   msg.set(DOMAIN, 0);
@@ -29,13 +23,11 @@ function tag(author: Uint8Array, head: Uint8Array): Uint8Array {
   return blake2b(msg, { dkLen: 32 }).subarray(0, AUTHORED_TAG_BYTES);
 }
 
-const toHex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-
 /** A UUIDv7 of (`ms`, `counter`, 14 bits of `random`) bound to `author` (ID-1). */
 export function createAuthoredId(author: UserId, ms: number, counter: number, random: Uint8Array): string {
   const base = createUuidV7(ms, counter, random);
   // Bytes 0..9 are the first four groups ("xxxxxxxx-xxxx-xxxx-xxxx-"); the last group is the tag.
-  return base.slice(0, 24) + toHex(tag(uuidBytes(author), uuidBytes(base)));
+  return base.slice(0, 24) + encodeHex(tag(uuidToBytes(author), uuidToBytes(base)));
 }
 
 const bound = new Map<string, boolean>();
@@ -45,7 +37,12 @@ export function isAuthoredBy(id: string, author: string): boolean {
   const key = `${author}|${id}`;
   const hit = bound.get(key);
   if (hit !== undefined) return hit;
-  const value = toHex(tag(uuidBytes(author), uuidBytes(id))) === id.slice(24);
+  let value: boolean;
+  try {
+    value = encodeHex(tag(uuidToBytes(author), uuidToBytes(id))) === id.slice(24);
+  } catch {
+    value = false; // not the canonical lowercase spelling: binds to no one
+  }
   if (bound.size >= 8192) bound.delete(bound.keys().next().value as string);
   bound.set(key, value);
   return value;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { encodeHex } from '../protocol/hex.js';
 import { createMembershipAuthorizer } from '../crypto/authorize.js';
 import { createIdentity, type Identity } from '../crypto/identity.js';
 import { SecretKey } from '../crypto/secret-key.js';
@@ -77,7 +78,7 @@ describe('M4: intro grants are taken only from someone who may grant the scope (
     const rnd = createSeededRandom('m4-groups');
     const unknown: ConversationId[] = [];
     for (let i = 0; i < 100; i++) {
-      const h = Array.from(rnd.bytes(16), (x) => x.toString(16).padStart(2, '0')).join('');
+      const h = encodeHex(rnd.bytes(16));
       unknown.push(`${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20)}` as ConversationId);
     }
     for (let i = 0; i < 100; i += 10) await send(mallory, unknown.slice(i, i + 10).map((c) => ({ scope: `conv:${c}`, token: tok('q') })));

@@ -1,5 +1,6 @@
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
+import { encodeHex } from '../protocol/hex.js';
 import type { UserId } from '../ids.js';
 import type { Storage } from '../ports/storage.js';
 import { SecretKey } from '../crypto/secret-key.js';
@@ -29,7 +30,7 @@ async function fill(keys: KeyStore, storage: Storage, seed: string, n: number): 
     const scope = `conv:${i % 3}`;
     const ek = random.bytes(32);
     const rk = random.bytes(32);
-    const token = Array.from(random.bytes(24), (x) => x.toString(16).padStart(2, '0')).join('');
+    const token = encodeHex(random.bytes(24));
     s.epochKeys.push(ek);
     s.rosterKeys.push(rk);
     s.tokens.push(token);
@@ -42,7 +43,7 @@ async function fill(keys: KeyStore, storage: Storage, seed: string, n: number): 
   return s;
 }
 
-const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+const hex = encodeHex;
 
 function expectHolds(keys: KeyStore, s: Secrets): void {
   s.epochKeys.forEach((k, i) => expect(hex(keys.keyring.epochKey(`conv:${i % 3}`, i)?.expose() ?? new Uint8Array())).toBe(hex(k)));

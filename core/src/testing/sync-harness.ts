@@ -1,5 +1,6 @@
 import { createCrdtBackend, createIdentity, createKith, createSodiumCrypto, createSyncClient, registerAccount, SecretKey } from '../index.js';
 import type { CryptoPort, DeviceId, Identity } from '../index.js';
+import { formatUuid } from '../ids.js';
 import { createFaultLink, type FaultCounters } from './fault-link.js';
 import { createFlush } from './harness-flush.js';
 import { createMemoryDevices, type HarnessDevice } from './harness-device.js';
@@ -18,8 +19,7 @@ let sharedCrypto: CryptoPort | undefined;
 function uuid4(b: Uint8Array): DeviceId {
   b[6] = (b[6]! & 0x0f) | 0x40;
   b[8] = (b[8]! & 0x3f) | 0x80;
-  const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}` as DeviceId;
+  return formatUuid(b) as DeviceId;
 }
 
 /** Runs N real engines and sync clients against an injected relay (see `SyncHarness`). */

@@ -1,4 +1,7 @@
+import { fail, type Result } from '../../errors.js';
 import { BASE64_RE } from '../base64.js';
+import { parseJsonSafe } from '../safe-json.js';
+import { RELAY_PROTOCOL_VERSION } from './frames.js';
 
 /**
  * Field readers shared by the two frame parsers. Each throws `InvalidField` (caught by the
@@ -15,6 +18,23 @@ type Fields = Record<string, unknown>;
 export function asFields(value: unknown, message: string): Fields {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidField(message);
   return value as Fields;
+}
+
+/**
+ * What both frame parsers do around their fields: text only, safe JSON within `maxChars`, an
+ * object of version 1, then `read`; an `InvalidField` (or any throw) from `read` is `malformed`.
+ */
+export function parseFrameWith<T>(data: unknown, maxChars: number, read: (o: Fields) => Result<T>): Result<T> {
+  if (typeof data !== 'string') return fail('malformed', 'frames are JSON text');
+  const parsed = parseJsonSafe(data, { maxChars, maxDepth: 4 });
+  if (!parsed.ok) return parsed;
+  try {
+    const o = asFields(parsed.value, 'a frame is a JSON object');
+    if (o['v'] !== RELAY_PROTOCOL_VERSION) return fail('unsupported_version', 'frame version must be 1');
+    return read(o);
+  } catch (error) {
+    return fail('malformed', error instanceof InvalidField ? error.message : 'invalid frame');
+  }
 }
 
 /** A safe integer in [0, max]. */

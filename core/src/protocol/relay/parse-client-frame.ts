@@ -1,7 +1,6 @@
 import { fail, ok, type Result } from '../../errors.js';
-import { parseJsonSafe } from '../safe-json.js';
-import { PRESENCE_STATES, RELAY_PROTOCOL_VERSION, SIGNAL_KINDS, type ClientFrame } from './frames.js';
-import { InvalidField, TOKEN_RE, UUID_RE, asFields, b64, int, oneOf, str } from './fields.js';
+import { PRESENCE_STATES, SIGNAL_KINDS, type ClientFrame } from './frames.js';
+import { InvalidField, parseFrameWith, TOKEN_RE, UUID_RE, asFields, b64, int, oneOf, str } from './fields.js';
 import { DEFAULT_CLIENT_FRAME_LIMITS, MAX_FRAME_ID, MAX_DOC_CHARS, MAX_TOKEN_CHARS, type ClientFrameLimits } from './limits.js';
 
 /**
@@ -10,12 +9,7 @@ import { DEFAULT_CLIENT_FRAME_LIMITS, MAX_FRAME_ID, MAX_DOC_CHARS, MAX_TOKEN_CHA
  * rejected. The frame is rebuilt from the fields it defines: unknown fields are not copied.
  */
 export function parseClientFrame(data: unknown, limits: ClientFrameLimits = DEFAULT_CLIENT_FRAME_LIMITS): Result<ClientFrame> {
-  if (typeof data !== 'string') return fail('malformed', 'frames are JSON text');
-  const parsed = parseJsonSafe(data, { maxChars: limits.maxFrameChars, maxDepth: 4 });
-  if (!parsed.ok) return parsed;
-  try {
-    const o = asFields(parsed.value, 'a frame is a JSON object');
-    if (o['v'] !== RELAY_PROTOCOL_VERSION) return fail('unsupported_version', 'frame version must be 1');
+  return parseFrameWith(data, limits.maxFrameChars, (o) => {
     const id = int(o, 'id', MAX_FRAME_ID);
     const doc = (): string => str(o, 'doc', MAX_DOC_CHARS);
     const cap = (): string => str(o, 'cap', MAX_TOKEN_CHARS, TOKEN_RE);
@@ -55,8 +49,5 @@ export function parseClientFrame(data: unknown, limits: ClientFrameLimits = DEFA
       default:
         return fail('malformed', 'unknown frame type');
     }
-  } catch (error) {
-    if (error instanceof InvalidField) return fail('malformed', error.message);
-    return fail('malformed', 'invalid frame');
-  }
+  });
 }

@@ -1,7 +1,6 @@
 import { ERROR_CODES, fail, ok, type Result } from '../../errors.js';
-import { parseJsonSafe } from '../safe-json.js';
-import { PRESENCE_STATES, RELAY_PROTOCOL_VERSION, SIGNAL_KINDS, type Sender, type ServerFrame, type WireEntry } from './frames.js';
-import { InvalidField, UUID_RE, asFields, b64, bool, int, oneOf, str } from './fields.js';
+import { PRESENCE_STATES, SIGNAL_KINDS, type Sender, type ServerFrame, type WireEntry } from './frames.js';
+import { InvalidField, parseFrameWith, UUID_RE, asFields, b64, bool, int, oneOf, str } from './fields.js';
 import { DEFAULT_SERVER_FRAME_LIMITS, MAX_DOC_CHARS, MAX_ERROR_MESSAGE_CHARS, MAX_FRAME_ID, type ServerFrameLimits } from './limits.js';
 
 type Fields = Record<string, unknown>;
@@ -28,12 +27,7 @@ function entries(o: Fields, maxEnv: number): WireEntry[] {
  * `too_large`), never a throw. The caller still verifies every envelope's signature.
  */
 export function parseServerFrame(data: unknown, limits: ServerFrameLimits = DEFAULT_SERVER_FRAME_LIMITS): Result<ServerFrame> {
-  if (typeof data !== 'string') return fail('malformed', 'frames are JSON text');
-  const parsed = parseJsonSafe(data, { maxChars: limits.maxFrameChars, maxDepth: 4 });
-  if (!parsed.ok) return parsed;
-  try {
-    const o = asFields(parsed.value, 'a frame is a JSON object');
-    if (o['v'] !== RELAY_PROTOCOL_VERSION) return fail('unsupported_version', 'frame version must be 1');
+  return parseFrameWith(data, limits.maxFrameChars, (o) => {
     const id = (): number => int(o, 'id', MAX_FRAME_ID);
     const doc = (): string => str(o, 'doc', MAX_DOC_CHARS);
     const t = o['t'];
@@ -63,8 +57,5 @@ export function parseServerFrame(data: unknown, limits: ServerFrameLimits = DEFA
       default:
         return fail('malformed', 'unknown frame type');
     }
-  } catch (error) {
-    if (error instanceof InvalidField) return fail('malformed', error.message);
-    return fail('malformed', 'invalid frame');
-  }
+  });
 }

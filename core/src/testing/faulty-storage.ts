@@ -7,11 +7,20 @@ export interface FaultyStorageOptions {
   readonly failCommitEvery?: number;
   /** Each commit fails with probability `rate`, drawn from `source` (a seeded Random in tests). */
   readonly random?: { readonly rate: number; readonly source: Random };
+  /**
+   * Commit `n` fails when `failWhen(n)`, n counting from 1 the commits made while faults are on
+   * (`setFaults`): `(n) => n === 3` is one failed commit, `(n) => n >= 3` a crash from there on.
+   */
+  readonly failWhen?: (n: number) => boolean;
+  /** Start with injection off (default on). */
+  readonly startDisabled?: boolean;
 }
 
 export interface FaultyStorage extends Storage {
   /** Commits attempted and commits failed by injection so far. */
   stats(): { readonly commits: number; readonly failed: number };
+  /** Commits attempted while faults were on (the `n` of `failWhen`). */
+  armedCommits(): number;
   /** Turns injection off (e.g. for a final flush) or back on. */
   setFaults(enabled: boolean): void;
 }
@@ -35,10 +44,13 @@ export function createFaultyStorage(inner: Storage, options: FaultyStorageOption
   const rate = options.random?.rate ?? 0;
   if (!(rate >= 0 && rate <= 1)) throw new RangeError('random.rate must be within [0, 1]');
   let commits = 0;
+  let armedCommits = 0;
   let failed = 0;
-  let enabled = true;
+  let enabled = options.startDisabled !== true;
   const shouldFail = (): boolean => {
     if (!enabled) return false;
+    armedCommits += 1;
+    if (options.failWhen?.(armedCommits) === true) return true;
     if (every !== undefined && commits % every === 0) return true;
     return options.random !== undefined && rate > 0 && draw(options.random.source) < rate;
   };
@@ -58,6 +70,7 @@ export function createFaultyStorage(inner: Storage, options: FaultyStorageOption
       return inner.commit(writes);
     },
     stats: () => ({ commits, failed }),
+    armedCommits: () => armedCommits,
     setFaults(on: boolean): void {
       enabled = on;
     },

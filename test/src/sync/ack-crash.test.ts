@@ -9,15 +9,13 @@ import {
   createMemoryVault,
   createSodiumCrypto,
   createSyncClient,
-  KithError,
   registerAccount,
   SecretKey,
   type Kith,
   type MemoryDatabase,
-  type Storage,
   type SyncClient,
 } from '@kith/core';
-import { createManualClock, createSeededRandom } from '@kith/core/testing';
+import { createFaultyStorage, createManualClock, createSeededRandom, type FaultyStorage } from '@kith/core/testing';
 import { createMemoryRelayStore } from '@kith/relay';
 import { createTestRelay } from '@kith/relay/testing';
 
@@ -38,24 +36,6 @@ interface Peer {
   errors: unknown[];
 }
 
-/** Commits of the wrapped storage from number `at` (1-based, counted once armed) fail: only that one (`fail`) or all later (`crash`). */
-function faultAt(inner: Storage, state: { armed: boolean; commits: number; at: number; mode: 'fail' | 'crash' }): Storage {
-  return {
-    loadDoc: (doc) => inner.loadDoc(doc),
-    listDocs: (prefix) => inner.listDocs(prefix),
-    getMeta: (key) => inner.getMeta(key),
-    listMeta: (prefix) => inner.listMeta(prefix),
-    outbox: () => inner.outbox(),
-    close: () => inner.close(),
-    commit(writes) {
-      if (!state.armed) return inner.commit(writes);
-      state.commits++;
-      const hit = state.mode === 'fail' ? state.commits === state.at : state.commits >= state.at;
-      return hit ? Promise.reject(new KithError('storage_failed', `injected at commit ${state.commits}`)) : inner.commit(writes);
-    },
-  };
-}
-
 async function scenario(at: number, mode: 'fail' | 'crash'): Promise<{ commits: number; sent: boolean; atBob: number; atAlice: number; outboxLeft: number; pushLeft: number; conflicts: number; errors: number }> {
   const relay = await createTestRelay({ store: createMemoryRelayStore(), limits: { connRate: 1e9, connBurst: 1e9, accountRate: 1e9, accountBurst: 1e9, ipRate: 1e9, ipBurst: 1e9 } });
   const transport = createMemoryTransport({ accept: (s) => relay.relay.connect(s), fetch: relay.fetch });
@@ -63,7 +43,8 @@ async function scenario(at: number, mode: 'fail' | 'crash'): Promise<{ commits: 
   const clock = createManualClock(1_700_000_000_000);
   const random = createSeededRandom(`ack-crash-${mode}-${at}`);
   const backend = createCrdtBackend('automerge');
-  const fault = { armed: false, commits: 0, at, mode };
+  // Alice's storage fails from commit `at` of the armed stretch: only that one (`fail`) or all later (`crash`).
+  let fault: FaultyStorage | undefined;
   const identities = {
     alice: createIdentity(crypto, { device: DEVICES.alice as never, bundle: new SecretKey(random.fork('bundle:alice').bytes(64)) }),
     bob: createIdentity(crypto, { device: DEVICES.bob as never, bundle: new SecretKey(random.fork('bundle:bob').bytes(64)) }),
@@ -72,7 +53,7 @@ async function scenario(at: number, mode: 'fail' | 'crash'): Promise<{ commits: 
   const open = async (name: 'alice' | 'bob', database: MemoryDatabase, faulty: boolean): Promise<Peer> => {
     const identity = identities[name];
     const plain = createMemoryStorage({ database });
-    const storage = faulty ? faultAt(plain, fault) : plain;
+    const storage = faulty ? (fault = createFaultyStorage(plain, { startDisabled: true, failWhen: (n) => (mode === 'fail' ? n === at : n >= at) })) : plain;
     const kith = await createKith({ user: identity.userId, username: name, device: identity.device, backend, clock, random: random.fork(`kith:${name}:${opened++}`), storage });
     const sync = await createSyncClient({ kith, identity, crypto, transport, clock, random: random.fork(`sync:${name}:${opened}`), storage, vault: createMemoryVault(crypto, random.fork(`vault:${name}`).bytes(32)), backoff: { baseMs: 100, maxMs: 1000 } });
     const errors: unknown[] = [];
@@ -103,14 +84,14 @@ async function scenario(at: number, mode: 'fail' | 'crash'): Promise<{ commits: 
   await flush([alice, bob]);
 
   // send → seal → push → ack, with alice's storage failing from commit `at` of this stretch on.
-  fault.armed = true;
+  fault!.setFaults(true);
   const sent = await alice.kith.messages.send(group.id, 'once').then(
     () => true,
     () => false,
   );
   await flush([alice, bob]);
-  fault.armed = false;
-  const commits = fault.commits;
+  fault!.setFaults(false);
+  const commits = fault!.armedCommits();
   const oldErrors = alice.errors;
   // Reopened from its database (the old engine and client are dropped without cleanup).
   void alice.sync.stop().catch(() => undefined);

@@ -1,6 +1,5 @@
 import WebSocket from 'ws';
 import {
-  createCrdtBackend,
   createDecodeSandbox,
   createIdentity,
   createKith,
@@ -22,6 +21,7 @@ import {
   type UserId,
   type WebSocketConstructor,
 } from '@kith/core';
+import { createYjsBackend } from '@kith/core/yjs';
 import { createNodeWorkerHost } from '@kith/core/node';
 import { createManualClock, createSeededRandom, type ManualClock } from '@kith/core/testing';
 import { createChildRelayHost, type ChildRelayHost } from '../harness/child-relay-host.js';
@@ -61,7 +61,7 @@ export async function createHostileRelayWorld(seed: string): Promise<HostileRela
   const proc: ChildRelayHost = await createChildRelayHost();
   const clock = createManualClock(1_700_000_000_000);
   const random = createSeededRandom(seed);
-  const backend = createCrdtBackend('yjs');
+  const backend = createYjsBackend();
   const devices = new Map<string, RelayDevice & { close(): Promise<void>; user: UserId }>();
   const fetchNow = (path: string, init?: RequestInit): Promise<Response> => fetch(`${proc.current().url}${path}`, init);
   const world: HostileRelayWorld = {

@@ -4,8 +4,9 @@ import type { KeyStore } from '../session/key-store.js';
 
 /**
  * The relay logs this client reads (SYNC-5, SYNC-6): one `sub` per wanted document, resuming
- * after its cursor, with the scope's read tokens tried in order (`forbidden` → the next one;
- * none left → `denied` until new tokens arrive). A `sub` that could not be sent (no
+ * after its cursor, with the scope's read tokens tried newest first (`forbidden` → the next one;
+ * none left → `denied` until new tokens arrive; a live one ended with `forbidden` by a rotation,
+ * SYNC-24, starts over from the newest). A `sub` that could not be sent (no
  * authenticated connection) is forgotten, so the next `refresh` sends it again; a transient
  * refusal (`rate_limited`, `storage_failed`) is retried after `retryLater`; any other refusal
  * (e.g. `invalid_argument` "already subscribed") marks it `denied` instead of resending at once
@@ -52,7 +53,8 @@ export function createSubscriptions(deps: SubscriptionDeps): Subscriptions {
   const subById = new Map<number, string>();
   const subscribe = (doc: string): void => {
     const scope = capabilityScopeOf(doc);
-    const tokens = keys.tokens(scope);
+    // Newest first: after a rotation (SYNC-24) the older tokens of a group are refused.
+    const tokens = [...keys.tokens(scope)].reverse();
     const sub = subs.get(doc) ?? { state: 'pending', id: 0, token: 0 };
     subs.set(doc, sub);
     const cap = tokens[sub.token];
@@ -98,7 +100,8 @@ export function createSubscriptions(deps: SubscriptionDeps): Subscriptions {
       if (found === undefined) return false;
       const { doc, sub } = found;
       if (code === 'forbidden') {
-        sub.token++;
+        // A live subscription ended by a rotation (L2) starts over with the newest token.
+        sub.token = sub.state === 'ok' ? 0 : sub.token + 1;
         rt.enqueue(() => Promise.resolve(subscribe(doc)));
       } else if (TRANSIENT.has(code)) {
         deps.retryLater(() => {

@@ -80,5 +80,54 @@ for (const backend of ['yjs', 'automerge'] as const satisfies readonly CrdtBacke
       expect(await texts(carol, group.id)).toEqual(await texts(alice, group.id));
       expect(carol.kith.groups.members(group.id).map((m) => m.user)).toContain(w.user('carol'));
     }, 180_000);
+
+    it('SYNC-24: with the creator offline, another admin (a controller since her promotion) rotates', async () => {
+      const [alice, bob, carol, dave] = (['alice', 'bob', 'carol', 'dave'] as const).map((n) => w.device(n)) as [RelayDevice, RelayDevice, RelayDevice, RelayDevice];
+      const group = await alice.kith.groups.create({ name: 'h', members: [w.user('bob'), w.user('carol'), w.user('dave')] });
+      await w.settle();
+      await alice.kith.groups.setRole(group.id, w.user('bob'), 'admin');
+      await dave.kith.messages.send(group.id, 'dave here');
+      await w.settle();
+      await w.setOnline('alice', false);
+      await bob.kith.groups.removeMember(group.id, w.user('dave'));
+      await w.settle();
+      expect(dave.kith.groups.get(group.id).former.map((m) => m.user)).toContain(w.user('dave'));
+      const daveAtRemoval = groupEnvelopes(dave, group.id);
+      for (let i = 0; i < 3; i++) {
+        await bob.kith.messages.send(group.id, `b${i}`);
+        await carol.kith.messages.send(group.id, `c${i}`);
+      }
+      await w.settle();
+      const daveAfter = groupEnvelopes(dave, group.id) - daveAtRemoval;
+      console.log(`[SYNC-24 ${backend}] creator offline: dave received ${daveAfter} group envelopes written after bob removed him`);
+      expect(daveAfter).toBe(0);
+      expect(await texts(carol, group.id)).toEqual(await texts(bob, group.id));
+      await w.setOnline('alice', true);
+      await w.settle();
+      expect(await texts(alice, group.id)).toEqual(await texts(bob, group.id));
+      expect(await texts(alice, group.id)).toHaveLength(7);
+    }, 180_000);
+
+    it('CAP-5: a member removed while offline still learns her removal when back, and receives nothing written after it', async () => {
+      const [alice, bob, carol] = (['alice', 'bob', 'carol'] as const).map((n) => w.device(n)) as [RelayDevice, RelayDevice, RelayDevice];
+      const group = await alice.kith.groups.create({ name: 'k', members: [w.user('bob'), w.user('carol')] });
+      await w.settle();
+      await carol.kith.messages.send(group.id, 'carol here');
+      await w.settle();
+      await w.setOnline('carol', false);
+      await alice.kith.groups.removeMember(group.id, w.user('carol'));
+      await w.settle();
+      await bob.kith.messages.send(group.id, 'after carol');
+      await w.settle();
+      const atReturn = groupEnvelopes(carol, group.id);
+      await w.setOnline('carol', true);
+      await w.settle();
+      // She reads the pre-rotation log (her removal op) and nothing of what came after it.
+      expect(carol.kith.groups.get(group.id).former.map((m) => m.user)).toContain(w.user('carol'));
+      expect(await texts(carol, group.id)).not.toContain('after carol');
+      const got = groupEnvelopes(carol, group.id) - atReturn;
+      console.log(`[CAP-5 ${backend}] carol, removed while offline, received ${got} group envelope(s) back online (the removal op); none after it`);
+      expect(got).toBe(1);
+    }, 180_000);
   });
 }

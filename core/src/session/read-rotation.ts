@@ -39,7 +39,7 @@ export interface ReadRotationDeps {
 
 /** Meta `sync/readrot/<conv>` = `{ r: removals, a: admins }` of the group this device last settled. */
 const META = 'sync/readrot/';
-/** Refusals after which trying again cannot help (another controller rotated: try with its version). */
+/** Refusals worth trying again at the next check (`conflict`: another controller rotated; retry on its version). */
 const RETRY = new Set(['conflict', 'rate_limited', 'storage_failed', 'offline']);
 
 interface Mark {

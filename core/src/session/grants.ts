@@ -23,7 +23,8 @@ export interface Grants {
   /**
    * Every grant `user` needs for `scope`: a group's read tokens are all sent (the newest
    * `GROUP_TOKENS`), whatever order they reached me in, so a joiner gets the current one after a
-   * rotation (SYNC-24) — and only to me or to a user my replica lists as a member of the group.
+   * rotation (SYNC-24) — to my own devices, and, if I am an admin of the group, to users my
+   * replica lists as its members.
    */
   grantsFor(scope: string, user: UserId, writes: StorageWrite[]): IntroGrant[];
   /** A feed of a conversation not known yet whose audience is me and one peer of that direct id: make the pair key. */
@@ -83,7 +84,11 @@ export function createGrants(deps: Pick<SessionDeps, 'crypto' | 'identity' | 'en
   const grantsFor = (scope: string, user: UserId, writes: StorageWrite[]): IntroGrant[] => {
     const ref = scopeRefOf(scope);
     if (ref?.kind === 'conv' && !replicas.isDirect(ref.conversation)) {
-      if (user !== me && replicas.view(ref.conversation)?.members.has(user) !== true) return [];
+      // To others only as an admin (trusted for membership), and only to members of my replica:
+      // a member who holds a rotated token before she applied the removal that caused it would
+      // otherwise hand it to the removed member with her next message.
+      const view = replicas.view(ref.conversation);
+      if (user !== me && (view?.members.get(me)?.role !== 'admin' || !view.members.has(user))) return [];
       return keys.tokens(scope).slice(-GROUP_TOKENS).map((token) => ({ scope, token }));
     }
     const grant = grantFor(scope, user, writes);

@@ -17,6 +17,9 @@ export interface BenchSizes {
   readonly fanoutPerSender: number;
   /** Cold open: history length of the peers' documents (Kith's figure comes from § domain). */
   readonly coldHistory: number;
+  /** The same for automerge: building a history of one change per message is slow (100,000 did
+   *  not finish in 25 minutes here), so its default is smaller and the report says so. */
+  readonly coldHistoryAutomerge: number;
   /** Bytes of one chat message's text. */
   readonly messageBytes: number;
 }
@@ -38,6 +41,7 @@ export function benchSizes(): BenchSizes {
     fanoutSenders: num('BENCH_FANOUT_SENDERS', 4, 4),
     fanoutPerSender: num('BENCH_FANOUT_PER_SENDER', 250, 50),
     coldHistory: num('BENCH_COLD_HISTORY', 100_000, 5000),
+    coldHistoryAutomerge: num('BENCH_COLD_HISTORY_AUTOMERGE', 10_000, 2000),
     messageBytes: num('BENCH_MESSAGE_BYTES', 200, 200),
   };
 }

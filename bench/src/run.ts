@@ -2,7 +2,9 @@
 // the same workloads, interleaved, medians, ratios → the `peers` section of docs/benchmarks.md.
 //   pnpm --filter @kith/bench bench            (full sizes, a few minutes per round)
 //   BENCH_QUICK=1 pnpm --filter @kith/bench bench   (smoke-sized)
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeBenchSection } from '../../scripts/bench-report.js';
 import { automergeSystem } from './automerge/automerge-system.js';
@@ -42,8 +44,10 @@ for (let round = 1; round <= sizes.rounds; round++) {
   }
 }
 log('cold open (peers)');
+// Written first so a run cut short later still leaves its figures.
+writeFileSync(join(tmpdir(), 'kith-bench-peers.json'), JSON.stringify({ sizes, chat, fanout }));
 const docs = readFileSync(fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url)), 'utf8');
-const cold = { yjs: peerColdOpen('yjs', sizes.coldHistory, bytes), automerge: peerColdOpen('automerge', sizes.coldHistory, bytes), kith: kithColdOpenFromDomainSection(docs) };
+const cold = { yjs: peerColdOpen('yjs', sizes.coldHistory, bytes), automerge: peerColdOpen('automerge', sizes.coldHistoryAutomerge, bytes), kith: kithColdOpenFromDomainSection(docs) };
 log(`  yjs ${cold.yjs.ms.toFixed(0)} ms, automerge ${cold.automerge.ms.toFixed(0)} ms`);
 
 const md = peersMarkdown({ sizes, chat, fanout, cold, machine: machineLine(), loadBefore, loadAfter: loadAverage(), minutes: (performance.now() - started) / 60_000 });

@@ -10,4 +10,4 @@ const server = createServer();
 const wss = new WebSocketServer({ server });
 // The adapter's typings name ws's CommonJS export, ours its ESM one: the same class at run time.
 new Repo({ network: [new NodeWSServerAdapter(wss as unknown as ConstructorParameters<typeof NodeWSServerAdapter>[0])], sharePolicy: () => Promise.resolve(true) });
-server.listen(0, '127.0.0.1', () => announce(server));
+server.listen(0, '127.0.0.1', () => announce(server, wss));

@@ -11,4 +11,4 @@ wss.on('connection', (ws: WebSocket) => {
     for (const other of wss.clients) if (other !== ws && other.readyState === other.OPEN) other.send(data, { binary: isBinary });
   });
 });
-server.listen(0, '127.0.0.1', () => announce(server));
+server.listen(0, '127.0.0.1', () => announce(server, wss));

@@ -12,4 +12,4 @@ const server = createServer((_req, res) => {
 });
 wss.on('connection', setupWSConnection);
 server.on('upgrade', (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req)));
-server.listen(0, '127.0.0.1', () => announce(server));
+server.listen(0, '127.0.0.1', () => announce(server, wss));

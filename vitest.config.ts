@@ -46,7 +46,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'slow',
-          include: [...SLOW_UNITS, 'test/src/**/*.test.ts', 'web-demo/tests/**/*.test.ts'],
+          include: [...SLOW_UNITS, 'test/src/**/*.test.ts', 'bench/src/**/*.test.ts', 'web-demo/tests/**/*.test.ts'],
           env: { FUZZ_BUDGET_MS: slowBudget },
           testTimeout: timeoutFor(slowBudget),
           hookTimeout: 60_000,

@@ -144,6 +144,7 @@ if (runs('push')) {
 if (runs('pull')) {
   const c = await connect(owner.token);
   await pushMany(c, owner.id, owner.doc, 10_000);
+  const cpu0 = relayCpuMs();
   const t0 = performance.now();
   let got = 0;
   let after = 0;
@@ -157,7 +158,8 @@ if (runs('pull')) {
     if (!page.more) break;
   }
   const ms = performance.now() - t0;
-  row(`| pull 10,000 entries (pages of 1,000) | ${got} | ${ms.toFixed(0)} ms (${(got / (ms / 1000)).toFixed(0)} entries/s) | |`);
+  const cpu = relayCpuMs() - cpu0;
+  row(`| pull 10,000 entries (pages of 1,000) | ${got} | ${ms.toFixed(0)} ms (${(got / (ms / 1000)).toFixed(0)} entries/s) | relay CPU ${((cpu * 1000) / got).toFixed(1)} µs per entry |`);
   c.ws.close();
 }
 // fan-out over real sockets: 4 senders (4 in flight each) → 100 subscribers of all 4 documents

@@ -61,7 +61,11 @@ export async function createRelay(deps: RelayDeps): Promise<Relay> {
     ipLimiter: createRateLimiter(limits.ipRate, limits.ipBurst, now),
     peerLimiter: createRateLimiter(limits.peerRate, limits.peerBurst, now),
   };
-  const hub = createHub();
+  const hub = createHub({
+    maxEntriesPerFrame: limits.maxLiveFrameEntries,
+    maxBytesPerFrame: limits.maxLiveFrameBytes,
+    onDeliveryError: (error) => ctx.logger.log('error', 'hub.deliver_failed', { error: error instanceof Error ? error.name : 'unknown' }),
+  });
   const auth = createAuthService(ctx);
   const caps = createCapabilityService(ctx);
   const docs = createDocumentService(ctx, caps, hub);

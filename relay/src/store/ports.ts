@@ -164,5 +164,7 @@ export interface RelayStore {
   readonly accounts: AccountStore;
   /** `FULL`, `NORMAL` or `memory`: reported by /health and the logs. */
   readonly durability: string;
+  /** Durability syncs (fsyncs of the log) so far, when the store counts them (/metrics). */
+  readonly fsyncs?: () => number;
   close(): Promise<void>;
 }

@@ -1,8 +1,8 @@
 import type { EnvelopeKind } from '@kith/core';
 
 /**
- * Storage ports of the relay. Each has a memory and a SQLite implementation that both pass
- * `runRelayStoreConformance` (store/conformance.ts); a PostgreSQL implementation plugs in here.
+ * Storage ports of the relay. Each has a memory, a SQLite and a PostgreSQL implementation that all pass
+ * `runRelayStoreConformance` (store/conformance.ts).
  * Every method that writes resolves only once the write is durable (RLY-10).
  */
 
@@ -153,7 +153,9 @@ export interface RelayStore {
   readonly docs: DocLogStore;
   readonly blobs: BlobStore;
   readonly accounts: AccountStore;
-  /** `FULL`, `NORMAL` or `memory`: reported by /health and the logs. */
+  /** `sqlite-wal-FULL`, `postgresql-synchronous_commit=on`, `memory`…: reported by /health and the logs. */
   readonly durability: string;
+  /** A round trip to a database server (PostgreSQL); rejects when it is unreachable. /health calls it. */
+  ping?(): Promise<void>;
   close(): Promise<void>;
 }

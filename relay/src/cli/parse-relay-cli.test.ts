@@ -20,6 +20,7 @@ describe('OPS-6 relay configuration', () => {
       host: '0.0.0.0',
       dataDir: './data',
       synchronous: 'FULL',
+      databaseUrl: undefined,
       corsOrigin: '*',
       maxBlobBytes: 100 * 1024 * 1024,
       connRate: undefined,
@@ -71,6 +72,15 @@ describe('OPS-6 relay configuration', () => {
     const message = errorOf(argv, env);
     expect(message.startsWith(start)).toBe(true);
     expect(message).not.toContain('\n');
+  });
+
+  it('RLY-33: the database URL comes from --database-url or KITH_DATABASE_URL; an invalid one is refused without repeating it', () => {
+    expect(run([]).databaseUrl).toBeUndefined();
+    expect(run([], { KITH_DATABASE_URL: 'postgres://kith@db:5432/kith' }).databaseUrl).toBe('postgres://kith@db:5432/kith');
+    expect(run(['--database-url', 'postgresql://a@b/c'], { KITH_DATABASE_URL: 'postgres://x@y/z' }).databaseUrl).toBe('postgresql://a@b/c');
+    const message = errorOf([], { KITH_DATABASE_URL: 'mysql://root:hunter2@db/kith' });
+    expect(message).toBe('invalid KITH_DATABASE_URL (not shown): expected a postgres:// or postgresql:// URL');
+    expect(message).not.toContain('hunter2');
   });
 
   it('the help lists every flag and every environment variable', () => {

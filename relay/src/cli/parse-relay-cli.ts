@@ -6,6 +6,8 @@ export interface RelayCliConfig {
   readonly host: string;
   readonly dataDir: string;
   readonly synchronous: 'FULL' | 'NORMAL';
+  /** PostgreSQL URL; undefined = embedded SQLite under `dataDir`. */
+  readonly databaseUrl: string | undefined;
   readonly corsOrigin: string;
   readonly maxBlobBytes: number;
   /** Frames/s per connection; `Infinity` = no limit; undefined = the relay's default. */
@@ -57,7 +59,8 @@ export function parseRelayCli(argv: readonly string[], env: Readonly<Record<stri
     const given = raw.get(option.key);
     if (given === undefined) continue;
     const value = option.parse(given.value);
-    if (!value.ok) return { kind: 'error', message: `invalid ${given.from} '${given.value}': ${value.error}` };
+    const shown = 'secret' in option && option.secret ? '(not shown)' : `'${given.value}'`;
+    if (!value.ok) return { kind: 'error', message: `invalid ${given.from} ${shown}: ${value.error}` };
     parsed.set(option.key, value.value);
   }
   const num = (k: RelayOptionKey): number | undefined => parsed.get(k) as number | undefined;
@@ -73,6 +76,7 @@ export function parseRelayCli(argv: readonly string[], env: Readonly<Record<stri
       host: str('host') ?? '0.0.0.0',
       dataDir: str('dataDir') ?? './data',
       synchronous: (str('synchronous') ?? 'FULL') as 'FULL' | 'NORMAL',
+      databaseUrl: str('databaseUrl'),
       corsOrigin: str('corsOrigin') ?? '*',
       maxBlobBytes: Math.floor((num('maxBlobMb') ?? 100) * 1024 * 1024),
       connRate: rate('connRate'),

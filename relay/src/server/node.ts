@@ -6,6 +6,7 @@ import { createRelayApp } from '../app.js';
 import { DEFAULT_RELAY_LIMITS, type RelayLimits } from '../config.js';
 import type { Logger } from '../ops/logger.js';
 import type { Relay } from '../relay.js';
+import { createPostgresRelayStore } from '../store/postgres/index.js';
 import { createSqliteRelayStore } from '../store/sqlite/index.js';
 
 export interface NodeRelayOptions {
@@ -14,6 +15,8 @@ export interface NodeRelayOptions {
   readonly hostname?: string;
   readonly dataDir: string;
   readonly synchronous?: 'FULL' | 'NORMAL';
+  /** PostgreSQL shared by every instance of a cluster (RLY-33); without it, SQLite under `dataDir`. */
+  readonly databaseUrl?: string;
   readonly limits?: Partial<RelayLimits>;
   readonly logger?: Logger;
   readonly corsOrigin?: string | string[];
@@ -27,9 +30,15 @@ export interface RunningRelay {
   close(): Promise<void>;
 }
 
-/** The only place that opens real sockets: HTTP + WebSocket on Node with the SQLite store. */
+/**
+ * The only place that opens real sockets: HTTP + WebSocket on Node, with PostgreSQL when a
+ * database URL is given (migrations applied before listening) and embedded SQLite otherwise.
+ */
 export async function startNodeRelay(options: NodeRelayOptions): Promise<RunningRelay> {
-  const store = createSqliteRelayStore({ dataDir: options.dataDir, synchronous: options.synchronous ?? 'FULL' });
+  const store =
+    options.databaseUrl === undefined
+      ? createSqliteRelayStore({ dataDir: options.dataDir, synchronous: options.synchronous ?? 'FULL' })
+      : await createPostgresRelayStore({ url: options.databaseUrl });
   const maxFrameBytes = options.limits?.maxFrameBytes ?? DEFAULT_RELAY_LIMITS.maxFrameBytes;
   const { app, relay } = await createRelayApp({
     store,

@@ -3,12 +3,20 @@ import { formatMetrics } from '../../ops/metrics.js';
 import type { Relay } from '../../relay.js';
 import type { RelayEnv } from '../http.js';
 
-/** OPS-1/2: `GET /health` (200 once ready, 503 while draining) and `GET /metrics` (Prometheus text). */
+/** OPS-1/2: `GET /health` (200 once ready, 503 while draining or while the database is unreachable) and `GET /metrics` (Prometheus text). */
 export function createHealthRoutes(relay: Relay): Hono<RelayEnv> {
   return new Hono<RelayEnv>()
-    .get('/health', (c) =>
-      relay.ready ? c.json({ ok: true, durability: relay.ctx.store.durability }) : c.json({ ok: false }, 503),
-    )
+    .get('/health', async (c) => {
+      if (!relay.ready) return c.json({ ok: false }, 503);
+      const { store } = relay.ctx;
+      if (store.ping === undefined) return c.json({ ok: true, durability: store.durability });
+      // RLY-33: a relay on PostgreSQL is healthy only while its database answers.
+      const database = await store.ping().then(
+        () => 'ok' as const,
+        () => 'unreachable' as const,
+      );
+      return c.json({ ok: database === 'ok', durability: store.durability, database }, database === 'ok' ? 200 : 503);
+    })
     .get('/metrics', async (c) => {
       const bytes = { envelopes: await relay.ctx.store.docs.storedBytes(), blobs: await relay.ctx.store.blobs.storedBytes() };
       return c.text(formatMetrics(relay.metrics, bytes, relay.docs.committer.batches), 200, { 'content-type': 'text/plain; version=0.0.4' });

@@ -3,7 +3,7 @@ import type { RelayStore } from '../ports.js';
 import { createPostgresAccountStore } from './accounts.js';
 import { createPostgresBlobStore, pruneAbandonedUploads } from './blobs.js';
 import { createPostgresDocLogStore } from './doc-log.js';
-import { migrate } from './migrations.js';
+import { migrate, POSTGRES_MIGRATIONS } from './migrations.js';
 
 export interface PostgresStoreOptions {
   /** `postgres://user:pass@host:port/db` (KITH_DATABASE_URL). Never logged: it may hold a password. */
@@ -28,8 +28,7 @@ export async function createPostgresRelayStore(options: PostgresStoreOptions): P
   if (options.schema !== undefined) connection['search_path'] = options.schema;
   const sql = postgres(options.url, { max: options.maxConnections ?? 10, onnotice: () => undefined, connection });
   try {
-    if (options.schema !== undefined) await sql.unsafe(`CREATE SCHEMA IF NOT EXISTS ${options.schema}`);
-    await migrate(sql);
+    await migrate(sql, POSTGRES_MIGRATIONS, options.schema);
     await pruneAbandonedUploads(sql, 24 * 3600);
     const [s] = await sql<{ fsync: string; sync: string }[]>`SELECT current_setting('fsync') AS fsync, current_setting('synchronous_commit') AS sync`;
     const durability = `postgresql-synchronous_commit=${s?.sync ?? '?'}${s?.fsync === 'on' ? '' : '-fsync=off'}`;

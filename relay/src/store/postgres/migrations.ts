@@ -86,11 +86,14 @@ const MIGRATION_LOCK = 0x6b697468;
  * Applies every migration above the recorded version, in one transaction under an advisory
  * lock, so instances starting at once apply each exactly once (RLY-31). Refuses a database whose
  * version is newer than this relay knows (an older relay must not write a newer schema).
- * Returns the schema version now in force.
+ * `schema` (an identifier the caller validated) is created first when given. Returns the schema
+ * version now in force.
  */
-export async function migrate(sql: Sql, migrations: readonly Migration[] = POSTGRES_MIGRATIONS): Promise<number> {
+export async function migrate(sql: Sql, migrations: readonly Migration[] = POSTGRES_MIGRATIONS, schema?: string): Promise<number> {
   return sql.begin(async (tx) => {
     await tx`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK}::int8)`;
+    // Under the lock: CREATE SCHEMA IF NOT EXISTS is not safe against a concurrent creator.
+    if (schema !== undefined) await tx.unsafe(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     await tx`CREATE TABLE IF NOT EXISTS kith_migrations (
       version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`;
     const [row] = await tx<{ v: number | null }[]>`SELECT max(version) AS v FROM kith_migrations`;

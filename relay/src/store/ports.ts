@@ -87,6 +87,21 @@ export interface BlobStore {
   storedBytes(): Promise<number>;
 }
 
+/**
+ * Blob quota reservations (BLOB-2) kept in a store shared by every relay instance. Without one
+ * the relay keeps them in process memory (routes/blobs/quota.ts), which holds for one process.
+ */
+export interface BlobReservationStore {
+  /**
+   * Atomically, against every instance: reserves `want` bytes (or as many as remain up to
+   * `cap` when `want` is undefined) for `owner` if usage + live reservations + it fit `quota`.
+   * Resolves to the amount reserved (0: none left, or `want` does not fit).
+   */
+  reserve(owner: string, want: number | undefined, cap: number, quota: number): Promise<number>;
+  /** Releases one reservation of `bytes` made for `owner`. */
+  release(owner: string, bytes: number): Promise<void>;
+}
+
 export interface AccountRecord {
   readonly userId: string;
   /** As registered (case preserved). */
@@ -153,6 +168,8 @@ export interface RelayStore {
   readonly docs: DocLogStore;
   readonly blobs: BlobStore;
   readonly accounts: AccountStore;
+  /** Present on stores shared by several instances (PostgreSQL). */
+  readonly reservations?: BlobReservationStore;
   /** `sqlite-wal-FULL`, `postgresql-synchronous_commit=on`, `memory`…: reported by /health and the logs. */
   readonly durability: string;
   /** A round trip to a database server (PostgreSQL); rejects when it is unreachable. /health calls it. */

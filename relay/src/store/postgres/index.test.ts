@@ -102,6 +102,32 @@ describe.skipIf(unavailable !== undefined)('PostgreSQL store on a private server
     }
   });
 
+  it('BLOB-2: quota reservations hold across instances: parallel uploads on two never exceed the quota', async () => {
+    const a = await createPostgresRelayStore({ url: server.url, schema: 'quota', maxConnections: 4 });
+    const b = await createPostgresRelayStore({ url: server.url, schema: 'quota', maxConnections: 4 });
+    try {
+      const ok = () => ({ ok: true }) as const;
+      async function* one(n: number): AsyncIterable<Uint8Array> {
+        await Promise.resolve();
+        yield new Uint8Array(n);
+      }
+      expect(await a.blobs.put(one(100), { id: 'q0', owner: 'u', maxBytes: 100, verify: ok })).toEqual({ status: 'stored', size: 100 });
+      // quota 1000, 100 used: of ten parallel reservations of 300 (five per instance) exactly three fit.
+      const grants = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? a : b).reservations!.reserve('u', 300, 500, 1000)));
+      expect(grants.filter((g) => g === 300).length).toBe(3);
+      expect(grants.filter((g) => g === 0).length).toBe(7);
+      // Without a declared length: what remains (0 now), capped.
+      expect(await b.reservations!.reserve('u', undefined, 500, 1000)).toBe(0);
+      await a.reservations!.release('u', 300);
+      expect(await b.reservations!.reserve('u', undefined, 500, 1000)).toBe(300);
+      expect(await a.reservations!.reserve('other', undefined, 500, 1000)).toBe(500);
+      console.log(`[postgres] quota across 2 instances: grants ${grants.join(',')}`);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   it('RLY-33: /health reports the database: 200 while it answers, 503 once it does not', async () => {
     const store = await createPostgresRelayStore({ url: server.url, schema: 'health', maxConnections: 2 });
     const t = await createTestRelay({ store });

@@ -4,6 +4,7 @@ import { createPostgresAccountStore } from './accounts.js';
 import { createPostgresBlobStore, pruneAbandonedUploads } from './blobs.js';
 import { createPostgresDocLogStore } from './doc-log.js';
 import { migrate, POSTGRES_MIGRATIONS } from './migrations.js';
+import { createPostgresReservationStore } from './reservations.js';
 
 export interface PostgresStoreOptions {
   /** `postgres://user:pass@host:port/db` (KITH_DATABASE_URL). Never logged: it may hold a password. */
@@ -37,6 +38,7 @@ export async function createPostgresRelayStore(options: PostgresStoreOptions): P
       docs: createPostgresDocLogStore(sql),
       blobs: createPostgresBlobStore(sql),
       accounts: createPostgresAccountStore(sql),
+      reservations: createPostgresReservationStore(sql),
       durability,
       async ping() {
         await sql`SELECT 1`;

@@ -77,6 +77,19 @@ CREATE TABLE blobs (
 CREATE INDEX blobs_owner ON blobs (owner);
 `,
   },
+  {
+    version: 2,
+    name: 'blob quota reservations shared by instances',
+    sql: `
+CREATE TABLE blob_reservations (
+  id bigserial PRIMARY KEY,
+  owner text NOT NULL,
+  bytes bigint NOT NULL,
+  expires_at timestamptz NOT NULL
+);
+CREATE INDEX blob_reservations_owner ON blob_reservations (owner);
+`,
+  },
 ];
 
 /** Key of the advisory lock that serializes migrations between instances starting together. */

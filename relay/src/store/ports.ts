@@ -52,6 +52,11 @@ export interface DocLogStore {
   compact(doc: string, keepSeq: number, through: number): Promise<number>;
   /** Total envelope bytes stored. */
   storedBytes(): Promise<number>;
+  /**
+   * Shared stores (PostgreSQL) only: the highest seq stored per document (0 for one never
+   * written), for the cluster fan-out (RLY-34).
+   */
+  heads?(docs: readonly string[]): Promise<Map<string, number>>;
 }
 
 export interface BlobMeta {

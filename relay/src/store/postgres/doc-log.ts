@@ -114,6 +114,12 @@ export function createPostgresDocLogStore(sql: Sql): DocLogStore {
         return gone?.n ?? 0;
       });
     },
+    async heads(docs) {
+      const rows = await sql<{ doc: string; last_seq: string }[]>`SELECT doc, last_seq FROM doc_heads WHERE doc = ANY(${[...docs]}::text[])`;
+      const out = new Map<string, number>(docs.map((d) => [d, 0]));
+      for (const r of rows) out.set(r.doc, Number(r.last_seq));
+      return out;
+    },
     async storedBytes() {
       const [row] = await sql<{ n: string | null }[]>`SELECT sum(bytes) AS n FROM doc_heads`;
       return Number(row?.n ?? 0);

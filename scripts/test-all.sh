@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
+command -v redis-server >/dev/null || missing+=(redis-server)
 if ((${#missing[@]})); then
   if [ "$(id -u)" = 0 ]; then
     echo "installing system packages: ${missing[*]}"

@@ -28,6 +28,7 @@ const running = await startNodeRelay({
   dataDir,
   synchronous: config.synchronous,
   ...(config.databaseUrl === undefined ? {} : { databaseUrl: config.databaseUrl }),
+  ...(config.redisUrl === undefined ? {} : { redisUrl: config.redisUrl }),
   logger,
   corsOrigin: config.corsOrigin,
   limits: {
@@ -43,7 +44,9 @@ const running = await startNodeRelay({
 });
 logger.log('info', 'relay.listening', { url: running.url, port: running.port, durability: running.relay.ctx.store.durability });
 const storage =
-  config.databaseUrl === undefined ? `data: ${dataDir}, sqlite synchronous=${config.synchronous}` : `database: ${describeDatabaseUrl(config.databaseUrl)}`;
+  config.databaseUrl === undefined
+    ? `data: ${dataDir}, sqlite synchronous=${config.synchronous}`
+    : `database: ${describeDatabaseUrl(config.databaseUrl)}${config.redisUrl === undefined ? '' : ', redis fan-out'}`;
 process.stdout.write(`kith relay listening on ${running.url} (${storage})\n`);
 
 let stopping = false;

@@ -35,6 +35,8 @@ export interface Relay {
   readonly caps: CapabilityService;
   readonly docs: DocumentService;
   readonly hub: Hub;
+  /** The cluster doorbell when this instance is one of several (RLY-34). */
+  readonly bus: ClusterBus | undefined;
   readonly metrics: RelayMetrics;
   /** False once shutdown began: /health answers 503 and new sockets are refused. */
   readonly ready: boolean;
@@ -94,6 +96,7 @@ export async function createRelay(deps: RelayDeps): Promise<Relay> {
     caps,
     docs,
     hub,
+    bus: deps.cluster?.bus,
     metrics: ctx.metrics,
     get ready() {
       return ready;

@@ -8,6 +8,8 @@ export interface RelayCliConfig {
   readonly synchronous: 'FULL' | 'NORMAL';
   /** PostgreSQL URL; undefined = embedded SQLite under `dataDir`. */
   readonly databaseUrl: string | undefined;
+  /** Redis for fan-out between instances (RLY-34); needs `databaseUrl`. */
+  readonly redisUrl: string | undefined;
   readonly corsOrigin: string;
   readonly maxBlobBytes: number;
   /** Frames/s per connection; `Infinity` = no limit; undefined = the relay's default. */
@@ -69,6 +71,9 @@ export function parseRelayCli(argv: readonly string[], env: Readonly<Record<stri
     const n = num(k);
     return n === undefined ? undefined : n === 0 ? Number.POSITIVE_INFINITY : n;
   };
+  if (parsed.has('redisUrl') && !parsed.has('databaseUrl')) {
+    return { kind: 'error', message: `${raw.get('redisUrl')!.from} needs --database-url (instances share the database)` };
+  }
   return {
     kind: 'run',
     config: {
@@ -77,6 +82,7 @@ export function parseRelayCli(argv: readonly string[], env: Readonly<Record<stri
       dataDir: str('dataDir') ?? './data',
       synchronous: (str('synchronous') ?? 'FULL') as 'FULL' | 'NORMAL',
       databaseUrl: str('databaseUrl'),
+      redisUrl: str('redisUrl'),
       corsOrigin: str('corsOrigin') ?? '*',
       maxBlobBytes: Math.floor((num('maxBlobMb') ?? 100) * 1024 * 1024),
       connRate: rate('connRate'),

@@ -48,6 +48,17 @@ const databaseUrl = (raw: string): ParsedOption => {
   return good(v);
 };
 
+const redisUrl = (raw: string): ParsedOption => {
+  const v = raw.trim();
+  if (!/^rediss?:\/\//.test(v)) return bad('expected a redis:// or rediss:// URL');
+  try {
+    new URL(v);
+  } catch {
+    return bad('expected a redis:// or rediss:// URL');
+  }
+  return good(v);
+};
+
 const oneOf =
   (...choices: string[]) =>
   (raw: string): ParsedOption => {
@@ -74,6 +85,15 @@ export const RELAY_OPTIONS = [
     placeholder: '<url>',
     description: 'PostgreSQL instead of SQLite: postgres://user:pass@host:5432/db (several relays may share it)',
     parse: databaseUrl,
+    secret: true,
+  },
+  {
+    key: 'redisUrl',
+    flag: 'redis-url',
+    env: 'KITH_REDIS_URL',
+    placeholder: '<url>',
+    description: 'Redis doorbell between instances sharing --database-url: redis://host:6379',
+    parse: redisUrl,
     secret: true,
   },
   { key: 'corsOrigin', flag: 'cors-origin', env: 'KITH_CORS_ORIGIN', placeholder: '<origin>', description: 'allowed browser origin (default *)', parse: nonEmpty },

@@ -12,6 +12,8 @@ export interface ClusterBus {
   /** Fire and forget: an encoded ephemeral frame for `user` (one `device` if given). */
   forward(user: string, device: string | undefined, text: string): void;
   onForward(handler: (user: string, device: string | undefined, text: string) => void): void;
+  /** A round trip to the bus server, if there is one; rejects while it is unreachable (/health). */
+  ping?(): Promise<void>;
   close(): Promise<void>;
 }
 

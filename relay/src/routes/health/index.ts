@@ -9,13 +9,21 @@ export function createHealthRoutes(relay: Relay): Hono<RelayEnv> {
     .get('/health', async (c) => {
       if (!relay.ready) return c.json({ ok: false }, 503);
       const { store } = relay.ctx;
-      if (store.ping === undefined) return c.json({ ok: true, durability: store.durability });
-      // RLY-33: a relay on PostgreSQL is healthy only while its database answers.
-      const database = await store.ping().then(
-        () => 'ok' as const,
-        () => 'unreachable' as const,
+      const probe = (ping: (() => Promise<void>) | undefined): Promise<'ok' | 'unreachable' | undefined> =>
+        ping === undefined
+          ? Promise.resolve(undefined)
+          : ping().then(
+              () => 'ok' as const,
+              () => 'unreachable' as const,
+            );
+      const [database, redis] = await Promise.all([probe(store.ping?.bind(store)), probe(relay.bus?.ping?.bind(relay.bus))]);
+      // RLY-33: a relay on PostgreSQL is healthy only while its database answers. Redis down
+      // costs latency, not data (RLY-34): reported, but the instance stays in service.
+      const ok = database !== 'unreachable';
+      return c.json(
+        { ok, durability: store.durability, ...(database === undefined ? {} : { database }), ...(redis === undefined ? {} : { redis }) },
+        ok ? 200 : 503,
       );
-      return c.json({ ok: database === 'ok', durability: store.durability, database }, database === 'ok' ? 200 : 503);
     })
     .get('/metrics', async (c) => {
       const bytes = { envelopes: await relay.ctx.store.docs.storedBytes(), blobs: await relay.ctx.store.blobs.storedBytes() };

@@ -1,5 +1,5 @@
 import type { Sql } from 'postgres';
-import type { AccountRecord, AccountStore, CapabilityRecord } from '../ports.js';
+import type { AccountRecord, AccountStore, CapabilityRecord, RetiredRead } from '../ports.js';
 import { asBuffer } from './bytes.js';
 
 interface AccountRow {
@@ -17,6 +17,7 @@ interface CapRow {
   read_hash: string;
   write_hash: string | null;
   controllers: string[];
+  retired: string | null;
 }
 
 function toAccount(r: AccountRow): AccountRecord {
@@ -25,7 +26,13 @@ function toAccount(r: AccountRow): AccountRecord {
 }
 
 function toCap(r: CapRow): CapabilityRecord {
-  const base = { scope: r.scope, version: Number(r.version), readHash: r.read_hash, controllers: [...r.controllers] };
+  const base = {
+    scope: r.scope,
+    version: Number(r.version),
+    readHash: r.read_hash,
+    controllers: [...r.controllers],
+    ...(r.retired === null ? {} : { retired: JSON.parse(r.retired) as RetiredRead[] }),
+  };
   return r.write_hash === null ? base : { ...base, writeHash: r.write_hash };
 }
 
@@ -84,14 +91,16 @@ export function createPostgresAccountStore(sql: Sql): AccountStore {
     },
     async putCapability(c) {
       const write = c.writeHash ?? null;
+      const retired = c.retired === undefined || c.retired.length === 0 ? null : JSON.stringify(c.retired);
       const rows =
         c.version === 1
           ? await sql`
-              INSERT INTO caps (scope, version, read_hash, write_hash, controllers)
-              VALUES (${c.scope}, 1, ${c.readHash}, ${write}::text, ${[...c.controllers]}::text[])
+              INSERT INTO caps (scope, version, read_hash, write_hash, controllers, retired)
+              VALUES (${c.scope}, 1, ${c.readHash}, ${write}::text, ${[...c.controllers]}::text[], ${retired}::text)
               ON CONFLICT DO NOTHING RETURNING 1`
           : await sql`
-              UPDATE caps SET version = ${c.version}::int8, read_hash = ${c.readHash}, write_hash = ${write}::text, controllers = ${[...c.controllers]}::text[]
+              UPDATE caps SET version = ${c.version}::int8, read_hash = ${c.readHash}, write_hash = ${write}::text, controllers = ${[...c.controllers]}::text[],
+                  retired = ${retired}::text
               WHERE scope = ${c.scope} AND version = ${c.version - 1}::int8 RETURNING 1`;
       return rows.length === 1 ? 'stored' : 'conflict';
     },

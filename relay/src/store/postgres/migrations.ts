@@ -90,6 +90,11 @@ CREATE TABLE blob_reservations (
 CREATE INDEX blob_reservations_owner ON blob_reservations (owner);
 `,
   },
+  {
+    version: 3,
+    name: 'CAP-5 retired read tokens',
+    sql: `ALTER TABLE caps ADD COLUMN retired text;`,
+  },
 ];
 
 /** Key of the advisory lock that serializes migrations between instances starting together. */

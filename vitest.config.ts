@@ -23,6 +23,7 @@ const timeoutFor = (budget: string): number => Math.max(60_000, (Number(budget) 
 const SLOW_UNITS = [
   'relay/src/server/durability.test.ts',
   'relay/src/cli/relay-process.test.ts',
+  'relay/src/server/cluster-failover.test.ts',
   'core/src/engine/convergence.test.ts',
   'core/src/model/membership/membership-convergence.test.ts',
 ];

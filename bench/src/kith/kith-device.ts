@@ -1,7 +1,6 @@
 import WebSocket from 'ws';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import {
-  createCrdtBackend,
   createCryptoRandom,
   createDecodeSandbox,
   createDeviceId,
@@ -22,6 +21,7 @@ import {
 } from '@kith/core';
 import { createDexieStorage } from '@kith/core/dexie';
 import { createNodeWorkerHost } from '@kith/core/node';
+import { createCrdtBackend } from '@kith/core/backends';
 
 /** One device as a Node app runs it, through public entry points only. */
 export interface KithDevice {

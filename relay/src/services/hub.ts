@@ -20,7 +20,8 @@ export interface HubPeer {
 export interface Hub {
   addPeer(peer: HubPeer): void;
   removePeer(peer: HubPeer): void;
-  subscribe(doc: string, peer: HubPeer): void;
+  /** May be asynchronous (the cluster hub reads where its fan-out starts): await it before the backlog. */
+  subscribe(doc: string, peer: HubPeer): void | Promise<void>;
   unsubscribe(doc: string, peer: HubPeer): void;
   /**
    * Queues a durable entry for the document's subscribers. Entries published in one microtask

@@ -243,7 +243,13 @@ export function createConnection(services: ConnectionServices, socket: RelaySock
     if (subs.size >= limits.maxSubscriptionsPerConnection) return reject(frame.id, 'rate_limited', 'too many subscriptions');
     const sub: Subscription = { id: frame.id, cap: frame.cap, ready: false, last: frame.after, buffered: [], overflow: false };
     subs.set(frame.doc, sub);
-    hub.subscribe(frame.doc, peer);
+    try {
+      await hub.subscribe(frame.doc, peer);
+    } catch (error) {
+      subs.delete(frame.doc);
+      hub.unsubscribe(frame.doc, peer);
+      throw error;
+    }
     // Backlog first, then whatever arrived meanwhile, in seq order without gaps or repeats.
     if (await catchUp(frame.doc, sub)) send({ v: 1, t: 'ok', id: frame.id });
   }

@@ -14,7 +14,7 @@ describe('live fan-out: one frame per document and commit, built once (RLY-23, R
     const hub = createHub();
     const got: LiveBatch[][] = [[], []];
     const peers: HubPeer[] = got.map((list, i) => ({ user: `u${i}`, device: 'd', onEntries: (b) => list.push(b), sendEphemeral: () => true }));
-    for (const p of peers) hub.subscribe('doc-a', p);
+    for (const p of peers) void hub.subscribe('doc-a', p);
     hub.publish('doc-a', 1, new Uint8Array([1, 2, 3]));
     hub.publish('doc-nobody', 2, new Uint8Array([9]));
     expect(got[0]).toEqual([]); // delivered at the end of the microtask round, not inline

@@ -71,7 +71,7 @@ describe.skipIf(unavailable !== undefined)('RLY-34: fan-out across three instanc
       }
     }
     const total = 3 * PER_WRITER;
-    const live = (s: TestSocketClient): number[] => s.frames('entry').map((e) => e.seq);
+    const live = (s: TestSocketClient): number[] => s.entrySeqs();
     await until(() => sockets.every((s) => live(s).length >= total));
     const log = (await relays[1]!.relay.ctx.store.docs.read(DOC, 0, 10_000)).map((e) => e.seq);
     expect(log.length).toBe(total);

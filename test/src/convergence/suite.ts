@@ -160,7 +160,7 @@ const gc = ((): (() => void) => {
 
 /** The command that replays one seed of this suite. */
 export const replayCommand = (o: SuiteOptions, n: number): string =>
-  `SEED=${n} SEEDS=1 CONVERGENCE_STEPS=${o.steps}${o.restartAll === true ? ' CONVERGENCE_RESTART_ALL=1' : ''} pnpm exec vitest run test/src/convergence/convergence-${o.backend}.test.ts`;
+  `SEED=${n} SEEDS=1 FUZZ_BUDGET_MS=0 CONVERGENCE_STEPS=${o.steps}${o.restartAll === true ? ' CONVERGENCE_RESTART_ALL=1' : ''} pnpm exec vitest run test/src/convergence/convergence-${o.backend}.test.ts`;
 
 /**
  * Runs seeds `<backend>-<base>`, `<backend>-<base+1>`, … (`minSeeds` of them, then more while

@@ -128,6 +128,15 @@ export interface CapabilityRecord {
   readonly writeHash?: string;
   /** hex Ed25519 keys that may sign the next version */
   readonly controllers: readonly string[];
+  /** CAP-5: read tokens of earlier versions (newest first), each readable up to the seq `until`. */
+  readonly retired?: readonly RetiredRead[];
+}
+
+/** CAP-5: a rotated-out read token still reads what was stored up to the rotation (`seq ≤ until`). */
+export interface RetiredRead {
+  /** hex SHA-256 of the read token */
+  readonly readHash: string;
+  readonly until: number;
 }
 
 export interface AccountStore {

@@ -210,6 +210,13 @@ export function createConnection(services: ConnectionServices, socket: RelaySock
         send({ v: 1, t: 'entries', id: sub.id, doc, entries: r.value.entries.map((e) => ({ seq: e.seq, env: encodeBase64(e.bytes) })), next: r.value.next, more: r.value.more });
       }
       if (r.value.more) continue;
+      if (r.value.retired) {
+        // CAP-5: a rotated-out token got what was stored before the rotation; it never goes live.
+        subs.delete(doc);
+        hub.unsubscribe(doc, peer);
+        reject(sub.id, 'forbidden', 'read capability rotated');
+        return false;
+      }
       if (!sub.overflow) break;
       sub.overflow = false;
       sub.buffered = [];

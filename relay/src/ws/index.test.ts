@@ -263,6 +263,38 @@ describe('WebSocket protocol over an in-process socket pair (RLY-*)', () => {
     console.log('[ws] L2 rotated-out reader dropped (forbidden), current reader kept');
   });
 
+  it('CAP-5: a rotated-out token still reads what was stored up to the rotation (the removal op), then its subscription ends; nothing later', async () => {
+    const a = await connect(aliceToken);
+    const b = await connect(bobToken);
+    const members = `members:${CONV}`;
+    a.send({ v: 1, t: 'push', id: 1, env: env(alice, 1) });
+    a.send({ v: 1, t: 'push', id: 2, env: encodeBase64(signTestEnvelope(alice, { doc: members, counter: 1, kind: 'member', body: new Uint8Array([7]) })) });
+    await settle(t.relay);
+    expect(a.frames('ack').length).toBe(2);
+    expect((await grantCapability(t.fetch, aliceToken, alice, { scope: `conv:${CONV}`, version: 2, readToken: 'read2' })).status).toBe(200);
+    a.send({ v: 1, t: 'push', id: 3, env: env(alice, 2) });
+    await settle(t.relay);
+    // bob was offline during the rotation and holds only the old token.
+    b.send({ v: 1, t: 'sub', id: 7, doc: members, cap: 'read', after: 0 });
+    b.send({ v: 1, t: 'sub', id: 8, doc: feedOf(alice), cap: 'read', after: 0 });
+    b.send({ v: 1, t: 'pull', id: 9, doc: feedOf(alice), cap: 'read', after: 0, limit: 10 });
+    await settle(t.relay);
+    expect(b.frames('entries', 7).flatMap((f) => f.entries).length).toBe(1);
+    expect(b.frames('error', 7)[0]?.code).toBe('forbidden');
+    expect(b.frames('entries', 8).flatMap((f) => f.entries).length).toBe(1);
+    expect(b.frames('error', 8)[0]?.code).toBe('forbidden');
+    expect(b.frames('entries', 9)[0]?.entries.length).toBe(1);
+    a.send({ v: 1, t: 'push', id: 4, env: env(alice, 3) });
+    await settle(t.relay);
+    expect(b.frames('entry').length).toBe(0);
+    // The current token reads everything; a token never stored reads nothing.
+    b.send({ v: 1, t: 'pull', id: 10, doc: feedOf(alice), cap: 'read2', after: 0, limit: 10 });
+    b.send({ v: 1, t: 'pull', id: 11, doc: feedOf(alice), cap: 'other', after: 0, limit: 10 });
+    await settle(t.relay);
+    expect(b.frames('entries', 10)[0]?.entries.length).toBe(3);
+    expect(b.frames('error', 11)[0]?.code).toBe('forbidden');
+  });
+
   it('L4: live entries arriving during a long backlog are bounded and re-pulled, without gaps or repeats', async () => {
     const store = createMemoryRelayStore();
     let open!: () => void;

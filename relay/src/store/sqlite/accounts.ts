@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { AccountRecord, AccountStore, CapabilityRecord, SessionRecord } from '../ports.js';
+import type { AccountRecord, AccountStore, CapabilityRecord, RetiredRead, SessionRecord } from '../ports.js';
 
 interface AccountRow {
   user_id: string;
@@ -16,6 +16,7 @@ interface CapRow {
   read_hash: string;
   write_hash: string | null;
   controllers: string;
+  retired: string | null;
 }
 interface SessionRow {
   token_hash: string;
@@ -30,7 +31,13 @@ function toAccount(r: AccountRow): AccountRecord {
 }
 
 function toCap(r: CapRow): CapabilityRecord {
-  const base = { scope: r.scope, version: r.version, readHash: r.read_hash, controllers: JSON.parse(r.controllers) as string[] };
+  const base = {
+    scope: r.scope,
+    version: r.version,
+    readHash: r.read_hash,
+    controllers: JSON.parse(r.controllers) as string[],
+    ...(r.retired === null ? {} : { retired: JSON.parse(r.retired) as RetiredRead[] }),
+  };
   return r.write_hash === null ? base : { ...base, writeHash: r.write_hash };
 }
 
@@ -50,9 +57,9 @@ export function createSqliteAccountStore(db: Database.Database): AccountStore {
   const deleteSession = db.prepare('DELETE FROM sessions WHERE token_hash = ?');
   const pruneSessions = db.prepare('DELETE FROM sessions WHERE expires_at <= ?');
   const getCap = db.prepare<[string], CapRow>('SELECT * FROM caps WHERE scope = ?');
-  const insertCap = db.prepare('INSERT OR IGNORE INTO caps (scope, version, read_hash, write_hash, controllers) VALUES (?, ?, ?, ?, ?)');
+  const insertCap = db.prepare('INSERT OR IGNORE INTO caps (scope, version, read_hash, write_hash, controllers, retired) VALUES (?, ?, ?, ?, ?, ?)');
   const updateCap = db.prepare(
-    'UPDATE caps SET version = ?, read_hash = ?, write_hash = ?, controllers = ? WHERE scope = ? AND version = ?',
+    'UPDATE caps SET version = ?, read_hash = ?, write_hash = ?, controllers = ?, retired = ? WHERE scope = ? AND version = ?',
   );
 
   return {
@@ -97,10 +104,11 @@ export function createSqliteAccountStore(db: Database.Database): AccountStore {
     },
     putCapability(c) {
       const controllers = JSON.stringify(c.controllers);
+      const retired = c.retired === undefined || c.retired.length === 0 ? null : JSON.stringify(c.retired);
       const info =
         c.version === 1
-          ? insertCap.run(c.scope, 1, c.readHash, c.writeHash ?? null, controllers)
-          : updateCap.run(c.version, c.readHash, c.writeHash ?? null, controllers, c.scope, c.version - 1);
+          ? insertCap.run(c.scope, 1, c.readHash, c.writeHash ?? null, controllers, retired)
+          : updateCap.run(c.version, c.readHash, c.writeHash ?? null, controllers, retired, c.scope, c.version - 1);
       return Promise.resolve(info.changes === 1 ? 'stored' : 'conflict');
     },
   };

@@ -38,9 +38,13 @@ interface Received {
   backend: CrdtBackendName;
   changes: number;
   receiveS: number;
+  /** RSS of the process before the engine opens (Node, tsx, the modules). */
+  baseRssMb: number;
   peakRssMb: number;
   rssMb: number;
   heapMb: number;
+  /** ArrayBuffer memory after GC (stored bytes live there). */
+  arrayBuffersMb: number;
   storedMb: number;
   loadedChunks: number | null;
   oldReactions: number;
@@ -77,6 +81,7 @@ async function writeChild(file: string, backend: CrdtBackendName): Promise<void>
 /** Receiver process: bob applies every change of `file`; samples RSS as it goes. */
 async function receiveChild(file: string, backend: CrdtBackendName, conv: ConversationId, first: MessageId): Promise<void> {
   gc?.();
+  const baseRss = process.memoryUsage().rss;
   const database = createMemoryDatabase();
   const clock = createManualClock(2_000_000_000_000);
   const kith = await createKith({ user: bob, username: 'bob', device: bobDevice, backend: createCrdtBackend(backend), clock, random: random.fork('bob'), storage: createMemoryStorage({ database }) });
@@ -120,9 +125,11 @@ async function receiveChild(file: string, backend: CrdtBackendName, conv: Conver
     backend,
     changes,
     receiveS,
+    baseRssMb: mib(baseRss),
     peakRssMb: mib(peak),
     rssMb: mib(usage.rss),
     heapMb: mib(usage.heapUsed),
+    arrayBuffersMb: mib(usage.arrayBuffers),
     storedMb: mib(stored),
     loadedChunks: stats.loadedChunks ?? null,
     oldReactions,
@@ -171,9 +178,9 @@ changes; heap and RSS after are after GC. The memory storage lives in the same p
 bytes (\`stored\`) are part of the RSS here, where an app's IndexedDB would be on disk. Then the
 device answers about the oldest message (its reactions, the message itself) and the latest 50.
 
-| backend | changes | catch-up | peak RSS | RSS after | heap after | of which stored | chunks loaded | oldest: reactions / found + latest 50 |
-|---|---|---|---|---|---|---|---|---|
+| backend | changes | catch-up | RSS before open | peak RSS | RSS after | heap after | array buffers after | stored bytes | chunks loaded | oldest: reactions / found + latest 50 |
+|---|---|---|---|---|---|---|---|---|---|---|
 ${rows
-  .map((r) => `| ${r.backend} | ${fmt(r.changes)} | ${fmt(r.receiveS, 1)} s | ${fmt(r.peakRssMb)} MiB | ${fmt(r.rssMb)} MiB | ${fmt(r.heapMb)} MiB | ${fmt(r.storedMb)} MiB | ${r.loadedChunks ?? 'n/a'} | ${r.oldReactions} / ${r.oldPageOk ? 'yes' : 'no'} |`)
+  .map((r) => `| ${r.backend} | ${fmt(r.changes)} | ${fmt(r.receiveS, 1)} s | ${fmt(r.baseRssMb)} MiB | ${fmt(r.peakRssMb)} MiB | ${fmt(r.rssMb)} MiB | ${fmt(r.heapMb)} MiB | ${fmt(r.arrayBuffersMb)} MiB | ${fmt(r.storedMb)} MiB | ${r.loadedChunks ?? 'n/a'} | ${r.oldReactions} / ${r.oldPageOk ? 'yes' : 'no'} |`)
   .join('\n')}`,
 );

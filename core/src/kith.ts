@@ -196,9 +196,11 @@ export async function createKith(options: KithOptions): Promise<Kith> {
     idle: async () => {
       await core.queue.idle();
       await core.persister.idle();
+      await eviction.idle();
     },
     async close() {
       await core.queue.idle();
+      await eviction.idle();
       await core.persister.idle();
       core.outgoing.clear();
       await options.storage?.close();

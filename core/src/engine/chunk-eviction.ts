@@ -19,10 +19,12 @@ export const DEFAULT_MAX_LOADED_CHUNKS = 8;
 export interface ChunkEviction {
   /** A chunk entered memory: evict beyond the bound (asynchronously, once what leaves is durable). */
   check(): void;
+  /** Resolves when no eviction pass is running. */
+  idle(): Promise<void>;
 }
 
 export function createChunkEviction(core: Core, index: FeedIndex, limit: number): ChunkEviction {
-  let running = false;
+  let running: Promise<void> | null = null;
   let again = false;
 
   const evictable = (doc: LoadedDoc): boolean =>
@@ -63,18 +65,22 @@ export function createChunkEviction(core: Core, index: FeedIndex, limit: number)
 
   const check = (): void => {
     if (core.storage === undefined) return;
-    if (running) {
+    if (running !== null) {
       again = true;
       return;
     }
-    running = true;
-    void Promise.resolve()
+    running = Promise.resolve()
       .then(pass)
       .catch(() => undefined)
       .finally(() => {
-        running = false;
+        running = null;
         if (again) check();
       });
   };
-  return { check };
+  return {
+    check,
+    async idle() {
+      while (running !== null) await running;
+    },
+  };
 }

@@ -41,7 +41,11 @@ interface Received {
   /** RSS of the process before the engine opens (Node, tsx, the modules). */
   baseRssMb: number;
   peakRssMb: number;
+  /** Highest heap used seen at a sample (garbage included). */
+  peakHeapMb: number;
   rssMb: number;
+  /** Heap reserved by V8 after GC (used + free pages it keeps). */
+  heapTotalMb: number;
   heapMb: number;
   /** ArrayBuffer memory after GC (stored bytes live there). */
   arrayBuffersMb: number;
@@ -86,6 +90,7 @@ async function receiveChild(file: string, backend: CrdtBackendName, conv: Conver
   const clock = createManualClock(2_000_000_000_000);
   const kith = await createKith({ user: bob, username: 'bob', device: bobDevice, backend: createCrdtBackend(backend), clock, random: random.fork('bob'), storage: createMemoryStorage({ database }) });
   let peak = process.memoryUsage().rss;
+  let peakHeap = 0;
   const fd = openSync(file, 'r');
   const len = Buffer.alloc(4);
   let changes = 0;
@@ -99,7 +104,9 @@ async function receiveChild(file: string, backend: CrdtBackendName, conv: Conver
     kith.receive(r.value);
     if (++changes % 500 === 0) {
       await kith.idle(); // storage keeps up, as it would between relay pages
-      peak = Math.max(peak, process.memoryUsage().rss);
+      const m = process.memoryUsage();
+      peak = Math.max(peak, m.rss);
+      peakHeap = Math.max(peakHeap, m.heapUsed);
     }
   }
   closeSync(fd);
@@ -127,7 +134,9 @@ async function receiveChild(file: string, backend: CrdtBackendName, conv: Conver
     receiveS,
     baseRssMb: mib(baseRss),
     peakRssMb: mib(peak),
+    peakHeapMb: mib(peakHeap),
     rssMb: mib(usage.rss),
+    heapTotalMb: mib(usage.heapTotal),
     heapMb: mib(usage.heapUsed),
     arrayBuffersMb: mib(usage.arrayBuffers),
     storedMb: mib(stored),
@@ -178,9 +187,9 @@ changes; heap and RSS after are after GC. The memory storage lives in the same p
 bytes (\`stored\`) are part of the RSS here, where an app's IndexedDB would be on disk. Then the
 device answers about the oldest message (its reactions, the message itself) and the latest 50.
 
-| backend | changes | catch-up | RSS before open | peak RSS | RSS after | heap after | array buffers after | stored bytes | chunks loaded | oldest: reactions / found + latest 50 |
-|---|---|---|---|---|---|---|---|---|---|---|
+| backend | changes | catch-up | RSS before open | peak RSS | peak heap used | RSS after | heap used / reserved after | array buffers after | stored bytes | chunks loaded | oldest: reactions / found + latest 50 |
+|---|---|---|---|---|---|---|---|---|---|---|---|
 ${rows
-  .map((r) => `| ${r.backend} | ${fmt(r.changes)} | ${fmt(r.receiveS, 1)} s | ${fmt(r.baseRssMb)} MiB | ${fmt(r.peakRssMb)} MiB | ${fmt(r.rssMb)} MiB | ${fmt(r.heapMb)} MiB | ${fmt(r.arrayBuffersMb)} MiB | ${fmt(r.storedMb)} MiB | ${r.loadedChunks ?? 'n/a'} | ${r.oldReactions} / ${r.oldPageOk ? 'yes' : 'no'} |`)
+  .map((r) => `| ${r.backend} | ${fmt(r.changes)} | ${fmt(r.receiveS, 1)} s | ${fmt(r.baseRssMb)} MiB | ${fmt(r.peakRssMb)} MiB | ${fmt(r.peakHeapMb)} MiB | ${fmt(r.rssMb)} MiB | ${fmt(r.heapMb)} / ${fmt(r.heapTotalMb)} MiB | ${fmt(r.arrayBuffersMb)} MiB | ${fmt(r.storedMb)} MiB | ${r.loadedChunks ?? 'n/a'} | ${r.oldReactions} / ${r.oldPageOk ? 'yes' : 'no'} |`)
   .join('\n')}`,
 );

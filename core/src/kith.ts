@@ -195,6 +195,7 @@ export async function createKith(options: KithOptions): Promise<Kith> {
     stats: () => ({ ...stats, held: inbound.heldCount(), loadedChunks: core.docs.loadedFeedCount() }),
     idle: async () => {
       await core.queue.idle();
+      await loader.idle();
       await core.persister.idle();
       await eviction.idle();
     },

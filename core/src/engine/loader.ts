@@ -20,6 +20,8 @@ export interface Loader {
   open(): Promise<void>;
   /** The document in memory, loading it from storage if needed (undefined: it does not exist). */
   ensure(doc: DocId): Promise<LoadedDoc | undefined>;
+  /** Resolves when no load is in flight (loads a departure or an arriving change started). */
+  idle(): Promise<void>;
 }
 
 export function createLoader(core: Core, inbound: Inbound): Loader {
@@ -131,6 +133,9 @@ export function createLoader(core: Core, inbound: Inbound): Loader {
     async ensure(doc) {
       if (core.docs.isStoredUnloaded(doc)) await load(doc);
       return core.docs.get(doc);
+    },
+    async idle() {
+      while (inflight.size > 0) await Promise.allSettled([...inflight.values()]);
     },
   };
 }

@@ -85,3 +85,36 @@ describe.each(backends)('memory follows the view (%s)', (_name, backend, count) 
     await h.close();
   }, 120_000);
 });
+
+describe.each(backends)('a departure learned while chunks are out of memory (%s)', (_name, backend) => {
+  // The chunks load again (the departure asks for them; a redelivery would too) and re-filter on load.
+  it("retracts what the remover's cutoff excludes from evicted chunks, reactions included", async () => {
+    const h = await createPeerHarness({ backend, seed: `memory-cut-${_name}`, peers: ['alice', 'bob', 'carol'], chunkMessages: 5, maxLoadedChunks: 0 });
+    const [alice, bob, carol] = [h.peer('alice'), h.peer('bob'), h.peer('carol')];
+    const g = await alice.groups.create({ name: 'g', members: [h.user('bob'), h.user('carol')] });
+    await h.flush();
+    const kept = await bob.messages.send(g.id, 'before');
+    await h.flush();
+    // Alice is cut off; what bob writes now reaches carol only, and his chunks roll over at
+    // carol, so the one holding his reaction and first cut message leaves her memory.
+    h.net.partition([['alice'], ['bob', 'carol', 'hub']], 'hold');
+    const cut = await bob.messages.send(g.id, 'concurrent');
+    await bob.messages.react(g.id, kept.id, '👍');
+    for (let i = 0; i < 20; i++) await bob.messages.send(g.id, `later ${i}`);
+    h.net.flush();
+    await carol.idle();
+    expect(carol.messages.reactions(g.id, kept.id).map((r) => r.emoji)).toEqual(['👍']);
+    expect(carol.stats().loadedChunks).toBeLessThanOrEqual(2); // alice's and bob's newest
+
+    await alice.groups.removeMember(g.id, h.user('bob'));
+    h.net.heal();
+    await h.flush();
+    expect(carol.messages.reactions(g.id, kept.id)).toEqual([]);
+    expect(await carol.messages.get(g.id, cut.id)).toBeNull();
+    expect((await carol.messages.page(g.id)).map((m) => m.text)).toEqual(['before']);
+    const restarted = await h.restart('carol');
+    expect(restarted.messages.reactions(g.id, kept.id)).toEqual([]);
+    expect((await restarted.messages.page(g.id)).map((m) => m.text)).toEqual(['before']);
+    await h.close();
+  }, 60_000);
+});

@@ -132,7 +132,10 @@ export async function createKith(options: KithOptions): Promise<Kith> {
         onCrdtEvent(doc, event);
       },
       onReplaced: (doc) => index.replaced(doc),
-      onFeedLoaded: () => eviction.check(),
+      onFeedLoaded(doc) {
+        index.replaced(doc); // a new chunk gets its (empty) entry; a loaded one corrects its entry
+        eviction.check();
+      },
     }),
     groups: new Map(),
     directs: new Map(),

@@ -38,6 +38,8 @@ import { createReceiptsApi } from './engine/api/receipts-api.js';
 import { audienceOf, subscriptionsOf } from './engine/routing.js';
 import { quarantineOf, type QuarantinedChange } from './engine/quarantine.js';
 import { parseDocRef } from './model/doc-ids.js';
+import { feedIndexOf } from './engine/feed-index.js';
+import { createChunkEviction, DEFAULT_MAX_LOADED_CHUNKS } from './engine/chunk-eviction.js';
 
 export interface KithOptions {
   readonly user: UserId;
@@ -50,6 +52,12 @@ export interface KithOptions {
   readonly storage?: Storage;
   /** Messages per feed chunk (default 1,000). */
   readonly chunkMessages?: number;
+  /**
+   * Feed chunks kept in memory besides each author's newest one (default 8): older ones leave
+   * memory once storage holds them and load again on demand (ADR 0019). Without storage every
+   * chunk stays.
+   */
+  readonly maxLoadedChunks?: number;
 }
 
 /** One engine per (user, device). See docs/api.md. */
@@ -97,7 +105,8 @@ export interface Kith {
   commitAfterReceived(writes: readonly StorageWrite[]): Promise<void>;
   /** Counters missing below the highest seen, per document and device. */
   gaps(): Array<{ doc: DocId; device: string; missing: number[] }>;
-  stats(): Readonly<EngineStats> & { readonly held: number };
+  /** `held`: feed changes the policy holds back; `loadedChunks`: feed chunks in memory now. */
+  stats(): Readonly<EngineStats> & { readonly held: number; readonly loadedChunks: number };
   /** Wait until queued local operations and storage writes are done. */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -108,6 +117,8 @@ export async function createKith(options: KithOptions): Promise<Kith> {
   const device = parseDeviceId(options.device);
   const chunkMessages = options.chunkMessages ?? 1000;
   if (!Number.isInteger(chunkMessages) || chunkMessages < 1) throw new KithError('invalid_argument', 'chunkMessages must be a positive integer');
+  const maxLoadedChunks = options.maxLoadedChunks ?? DEFAULT_MAX_LOADED_CHUNKS;
+  if (!Number.isInteger(maxLoadedChunks) || maxLoadedChunks < 0) throw new KithError('invalid_argument', 'maxLoadedChunks must be a non-negative integer');
   const stats: EngineStats = { invalidEntries: 0, rejected: 0, duplicates: 0, listenerErrors: 0, quarantined: 0 };
   const events = createEventHub(() => void stats.listenerErrors++);
   let reevaluate: (c: Parameters<Core['groups']['get']>[0]) => void = () => undefined;
@@ -121,16 +132,28 @@ export async function createKith(options: KithOptions): Promise<Kith> {
     hlc: createHlc(options.clock, options.random, user),
     chunkMessages,
     storage: options.storage,
-    docs: createDocRegistry(options.backend, options.random, (doc, event) => onCrdtEvent(doc, event)),
+    docs: createDocRegistry(options.backend, options.random, {
+      onEvent(doc, event) {
+        for (const { collection, key } of event.keys) index.touched(doc, collection, key);
+        onCrdtEvent(doc, event);
+      },
+      onReplaced: (doc) => index.replaced(doc),
+      onFeedLoaded(doc) {
+        index.replaced(doc); // a new chunk gets its (empty) entry; a loaded one corrects its entry
+        eviction.check();
+      },
+    }),
     groups: new Map(),
     directs: new Map(),
     events,
-    persister: createPersister(options.storage),
+    persister: createPersister(options.storage, () => index.takeWrites()),
     queue: createSerialQueue(),
     stats,
     outgoing: new Set(),
     restoring: false,
   };
+  const index = feedIndexOf(core);
+  const eviction = createChunkEviction(core, index, maxLoadedChunks);
   const onCrdtEvent = createEventMapper(core, () => reader, (c) => reevaluate(c));
   const inbound = createInbound(core);
   reevaluate = (c) => inbound.reevaluate(c);
@@ -179,13 +202,16 @@ export async function createKith(options: KithOptions): Promise<Kith> {
       for (const doc of core.docs.loaded()) for (const g of doc.seen.gaps()) out.push({ doc: doc.id, ...g });
       return out;
     },
-    stats: () => ({ ...stats, held: inbound.heldCount() }),
+    stats: () => ({ ...stats, held: inbound.heldCount(), loadedChunks: core.docs.loadedFeedCount() }),
     idle: async () => {
       await core.queue.idle();
+      await loader.idle();
       await core.persister.idle();
+      await eviction.idle();
     },
     async close() {
       await core.queue.idle();
+      await eviction.idle();
       await core.persister.idle();
       core.outgoing.clear();
       await options.storage?.close();

@@ -35,7 +35,10 @@ export interface LoadedDoc {
  * author so pagination walks them newest-first.
  */
 export interface DocRegistry {
+  /** The loaded document (a feed chunk becomes the most recently used). */
   get(id: DocId): LoadedDoc | undefined;
+  /** Like `get`, without counting as a use. */
+  peek(id: DocId): LoadedDoc | undefined;
   /** A new empty in-memory document (not in storage, or its records are about to be replayed). */
   create(id: DocId, ref: DocRef): LoadedDoc;
   /** Replace the CRDT of a feed chunk by an empty one (to replay a filtered set of records). */
@@ -49,14 +52,40 @@ export interface DocRegistry {
   feedChunks(conversation: ConversationId): Map<UserId, number[]>;
   loadedFeedDocs(conversation: ConversationId): LoadedDoc[];
   loaded(): Iterable<LoadedDoc>;
+  /** Loaded feed chunks, least recently used first. */
+  feedByUse(): IterableIterator<LoadedDoc>;
+  loadedFeedCount(): number;
+  /** Whether `doc` is its author's newest chunk in its conversation (new entries go there). */
+  isNewestChunk(doc: LoadedDoc): boolean;
+  /** Drop a feed chunk from memory; it stays in storage and loads again on demand. */
+  evict(id: DocId): void;
+}
+
+export interface DocRegistryHooks {
+  /** Every CRDT event of a loaded document. */
+  readonly onEvent: (doc: LoadedDoc, event: CrdtEvent) => void;
+  /** A document's CRDT was replaced whole (reset for a replay, or adopted from a snapshot). */
+  readonly onReplaced?: (doc: LoadedDoc) => void;
+  /** A feed chunk entered memory (created or loaded). */
+  readonly onFeedLoaded?: (doc: LoadedDoc) => void;
 }
 
 export function createDocRegistry(
   backend: CrdtBackend,
   random: Random,
-  onEvent: (doc: LoadedDoc, event: CrdtEvent) => void,
+  hooks: DocRegistryHooks,
 ): DocRegistry {
+  const { onEvent, onReplaced, onFeedLoaded } = hooks;
   const docs = new Map<DocId, LoadedDoc>();
+  /** Loaded feed chunks in order of use (a Map keeps insertion order: re-inserted on use). */
+  const feedUse = new Map<DocId, LoadedDoc>();
+  const use = (doc: LoadedDoc | undefined): LoadedDoc | undefined => {
+    if (doc !== undefined && doc.ref.kind === 'feed') {
+      feedUse.delete(doc.id);
+      feedUse.set(doc.id, doc);
+    }
+    return doc;
+  };
   const unloaded = new Set<DocId>();
   const chunks = new Map<ConversationId, Map<UserId, Set<number>>>();
   const unsubscribe = new Map<DocId, () => void>();
@@ -77,24 +106,29 @@ export function createDocRegistry(
   };
 
   return {
-    get: (id) => docs.get(id),
+    get: (id) => use(docs.get(id)),
+    peek: (id) => docs.get(id),
     create(id, ref) {
       const existing = docs.get(id);
-      if (existing !== undefined) return existing;
+      if (existing !== undefined) return use(existing)!;
       const doc: LoadedDoc = { id, ref, crdt: backend.create({ actor: random.bytes(16) }), records: [], seen: createSeenCounters(), msgCount: 0, snapshotCovered: 0, held: 0 };
       attach(doc, doc.crdt);
       docs.set(id, doc);
       unloaded.delete(id);
       index(id, ref);
+      use(doc);
+      if (ref.kind === 'feed') onFeedLoaded?.(doc);
       return doc;
     },
     resetCrdt(doc) {
       attach(doc, backend.create({ actor: random.bytes(16) }));
       doc.msgCount = null;
+      onReplaced?.(doc);
     },
     adopt(doc, crdt) {
       attach(doc, crdt);
       doc.msgCount = null;
+      onReplaced?.(doc);
     },
     noteStored(id) {
       const ref = parseDocRef(id);
@@ -119,5 +153,22 @@ export function createDocRegistry(
       return out;
     },
     loaded: () => docs.values(),
+    feedByUse: () => feedUse.values(),
+    loadedFeedCount: () => feedUse.size,
+    isNewestChunk(doc) {
+      if (doc.ref.kind !== 'feed') return false;
+      const { chunk } = doc.ref;
+      for (const n of chunks.get(doc.ref.conversation)?.get(doc.ref.author) ?? []) if (n > chunk) return false;
+      return true;
+    },
+    evict(id) {
+      const doc = docs.get(id);
+      if (doc === undefined || doc.ref.kind !== 'feed') return;
+      unsubscribe.get(id)?.();
+      unsubscribe.delete(id);
+      docs.delete(id);
+      feedUse.delete(id);
+      unloaded.add(id);
+    },
   };
 }

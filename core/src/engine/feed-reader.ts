@@ -15,6 +15,7 @@ import { othersIn } from './feed-policy.js';
 import { hiddenChanges } from './hidden-changes.js';
 import { isAuthoredBy } from '../model/authored-id.js';
 import { isDue } from './due.js';
+import { feedIndexOf } from './feed-index.js';
 
 export interface Reaction {
   readonly user: UserId;
@@ -101,28 +102,28 @@ export function createFeedReader(core: Core, loader: Loader): FeedReader {
     return out;
   };
 
+  const index = feedIndexOf(core);
+
+  // Reactions, receipts and calls come from the feed index (ADR 0019): every chunk's entries
+  // as this device shows them, loaded or not; each value is judged here when read.
   const reactionsOf = (conversation: ConversationId, messageId: string): Map<UserId, StoredReaction> => {
     const best = new Map<UserId, StoredReaction>();
-    for (const doc of core.docs.loadedFeedDocs(conversation)) {
-      const raw = hidden.get(doc, REACT, messageId);
-      if (raw === undefined || doc.ref.kind !== 'feed') continue;
-      const r = parseStoredReaction(messageId, raw);
+    for (const { author, value } of index.values(conversation, REACT, messageId)) {
+      const r = parseStoredReaction(messageId, value);
       if (r === null) invalid();
-      else if (isDue(core, uuidV7Time(r.at))) best.set(doc.ref.author, laterReaction(best.get(doc.ref.author), r)); // ID-2
+      else if (isDue(core, uuidV7Time(r.at))) best.set(author, laterReaction(best.get(author), r)); // ID-2
     }
     return best;
   };
 
   const deviceWatermarks = (conversation: ConversationId, user: UserId): DeviceWatermark[] => {
     const byDevice = new Map<string, Watermark>();
-    for (const doc of core.docs.loadedFeedDocs(conversation)) {
-      if (doc.ref.kind !== 'feed' || doc.ref.author !== user) continue;
-      for (const [device, raw] of hidden.entries(doc, RCPT)) {
-        const parsed = parseWatermark(device, raw);
-        if (parsed === null) invalid();
-        else if (!dueIds(parsed.delivered, parsed.read)) continue; // ID-2: a watermark from the future waits
-        else byDevice.set(device, mergeWatermarks(byDevice.get(device) ?? EMPTY_WATERMARK, parsed));
-      }
+    for (const [device, { author, value }] of index.entries(conversation, RCPT)) {
+      if (author !== user) continue;
+      const parsed = parseWatermark(device, value);
+      if (parsed === null) invalid();
+      else if (!dueIds(parsed.delivered, parsed.read)) continue; // ID-2: a watermark from the future waits
+      else byDevice.set(device, mergeWatermarks(byDevice.get(device) ?? EMPTY_WATERMARK, parsed));
     }
     return [...byDevice]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
@@ -170,32 +171,28 @@ export function createFeedReader(core: Core, loader: Loader): FeedReader {
       const records = new Map<string, { caller: UserId; call: StoredCall }>();
       const parts = new Map<string, Map<UserId, { p: StoredParticipant; chunk: number }>>();
       const shares = new Map<string, ScreenShare[]>();
-      for (const doc of core.docs.loadedFeedDocs(conversation)) {
-        if (doc.ref.kind !== 'feed') continue;
-        const { author, chunk } = doc.ref;
-        for (const [key, raw] of hidden.entries(doc, CALL)) {
-          const c = isAuthoredBy(key, author) ? parseStoredCall(key, raw) : null; // ID-1
-          if (c === null) invalid();
-          else if (dueIds(key) && dueTimes(c.startedAt, c.endedAt)) records.set(key, { caller: author, call: c }); // ID-2
+      for (const [key, { author, value }] of index.entries(conversation, CALL)) {
+        const c = isAuthoredBy(key, author) ? parseStoredCall(key, value) : null; // ID-1
+        if (c === null) invalid();
+        else if (dueIds(key) && dueTimes(c.startedAt, c.endedAt)) records.set(key, { caller: author, call: c }); // ID-2
+      }
+      for (const [key, { author, chunk, value }] of index.entries(conversation, CALLP)) {
+        const p = parseStoredParticipant(key, value);
+        if (p === null) {
+          invalid();
+          continue;
         }
-        for (const [key, raw] of hidden.entries(doc, CALLP)) {
-          const p = parseStoredParticipant(key, raw);
-          if (p === null) {
-            invalid();
-            continue;
-          }
-          if (!dueTimes(p.at, p.joinedAt)) continue; // ID-2
-          let m = parts.get(key);
-          if (m === undefined) parts.set(key, (m = new Map<UserId, { p: StoredParticipant; chunk: number }>()));
-          const prev = m.get(author);
-          if (prev === undefined || chunk > prev.chunk || (chunk === prev.chunk && p.at >= prev.p.at)) m.set(author, { p, chunk });
-        }
-        for (const [key, raw] of hidden.entries(doc, SHARE)) {
-          const s = isAuthoredBy(key, author) ? parseStoredShare(key, raw) : null; // ID-1
-          if (s === null) invalid();
-          else if (!dueIds(key) || !dueTimes(s.startedAt, s.endedAt)) continue; // ID-2
-          else shares.set(s.call, [...(shares.get(s.call) ?? []), { id: key, user: author, startedAt: s.startedAt, endedAt: s.endedAt }]);
-        }
+        if (!dueTimes(p.at, p.joinedAt)) continue; // ID-2
+        let m = parts.get(key);
+        if (m === undefined) parts.set(key, (m = new Map<UserId, { p: StoredParticipant; chunk: number }>()));
+        const prev = m.get(author);
+        if (prev === undefined || chunk > prev.chunk || (chunk === prev.chunk && p.at >= prev.p.at)) m.set(author, { p, chunk });
+      }
+      for (const [key, { author, value }] of index.entries(conversation, SHARE)) {
+        const s = isAuthoredBy(key, author) ? parseStoredShare(key, value) : null; // ID-1
+        if (s === null) invalid();
+        else if (!dueIds(key) || !dueTimes(s.startedAt, s.endedAt)) continue; // ID-2
+        else shares.set(s.call, [...(shares.get(s.call) ?? []), { id: key, user: author, startedAt: s.startedAt, endedAt: s.endedAt }]);
       }
       const members = othersIn(core, conversation);
       const out: Call[] = [];

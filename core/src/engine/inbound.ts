@@ -7,7 +7,7 @@ import type { Core, GroupSlot } from './core.js';
 import type { DocRecord, LoadedDoc } from './doc-registry.js';
 import { fail, ok } from '../errors.js';
 import { isUuid } from '../ids.js';
-import { parseDocRef } from '../model/doc-ids.js';
+import { feedDocId, parseDocRef } from '../model/doc-ids.js';
 import { createMembershipLog } from '../model/membership/membership-log.js';
 import { createSeenCounters } from './seen-counters.js';
 import { feedVerdict, isDirectWith } from './feed-policy.js';
@@ -31,6 +31,8 @@ export interface Inbound {
   receive(change: DocChange): Result<ReceiveStatus>;
   /** Re-run the feed policy over a conversation's chunks (after membership changes). */
   reevaluate(conversation: ConversationId): void;
+  /** After a chunk loads: take back what a departure cuts (its snapshot was taken before it was known). */
+  refilterCut(doc: LoadedDoc): void;
   ensureGroup(conversation: ConversationId): GroupSlot;
   /** Set by the loader: start loading a stored document; changes wait for it. */
   requestLoad: (doc: DocId) => void;
@@ -123,6 +125,27 @@ export function createInbound(core: Core): Inbound {
     if (!r.ok) core.stats.rejected++;
   };
 
+  /** Apply what the feed policy allows now and take back what it no longer allows (replaying the rest). */
+  const refilter = (conversation: ConversationId, doc: LoadedDoc): void => {
+    const want = doc.records.map((rec) => feedVerdict(core, conversation, doc.id, rec.change) === 'allow');
+    let before: ShownKeys | null = null;
+    if (doc.records.some((rec, i) => rec.applied && !want[i])) {
+      // A change we applied is no longer allowed (a removal sorted earlier): replay the rest.
+      before = shownKeys(doc);
+      core.docs.resetCrdt(doc);
+      for (const rec of doc.records) {
+        if (!rec.applied) continue;
+        rec.applied = false;
+        held++;
+        doc.held++;
+      }
+    }
+    doc.records.forEach((rec, i) => {
+      if (!rec.applied && want[i]) applyRecord(doc, rec);
+    });
+    if (before !== null) emitRetracted(core, conversation, doc, before);
+  };
+
   const inbound: Inbound = {
     requestLoad: () => undefined,
     heldCount: () => held,
@@ -147,28 +170,31 @@ export function createInbound(core: Core): Inbound {
 
     reevaluate(conversation) {
       const signature = departureSignature(conversation);
-      const full = signature !== (departures.get(conversation) ?? '');
+      const previous = departures.get(conversation);
+      const full = signature !== (previous ?? '');
       departures.set(conversation, signature);
       for (const doc of core.docs.loadedFeedDocs(conversation)) {
         if (!full && doc.held === 0) continue;
-        const want = doc.records.map((rec) => feedVerdict(core, conversation, doc.id, rec.change) === 'allow');
-        let before: ShownKeys | null = null;
-        if (doc.records.some((rec, i) => rec.applied && !want[i])) {
-          // A change we applied is no longer allowed (a removal sorted earlier): replay the rest.
-          before = shownKeys(doc);
-          core.docs.resetCrdt(doc);
-          for (const rec of doc.records) {
-            if (!rec.applied) continue;
-            rec.applied = false;
-            held++;
-            doc.held++;
+        refilter(conversation, doc);
+      }
+      // A departure learned live may cut changes in a former member's chunks that are not in
+      // memory (ADR 0019): load them, the load re-filters them (`refilterCut`).
+      if (full && previous !== undefined) {
+        const former = core.groups.get(conversation)?.log.state().former;
+        for (const [author, chunks] of core.docs.feedChunks(conversation)) {
+          if (former?.has(author) !== true) continue;
+          for (const n of chunks) {
+            const id = feedDocId(conversation, author, n);
+            if (core.docs.isStoredUnloaded(id)) inbound.requestLoad(id);
           }
         }
-        doc.records.forEach((rec, i) => {
-          if (!rec.applied && want[i]) applyRecord(doc, rec);
-        });
-        if (before !== null) emitRetracted(core, conversation, doc, before);
       }
+    },
+
+    refilterCut(doc) {
+      if (doc.ref.kind !== 'feed') return;
+      const conversation = doc.ref.conversation;
+      if (doc.records.some((rec) => rec.applied && feedVerdict(core, conversation, doc.id, rec.change) === 'cut')) refilter(conversation, doc);
     },
 
     receive(change) {

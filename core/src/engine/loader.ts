@@ -1,4 +1,4 @@
-import type { ConversationId, DocId, UserId } from '../ids.js';
+import type { DocId } from '../ids.js';
 import type { DocChange } from '../protocol/doc-change.js';
 import type { Core } from './core.js';
 import type { LoadedDoc } from './doc-registry.js';
@@ -8,6 +8,8 @@ import { decodeRecord } from './record.js';
 import { decodeSnapshot } from './snapshots.js';
 import { MSG } from '../model/message.js';
 import { quarantineOf } from './quarantine.js';
+import { hiddenChanges } from './hidden-changes.js';
+import { feedIndexOf } from './feed-index.js';
 
 /**
  * Restores the engine from storage. Opening loads the small documents (account, profiles,
@@ -18,8 +20,8 @@ export interface Loader {
   open(): Promise<void>;
   /** The document in memory, loading it from storage if needed (undefined: it does not exist). */
   ensure(doc: DocId): Promise<LoadedDoc | undefined>;
-  /** Load every stored chunk of one author in a conversation (before a removal's cutoff). */
-  ensureAllChunks(conversation: ConversationId, author: UserId): Promise<void>;
+  /** Resolves when no load is in flight (loads a departure or an arriving change started). */
+  idle(): Promise<void>;
 }
 
 export function createLoader(core: Core, inbound: Inbound): Loader {
@@ -81,6 +83,10 @@ export function createLoader(core: Core, inbound: Inbound): Loader {
           if (ref.kind === 'feed') covered = restoreSnapshot(loaded, snapshot, changes);
         }
         replay(covered === 0 ? changes : changes.slice(covered));
+        const loaded = core.docs.peek(doc);
+        if (loaded !== undefined) inbound.refilterCut(loaded);
+        // What the load changed in the feed index (a chunk stored before it had one) is stored now.
+        if (feedIndexOf(core).dirty(doc)) core.persister.commitMeta([]);
         inbound.drain(doc);
       })().finally(() => inflight.delete(doc));
       inflight.set(doc, p);
@@ -93,7 +99,7 @@ export function createLoader(core: Core, inbound: Inbound): Loader {
     async open() {
       const storage = core.storage;
       if (storage === undefined) return;
-      await quarantineOf(core).ready;
+      await Promise.all([quarantineOf(core).ready, hiddenChanges(core).ready, feedIndexOf(core).ready]);
       const ids = await storage.listDocs('');
       for (const id of ids) core.docs.noteStored(id);
       const rank = (id: string): number =>
@@ -114,6 +120,8 @@ export function createLoader(core: Core, inbound: Inbound): Loader {
         newest.add(feedDocId(ref.conversation, ref.author, chunks[chunks.length - 1] ?? 0));
       }
       for (const id of newest) await load(id);
+      // Chunks stored before the feed index existed are read once to index them (then evicted).
+      for (const id of ids) if (id.startsWith('feed:') && !feedIndexOf(core).has(id)) await load(id);
       const outbox: DocChange[] = [];
       for (const { item } of await storage.outbox()) {
         const r = decodeRecord(item);
@@ -126,11 +134,8 @@ export function createLoader(core: Core, inbound: Inbound): Loader {
       if (core.docs.isStoredUnloaded(doc)) await load(doc);
       return core.docs.get(doc);
     },
-    async ensureAllChunks(conversation, author) {
-      for (const n of core.docs.feedChunks(conversation).get(author) ?? []) {
-        const id = feedDocId(conversation, author, n);
-        if (core.docs.isStoredUnloaded(id)) await load(id);
-      }
+    async idle() {
+      while (inflight.size > 0) await Promise.allSettled([...inflight.values()]);
     },
   };
 }

@@ -34,13 +34,19 @@ export interface Persister {
   idle(): Promise<void>;
 }
 
-export function createPersister(storage: Storage | undefined): Persister {
+/**
+ * `alongside` is asked, when each commit is made, for writes that belong with it (the feed
+ * index entries that the change being committed altered: ADR 0019), so they are durable together.
+ */
+export function createPersister(storage: Storage | undefined, alongside: () => StorageWrite[] = () => []): Persister {
   const pending = new Map<string, DocChange>();
   let chain: Promise<void> = Promise.resolve();
   let failure: unknown = null;
-  const commit = (writes: StorageWrite[]): Promise<void> => {
+  const commit = (own: StorageWrite[]): Promise<void> => {
+    if (storage === undefined) return chain;
+    const writes = [...own, ...alongside()];
+    if (writes.length === 0) return chain;
     const run = chain.then(async () => {
-      if (storage === undefined) return;
       await storage.commit(writes);
     });
     chain = run.catch((error: unknown) => {

@@ -22,6 +22,8 @@ export interface PeerHarnessOptions {
   readonly seed: string | number;
   readonly peers: readonly PeerSpec[];
   readonly chunkMessages?: number;
+  /** Feed chunks each engine keeps in memory besides each author's newest (KithOptions). */
+  readonly maxLoadedChunks?: number;
 }
 
 export interface HarnessPeer {
@@ -95,6 +97,7 @@ export async function createPeerHarness(options: PeerHarnessOptions): Promise<Pe
       random: random.fork(`kith:${name}:${device}:${clock.now()}`),
       storage: createMemoryStorage({ database }),
       ...(options.chunkMessages === undefined ? {} : { chunkMessages: options.chunkMessages }),
+      ...(options.maxLoadedChunks === undefined ? {} : { maxLoadedChunks: options.maxLoadedChunks }),
     });
 
   for (const spec of options.peers) {

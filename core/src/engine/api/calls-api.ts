@@ -7,6 +7,8 @@ import { parseCallId } from '../../ids.js';
 import { othersIn } from '../feed-policy.js';
 import { CALL, CALLP, callToJson, participantToJson, parseStoredShare, SHARE, shareToJson } from '../../model/call.js';
 import { isBoundedString } from '../../model/text.js';
+import { feedDocId } from '../../model/doc-ids.js';
+import { feedIndexOf } from '../feed-index.js';
 import { expectConversation, expectMembership, serial, vanishedAfterWriting } from './context.js';
 
 export interface CallsApi {
@@ -24,7 +26,7 @@ export interface CallsApi {
 }
 
 export function createCallsApi(ctx: ApiContext): CallsApi {
-  const { core, reader, writer } = ctx;
+  const { core, reader, writer, loader } = ctx;
   const expectCall = (conversation: ConversationId, idValue: unknown) => {
     const conv = expectMembership(ctx, conversation);
     const id = parseCallId(idValue);
@@ -34,10 +36,8 @@ export function createCallsApi(ctx: ApiContext): CallsApi {
   };
   /** The doc of mine holding `collection[key]` (newest first), else my current chunk. */
   const myDocWith = async (conversation: ConversationId, collection: string, key: string) => {
-    for (const doc of core.docs.loadedFeedDocs(conversation).reverse()) {
-      if (doc.ref.kind === 'feed' && doc.ref.author === core.me && doc.crdt.get(collection, key) !== undefined) return doc.id;
-    }
-    return (await reader.currentChunk(conversation)).id;
+    const chunk = feedIndexOf(core).newestWith(conversation, core.me, collection, key);
+    return chunk === undefined ? (await reader.currentChunk(conversation)).id : feedDocId(conversation, core.me, chunk);
   };
   const participate = (state: StoredParticipant['state']) => (conversation: ConversationId, idValue: CallId) =>
     serial(ctx, async () => {
@@ -96,7 +96,7 @@ export function createCallsApi(ctx: ApiContext): CallsApi {
       serial(ctx, async () => {
         const conv = expectMembership(ctx, conversation);
         const docId = await myDocWith(conv.id, SHARE, shareId);
-        const raw: Json | undefined = core.docs.get(docId)?.crdt.get(SHARE, shareId);
+        const raw: Json | undefined = (await loader.ensure(docId))?.crdt.get(SHARE, shareId);
         const share = raw === undefined ? null : parseStoredShare(shareId, raw);
         if (share === null) throw new KithError('not_found', 'no such screen share of mine');
         if (share.endedAt !== null) return;

@@ -7,6 +7,7 @@ import { parseUserId } from '../../ids.js';
 import { groupConversationId } from '../../model/membership/group-conversation-id.js';
 import { expectConversation, serial } from './context.js';
 import { contiguousCutoff } from '../feed-policy.js';
+import { feedDocId } from '../../model/doc-ids.js';
 
 export interface GroupInfo {
   readonly id: ConversationId;
@@ -50,10 +51,11 @@ export function createGroupsApi(ctx: ApiContext): GroupsApi {
   };
   /** The departure cutoff for `user`'s feed changes I accepted (M2: contiguous watermark per chunk and device). */
   const cutoffOf = async (id: ConversationId, user: UserId): Promise<Record<string, number>> => {
-    await loader.ensureAllChunks(id, user);
     const accepted = new Map<string, Set<number>>();
-    for (const doc of core.docs.loadedFeedDocs(id)) {
-      if (doc.ref.kind !== 'feed' || doc.ref.author !== user) continue;
+    // Chunk by chunk: a chunk read here may leave memory while the next one loads (ADR 0019).
+    for (const n of core.docs.feedChunks(id).get(user) ?? []) {
+      const doc = await loader.ensure(feedDocId(id, user, n));
+      if (doc === undefined) continue;
       for (const rec of doc.records) {
         if (!rec.applied) continue;
         const key = `${doc.id}|${rec.change.device}`;

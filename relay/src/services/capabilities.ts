@@ -48,24 +48,16 @@ export interface CapabilityService {
 
 export function createCapabilityService(ctx: RelayContext): CapabilityService {
   const listeners = new Set<(scope: string) => void>();
-  /** The last seq of a document's log (0 when empty). */
-  const lastSeq = async (doc: string): Promise<number> => {
-    let after = 0;
-    for (;;) {
-      const page = await ctx.store.docs.read(doc, after, 1000);
-      if (page.length === 0) return after;
-      after = page.at(-1)!.seq;
-    }
-  };
   /**
    * CAP-5: the read tokens a new version retires. A rotated-out token keeps what was stored up to
-   * the membership log's last entry at the rotation (seq is relay-global, so no entry of the
-   * scope stored after it): a member removed while offline still reads her removal.
+   * the rotation (the relay-wide last durable seq then, so no entry of the scope stored after it):
+   * a member removed while offline still reads her removal, and a new device of hers reads the
+   * same history her live device received before the rotation ended its subscription (L2).
    */
   const retire = async (current: CapabilityRecord, readHash: string): Promise<RetiredRead[]> => {
     const kept = current.retired ?? [];
     if (current.readHash === readHash) return [...kept];
-    const until = current.scope.startsWith('conv:') ? await lastSeq(`members:${current.scope.slice(5)}`) : 0;
+    const until = current.scope.startsWith('conv:') ? await ctx.store.docs.maxSeq() : 0;
     return [{ readHash: current.readHash, until }, ...kept.filter((r) => r.readHash !== readHash)].slice(0, MAX_RETIRED);
   };
   return {

@@ -58,6 +58,15 @@ export function runRelayStoreConformance(name: string, open: () => Promise<Store
       expect(await store.docs.storedBytes()).toBe(3);
     });
 
+    run('maxSeq is the highest durable seq relay-wide, 0 when empty: the CAP-5 rotation point', async ({ store }) => {
+      expect(await store.docs.maxSeq()).toBe(0);
+      const out = await store.docs.append([req('x', 1, 'a'), req('y', 1, 'b')]);
+      const last = out.at(-1);
+      expect(last !== undefined && 'seq' in last ? last.seq : -1).toBe(await store.docs.maxSeq());
+      await store.docs.append([req('x', 1, 'a')]); // a duplicate stores nothing new
+      expect(await store.docs.maxSeq()).toBe(last !== undefined && 'seq' in last ? last.seq : -1);
+    });
+
     run('identical retry is a duplicate with the same seq; different bytes is equivocation (ENV-5)', async ({ store }) => {
       const [first] = await store.docs.append([req('x', 1, 'a')]);
       const out = await store.docs.append([req('x', 1, 'a'), req('x', 1, 'other'), req('x', 1, 'a')]);

@@ -52,6 +52,8 @@ export interface DocLogStore {
   compact(doc: string, keepSeq: number, through: number): Promise<number>;
   /** Total envelope bytes stored. */
   storedBytes(): Promise<number>;
+  /** The highest seq stored and durable so far, relay-wide (0 when empty): CAP-5's rotation point. */
+  maxSeq(): Promise<number>;
   /**
    * Shared stores (PostgreSQL) only: the highest seq stored per document (0 for one never
    * written), for the cluster fan-out (RLY-34).

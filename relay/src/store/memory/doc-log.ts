@@ -64,5 +64,6 @@ export function createMemoryDocLogStore(): DocLogStore {
       return Promise.resolve(dropped);
     },
     storedBytes: () => Promise.resolve(bytesStored),
+    maxSeq: () => Promise.resolve(lastSeq),
   };
 }

@@ -120,6 +120,10 @@ export function createPostgresDocLogStore(sql: Sql): DocLogStore {
       for (const r of rows) out.set(r.doc, Number(r.last_seq));
       return out;
     },
+    async maxSeq() {
+      const [row] = await sql<{ s: string | null }[]>`SELECT max(last_seq) AS s FROM doc_heads`;
+      return Number(row?.s ?? 0);
+    },
     async storedBytes() {
       const [row] = await sql<{ n: string | null }[]>`SELECT sum(bytes) AS n FROM doc_heads`;
       return Number(row?.n ?? 0);

@@ -79,5 +79,6 @@ export function createSqliteDocLogStore(db: Database.Database, durable: DurableB
       return s.n;
     },
     storedBytes: () => Promise.resolve(bytesStored),
+    maxSeq: () => Promise.resolve(durableSeq),
   };
 }

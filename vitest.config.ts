@@ -23,6 +23,7 @@ const timeoutFor = (budget: string): number => Math.max(60_000, (Number(budget) 
 const SLOW_UNITS = [
   'relay/src/server/durability.test.ts',
   'relay/src/cli/relay-process.test.ts',
+  'relay/src/server/cluster-failover.test.ts',
   'core/src/engine/convergence.test.ts',
   'core/src/model/membership/membership-convergence.test.ts',
 ];
@@ -46,7 +47,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'slow',
-          include: [...SLOW_UNITS, 'test/src/**/*.test.ts', 'web-demo/tests/**/*.test.ts'],
+          include: [...SLOW_UNITS, 'test/src/**/*.test.ts', 'bench/src/**/*.test.ts', 'web-demo/tests/**/*.test.ts'],
           env: { FUZZ_BUDGET_MS: slowBudget },
           testTimeout: timeoutFor(slowBudget),
           hookTimeout: 60_000,

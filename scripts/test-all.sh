@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Runs every check and test of the workspace and ends with the line `N passed, N failed`.
 # Installs the Debian package the suites need (chromium, for the browser suites) when it is
-# missing and we are root. Nothing uses PostgreSQL or Redis yet, so neither is installed.
+# missing and we are root; PostgreSQL for the relay's PostgreSQL store and cluster tests (they
+# start a private server on a temporary directory and port, and skip only without its binaries).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
+command -v redis-server >/dev/null || missing+=(redis-server)
 if ((${#missing[@]})); then
   if [ "$(id -u)" = 0 ]; then
     echo "installing system packages: ${missing[*]}"

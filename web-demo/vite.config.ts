@@ -8,8 +8,6 @@ export default defineConfig({
     __KITH_RELAY_URL__: JSON.stringify(process.env['KITH_RELAY_URL'] ?? 'http://localhost:8787'),
   },
   optimizeDeps: { exclude: ['@automerge/automerge'] },
-  // The core entry also exports the Node decode-sandbox host; give its import a browser stub.
-  resolve: { alias: [{ find: /^node:worker_threads$/, replacement: `${import.meta.dirname}/src/adapters/node-builtins-stub.ts` }] },
   server: { port: Number(process.env['DEMO_PORT'] ?? '5173'), strictPort: true, host: '127.0.0.1' },
   preview: { port: Number(process.env['DEMO_PORT'] ?? '5173'), strictPort: true, host: '127.0.0.1' },
   build: { target: 'es2022' },

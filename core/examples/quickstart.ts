@@ -3,7 +3,6 @@
 // KITH_RELAY_URL picks another relay (default http://localhost:8787).
 import WebSocket from 'ws';
 import {
-  createCrdtBackend,
   createCryptoRandom,
   createDecodeSandbox,
   createKith,
@@ -20,6 +19,7 @@ import {
   type SyncClient,
   type WebSocketConstructor,
 } from '@kith/core';
+import { createYjsBackend } from '@kith/core/yjs';
 import { createNodeProcessHost } from '@kith/core/node';
 
 const relay = process.env['KITH_RELAY_URL'] ?? 'http://localhost:8787';
@@ -41,7 +41,7 @@ async function person(crypto: CryptoPort, username: string, password: string): P
   // Secrets the client persists are wrapped by a vault (browsers: createWebCryptoVault, ADR 0012).
   const vault = createMemoryVault(crypto);
   const clock = createSystemClock();
-  const kith = await createKith({ user: userId, username, device, backend: createCrdtBackend('yjs'), clock, random: createCryptoRandom(), storage });
+  const kith = await createKith({ user: userId, username, device, backend: createYjsBackend(), clock, random: createCryptoRandom(), storage });
   // 3. Sync through the relay; other people's Yjs updates are decoded in a sandboxed worker first.
   const sandbox = createDecodeSandbox({ host: createNodeProcessHost(), clock });
   const transport = createWebSocketTransport({ url: relay, WebSocket: WebSocket as unknown as WebSocketConstructor });

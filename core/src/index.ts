@@ -199,7 +199,9 @@ export {
   accountDocId,
   contactDocId,
 } from './model/index.js';
-export { createCrdtBackend, createYjsBackend, createAutomergeBackend, DEFAULT_CRDT_BACKEND } from './crdt/index.js';
+// The backends have their own entries, so an app ships only the one it uses (PKG-1):
+// @kith/core/yjs, @kith/core/automerge, and @kith/core/backends (both, picked by name).
+export { DEFAULT_CRDT_BACKEND } from './crdt/default-backend.js';
 export {
   createProjection,
   openProjectionDb,

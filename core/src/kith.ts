@@ -97,6 +97,12 @@ export interface Kith {
    * the SAME storage commit (the sync client's push record: one atomic ack, ADR 0014).
    */
   acknowledge(change: Pick<DocChange, 'doc' | 'device' | 'counter'>, alongside?: readonly StorageWrite[]): Promise<void>;
+  /**
+   * Commits device-local writes (the sync client's cursors and counters, ADR 0014 addendum) in
+   * the engine's storage order: after every change `receive` has taken so far, so a cursor is
+   * never durable ahead of the changes it covers. Resolves when durable; rejects if it fails.
+   */
+  commitAfterReceived(writes: readonly StorageWrite[]): Promise<void>;
   /** Counters missing below the highest seen, per document and device. */
   gaps(): Array<{ doc: DocId; device: string; missing: number[] }>;
   /** `held`: feed changes the policy holds back; `loadedChunks`: feed chunks in memory now. */
@@ -190,6 +196,7 @@ export async function createKith(options: KithOptions): Promise<Kith> {
     subscriptions: () => subscriptionsOf(core),
     outbox: () => core.persister.outbox(),
     acknowledge: (change, alongside) => core.persister.acknowledge(change, alongside),
+    commitAfterReceived: (writes) => core.persister.commitAfter(writes),
     gaps() {
       const out: Array<{ doc: DocId; device: string; missing: number[] }> = [];
       for (const doc of core.docs.loaded()) for (const g of doc.seen.gaps()) out.push({ doc: doc.id, ...g });

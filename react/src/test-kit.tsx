@@ -1,7 +1,8 @@
 import { act, StrictMode, type ReactNode } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
-import { createCrdtBackend, createProjection, openProjectionDb, type Kith, type Projection } from '@kith/core';
+import { createProjection, openProjectionDb, type Kith, type Projection } from '@kith/core';
+import { createCrdtBackend } from '@kith/core/backends';
 import { createPeerHarness, type PeerHarness } from '@kith/core/testing';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;

@@ -43,6 +43,13 @@ export interface RelayLimits {
   /** A socket whose send buffer exceeds this is a slow consumer and is closed. */
   readonly maxBufferedBytes: number;
   readonly maxPullLimit: number;
+  /**
+   * Live entries of one document pending for a subscriber together (one group commit's, or a
+   * subscription's buffer) go out as one frame of at most this many entries and about this
+   * many envelope bytes (RLY-23).
+   */
+  readonly maxLiveFrameEntries: number;
+  readonly maxLiveFrameBytes: number;
   readonly maxSignalChars: number;
   readonly maxRecipients: number;
 }
@@ -71,6 +78,8 @@ export const DEFAULT_RELAY_LIMITS: RelayLimits = {
   maxSubscriptionsPerConnection: 2000,
   maxBufferedBytes: 16 * 1024 * 1024,
   maxPullLimit: 1000,
+  maxLiveFrameEntries: 64,
+  maxLiveFrameBytes: 256 * 1024,
   maxSignalChars: 96 * 1024,
   maxRecipients: 256,
 };

@@ -8,6 +8,8 @@ import { createCapabilityService, type CapabilityService } from './services/capa
 import type { RelayContext } from './services/context.js';
 import { relayCryptoReady } from './services/crypto.js';
 import { createDocumentService, type DocumentService } from './services/documents.js';
+import type { ClusterBus } from './services/cluster-bus.js';
+import { createClusterHub } from './services/cluster-hub.js';
 import { createHub, type Hub } from './services/hub.js';
 import type { RelayStore } from './store/ports.js';
 import { createConnection } from './ws/connection.js';
@@ -19,6 +21,11 @@ export interface RelayDeps {
   readonly clock?: Clock;
   readonly logger?: Logger;
   readonly limits?: Partial<RelayLimits>;
+  /**
+   * Several instances on one shared store (RLY-34): live entries, presence and signals reach
+   * subscribers on every instance through this doorbell. Needs a store with `docs.heads`.
+   */
+  readonly cluster?: { readonly bus: ClusterBus; readonly sweepMs?: number };
 }
 
 /** The relay without HTTP: services, live connections, counters. `createRelayApp` wraps it. */
@@ -28,6 +35,8 @@ export interface Relay {
   readonly caps: CapabilityService;
   readonly docs: DocumentService;
   readonly hub: Hub;
+  /** The cluster doorbell when this instance is one of several (RLY-34). */
+  readonly bus: ClusterBus | undefined;
   readonly metrics: RelayMetrics;
   /** False once shutdown began: /health answers 503 and new sockets are refused. */
   readonly ready: boolean;
@@ -61,7 +70,25 @@ export async function createRelay(deps: RelayDeps): Promise<Relay> {
     ipLimiter: createRateLimiter(limits.ipRate, limits.ipBurst, now),
     peerLimiter: createRateLimiter(limits.peerRate, limits.peerBurst, now),
   };
-  const hub = createHub();
+  const hubOptions = {
+    maxEntriesPerFrame: limits.maxLiveFrameEntries,
+    maxBytesPerFrame: limits.maxLiveFrameBytes,
+    onDeliveryError: (error: unknown) => ctx.logger.log('error', 'hub.deliver_failed', { error: error instanceof Error ? error.name : 'unknown' }),
+  };
+  const heads = deps.store.docs.heads?.bind(deps.store.docs);
+  if (deps.cluster !== undefined && heads === undefined) throw new Error('a cluster needs a shared store (docs.heads)');
+  const cluster =
+    deps.cluster === undefined || heads === undefined
+      ? undefined
+      : createClusterHub(createHub(hubOptions), {
+          bus: deps.cluster.bus,
+          read: (doc, after, limit) => deps.store.docs.read(doc, after, limit),
+          heads,
+          clock,
+          logger: ctx.logger,
+          ...(deps.cluster.sweepMs === undefined ? {} : { sweepMs: deps.cluster.sweepMs }),
+        });
+  const hub: Hub = cluster ?? createHub(hubOptions);
   const auth = createAuthService(ctx);
   const caps = createCapabilityService(ctx);
   const docs = createDocumentService(ctx, caps, hub);
@@ -74,6 +101,7 @@ export async function createRelay(deps: RelayDeps): Promise<Relay> {
     caps,
     docs,
     hub,
+    bus: deps.cluster?.bus,
     metrics: ctx.metrics,
     get ready() {
       return ready;
@@ -106,6 +134,7 @@ export async function createRelay(deps: RelayDeps): Promise<Relay> {
       }
       live.clear();
       await docs.drain();
+      await cluster?.close();
       await deps.store.close();
       ctx.logger.log('info', 'relay.stopped', {});
     },

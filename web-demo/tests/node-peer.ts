@@ -3,7 +3,6 @@
 // hundreds of messages far faster than typing them in a page would.
 import WebSocket from 'ws';
 import {
-  createCrdtBackend,
   createCryptoRandom,
   createDecodeSandbox,
   createKith,
@@ -20,6 +19,7 @@ import {
   type UserId,
   type WebSocketConstructor,
 } from '@kith/core';
+import { createYjsBackend } from '@kith/core/yjs';
 import { createNodeWorkerHost } from '@kith/core/node';
 
 export interface NodePeer {
@@ -36,7 +36,7 @@ export async function startNodePeer(relay: string, username: string, displayName
   if (!identity.ok) throw new Error(`sign-up of ${username}: ${identity.error.code}`);
   const clock = createSystemClock();
   const storage = createMemoryStorage();
-  const kith = await createKith({ user: identity.value.userId, username, device: identity.value.device, backend: createCrdtBackend('yjs'), clock, random: createCryptoRandom(), storage });
+  const kith = await createKith({ user: identity.value.userId, username, device: identity.value.device, backend: createYjsBackend(), clock, random: createCryptoRandom(), storage });
   await kith.profile.update({ displayName });
   const sandbox = createDecodeSandbox({ host: createNodeWorkerHost(), clock });
   const transport = createWebSocketTransport({ url: relay, WebSocket: WebSocket as unknown as WebSocketConstructor });

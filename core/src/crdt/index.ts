@@ -1,13 +1,13 @@
-// The CRDT backends behind the port in ../ports/crdt.ts. Domain code picks one by name.
+// @kith/core/backends — both CRDT backends behind the port in ../ports/crdt.ts, picked by name
+// (tests, benches, config-driven hosts). It imports Automerge's wasm and Yjs: an app that knows its
+// backend imports @kith/core/yjs or @kith/core/automerge instead and ships only that one (PKG-1).
 import { KithError } from '../errors.js';
 import type { CrdtBackend, CrdtBackendName } from '../ports/crdt.js';
 import { createYjsBackend } from './yjs/index.js';
 import { createAutomergeBackend } from './automerge/index.js';
+import { DEFAULT_CRDT_BACKEND } from './default-backend.js';
 
-export { createYjsBackend, createAutomergeBackend };
-
-/** The backend Kith runs on unless told otherwise (docs/adr/0002-default-crdt-backend.md). */
-export const DEFAULT_CRDT_BACKEND: CrdtBackendName = 'yjs';
+export { createYjsBackend, createAutomergeBackend, DEFAULT_CRDT_BACKEND };
 
 export function createCrdtBackend(name: CrdtBackendName = DEFAULT_CRDT_BACKEND): CrdtBackend {
   switch (name) {

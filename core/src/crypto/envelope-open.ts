@@ -78,8 +78,14 @@ export function openEnvelope(crypto: CryptoPort, bytes: Uint8Array, ctx: OpenCon
  */
 export function openEnvelopeUncommitted(crypto: CryptoPort, bytes: Uint8Array, ctx: OpenContext): Result<UncommittedChange> {
   const decoded = decodeEnvelope(bytes);
-  if (!decoded.ok) return decoded;
-  const e = decoded.value;
+  return decoded.ok ? openDecodedUncommitted(crypto, decoded.value, ctx) : decoded;
+}
+
+/**
+ * `openEnvelopeUncommitted` of an envelope the caller decoded already (`decodeEnvelope`): the
+ * receive path decodes each envelope once and passes the decoded value down (ADR 0014 addendum).
+ */
+export function openDecodedUncommitted(crypto: CryptoPort, e: Envelope, ctx: OpenContext): Result<UncommittedChange> {
   if (e.kind !== 'update' && e.kind !== 'snapshot' && e.kind !== 'member') {
     return fail('unauthorized', `a ${e.kind} envelope does not carry a document change`);
   }

@@ -17,6 +17,12 @@ export interface Persister {
   commitRemote(change: DocChange): void;
   /** Store device-local meta entries, in order with the other writes (fire and forget). */
   commitMeta(writes: readonly StorageWrite[]): void;
+  /**
+   * Store `writes` in order after every write queued so far (the remote changes taken before
+   * them included); resolves when durable, rejects when this commit fails (the engine is not
+   * marked broken: these are not its writes).
+   */
+  commitAfter(writes: readonly StorageWrite[]): Promise<void>;
   /** Store a snapshot of a document (keeps its updates: see snapshots.ts). */
   snapshot(doc: DocId, data: Uint8Array): void;
   /** Takes a change out of the outbox; `alongside` go in the same commit (one atomic ack). */
@@ -65,6 +71,15 @@ export function createPersister(storage: Storage | undefined, alongside: () => S
     },
     commitMeta(writes) {
       void commit([...writes]).catch(() => undefined);
+    },
+    commitAfter(writes) {
+      // In the chain's order, but not the engine's own state: a failure here rejects for the
+      // caller and does not mark the engine broken (these writes are not engine state).
+      const run = chain.then(async () => {
+        if (storage !== undefined && writes.length > 0) await storage.commit([...writes]);
+      });
+      chain = run.catch(() => undefined);
+      return run;
     },
     snapshot(doc, data) {
       void commit([{ type: 'putSnapshot', doc, data, replaces: 0 }]).catch(() => undefined);

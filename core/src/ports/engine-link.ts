@@ -31,8 +31,14 @@ export interface EngineLink {
    * commit (one atomic ack: the sync layer's push record goes with it).
    */
   acknowledge(change: Pick<DocChange, 'doc' | 'device' | 'counter'>, alongside?: readonly StorageWrite[]): Promise<void>;
+  /**
+   * Commits the sync layer's writes for what it received (cursors, counters) after every change
+   * `receive` took before the call, in the engine's own commit order: durability follows the
+   * apply without an `idle()` handshake. Resolves when durable; rejects when the commit fails.
+   */
+  commitAfterReceived(writes: readonly StorageWrite[]): Promise<void>;
   /** Counters missing below the highest seen, per document and device. */
   gaps(): ReadonlyArray<{ readonly doc: DocId }>;
-  /** Waits until queued local operations and storage writes are done. */
+  /** Waits until queued local operations and storage writes are done (the sync client's own `idle`). */
   idle(): Promise<void>;
 }

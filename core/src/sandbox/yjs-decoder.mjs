@@ -1,4 +1,4 @@
-// The decode sandbox's decoder, shared by every worker entry (yjs-decode-worker.mjs for
+// The decode sandbox's decoder, shared by every worker entry (yjs-decode-worker.mjs / yjs-decode-web-worker.mjs for
 // `worker_threads` and Web Workers, yjs-decode-child.mjs for the Node child process). It keeps
 // mirror replicas of documents and applies each untrusted update to its mirror first; the main
 // side kills the whole worker if Yjs hangs or exhausts memory here.

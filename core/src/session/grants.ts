@@ -20,9 +20,19 @@ export interface Grants {
   ensureToken(scope: string, writes: StorageWrite[], peer?: UserId): string;
   /** What `user` needs to read documents of `scope` (no key material for groups: GroupKeys sends it). */
   grantFor(scope: string, user: UserId, writes: StorageWrite[]): IntroGrant | undefined;
+  /**
+   * Every grant `user` needs for `scope`: a group's read tokens are all sent (the newest
+   * `GROUP_TOKENS`), whatever order they reached me in, so a joiner gets the current one after a
+   * rotation (SYNC-24) — to my own devices, and, if I am an admin of the group, to users my
+   * replica lists as its members.
+   */
+  grantsFor(scope: string, user: UserId, writes: StorageWrite[]): IntroGrant[];
   /** A feed of a conversation not known yet whose audience is me and one peer of that direct id: make the pair key. */
   detectDirect(doc: DocId, writes: StorageWrite[]): void;
 }
+
+/** How many of a group's newest read tokens a grant carries (older ones were rotated out, SYNC-24). */
+export const GROUP_TOKENS = 8;
 
 export function createGrants(deps: Pick<SessionDeps, 'crypto' | 'identity' | 'engine' | 'clock' | 'keys' | 'replicas' | 'isUnverifiedToken' | 'claim'>, own: OwnSecrets): Grants {
   const { crypto, identity, engine, keys, replicas, clock } = deps;
@@ -67,8 +77,22 @@ export function createGrants(deps: Pick<SessionDeps, 'crypto' | 'identity' | 'en
       if (peer === undefined) return undefined;
       return { scope, token: ensureToken(scope, writes, peer), key: pairKey(peer, writes).expose(), epoch: 0, ...(user === me ? { peer } : {}) };
     }
-    const token = keys.tokens(scope)[0];
+    const token = keys.tokens(scope).at(-1);
     return token === undefined ? undefined : { scope, token };
+  };
+
+  const grantsFor = (scope: string, user: UserId, writes: StorageWrite[]): IntroGrant[] => {
+    const ref = scopeRefOf(scope);
+    if (ref?.kind === 'conv' && !replicas.isDirect(ref.conversation)) {
+      // To others only as an admin (trusted for membership), and only to members of my replica:
+      // a member who holds a rotated token before she applied the removal that caused it would
+      // otherwise hand it to the removed member with her next message.
+      const view = replicas.view(ref.conversation);
+      if (user !== me && (view?.members.get(me)?.role !== 'admin' || !view.members.has(user))) return [];
+      return keys.tokens(scope).slice(-GROUP_TOKENS).map((token) => ({ scope, token }));
+    }
+    const grant = grantFor(scope, user, writes);
+    return grant === undefined ? [] : [grant];
   };
 
   const detectDirect = (doc: DocId, writes: StorageWrite[]): void => {
@@ -79,5 +103,5 @@ export function createGrants(deps: Pick<SessionDeps, 'crypto' | 'identity' | 'en
     if (others.length === 1 && peer !== undefined && directConversationId(me, peer) === conv) pairKey(peer, writes);
   };
 
-  return { pairKey, ensureToken, grantFor, detectDirect };
+  return { pairKey, ensureToken, grantFor, grantsFor, detectDirect };
 }

@@ -88,8 +88,7 @@ export function createSealOutgoing(deps: Pick<SessionDeps, 'crypto' | 'identity'
   const grantAudience = (change: DocChange, writes: StorageWrite[]): void => {
     const capScope = capabilityScopeOf(change.doc);
     for (const user of new Set([...engine.audience(change.doc), me])) {
-      const grant = grants.grantFor(capScope, user, writes);
-      if (grant !== undefined) book.grant(user, grant);
+      for (const grant of grants.grantsFor(capScope, user, writes)) book.grant(user, grant);
       if (user !== me) {
         const profile = grants.grantFor(`profile:${me}`, user, writes);
         if (profile !== undefined) book.grant(user, profile);

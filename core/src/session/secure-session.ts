@@ -4,7 +4,8 @@ import type { StorageWrite } from '../ports/storage.js';
 import type { DocChange } from '../protocol/doc-change.js';
 import { conversationOfDoc, feedConversationOf } from '../model/doc-ids.js';
 import { createMembershipAuthorizer, type Authorize } from '../crypto/authorize.js';
-import { openEnvelopeUncommitted, type UncommittedChange } from '../crypto/envelope-open.js';
+import { openDecodedUncommitted, type UncommittedChange } from '../crypto/envelope-open.js';
+import type { Envelope } from '../protocol/envelope.js';
 import { createGrants } from './grants.js';
 import { createGroupKeys, VOLUME_META, type GroupKeys } from './group-keys.js';
 import { inboxDocId } from './intro.js';
@@ -31,10 +32,10 @@ export interface SecureSession {
    */
   departed(change: DocChange): boolean;
   /**
-   * Opens an envelope from the relay (not for the inbox) WITHOUT recording its counter or
-   * taking its membership op (M1): nothing changes until `accept`.
+   * Opens an envelope from the relay (not for the inbox), decoded once by the caller, WITHOUT
+   * recording its counter or taking its membership op (M1): nothing changes until `accept`.
    */
-  open(bytes: Uint8Array): Result<UncommittedChange>;
+  open(envelope: Envelope): Result<UncommittedChange>;
   /**
    * The engine took the change (applied, pending, duplicate) or refused it for good: records
    * its counter (a later copy is a `replay`) and, when `taken`, feeds a membership op to the
@@ -80,7 +81,7 @@ export async function createSecureSession(deps: SessionDeps): Promise<SecureSess
       const state = replicas.view(conv);
       return state !== undefined && !state.members.has(me) && state.former.has(me);
     },
-    open: (bytes) => openEnvelopeUncommitted(crypto, bytes, { keyring: keys.keyring, authorize, counters }),
+    open: (envelope) => openDecodedUncommitted(crypto, envelope, { keyring: keys.keyring, authorize, counters }),
     async accept(opened, taken) {
       const committed = opened.commit();
       if (!taken) return committed;

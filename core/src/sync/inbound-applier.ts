@@ -1,6 +1,6 @@
 import type { Storage, StorageWrite } from '../ports/storage.js';
 import type { DocChange } from '../protocol/doc-change.js';
-import { decodeEnvelope } from '../protocol/envelope.js';
+import { decodeEnvelope, type Envelope } from '../protocol/envelope.js';
 import type { Result } from '../errors.js';
 import type { EngineLink } from '../ports/engine-link.js';
 import type { Identity } from '../crypto/identity.js';
@@ -63,25 +63,36 @@ export interface InboundDeps {
   readonly rewind: (doc: string) => void;
 }
 
+/**
+ * A relay entry decoded once: its bytes (an intro is opened from them) and, for any other
+ * document, its envelope (undefined when it does not decode: dropped).
+ */
+interface Entry {
+  readonly bytes: Uint8Array;
+  readonly envelope: Envelope | undefined;
+}
+
+function decodeEntry(doc: string, env: string, inbox: string): Entry | undefined {
+  const bytes = fromBase64(env);
+  if (bytes === undefined) return undefined;
+  if (doc === inbox) return { bytes, envelope: undefined };
+  const d = decodeEnvelope(bytes);
+  return { bytes, envelope: d.ok ? d.value : undefined };
+}
+
 export function createInboundApplier(deps: InboundDeps): InboundApplier {
   const { rt, identity, session, engine, storage, stats, cursors, follows, chunks } = deps;
   const myDevice = deviceIdToBytes(identity.device);
-  const parked: Array<{ doc: string; seq: number; bytes: Uint8Array; author: string }> = [];
+  /** Parked envelopes keep their decoded form: a retry opens them without decoding again. */
+  const parked: Array<{ doc: string; seq: number; entry: Entry; author: string }> = [];
   /** M1: per doc, the lowest seq of a deferred envelope that did not fit the parked bound. */
   const floors = new Map<string, number>();
-  const parkAuthor = (bytes: Uint8Array): string => {
-    const h = decodeEnvelope(bytes);
-    return h.ok ? toBase64(h.value.author) : '';
-  };
-  const isMine = (bytes: Uint8Array): boolean => {
-    const d = decodeEnvelope(bytes);
-    return d.ok && bytesEqual(d.value.device, myDevice) && bytesEqual(d.value.author, identity.public.signingKey);
-  };
+  const isMine = (e: Envelope): boolean => bytesEqual(e.device, myDevice) && bytesEqual(e.author, identity.public.signingKey);
 
   /** `defer`: opened but refused for now (M1), counter not recorded; parked like `park`. */
-  const applyEnvelope = async (doc: string, bytes: Uint8Array): Promise<'ok' | 'park' | 'defer' | 'drop'> => {
+  const applyEnvelope = async (doc: string, entry: Entry): Promise<'ok' | 'park' | 'defer' | 'drop'> => {
     if (doc === session.inbox) {
-      const r = deps.handleIntro(bytes);
+      const r = deps.handleIntro(entry.bytes);
       if (!r.ok) return 'drop';
       stats.intros++;
       const writes = [...r.value.writes];
@@ -92,8 +103,11 @@ export function createInboundApplier(deps: InboundDeps): InboundApplier {
       await storage.commit(writes);
       return 'ok';
     }
-    if (isMine(bytes)) return 'ok';
-    const r = session.open(bytes);
+    // One decode per envelope (ADR 0014 addendum): the decoded value goes to the session.
+    const envelope = entry.envelope;
+    if (envelope === undefined) return 'drop';
+    if (isMine(envelope)) return 'ok';
+    const r = session.open(envelope);
     if (!r.ok) return RETRY_CODES.has(r.error.code) ? 'park' : 'drop';
     const opened = r.value;
     const settle = async (taken: boolean): Promise<void> => {
@@ -126,7 +140,7 @@ export function createInboundApplier(deps: InboundDeps): InboundApplier {
     let progress = false;
     for (let i = 0; i < parked.length; ) {
       const p = parked[i]!;
-      const r = await applyEnvelope(p.doc, p.bytes);
+      const r = await applyEnvelope(p.doc, p.entry);
       if (r === 'park' || r === 'defer') i++;
       else {
         parked.splice(i, 1);
@@ -135,8 +149,11 @@ export function createInboundApplier(deps: InboundDeps): InboundApplier {
     }
     return progress;
   };
+  /**
+   * Cursors and counters go into the engine's commit order (`commitAfterReceived`): durable only
+   * after every change this job gave the engine, with no `idle()` handshake across layers.
+   */
   const persistCursors = async (docs: Iterable<string>): Promise<void> => {
-    await engine.idle();
     const writes: StorageWrite[] = [];
     for (const doc of docs) {
       const low = parked.filter((p) => p.doc === doc).reduce((m, p) => Math.min(m, p.seq - 1), (floors.get(doc) ?? Infinity) - 1);
@@ -146,9 +163,9 @@ export function createInboundApplier(deps: InboundDeps): InboundApplier {
     // M6: the counters of what was opened go with the cursors (a restart never re-opens as new
     // an envelope it already gave the engine, whatever the relay replays).
     writes.push(...deps.counters.takeWrites());
-    if (writes.length > 0) await storage.commit(writes);
+    if (writes.length > 0) await engine.commitAfterReceived(writes);
   };
-  const park = (doc: string, seq: number, bytes: Uint8Array, deferred: boolean): void => {
+  const park = (doc: string, seq: number, entry: Entry, deferred: boolean): void => {
     // H3: at most MAX_PARKED_PER_AUTHOR per (doc, author) are held in memory. Beyond that:
     // - in a document only its author writes (feeds, profiles, contact sides — the relay checks
     //   the signer, NOT_THE_AUTHOR), the envelope is not lost (SYNC-19): the doc's floor stays
@@ -157,13 +174,13 @@ export function createInboundApplier(deps: InboundDeps): InboundApplier {
     // - in a shared document (`members:`, `keys:`), where anyone may push, it is dropped and the
     //   cursor moves past it, unless it was deferred (M1: signed, authorized, refused only for now).
     if (parked.some((p) => p.doc === doc && p.seq === seq)) return;
-    const author = parkAuthor(bytes);
+    const author = entry.envelope === undefined ? '' : toBase64(entry.envelope.author);
     if (parked.filter((p) => p.doc === doc && p.author === author).length >= MAX_PARKED_PER_AUTHOR) {
       const shared = doc.startsWith('members:') || doc.startsWith('keys:');
       if (shared && !deferred) stats.rejected++;
       else if (seq < (floors.get(doc) ?? Infinity)) floors.set(doc, seq);
     } else {
-      parked.push({ doc, seq, bytes, author });
+      parked.push({ doc, seq, entry, author });
       stats.parked++;
     }
   };
@@ -187,10 +204,10 @@ export function createInboundApplier(deps: InboundDeps): InboundApplier {
         for (const [d, list] of batch) {
           for (const e of list) {
             if (e.seq <= (cursors.get(d) ?? 0)) continue;
-            const bytes = fromBase64(e.env);
-            const r = bytes === undefined ? 'drop' : await applyEnvelope(d, bytes);
+            const entry = decodeEntry(d, e.env, session.inbox);
+            const r = entry === undefined ? 'drop' : await applyEnvelope(d, entry);
             if (r === 'defer') stats.deferred++;
-            if ((r === 'park' || r === 'defer') && bytes !== undefined) park(d, e.seq, bytes, r === 'defer');
+            if ((r === 'park' || r === 'defer') && entry !== undefined) park(d, e.seq, entry, r === 'defer');
             else if (r === 'drop') stats.rejected++;
             else changed = true;
             cursors.set(d, e.seq);

@@ -68,6 +68,7 @@ describe('SYNC-23: a thrown bug is surfaced, hostile input is counted', () => {
       subscriptions: () => kith.subscriptions(),
       outbox: () => kith.outbox(),
       acknowledge: (c) => kith.acknowledge(c),
+      commitAfterReceived: (w) => kith.commitAfterReceived(w),
       gaps: () => kith.gaps(),
       idle: () => kith.idle(),
     };

@@ -121,7 +121,7 @@ export function createPushQueue(deps: PushQueueDeps): PushQueue {
       const token = rt.token();
       if (p === undefined || mine === undefined || !mine.ok || token === undefined) return retry();
       const h = mine.value;
-      const cap = keys.tokens(capabilityScopeOf(h.doc))[0];
+      const cap = keys.tokens(capabilityScopeOf(h.doc)).at(-1); // the newest (SYNC-24)
       let after = 0;
       for (;;) {
         const page = await pullDoc(deps.fetch, token, h.doc, cap, after);

@@ -108,6 +108,24 @@ export async function claimCapability(f: RelayFetch, session: string, identity: 
   return call(f, '/v1/caps', json(body, session, 'PUT'), () => undefined);
 }
 
+/** CAP-2: the stored version and controllers (hex keys) of a scope (`GET /v1/caps/:scope`); `not_found` if none. */
+export async function getCapability(f: RelayFetch, session: string, scope: string): Promise<Result<{ version: number; controllers: string[] }>> {
+  const r = await call(f, `/v1/caps/${encodeURIComponent(scope)}`, { headers: { authorization: `Bearer ${session}` } }, async (res) => (await res.json()) as Record<string, unknown>);
+  if (!r.ok) return r;
+  const { version, controllers } = r.value;
+  if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 1) return fail('malformed', 'capability version');
+  if (!Array.isArray(controllers) || !controllers.every((c): c is string => typeof c === 'string')) return fail('malformed', 'capability controllers');
+  return ok({ version, controllers });
+}
+
+/** CAP-2, SYNC-24: stores `version` (stored + 1) of a scope with a new read token, signed by me (one of its controllers). */
+export async function rotateCapability(f: RelayFetch, session: string, identity: Identity, scope: string, readToken: string, version: number, controllers: readonly Uint8Array[]): Promise<Result<void>> {
+  const readHash = sha256(enc.encode(readToken));
+  const signature = identity.sign(capabilitySigningBytes({ scope, version, readHash, controllers: [...controllers] }));
+  const body = { v: 1, scope, version, readHash: toHex(readHash), controllers: controllers.map(toHex), signer: toHex(identity.public.signingKey), signature: toHex(signature) };
+  return call(f, '/v1/caps', json(body, session, 'PUT'), () => undefined);
+}
+
 /** One page of a document log (`GET /v1/docs/:doc`), raw envelopes in log order. */
 export async function pullDoc(f: RelayFetch, session: string, doc: string, cap: string | undefined, after: number): Promise<Result<{ entries: { seq: number; env: string }[]; next: number; more: boolean }>> {
   const headers: Record<string, string> = { authorization: `Bearer ${session}`, ...(cap === undefined ? {} : { 'x-kith-cap': cap }) };

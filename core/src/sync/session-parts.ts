@@ -12,6 +12,7 @@ import { createIntroHandler } from '../session/intro-handler.js';
 import { loadKeyStore, type KeyStore } from '../session/key-store.js';
 import { loadMembershipReplicas, type MembershipReplicas } from '../session/membership-replicas.js';
 import type { QueuedPush } from '../session/queued-push.js';
+import { loadReadRotation, type CapabilityRelay, type ReadRotation } from '../session/read-rotation.js';
 import { createSecureSession, type SecureSession } from '../session/secure-session.js';
 import { createCapabilityClaims, type CapabilityClaims } from './capability-claims.js';
 import { loadClientState, type ClientState } from './client-state.js';
@@ -25,6 +26,8 @@ export interface SessionParts {
   readonly claims: CapabilityClaims;
   readonly session: SecureSession;
   readonly handleIntro: ReturnType<typeof createIntroHandler>;
+  /** SYNC-24: run at start, after applied entries and after acks. */
+  readonly readRotation: ReadRotation;
 }
 
 export async function loadSessionParts(deps: {
@@ -37,6 +40,8 @@ export async function loadSessionParts(deps: {
   readonly rotation: RotationPolicy | undefined;
   /** Where sealed envelopes go once durable (the push queue, created after this). */
   readonly queue: (push: QueuedPush) => void;
+  /** The relay's capability records (HTTP, with the connection's session). */
+  readonly capabilities: CapabilityRelay;
 }): Promise<SessionParts> {
   const { crypto, identity, engine, storage, clock } = deps;
   const me: UserId = identity.userId;
@@ -61,5 +66,6 @@ export async function loadSessionParts(deps: {
     ...(deps.rotation === undefined ? {} : { rotation: deps.rotation }),
   });
   const handleIntro = createIntroHandler({ crypto, identity, keys, replicas, authorize: session.authorize, now: () => clock.now(), counters: counters.tracker, policy });
-  return { keys, counters, replicas, state, claims, session, handleIntro };
+  const readRotation = await loadReadRotation({ crypto, identity, engine, storage, keys, replicas, book: session.book, relay: deps.capabilities });
+  return { keys, counters, replicas, state, claims, session, handleIntro, readRotation };
 }

@@ -4,7 +4,7 @@ import type { KeyStore } from '../session/key-store.js';
 import type { ClientFrame } from '../protocol/relay/frames.js';
 import { createSubscriptions } from './subscriptions.js';
 
-function harness(docs: string[]) {
+function harness(docs: string[], tokens: string[] = ['a'.repeat(24), 'b'.repeat(24)]) {
   const sent: Array<Extract<ClientFrame, { t: 'sub' }>> = [];
   const jobs: Array<() => Promise<void>> = [];
   const later: Array<() => void> = [];
@@ -21,7 +21,7 @@ function harness(docs: string[]) {
     token: () => 'session',
     enqueue: (fn) => void jobs.push(fn),
   };
-  const keys = { tokens: () => ['a'.repeat(24), 'b'.repeat(24)] } as unknown as KeyStore;
+  const keys = { tokens: () => tokens } as unknown as KeyStore;
   const subs = createSubscriptions({ rt, keys, cursors: new Map(), wanted: () => docs, retryLater: (fn) => void later.push(fn) });
   const run = async (): Promise<void> => {
     while (jobs.length > 0) await jobs.shift()!();
@@ -69,5 +69,28 @@ describe('subscriptions (SYNC-5, SYNC-6, SYNC-18)', () => {
     h.subs.refresh(true);
     expect(h.sent.length).toBe(3);
     console.log(`SYNC-18: duplicate sub answered once, 0 re-sends; rate_limited re-sent once after the delay; states ${JSON.stringify(h.subs.describe())}`);
+  });
+
+  it('SYNC-24: the newest token first; one that arrives while a sub is pending is tried, not skipped; a live sub ended by a rotation goes on with the next', async () => {
+    const [t1, t2, t3] = ['1'.repeat(24), '2'.repeat(24), '3'.repeat(24)];
+    const tokens = [t1, t2];
+    const h = harness(['members:g'], tokens);
+    h.subs.refresh(false);
+    expect(h.sent[0]!.cap).toBe(t2);
+    tokens.push(t3); // a rotation's token arrives before the relay refuses t2
+    h.subs.onError(h.sent[0]!.id, 'forbidden');
+    await h.run();
+    expect(h.sent[1]!.cap).toBe(t3);
+    h.subs.onOk(h.sent[1]!.id);
+    await h.run();
+    // A later rotation ends the live sub (L2): the tokens not refused yet, newest first, then denied.
+    h.subs.onError(h.sent[1]!.id, 'forbidden');
+    await h.run();
+    expect(h.sent[2]!.cap).toBe(t1);
+    h.subs.onError(h.sent[2]!.id, 'forbidden');
+    await h.run();
+    expect(h.sent.length).toBe(3);
+    expect(h.subs.describe()).toEqual({ 'members:g': 'denied' });
+    console.log(`SYNC-24: caps tried ${h.sent.map((f) => f.cap.slice(0, 1)).join(',')}, then denied`);
   });
 });

@@ -4,8 +4,9 @@ import type { KeyStore } from '../session/key-store.js';
 
 /**
  * The relay logs this client reads (SYNC-5, SYNC-6): one `sub` per wanted document, resuming
- * after its cursor, with the scope's read tokens tried in order (`forbidden` → the next one;
- * none left → `denied` until new tokens arrive). A `sub` that could not be sent (no
+ * after its cursor, with the scope's read tokens tried newest first (`forbidden` → the newest one
+ * not tried yet, also one that arrived meanwhile; none left → `denied` until new tokens arrive).
+ * A live one ended with `forbidden` by a rotation (SYNC-24, L2) goes on the same way. A `sub` that could not be sent (no
  * authenticated connection) is forgotten, so the next `refresh` sends it again; a transient
  * refusal (`rate_limited`, `storage_failed`) is retried after `retryLater`; any other refusal
  * (e.g. `invalid_argument` "already subscribed") marks it `denied` instead of resending at once
@@ -32,7 +33,9 @@ export interface Subscriptions {
 interface Sub {
   state: 'pending' | 'ok' | 'denied';
   id: number;
-  token: number;
+  /** The token this subscription was sent with, and the ones refused (`forbidden`) before it. */
+  cap: string | undefined;
+  tried: Set<string>;
 }
 
 export interface SubscriptionDeps {
@@ -52,10 +55,11 @@ export function createSubscriptions(deps: SubscriptionDeps): Subscriptions {
   const subById = new Map<number, string>();
   const subscribe = (doc: string): void => {
     const scope = capabilityScopeOf(doc);
-    const tokens = keys.tokens(scope);
-    const sub = subs.get(doc) ?? { state: 'pending', id: 0, token: 0 };
+    // Newest first: after a rotation (SYNC-24) the older tokens of a group are refused.
+    const sub: Sub = subs.get(doc) ?? { state: 'pending', id: 0, cap: undefined, tried: new Set() };
     subs.set(doc, sub);
-    const cap = tokens[sub.token];
+    const cap = [...keys.tokens(scope)].reverse().find((t) => !sub.tried.has(t));
+    sub.cap = cap;
     if (cap === undefined) {
       sub.state = 'denied';
       return;
@@ -82,7 +86,7 @@ export function createSubscriptions(deps: SubscriptionDeps): Subscriptions {
         const s = subs.get(doc);
         if (s === undefined) subscribe(doc);
         else if (s.state === 'denied' && retryDenied) {
-          s.token = 0;
+          s.tried.clear();
           subscribe(doc);
         }
       }
@@ -98,7 +102,7 @@ export function createSubscriptions(deps: SubscriptionDeps): Subscriptions {
       if (found === undefined) return false;
       const { doc, sub } = found;
       if (code === 'forbidden') {
-        sub.token++;
+        if (sub.cap !== undefined) sub.tried.add(sub.cap);
         rt.enqueue(() => Promise.resolve(subscribe(doc)));
       } else if (TRANSIENT.has(code)) {
         deps.retryLater(() => {

@@ -2,6 +2,7 @@ import { fail } from '../errors.js';
 import { changeKey } from '../protocol/doc-change.js';
 import { feedConversationOf } from '../model/doc-ids.js';
 import { createAttachmentTransfer } from './attachment-transfer.js';
+import { createCapabilityRelay } from './capability-relay.js';
 import type { ClientRuntime } from './client-runtime.js';
 import { createConnection } from './connection.js';
 import { createDirectoryLookups } from './directory-lookups.js';
@@ -36,8 +37,12 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   const backoff = options.backoff ?? { baseMs: 500, maxMs: 30_000 };
   const stats: SyncStats = { pushed: 0, acked: 0, received: 0, rejected: 0, parked: 0, intros: 0, reconnects: 0, refused: 0, conflicts: 0, deferred: 0, equivocations: 0, undeliverable: 0 };
   const errors = createInternalErrors(stats, options.logger ?? console);
-  const parts = await loadSessionParts({ crypto, identity, engine, storage, vault: options.vault, clock, rotation: options.rotation, queue: (push) => pushes.add(push) });
-  const { keys, counters, replicas, claims, session, handleIntro } = parts;
+  const parts = await loadSessionParts({
+    crypto, identity, engine, storage, vault: options.vault, clock, rotation: options.rotation,
+    queue: (push) => pushes.add(push),
+    capabilities: createCapabilityRelay(transport.fetch, identity, () => conn.token()),
+  });
+  const { keys, counters, replicas, claims, session, handleIntro, readRotation } = parts;
   const { cursors, follows, chunks } = parts.state;
 
   const undeliverable = createListeners<UndeliverableChange>(true);
@@ -56,8 +61,13 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
         if (token !== undefined) await claims.run(transport.fetch, token);
         subs.refresh(true);
         pushes.pushAll();
+        await readRotation.check();
       }),
-      ack: (id) => pushes.onAck(id),
+      ack: (id) => {
+        pushes.onAck(id);
+        // SYNC-24: a membership op acknowledged may let this device rotate the group's read token.
+        work.enqueue(() => readRotation.check());
+      },
       entries: (doc, entries) => inbound.onEntries(doc, entries),
       ok: (id) => void subs.onOk(id),
       pushError: (id, code) => pushes.onError(id, code),
@@ -95,6 +105,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
       await session.replan();
       await sealer.seal();
       await lookups.resolveUnknown();
+      await readRotation.check();
     },
     afterBatch(applied) {
       subs.refresh(applied);
@@ -111,6 +122,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   work.enqueue(async () => {
     for (const c of engine.outbox()) if (!pushes.has(changeKey(c))) sealer.hold(c);
     await sealer.seal();
+    await readRotation.check();
   });
 
   return {

@@ -1,4 +1,5 @@
-import { createCrdtBackend, createIdentity, createKith, createSodiumCrypto, createSyncClient, registerAccount, SecretKey } from '../index.js';
+import { createCrdtBackend } from '../crdt/index.js';
+import { createIdentity, createKith, createSodiumCrypto, createSyncClient, registerAccount, SecretKey } from '../index.js';
 import type { CryptoPort, DeviceId, Identity } from '../index.js';
 import { formatUuid } from '../ids.js';
 import { createFaultLink, type FaultCounters } from './fault-link.js';

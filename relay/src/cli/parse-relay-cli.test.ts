@@ -20,6 +20,8 @@ describe('OPS-6 relay configuration', () => {
       host: '0.0.0.0',
       dataDir: './data',
       synchronous: 'FULL',
+      databaseUrl: undefined,
+      redisUrl: undefined,
       corsOrigin: '*',
       maxBlobBytes: 100 * 1024 * 1024,
       connRate: undefined,
@@ -71,6 +73,21 @@ describe('OPS-6 relay configuration', () => {
     const message = errorOf(argv, env);
     expect(message.startsWith(start)).toBe(true);
     expect(message).not.toContain('\n');
+  });
+
+  it('RLY-33: the database URL comes from --database-url or KITH_DATABASE_URL; an invalid one is refused without repeating it', () => {
+    expect(run([]).databaseUrl).toBeUndefined();
+    expect(run([], { KITH_DATABASE_URL: 'postgres://kith@db:5432/kith' }).databaseUrl).toBe('postgres://kith@db:5432/kith');
+    expect(run(['--database-url', 'postgresql://a@b/c'], { KITH_DATABASE_URL: 'postgres://x@y/z' }).databaseUrl).toBe('postgresql://a@b/c');
+    const message = errorOf([], { KITH_DATABASE_URL: 'mysql://root:hunter2@db/kith' });
+    expect(message).toBe('invalid KITH_DATABASE_URL (not shown): expected a postgres:// or postgresql:// URL');
+    expect(message).not.toContain('hunter2');
+  });
+
+  it('RLY-34: --redis-url / KITH_REDIS_URL needs a database URL; an invalid one is not repeated', () => {
+    expect(run(['--redis-url', 'redis://r:6379'], { KITH_DATABASE_URL: 'postgres://d/k' }).redisUrl).toBe('redis://r:6379');
+    expect(errorOf([], { KITH_REDIS_URL: 'redis://r:6379' })).toBe('KITH_REDIS_URL needs --database-url (instances share the database)');
+    expect(errorOf(['--redis-url', 'http://:pw@r'], { KITH_DATABASE_URL: 'postgres://d/k' })).toBe('invalid --redis-url (not shown): expected a redis:// or rediss:// URL');
   });
 
   it('the help lists every flag and every environment variable', () => {

@@ -6,6 +6,10 @@ export interface RelayCliConfig {
   readonly host: string;
   readonly dataDir: string;
   readonly synchronous: 'FULL' | 'NORMAL';
+  /** PostgreSQL URL; undefined = embedded SQLite under `dataDir`. */
+  readonly databaseUrl: string | undefined;
+  /** Redis for fan-out between instances (RLY-34); needs `databaseUrl`. */
+  readonly redisUrl: string | undefined;
   readonly corsOrigin: string;
   readonly maxBlobBytes: number;
   /** Frames/s per connection; `Infinity` = no limit; undefined = the relay's default. */
@@ -57,7 +61,8 @@ export function parseRelayCli(argv: readonly string[], env: Readonly<Record<stri
     const given = raw.get(option.key);
     if (given === undefined) continue;
     const value = option.parse(given.value);
-    if (!value.ok) return { kind: 'error', message: `invalid ${given.from} '${given.value}': ${value.error}` };
+    const shown = 'secret' in option && option.secret ? '(not shown)' : `'${given.value}'`;
+    if (!value.ok) return { kind: 'error', message: `invalid ${given.from} ${shown}: ${value.error}` };
     parsed.set(option.key, value.value);
   }
   const num = (k: RelayOptionKey): number | undefined => parsed.get(k) as number | undefined;
@@ -66,6 +71,9 @@ export function parseRelayCli(argv: readonly string[], env: Readonly<Record<stri
     const n = num(k);
     return n === undefined ? undefined : n === 0 ? Number.POSITIVE_INFINITY : n;
   };
+  if (parsed.has('redisUrl') && !parsed.has('databaseUrl')) {
+    return { kind: 'error', message: `${raw.get('redisUrl')!.from} needs --database-url (instances share the database)` };
+  }
   return {
     kind: 'run',
     config: {
@@ -73,6 +81,8 @@ export function parseRelayCli(argv: readonly string[], env: Readonly<Record<stri
       host: str('host') ?? '0.0.0.0',
       dataDir: str('dataDir') ?? './data',
       synchronous: (str('synchronous') ?? 'FULL') as 'FULL' | 'NORMAL',
+      databaseUrl: str('databaseUrl'),
+      redisUrl: str('redisUrl'),
       corsOrigin: str('corsOrigin') ?? '*',
       maxBlobBytes: Math.floor((num('maxBlobMb') ?? 100) * 1024 * 1024),
       connRate: rate('connRate'),

@@ -13,6 +13,8 @@ export interface RelayOption<K extends string = string> {
   readonly description: string;
   /** Parses a raw value. */
   readonly parse: (raw: string) => ParsedOption;
+  /** The value may hold a secret (a password in a URL): errors never repeat it. */
+  readonly secret?: boolean;
 }
 
 export type ParsedValue = string | number;
@@ -35,6 +37,28 @@ const positiveNumber = (raw: string): ParsedOption => {
 
 const nonEmpty = (raw: string): ParsedOption => (raw.trim() === '' ? bad('expected a value') : good(raw.trim()));
 
+const databaseUrl = (raw: string): ParsedOption => {
+  const v = raw.trim();
+  if (!/^postgres(ql)?:\/\//.test(v)) return bad('expected a postgres:// or postgresql:// URL');
+  try {
+    new URL(v);
+  } catch {
+    return bad('expected a postgres:// or postgresql:// URL');
+  }
+  return good(v);
+};
+
+const redisUrl = (raw: string): ParsedOption => {
+  const v = raw.trim();
+  if (!/^rediss?:\/\//.test(v)) return bad('expected a redis:// or rediss:// URL');
+  try {
+    new URL(v);
+  } catch {
+    return bad('expected a redis:// or rediss:// URL');
+  }
+  return good(v);
+};
+
 const oneOf =
   (...choices: string[]) =>
   (raw: string): ParsedOption => {
@@ -53,6 +77,24 @@ export const RELAY_OPTIONS = [
     placeholder: '<mode>',
     description: 'FULL (default: an ack survives power loss) or NORMAL (survives a killed process)',
     parse: oneOf('FULL', 'NORMAL'),
+  },
+  {
+    key: 'databaseUrl',
+    flag: 'database-url',
+    env: 'KITH_DATABASE_URL',
+    placeholder: '<url>',
+    description: 'PostgreSQL instead of SQLite: postgres://user:pass@host:5432/db (several relays may share it)',
+    parse: databaseUrl,
+    secret: true,
+  },
+  {
+    key: 'redisUrl',
+    flag: 'redis-url',
+    env: 'KITH_REDIS_URL',
+    placeholder: '<url>',
+    description: 'Redis doorbell between instances sharing --database-url: redis://host:6379',
+    parse: redisUrl,
+    secret: true,
   },
   { key: 'corsOrigin', flag: 'cors-origin', env: 'KITH_CORS_ORIGIN', placeholder: '<origin>', description: 'allowed browser origin (default *)', parse: nonEmpty },
   { key: 'maxBlobMb', flag: 'max-blob-mb', env: 'KITH_MAX_BLOB_MB', placeholder: '<n>', description: 'largest blob in MiB (default 100)', parse: positiveNumber },

@@ -30,7 +30,7 @@ export function totalRejects(m: RelayMetrics): number {
   return n;
 }
 
-export function formatMetrics(m: RelayMetrics, bytes: { envelopes: number; blobs: number }, groupCommits = 0): string {
+export function formatMetrics(m: RelayMetrics, bytes: { envelopes: number; blobs: number }, groupCommits = 0, fsyncs = 0): string {
   const lines = [
     '# TYPE kith_relay_connections gauge',
     `kith_relay_connections ${m.connections}`,
@@ -44,6 +44,8 @@ export function formatMetrics(m: RelayMetrics, bytes: { envelopes: number; blobs
     `kith_relay_envelopes_stored_total ${m.envelopesStored}`,
     '# TYPE kith_relay_group_commits_total counter',
     `kith_relay_group_commits_total ${groupCommits}`,
+    '# TYPE kith_relay_fsyncs_total counter',
+    `kith_relay_fsyncs_total ${fsyncs}`,
     '# TYPE kith_relay_bytes_stored gauge',
     `kith_relay_bytes_stored{kind="envelopes"} ${bytes.envelopes}`,
     `kith_relay_bytes_stored{kind="blobs"} ${bytes.blobs}`,

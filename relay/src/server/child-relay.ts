@@ -16,9 +16,10 @@ export interface ChildRelay {
  * Starts the relay entry in a child process on a free port; resolves once it listens. Node runs
  * main.ts itself with tsx as a loader (`node --import tsx`), so the child's pid IS the relay —
  * the `tsx` CLI would put a second process in between and SIGKILL would orphan the relay.
+ * `nodeArgs` go to node before the loader (e.g. `--cpu-prof` for a benchmark).
  */
-export function startChildRelay(dataDir: string, extraEnv: Record<string, string> = {}): Promise<ChildRelay> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+export function startChildRelay(dataDir: string, extraEnv: Record<string, string> = {}, nodeArgs: readonly string[] = []): Promise<ChildRelay> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
     cwd: relayDir,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', KITH_DATA_DIR: dataDir, ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],

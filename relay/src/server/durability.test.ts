@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sodium from 'libsodium-wrappers';
 import { describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { encodeBase64 } from '@kith/core/protocol';
 import { createSqliteRelayStore } from '../store/sqlite/index.js';
 import { createTestIdentity, signTestEnvelope, type TestIdentity } from '../testing/identity.js';
 import { registerAndLogin, type RelayFetch } from '../testing/client.js';
@@ -108,5 +110,87 @@ describe('durability: a child-process relay killed with SIGKILL while clients pu
     expect(lost).toBe(0);
     expect(duplicated).toBe(0);
     expect(stored).toBe(CLIENTS * PER_CLIENT);
+  }, 120_000);
+
+  it('a burst pipelined over one WebSocket: every ack is durable across SIGKILL mid-burst (RLY-10, RLY-25)', async () => {
+    await sodium.ready;
+    const dataDir = mkdtempSync(join(tmpdir(), 'kith-durability-burst-'));
+    let relay: ChildRelay = await startChildRelay(dataDir, { KITH_CONN_RATE: '1000000', KITH_ACCOUNT_RATE: '1000000' });
+    const f: RelayFetch = (path, init) => fetch(`${relay.url}${path}`, init);
+    const id = createTestIdentity('durable-burst');
+    const token = await registerAndLogin(f, id, 'durableburst');
+    const doc = `feed:${CONV}:${id.userId}:0`;
+    const BURST = CI ? 400 : 1500;
+    const encoded = Array.from({ length: BURST }, (_, i) => encodeBase64(signTestEnvelope(id, { doc, counter: i + 1, body: new TextEncoder().encode(`<burst-${i + 1}>`) })));
+    /** counter → seq of every ack received, across all generations. */
+    const acked = new Map<number, number>();
+    let kills = 0;
+
+    /**
+     * Streams every counter not acked yet with `WINDOW` pushes in flight and resolves when the
+     * socket closes; with `killAfter`, SIGKILLs the relay as soon as that many new acks arrived,
+     * so a window of pushes is in flight (some committed, none of those acked) at the kill.
+     */
+    const WINDOW = 64;
+    const burst = (killAfter: number | undefined): Promise<void> =>
+      new Promise<void>((resolve, reject) => {
+        const ws = new WebSocket(`${relay.url.replace('http', 'ws')}/v1/ws`);
+        const todo = Array.from({ length: BURST }, (_, i) => i + 1).filter((c) => !acked.has(c));
+        let next = 0;
+        let fresh = 0;
+        const sendNext = (): void => {
+          const c = todo[next++];
+          if (c !== undefined) ws.send(JSON.stringify({ v: 1, t: 'push', id: c, env: encoded[c - 1] }));
+        };
+        ws.on('error', () => undefined);
+        ws.on('close', () => resolve());
+        ws.on('message', (d: Buffer) => {
+          const fr = JSON.parse(d.toString('utf8')) as { t: string; id?: number; seq?: number; code?: string };
+          if (fr.t === 'hello') return ws.send(JSON.stringify({ v: 1, t: 'auth', id: 0, token }));
+          if (fr.t === 'authed') {
+            for (let k = 0; k < WINDOW; k++) sendNext();
+            return;
+          }
+          if (fr.t === 'error') return reject(new Error(`push ${fr.id} refused: ${fr.code}`));
+          if (fr.t !== 'ack' || fr.id === undefined || fr.seq === undefined) return;
+          const before = acked.get(fr.id);
+          if (before !== undefined && before !== fr.seq) reject(new Error(`counter ${fr.id} acked as seq ${before}, then ${fr.seq}`));
+          if (before === undefined) fresh++;
+          acked.set(fr.id, fr.seq);
+          if (killAfter !== undefined && fresh === killAfter) {
+            relay.child.kill('SIGKILL');
+            kills++;
+            return;
+          }
+          if (acked.size === BURST) ws.close();
+          else sendNext();
+        });
+      });
+
+    try {
+      // Two kills, each after a share of the outstanding pushes was acknowledged (a window more in flight).
+      for (const fraction of [3, 2]) {
+        await burst(Math.floor((BURST - acked.size) / fraction));
+        expect(await relay.exited).toBe('SIGKILL');
+        relay = await startChildRelay(dataDir, { KITH_CONN_RATE: '1000000', KITH_ACCOUNT_RATE: '1000000' });
+      }
+      await burst(undefined);
+    } finally {
+      relay.child.kill('SIGTERM');
+      await relay.exited;
+    }
+
+    const store = createSqliteRelayStore({ dataDir });
+    const entries = await store.docs.read(doc, 0, 1e9);
+    await store.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    const bySeq = new Map(entries.map((e) => [e.seq, new TextDecoder().decode(e.bytes)]));
+    let lost = 0;
+    for (const [counter, seq] of acked) if (!(bySeq.get(seq)?.includes(`<burst-${counter}>`) ?? false)) lost++;
+    console.log(`[durability] burst of ${BURST} over one socket, ${kills} SIGKILLs mid-burst: acked=${acked.size} stored=${entries.length} lost=${lost}`);
+    expect(kills).toBe(2);
+    expect(acked.size).toBe(BURST);
+    expect(lost).toBe(0);
+    expect(entries.length).toBe(BURST);
   }, 120_000);
 });

@@ -6,7 +6,10 @@ import { createRelayApp } from '../app.js';
 import { DEFAULT_RELAY_LIMITS, type RelayLimits } from '../config.js';
 import type { Logger } from '../ops/logger.js';
 import type { Relay } from '../relay.js';
+import { createPostgresRelayStore } from '../store/postgres/index.js';
 import { createSqliteRelayStore } from '../store/sqlite/index.js';
+import { createJsonLogger } from '../ops/logger.js';
+import { createRedisClusterBus } from './redis-bus.js';
 
 export interface NodeRelayOptions {
   /** 0 picks a free port. */
@@ -14,6 +17,10 @@ export interface NodeRelayOptions {
   readonly hostname?: string;
   readonly dataDir: string;
   readonly synchronous?: 'FULL' | 'NORMAL';
+  /** PostgreSQL shared by every instance of a cluster (RLY-33); without it, SQLite under `dataDir`. */
+  readonly databaseUrl?: string;
+  /** Redis doorbell between instances on the same database (RLY-34). */
+  readonly redisUrl?: string;
   readonly limits?: Partial<RelayLimits>;
   readonly logger?: Logger;
   readonly corsOrigin?: string | string[];
@@ -27,13 +34,28 @@ export interface RunningRelay {
   close(): Promise<void>;
 }
 
-/** The only place that opens real sockets: HTTP + WebSocket on Node with the SQLite store. */
+/**
+ * The only place that opens real sockets: HTTP + WebSocket on Node, with PostgreSQL when a
+ * database URL is given (migrations applied before listening) and embedded SQLite otherwise.
+ */
 export async function startNodeRelay(options: NodeRelayOptions): Promise<RunningRelay> {
-  const store = createSqliteRelayStore({ dataDir: options.dataDir, synchronous: options.synchronous ?? 'FULL' });
+  const store =
+    options.databaseUrl === undefined
+      ? createSqliteRelayStore({ dataDir: options.dataDir, synchronous: options.synchronous ?? 'FULL' })
+      : await createPostgresRelayStore({ url: options.databaseUrl });
+  const logger = options.logger ?? createJsonLogger((l) => process.stdout.write(l));
+  const bus =
+    options.redisUrl === undefined
+      ? undefined
+      : await createRedisClusterBus(options.redisUrl, logger).catch(async (error: unknown) => {
+          await store.close();
+          throw error;
+        });
   const maxFrameBytes = options.limits?.maxFrameBytes ?? DEFAULT_RELAY_LIMITS.maxFrameBytes;
   const { app, relay } = await createRelayApp({
     store,
-    ...(options.logger === undefined ? {} : { logger: options.logger }),
+    logger,
+    ...(bus === undefined ? {} : { cluster: { bus } }),
     ...(options.limits === undefined ? {} : { limits: options.limits }),
     ...(options.corsOrigin === undefined ? {} : { corsOrigin: options.corsOrigin }),
     upgradeWebSocket: upgradeWebSocket as UpgradeWebSocket<unknown>,

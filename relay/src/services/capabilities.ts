@@ -1,7 +1,10 @@
 import { capabilityScopeOf, capabilitySigningBytes, deriveUserId, directConversationId, fail, ok, parseUserId, type Result } from '@kith/core';
 import { asRecord, decodeHex, encodeHex, formatUuid } from '@kith/core/protocol';
 import { isUuid } from '../protocol/uuid.js';
-import type { CapabilityRecord } from '../store/ports.js';
+import type { CapabilityRecord, RetiredRead } from '../store/ports.js';
+
+/** CAP-5: how many rotated-out read tokens a scope keeps. */
+export const MAX_RETIRED = 8;
 import type { Session } from './auth.js';
 import type { RelayContext } from './context.js';
 import { blake2b128, equalHex, sha256Hex, verifyDetached } from './crypto.js';
@@ -32,8 +35,11 @@ export interface CapabilityService {
   /** CAP-2/3: creates or rotates the capability record of a scope from a signed JSON request. */
   put(session: Session, body: unknown): Promise<Result<{ scope: string; version: number }>>;
   get(scope: string): Promise<CapabilityRecord | undefined>;
-  /** CAP-4: a read needs the token whose SHA-256 the scope records. */
-  checkRead(doc: string, token: string | undefined): Promise<Result<void>>;
+  /**
+   * CAP-4: a read needs the token whose SHA-256 the scope records. CAP-5: a token of an earlier
+   * version still reads what was stored up to its rotation: `until` is then that seq.
+   */
+  checkRead(doc: string, token: string | undefined): Promise<Result<{ readonly until?: number }>>;
   /** CAP-4: a write needs the write token when the scope records one. */
   checkWrite(doc: string, token: string | undefined): Promise<Result<void>>;
   /** L2: called with the scope after every stored version (live subscriptions re-check). */
@@ -42,6 +48,26 @@ export interface CapabilityService {
 
 export function createCapabilityService(ctx: RelayContext): CapabilityService {
   const listeners = new Set<(scope: string) => void>();
+  /** The last seq of a document's log (0 when empty). */
+  const lastSeq = async (doc: string): Promise<number> => {
+    let after = 0;
+    for (;;) {
+      const page = await ctx.store.docs.read(doc, after, 1000);
+      if (page.length === 0) return after;
+      after = page.at(-1)!.seq;
+    }
+  };
+  /**
+   * CAP-5: the read tokens a new version retires. A rotated-out token keeps what was stored up to
+   * the membership log's last entry at the rotation (seq is relay-global, so no entry of the
+   * scope stored after it): a member removed while offline still reads her removal.
+   */
+  const retire = async (current: CapabilityRecord, readHash: string): Promise<RetiredRead[]> => {
+    const kept = current.retired ?? [];
+    if (current.readHash === readHash) return [...kept];
+    const until = current.scope.startsWith('conv:') ? await lastSeq(`members:${current.scope.slice(5)}`) : 0;
+    return [{ readHash: current.readHash, until }, ...kept.filter((r) => r.readHash !== readHash)].slice(0, MAX_RETIRED);
+  };
   return {
     onChange(listener) {
       listeners.add(listener);
@@ -99,12 +125,14 @@ export function createCapabilityService(ctx: RelayContext): CapabilityService {
         const squatted = pair !== undefined && current.controllers.every((k) => !pair.includes(deriveUserId(decodeHex(k, 32)!)));
         if (!squatted) return fail('forbidden', 'signer is not a controller of this scope');
       }
+      const retired = current === undefined ? [] : await retire(current, encodeHex(readHash));
       const record: CapabilityRecord = {
         scope,
         version,
         readHash: encodeHex(readHash),
         controllers: controllers.map(encodeHex),
         ...(writeHash === undefined ? {} : { writeHash: encodeHex(writeHash) }),
+        ...(retired.length === 0 ? {} : { retired }),
       };
       const r = await ctx.store.accounts.putCapability(record);
       if (r === 'conflict') return fail('conflict', 'version must be exactly one above the stored version');
@@ -115,8 +143,11 @@ export function createCapabilityService(ctx: RelayContext): CapabilityService {
     get: (scope) => ctx.store.accounts.getCapability(scope),
     async checkRead(doc, token) {
       const rec = await ctx.store.accounts.getCapability(capabilityScopeOf(doc));
-      if (rec === undefined || token === undefined || !equalHex(sha256Hex(token), rec.readHash)) return fail('forbidden', 'read capability required');
-      return ok(undefined);
+      if (rec === undefined || token === undefined) return fail('forbidden', 'read capability required');
+      const hash = sha256Hex(token);
+      if (equalHex(hash, rec.readHash)) return ok({});
+      const retired = rec.retired?.find((r) => equalHex(hash, r.readHash));
+      return retired === undefined ? fail('forbidden', 'read capability required') : ok({ until: retired.until });
     },
     async checkWrite(doc, token) {
       const rec = await ctx.store.accounts.getCapability(capabilityScopeOf(doc));

@@ -26,6 +26,8 @@ export interface PullPage {
   readonly entries: LogEntry[];
   readonly next: number;
   readonly more: boolean;
+  /** CAP-5: read with a rotated-out token: nothing after this page will ever be readable with it. */
+  readonly retired: boolean;
 }
 
 export interface DocumentService {
@@ -118,9 +120,10 @@ export function createDocumentService(ctx: RelayContext, caps: CapabilityService
       }
       const readable = await caps.checkRead(doc, cap);
       if (!readable.ok) return readable;
-      const rows = await ctx.store.docs.read(doc, after, limit + 1);
+      const until = readable.value.until;
+      const rows = (await ctx.store.docs.read(doc, after, limit + 1)).filter((e) => until === undefined || e.seq <= until);
       const entries = rows.slice(0, limit);
-      return ok({ entries, next: entries.at(-1)?.seq ?? after, more: rows.length > limit });
+      return ok({ entries, next: entries.at(-1)?.seq ?? after, more: rows.length > limit, retired: until !== undefined });
     },
     drain: () => committer.drain(),
   };

@@ -1,3 +1,5 @@
+import { createLiveBatch, splitLiveEntries, type LiveBatch, type LiveEntry } from './live-batch.js';
+
 /**
  * Local fan-out: who is subscribed to which document and which devices of a user are online.
  * A multi-instance deployment (later issue) puts a Redis bus behind `publish`/`deliverToUser`;
@@ -6,8 +8,8 @@
 export interface HubPeer {
   readonly user: string;
   readonly device: string;
-  /** Deliver a live entry of a document this peer subscribed to. */
-  onEntry(doc: string, seq: number, bytes: Uint8Array): void;
+  /** Deliver live entries (ascending seq) of a document this peer subscribed to. */
+  onEntries(batch: LiveBatch): void;
   /**
    * Deliver an already-encoded ephemeral frame (signal, presence). Returns false when it was
    * dropped (recipient's buffer too full): it never closes the recipient (M3).
@@ -18,8 +20,15 @@ export interface HubPeer {
 export interface Hub {
   addPeer(peer: HubPeer): void;
   removePeer(peer: HubPeer): void;
-  subscribe(doc: string, peer: HubPeer): void;
+  /** May be asynchronous (the cluster hub reads where its fan-out starts): await it before the backlog. */
+  subscribe(doc: string, peer: HubPeer): void | Promise<void>;
   unsubscribe(doc: string, peer: HubPeer): void;
+  /**
+   * Queues a durable entry for the document's subscribers. Entries published in one microtask
+   * round (one group commit's) are delivered together at its end, per document in seq order, as
+   * batches of at most `maxEntriesPerFrame` entries / ~`maxBytesPerFrame` bytes whose frame
+   * text is built once for every subscriber (RLY-23, RLY-24).
+   */
   publish(doc: string, seq: number, bytes: Uint8Array): void;
   /**
    * Sends an ephemeral `text` to the user's online devices (one device if given): how many
@@ -29,10 +38,39 @@ export interface Hub {
   readonly subscriberCount: number;
 }
 
-export function createHub(): Hub {
+export interface HubOptions {
+  readonly maxEntriesPerFrame?: number;
+  readonly maxBytesPerFrame?: number;
+  /** A peer's delivery threw: the others still get theirs (M7). */
+  readonly onDeliveryError?: (error: unknown) => void;
+}
+
+export function createHub(options: HubOptions = {}): Hub {
+  const maxEntries = options.maxEntriesPerFrame ?? 64;
+  const maxBytes = options.maxBytesPerFrame ?? 256 * 1024;
   const docs = new Map<string, Set<HubPeer>>();
   const users = new Map<string, Set<HubPeer>>();
   let subscriberCount = 0;
+  let pending = new Map<string, LiveEntry[]>();
+
+  const flush = (): void => {
+    const due = pending;
+    pending = new Map();
+    for (const [doc, entries] of due) {
+      entries.sort((a, b) => a.seq - b.seq);
+      for (const part of splitLiveEntries(entries, maxEntries, maxBytes)) {
+        const batch = createLiveBatch(doc, part);
+        for (const p of docs.get(doc) ?? []) {
+          try {
+            p.onEntries(batch);
+          } catch (error) {
+            options.onDeliveryError?.(error);
+          }
+        }
+      }
+    }
+  };
+
   return {
     addPeer(peer) {
       let s = users.get(peer.user);
@@ -56,9 +94,11 @@ export function createHub(): Hub {
       if (s?.size === 0) docs.delete(doc);
     },
     publish(doc, seq, bytes) {
-      const s = docs.get(doc);
-      if (s === undefined) return;
-      for (const p of s) p.onEntry(doc, seq, bytes);
+      if (!docs.has(doc)) return;
+      if (pending.size === 0) queueMicrotask(flush);
+      let list = pending.get(doc);
+      if (list === undefined) pending.set(doc, (list = []));
+      list.push({ seq, bytes });
     },
     deliverToUser(user, device, text) {
       let online = 0;

@@ -127,6 +127,12 @@ export function runRelayStoreConformance(name: string, open: () => Promise<Store
       expect(await store.accounts.putCapability(c)).toBe('conflict');
       expect(await store.accounts.putCapability({ ...c, version: 2, writeHash: 'w', controllers: ['k', 'j'] })).toBe('stored');
       expect(await store.accounts.getCapability('conv:x')).toEqual({ scope: 'conv:x', version: 2, readHash: 'r', writeHash: 'w', controllers: ['k', 'j'] });
+      // CAP-5: retired read tokens round-trip with their `until` seq; a version without them drops them.
+      const retired = [{ readHash: 'r', until: 7 }];
+      expect(await store.accounts.putCapability({ ...c, version: 3, readHash: 'r3', controllers: ['k'], retired })).toBe('stored');
+      expect((await store.accounts.getCapability('conv:x'))?.retired).toEqual(retired);
+      expect(await store.accounts.putCapability({ ...c, version: 4, readHash: 'r4', controllers: ['k'] })).toBe('stored');
+      expect((await store.accounts.getCapability('conv:x'))?.retired).toBeUndefined();
     });
 
     run('blobs: streamed, verified, size-limited, ranged, charged to the first uploader (BLOB-*)', async ({ store }) => {

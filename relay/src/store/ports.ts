@@ -1,8 +1,8 @@
 import type { EnvelopeKind } from '@kith/core';
 
 /**
- * Storage ports of the relay. Each has a memory and a SQLite implementation that both pass
- * `runRelayStoreConformance` (store/conformance.ts); a PostgreSQL implementation plugs in here.
+ * Storage ports of the relay. Each has a memory, a SQLite and a PostgreSQL implementation that all pass
+ * `runRelayStoreConformance` (store/conformance.ts).
  * Every method that writes resolves only once the write is durable (RLY-10).
  */
 
@@ -52,6 +52,11 @@ export interface DocLogStore {
   compact(doc: string, keepSeq: number, through: number): Promise<number>;
   /** Total envelope bytes stored. */
   storedBytes(): Promise<number>;
+  /**
+   * Shared stores (PostgreSQL) only: the highest seq stored per document (0 for one never
+   * written), for the cluster fan-out (RLY-34).
+   */
+  heads?(docs: readonly string[]): Promise<Map<string, number>>;
 }
 
 export interface BlobMeta {
@@ -85,6 +90,21 @@ export interface BlobStore {
   /** Bytes charged to `owner` (the first uploader of each blob). */
   usage(owner: string): Promise<number>;
   storedBytes(): Promise<number>;
+}
+
+/**
+ * Blob quota reservations (BLOB-2) kept in a store shared by every relay instance. Without one
+ * the relay keeps them in process memory (routes/blobs/quota.ts), which holds for one process.
+ */
+export interface BlobReservationStore {
+  /**
+   * Atomically, against every instance: reserves `want` bytes (or as many as remain up to
+   * `cap` when `want` is undefined) for `owner` if usage + live reservations + it fit `quota`.
+   * Resolves to the amount reserved (0: none left, or `want` does not fit).
+   */
+  reserve(owner: string, want: number | undefined, cap: number, quota: number): Promise<number>;
+  /** Releases one reservation of `bytes` made for `owner`. */
+  release(owner: string, bytes: number): Promise<void>;
 }
 
 export interface AccountRecord {
@@ -128,6 +148,15 @@ export interface CapabilityRecord {
   readonly writeHash?: string;
   /** hex Ed25519 keys that may sign the next version */
   readonly controllers: readonly string[];
+  /** CAP-5: read tokens of earlier versions (newest first), each readable up to the seq `until`. */
+  readonly retired?: readonly RetiredRead[];
+}
+
+/** CAP-5: a rotated-out read token still reads what was stored up to the rotation (`seq ≤ until`). */
+export interface RetiredRead {
+  /** hex SHA-256 of the read token */
+  readonly readHash: string;
+  readonly until: number;
 }
 
 export interface AccountStore {
@@ -153,7 +182,13 @@ export interface RelayStore {
   readonly docs: DocLogStore;
   readonly blobs: BlobStore;
   readonly accounts: AccountStore;
-  /** `FULL`, `NORMAL` or `memory`: reported by /health and the logs. */
+  /** Present on stores shared by several instances (PostgreSQL). */
+  readonly reservations?: BlobReservationStore;
+  /** `sqlite-wal-FULL`, `postgresql-synchronous_commit=on`, `memory`…: reported by /health and the logs. */
   readonly durability: string;
+  /** Durability syncs (fsyncs of the log) so far, when the store counts them (/metrics). */
+  readonly fsyncs?: () => number;
+  /** A round trip to a database server (PostgreSQL); rejects when it is unreachable. /health calls it. */
+  ping?(): Promise<void>;
   close(): Promise<void>;
 }

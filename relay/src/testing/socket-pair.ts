@@ -10,6 +10,9 @@ export interface TestSocketClient {
   close(): void;
   /** Frames of tag `t` (optionally with request `id`). */
   frames<T extends ServerFrame['t']>(t: T, id?: number): Extract<ServerFrame, { t: T }>[];
+  /** Seqs of every entry received, in arrival order: `entry` frames and the entries of `entries`
+   *  frames (a backlog page, or live entries merged into one frame, RLY-24), optionally of one sub id. */
+  entrySeqs(sub?: number): number[];
 }
 
 /** Opens an in-process socket pair to `relay`: no network, deterministic delivery. */
@@ -47,6 +50,11 @@ export function openTestSocket(relay: Relay, options: { bufferedAmount?: () => n
     },
     frames<T extends ServerFrame['t']>(t: T, id?: number) {
       return inbox.filter((f): f is Extract<ServerFrame, { t: T }> => f.t === t && (id === undefined || ('id' in f && f.id === id)));
+    },
+    entrySeqs(sub) {
+      return inbox.flatMap((f) =>
+        f.t === 'entry' ? [f.seq] : f.t === 'entries' && (sub === undefined || f.id === sub) ? f.entries.map((e) => e.seq) : [],
+      );
     },
   };
 }

@@ -5,6 +5,7 @@ import type { CapabilityService } from '../services/capabilities.js';
 import type { RelayContext } from '../services/context.js';
 import type { DocumentService } from '../services/documents.js';
 import type { Hub, HubPeer } from '../services/hub.js';
+import { createLiveBatch, splitLiveEntries, type LiveEntry } from '../services/live-batch.js';
 import { createRateLimiter } from '../ops/rate-limit.js';
 import { CLOSE_CODES, type RelayConnection, type RelaySocket } from './socket.js';
 
@@ -22,7 +23,7 @@ interface Subscription {
   ready: boolean;
   last: number;
   /** Live entries that arrived while not ready; bounded (L4): past the bound, re-pull instead. */
-  buffered: { seq: number; bytes: Uint8Array }[];
+  buffered: LiveEntry[];
   overflow: boolean;
 }
 
@@ -103,24 +104,33 @@ export function createConnection(services: ConnectionServices, socket: RelaySock
     get device() {
       return session?.device ?? '';
     },
-    onEntry(doc, seq, bytes) {
-      const sub = subs.get(doc);
+    onEntries(batch) {
+      const sub = subs.get(batch.doc);
       if (sub === undefined) return;
       if (!sub.ready) {
-        if (sub.overflow) return;
-        if (sub.buffered.length >= limits.maxPullLimit) {
-          // L4: stop buffering; the subscription re-pulls from `last` before it goes live.
-          sub.overflow = true;
-          sub.buffered = [];
-          metrics.reject('subscription_overflow');
-          return;
+        for (const e of batch.entries) {
+          if (sub.overflow) return;
+          if (sub.buffered.length >= limits.maxPullLimit) {
+            // L4: stop buffering; the subscription re-pulls from `last` before it goes live.
+            sub.overflow = true;
+            sub.buffered = [];
+            metrics.reject('subscription_overflow');
+            return;
+          }
+          sub.buffered.push(e);
         }
-        sub.buffered.push({ seq, bytes });
         return;
       }
-      if (seq <= sub.last) return;
-      sub.last = seq;
-      send({ v: 1, t: 'entry', doc, seq, env: encodeBase64(bytes) });
+      const { entries } = batch;
+      if (entries[0]!.seq > sub.last) {
+        // The common case: all new, so the frame everyone else gets (RLY-24).
+        sub.last = entries.at(-1)!.seq;
+        return sendText(batch.frameFor(sub.id));
+      }
+      const fresh = entries.filter((e) => e.seq > sub.last);
+      if (fresh.length === 0) return;
+      sub.last = fresh.at(-1)!.seq;
+      sendText(createLiveBatch(batch.doc, fresh).frameFor(sub.id));
     },
     sendEphemeral,
   };
@@ -210,6 +220,13 @@ export function createConnection(services: ConnectionServices, socket: RelaySock
         send({ v: 1, t: 'entries', id: sub.id, doc, entries: r.value.entries.map((e) => ({ seq: e.seq, env: encodeBase64(e.bytes) })), next: r.value.next, more: r.value.more });
       }
       if (r.value.more) continue;
+      if (r.value.retired) {
+        // CAP-5: a rotated-out token got what was stored before the rotation; it never goes live.
+        subs.delete(doc);
+        hub.unsubscribe(doc, peer);
+        reject(sub.id, 'forbidden', 'read capability rotated');
+        return false;
+      }
       if (!sub.overflow) break;
       sub.overflow = false;
       sub.buffered = [];
@@ -217,7 +234,7 @@ export function createConnection(services: ConnectionServices, socket: RelaySock
     sub.ready = true;
     const buffered = sub.buffered.sort((a, b) => a.seq - b.seq);
     sub.buffered = [];
-    for (const e of buffered) peer.onEntry(doc, e.seq, e.bytes);
+    for (const part of splitLiveEntries(buffered, limits.maxLiveFrameEntries, limits.maxLiveFrameBytes)) peer.onEntries(createLiveBatch(doc, part));
     return true;
   }
 
@@ -226,7 +243,13 @@ export function createConnection(services: ConnectionServices, socket: RelaySock
     if (subs.size >= limits.maxSubscriptionsPerConnection) return reject(frame.id, 'rate_limited', 'too many subscriptions');
     const sub: Subscription = { id: frame.id, cap: frame.cap, ready: false, last: frame.after, buffered: [], overflow: false };
     subs.set(frame.doc, sub);
-    hub.subscribe(frame.doc, peer);
+    try {
+      await hub.subscribe(frame.doc, peer);
+    } catch (error) {
+      subs.delete(frame.doc);
+      hub.unsubscribe(frame.doc, peer);
+      throw error;
+    }
     // Backlog first, then whatever arrived meanwhile, in seq order without gaps or repeats.
     if (await catchUp(frame.doc, sub)) send({ v: 1, t: 'ok', id: frame.id });
   }

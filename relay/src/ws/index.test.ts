@@ -105,14 +105,18 @@ describe('WebSocket protocol over an in-process socket pair (RLY-*)', () => {
     b.send({ v: 1, t: 'sub', id: 10, doc: feedOf(alice), cap: 'read', after: 2 });
     for (let i = 6; i <= 8; i++) a.send({ v: 1, t: 'push', id: i, env: env(alice, i) });
     await settle(t.relay);
-    const seqs = [...b.frames('entries', 10).flatMap((f) => f.entries.map((e) => e.seq)), ...b.frames('entry').map((f) => f.seq)];
+    // Backlog (`entries`) and live entries (`entry`, or `entries` with the sub id when several
+    // became durable together, RLY-23), in the order they arrived.
+    const delivered = (): number[] =>
+      b.inbox.flatMap((f) => (f.t === 'entries' && f.id === 10 ? f.entries.map((e) => e.seq) : f.t === 'entry' ? [f.seq] : []));
+    const seqs = delivered();
     expect(seqs.length).toBe(6);
     expect(new Set(seqs).size).toBe(6);
     expect([...seqs].sort((x, y) => x - y)).toEqual(seqs);
     b.send({ v: 1, t: 'unsub', id: 11, doc: feedOf(alice) });
     a.send({ v: 1, t: 'push', id: 9, env: env(alice, 9) });
     await settle(t.relay);
-    expect(b.frames('entry').length).toBe(3);
+    expect(delivered()).toEqual(seqs);
     console.log(`[ws] subscriber got ${seqs.length} entries (3 backlog + 3 live), 0 after unsub`);
   });
 
@@ -261,6 +265,38 @@ describe('WebSocket protocol over an in-process socket pair (RLY-*)', () => {
     expect(b.frames('error', 6).length).toBe(0);
     expect(b.frames('entry').map((e) => e.seq).length).toBe(2);
     console.log('[ws] L2 rotated-out reader dropped (forbidden), current reader kept');
+  });
+
+  it('CAP-5: a rotated-out token still reads what was stored up to the rotation (the removal op), then its subscription ends; nothing later', async () => {
+    const a = await connect(aliceToken);
+    const b = await connect(bobToken);
+    const members = `members:${CONV}`;
+    a.send({ v: 1, t: 'push', id: 1, env: env(alice, 1) });
+    a.send({ v: 1, t: 'push', id: 2, env: encodeBase64(signTestEnvelope(alice, { doc: members, counter: 1, kind: 'member', body: new Uint8Array([7]) })) });
+    await settle(t.relay);
+    expect(a.frames('ack').length).toBe(2);
+    expect((await grantCapability(t.fetch, aliceToken, alice, { scope: `conv:${CONV}`, version: 2, readToken: 'read2' })).status).toBe(200);
+    a.send({ v: 1, t: 'push', id: 3, env: env(alice, 2) });
+    await settle(t.relay);
+    // bob was offline during the rotation and holds only the old token.
+    b.send({ v: 1, t: 'sub', id: 7, doc: members, cap: 'read', after: 0 });
+    b.send({ v: 1, t: 'sub', id: 8, doc: feedOf(alice), cap: 'read', after: 0 });
+    b.send({ v: 1, t: 'pull', id: 9, doc: feedOf(alice), cap: 'read', after: 0, limit: 10 });
+    await settle(t.relay);
+    expect(b.frames('entries', 7).flatMap((f) => f.entries).length).toBe(1);
+    expect(b.frames('error', 7)[0]?.code).toBe('forbidden');
+    expect(b.frames('entries', 8).flatMap((f) => f.entries).length).toBe(1);
+    expect(b.frames('error', 8)[0]?.code).toBe('forbidden');
+    expect(b.frames('entries', 9)[0]?.entries.length).toBe(1);
+    a.send({ v: 1, t: 'push', id: 4, env: env(alice, 3) });
+    await settle(t.relay);
+    expect(b.frames('entry').length).toBe(0);
+    // The current token reads everything; a token never stored reads nothing.
+    b.send({ v: 1, t: 'pull', id: 10, doc: feedOf(alice), cap: 'read2', after: 0, limit: 10 });
+    b.send({ v: 1, t: 'pull', id: 11, doc: feedOf(alice), cap: 'other', after: 0, limit: 10 });
+    await settle(t.relay);
+    expect(b.frames('entries', 10)[0]?.entries.length).toBe(3);
+    expect(b.frames('error', 11)[0]?.code).toBe('forbidden');
   });
 
   it('L4: live entries arriving during a long backlog are bounded and re-pulled, without gaps or repeats', async () => {

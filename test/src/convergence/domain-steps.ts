@@ -1,4 +1,5 @@
-import { createCrdtBackend, type ConversationId, type MessageId, type UserId } from '@kith/core';
+import { type ConversationId, type MessageId, type UserId } from '@kith/core';
+import { createYjsBackend } from '@kith/core/yjs';
 import type { SeededRandom, SyncPeer } from '@kith/core/testing';
 import type { History } from '../harness/history.js';
 import type { Tamper } from '../harness/tampering-kith.js';
@@ -120,7 +121,7 @@ async function tamperBeforeSend(ctx: StepContext, p: SyncPeer, c: ConversationId
   if (p.kith.backend === 'yjs' && victim !== undefined && r.chance(0.6)) {
     const value = { text: `impostor${n}`, replyTo: null, forwarded: false, attachments: [], editedAt: null };
     const future = `${(Date.UTC(2106, 0, 1) + r.int(1000)).toString(16).padStart(12, '0').replace(/^(.{8})(.{4})$/, '$1-$2')}-7000-8000-${'0'.repeat(12)}`;
-    const forged = createCrdtBackend('yjs')
+    const forged = createYjsBackend()
       .create({ actor: r.bytes(16) })
       .change([
         { op: 'set', collection: 'msg', key: victim, value },

@@ -25,7 +25,20 @@ const pct = (xs: number[], p: number): number => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
 };
 const mib = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MiB`;
-const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+/**
+ * Sleeps until any peer shows a message or `ms` pass, whichever is first — never spins the event
+ * loop (`setImmediate` in a loop kept a core busy on a 2-core machine).
+ */
+const nextEventOr = (world: ChildRelayHarness, ms: number): Promise<void> =>
+  new Promise((resolve) => {
+    const offs = [...world.peers.values()].map((p) => p.kith.on('message', () => finish()));
+    const timer = setTimeout(() => finish(), ms);
+    function finish(): void {
+      clearTimeout(timer);
+      for (const off of offs) off();
+      resolve();
+    }
+  });
 
 /** Peak RSS of a process so far (Linux VmHWM), bytes. */
 function peakRss(pid: number | 'self'): number {
@@ -73,7 +86,7 @@ async function waitFor(world: ChildRelayHarness, done: () => boolean, limitMs = 
   let last = start;
   let reported = start;
   while (!done()) {
-    await turn();
+    await nextEventOr(world, 5);
     const now = performance.now();
     if (now - last >= 5) {
       world.clock.advance(Math.round(now - last));

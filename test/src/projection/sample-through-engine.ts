@@ -1,7 +1,8 @@
 import type { ConversationId, MessageId, Projection } from '@kith/core';
+import { createYjsBackend } from '@kith/core/yjs';
 import type { PeerHarness } from '@kith/core/testing';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
-import { createCrdtBackend, createProjection, openProjectionDb, parseAttachmentId, parseBlobId } from '@kith/core';
+import { createProjection, openProjectionDb, parseAttachmentId, parseBlobId } from '@kith/core';
 import { createPeerHarness } from '@kith/core/testing';
 
 export interface EngineSample {
@@ -25,7 +26,7 @@ const BLOB = (n: number): string => n.toString(16).padStart(2, '0').repeat(32);
  */
 export async function buildEngineSample(): Promise<EngineSample> {
   const h = await createPeerHarness({
-    backend: createCrdtBackend('yjs'),
+    backend: createYjsBackend(),
     seed: 'projection-vs-pglite',
     peers: ['alice', 'bob', 'carol', { name: 'bob-phone', sameUserAs: 'bob' }],
   });

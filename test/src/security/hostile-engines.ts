@@ -1,5 +1,4 @@
 import {
-  createCrdtBackend,
   createKith,
   createMemoryDatabase,
   createMemoryStorage,
@@ -14,6 +13,7 @@ import {
   type MemoryDatabase,
   type UserId,
 } from '@kith/core';
+import { createCrdtBackend } from '@kith/core/backends';
 import { createManualClock, createSeededRandom, type ManualClock, type SeededRandom } from '@kith/core/testing';
 
 export type BackendName = 'yjs' | 'automerge';

@@ -1,6 +1,5 @@
 import WebSocket from 'ws';
 import {
-  createCrdtBackend,
   createDecodeSandbox,
   createIdentity,
   createKith,
@@ -14,6 +13,7 @@ import {
   registerAccount,
   SecretKey,
   vetWithSandbox,
+  type CrdtBackendName,
   type CryptoPort,
   type DeviceId,
   type Kith,
@@ -22,6 +22,7 @@ import {
   type UserId,
   type WebSocketConstructor,
 } from '@kith/core';
+import { createCrdtBackend } from '@kith/core/backends';
 import { createNodeWorkerHost } from '@kith/core/node';
 import { createManualClock, createSeededRandom, type ManualClock } from '@kith/core/testing';
 import { createChildRelayHost, type ChildRelayHost } from '../harness/child-relay-host.js';
@@ -42,6 +43,8 @@ export interface HostileRelayWorld {
   device(name: string): RelayDevice;
   user(name: string): UserId;
   lookupAll(): Promise<void>;
+  /** Stops or restarts a device's sync client; `settle` waits only for the online ones. */
+  setOnline(name: string, online: boolean): Promise<void>;
   /** Delivers until every client is quiet and up to date for three rounds (real sockets: short I/O waits). */
   settle(maxRounds?: number): Promise<void>;
   close(): Promise<void>;
@@ -55,14 +58,15 @@ const io = (): Promise<void> => new Promise((r) => setTimeout(r, 3));
  * makes it a modified client: crafted changes go into its stream, sealed and pushed by its own
  * sync client under the member's own keys.
  */
-export async function createHostileRelayWorld(seed: string): Promise<HostileRelayWorld> {
+export async function createHostileRelayWorld(seed: string, options: { backend?: CrdtBackendName } = {}): Promise<HostileRelayWorld> {
   sharedCrypto ??= await createSodiumCrypto();
   const crypto = sharedCrypto;
   const proc: ChildRelayHost = await createChildRelayHost();
   const clock = createManualClock(1_700_000_000_000);
   const random = createSeededRandom(seed);
-  const backend = createCrdtBackend('yjs');
+  const backend = createCrdtBackend(options.backend ?? 'yjs');
   const devices = new Map<string, RelayDevice & { close(): Promise<void>; user: UserId }>();
+  const offline = new Set<string>();
   const fetchNow = (path: string, init?: RequestInit): Promise<Response> => fetch(`${proc.current().url}${path}`, init);
   const world: HostileRelayWorld = {
     clock,
@@ -98,7 +102,7 @@ export async function createHostileRelayWorld(seed: string): Promise<HostileRela
           }),
       };
       const sandbox = createDecodeSandbox({ host: createNodeWorkerHost(), clock: createSystemClock() });
-      const sync = await createSyncClient({ kith, identity, crypto, transport, clock, random: random.fork(`sync:${name}`), storage, vault: createMemoryVault(crypto, random.fork(`vault:${name}`).bytes(32)), backoff: { baseMs: 100, maxMs: 1000 }, vet: vetWithSandbox(sandbox, identity.userId) });
+      const sync = await createSyncClient({ kith, identity, crypto, transport, clock, random: random.fork(`sync:${name}`), storage, vault: createMemoryVault(crypto, random.fork(`vault:${name}`).bytes(32)), backoff: { baseMs: 100, maxMs: 1000 }, ...(backend.name === 'yjs' ? { vet: vetWithSandbox(sandbox, identity.userId) } : {}) });
       sync.start();
       const d = {
         name,
@@ -131,20 +135,32 @@ export async function createHostileRelayWorld(seed: string): Promise<HostileRela
         if (!r.ok) throw r.error;
       }
     },
+    async setOnline(name, on) {
+      const d = world.device(name);
+      if (on === !offline.has(name)) return;
+      if (on) {
+        offline.delete(name);
+        d.sync.start();
+      } else {
+        offline.add(name);
+        await d.sync.stop();
+      }
+    },
     async settle(maxRounds = 600) {
       let calm = 0;
       let last = '';
       for (let round = 0; round < maxRounds; round++) {
-        for (const d of devices.values()) await d.sync.idle();
+        const online = [...devices.values()].filter((d) => !offline.has(d.name));
+        for (const d of online) await d.sync.idle();
         await io();
-        const quiet = [...devices.values()].every((d) => d.sync.quiet() && d.sync.state === 'upToDate');
-        const now = JSON.stringify([...devices.values()].map((d) => [d.sync.stats, d.kith.outbox().length]));
+        const quiet = online.every((d) => d.sync.quiet() && d.sync.state === 'upToDate');
+        const now = JSON.stringify(online.map((d) => [d.sync.stats, d.kith.outbox().length]));
         calm = quiet && now === last ? calm + 1 : 0;
         last = now;
         if (calm >= 3) return;
         if (!quiet) clock.advance(1100);
       }
-      throw new Error(`settle: not quiet (${[...devices.values()].map((d) => `${d.name}:${d.sync.state} gaps=${d.kith.gaps().length}`).join(' ')})`);
+      throw new Error(`settle: not quiet (${[...devices.values()].filter((d) => !offline.has(d.name)).map((d) => `${d.name}:${d.sync.state} gaps=${d.kith.gaps().length}`).join(' ')})`);
     },
     async close() {
       for (const d of devices.values()) await d.close();

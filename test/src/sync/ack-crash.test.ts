@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  createCrdtBackend,
   createIdentity,
   createKith,
   createMemoryDatabase,
@@ -15,6 +14,7 @@ import {
   type MemoryDatabase,
   type SyncClient,
 } from '@kith/core';
+import { createAutomergeBackend } from '@kith/core/automerge';
 import { createFaultyStorage, createManualClock, createSeededRandom, type FaultyStorage } from '@kith/core/testing';
 import { createMemoryRelayStore } from '@kith/relay';
 import { createTestRelay } from '@kith/relay/testing';
@@ -42,7 +42,7 @@ async function scenario(at: number, mode: 'fail' | 'crash'): Promise<{ commits: 
   const crypto = await createSodiumCrypto();
   const clock = createManualClock(1_700_000_000_000);
   const random = createSeededRandom(`ack-crash-${mode}-${at}`);
-  const backend = createCrdtBackend('automerge');
+  const backend = createAutomergeBackend();
   // Alice's storage fails from commit `at` of the armed stretch: only that one (`fail`) or all later (`crash`).
   let fault: FaultyStorage | undefined;
   const identities = {

@@ -5,7 +5,6 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import {
-  createCrdtBackend,
   createDecodeSandbox,
   createKith,
   createMemoryStorage,
@@ -23,6 +22,7 @@ import {
   type SyncClient,
   type WebSocketConstructor,
 } from '@kith/core';
+import { createYjsBackend } from '@kith/core/yjs';
 import { createNodeWorkerHost } from '@kith/core/node';
 import { createManualClock, createSeededRandom } from '@kith/core/testing';
 
@@ -74,7 +74,7 @@ async function device(crypto: CryptoPort, identity: Identity, name: string): Pro
   const clock = createManualClock(Date.now());
   const random = createSeededRandom(`real-relay:${name}`);
   const storage = createMemoryStorage();
-  const kith = await createKith({ user: identity.userId, username: name, device: identity.device, backend: createCrdtBackend('yjs'), clock, random, storage });
+  const kith = await createKith({ user: identity.userId, username: name, device: identity.device, backend: createYjsBackend(), clock, random, storage });
   const transport = createWebSocketTransport({ url, WebSocket: WebSocket as unknown as WebSocketConstructor });
   // The real pipeline (H4): other people's Yjs updates are decoded in the worker sandbox first.
   const sandbox = createDecodeSandbox({ host: createNodeWorkerHost(), clock });

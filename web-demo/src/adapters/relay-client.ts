@@ -1,7 +1,6 @@
 // The one file that wires the SDK: accounts, engine + Dexie, sync client + WebSocket transport,
 // and the decode sandbox that vets other users' updates. Every name comes from @kith/core's entries.
 import {
-  createCrdtBackend,
   createCryptoRandom,
   createDecodeSandbox,
   createIndexedDbKeyStore,
@@ -18,6 +17,7 @@ import {
   signUp,
   vetWithSandbox,
 } from '@kith/core';
+import { createYjsBackend } from '@kith/core/yjs';
 import type { CryptoPort, Identity } from '@kith/core';
 import { createDexieStorage } from '@kith/core/dexie';
 // Vite bundles the decode worker with its own copy of yjs (`?worker&url`), in dev and in
@@ -72,7 +72,7 @@ async function open(s: Session, saved: SavedAccount, identity: Identity | null):
     user: id.userId,
     username: saved.username,
     device: id.device,
-    backend: createCrdtBackend('yjs'),
+    backend: createYjsBackend(),
     clock,
     random: createCryptoRandom(),
     storage,

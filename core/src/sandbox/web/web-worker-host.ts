@@ -4,7 +4,7 @@ import type { SandboxHost, SandboxResponse, SandboxWorker } from '../sandbox-pro
  * The sandbox host on browser module Web Workers. `url` defaults to the worker shipped next to
  * this file; bundlers (Vite) recognise `new URL('…', import.meta.url)` and bundle `yjs` into it.
  */
-export function createWebWorkerHost(url: URL = new URL('../yjs-decode-worker.mjs', import.meta.url)): SandboxHost {
+export function createWebWorkerHost(url: URL = new URL('../yjs-decode-web-worker.mjs', import.meta.url)): SandboxHost {
   return {
     spawn(): SandboxWorker {
       const worker = new Worker(url, { type: 'module', name: 'kith-decode-sandbox' });

@@ -48,7 +48,12 @@ function streamOf(chunks: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array>
 export function createBlobRoutes(relay: Relay): Hono<RelayEnv> {
   const app = new Hono<RelayEnv>();
   const { store, limits, logger } = relay.ctx;
-  const quota = createQuotaReservations();
+  // BLOB-2: a shared store (PostgreSQL) reserves across instances; else this process does.
+  const local = createQuotaReservations();
+  const quota = store.reservations ?? {
+    reserve: (owner: string, want: number | undefined, cap: number, max: number) => local.reserve(owner, want, cap, max, () => store.blobs.usage(owner)),
+    release: (owner: string, bytes: number) => local.release(owner, bytes),
+  };
 
   app.put('/v1/blobs/:id', requireSession(relay), async (c) => {
     const id = c.req.param('id');
@@ -61,7 +66,7 @@ export function createBlobRoutes(relay: Relay): Hono<RelayEnv> {
     if (declared !== undefined && declared > limits.maxBlobBytes) overLimit(declared);
     // M8: reserve the budget before streaming (the declared length, else what remains), so
     // parallel uploads cannot together exceed the quota; released whatever happens.
-    const maxBytes = await quota.reserve(session.userId, declared, limits.maxBlobBytes, limits.accountQuotaBytes, () => store.blobs.usage(session.userId));
+    const maxBytes = await quota.reserve(session.userId, declared, limits.maxBlobBytes, limits.accountQuotaBytes);
     if (maxBytes === 0 && declared !== 0) overLimit(declared ?? 0);
     const hasher = createBlake2bStream();
     let seen = 0;

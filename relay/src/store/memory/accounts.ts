@@ -49,7 +49,7 @@ export function createMemoryAccountStore(): AccountStore {
     putCapability(r: CapabilityRecord) {
       const cur = caps.get(r.scope);
       if (r.version !== (cur?.version ?? 0) + 1) return Promise.resolve('conflict' as const);
-      caps.set(r.scope, { ...r, controllers: [...r.controllers] });
+      caps.set(r.scope, { ...r, controllers: [...r.controllers], ...(r.retired === undefined ? {} : { retired: r.retired.map((x) => ({ ...x })) }) });
       return Promise.resolve('stored' as const);
     },
   };

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import type { AccountRecord, AccountStore, CapabilityRecord, SessionRecord } from '../ports.js';
+import type { AccountRecord, AccountStore, CapabilityRecord, RetiredRead, SessionRecord } from '../ports.js';
+import type { DurableBarrier } from './wal-sync.js';
 
 interface AccountRow {
   user_id: string;
@@ -16,6 +17,7 @@ interface CapRow {
   read_hash: string;
   write_hash: string | null;
   controllers: string;
+  retired: string | null;
 }
 interface SessionRow {
   token_hash: string;
@@ -30,12 +32,21 @@ function toAccount(r: AccountRow): AccountRecord {
 }
 
 function toCap(r: CapRow): CapabilityRecord {
-  const base = { scope: r.scope, version: r.version, readHash: r.read_hash, controllers: JSON.parse(r.controllers) as string[] };
+  const base = {
+    scope: r.scope,
+    version: r.version,
+    readHash: r.read_hash,
+    controllers: JSON.parse(r.controllers) as string[],
+    ...(r.retired === null ? {} : { retired: JSON.parse(r.retired) as RetiredRead[] }),
+  };
   return r.write_hash === null ? base : { ...base, writeHash: r.write_hash };
 }
 
-/** AccountStore on SQLite (accounts, backups, sessions, capabilities). */
-export function createSqliteAccountStore(db: Database.Database): AccountStore {
+/**
+ * AccountStore on SQLite (accounts, backups, sessions, capabilities). Every write resolves after
+ * `durable()` (RLY-10); a read on this connection may see a write a moment before it is.
+ */
+export function createSqliteAccountStore(db: Database.Database, durable: DurableBarrier): AccountStore {
   const insertAccount = db.prepare(
     'INSERT OR IGNORE INTO accounts (user_id, username, username_key, sign_key, box_key, created_at, identity) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
@@ -50,15 +61,16 @@ export function createSqliteAccountStore(db: Database.Database): AccountStore {
   const deleteSession = db.prepare('DELETE FROM sessions WHERE token_hash = ?');
   const pruneSessions = db.prepare('DELETE FROM sessions WHERE expires_at <= ?');
   const getCap = db.prepare<[string], CapRow>('SELECT * FROM caps WHERE scope = ?');
-  const insertCap = db.prepare('INSERT OR IGNORE INTO caps (scope, version, read_hash, write_hash, controllers) VALUES (?, ?, ?, ?, ?)');
+  const insertCap = db.prepare('INSERT OR IGNORE INTO caps (scope, version, read_hash, write_hash, controllers, retired) VALUES (?, ?, ?, ?, ?, ?)');
   const updateCap = db.prepare(
-    'UPDATE caps SET version = ?, read_hash = ?, write_hash = ?, controllers = ? WHERE scope = ? AND version = ?',
+    'UPDATE caps SET version = ?, read_hash = ?, write_hash = ?, controllers = ?, retired = ? WHERE scope = ? AND version = ?',
   );
 
   return {
-    createAccount(r) {
+    async createAccount(r) {
       const info = insertAccount.run(r.userId, r.username, r.usernameKey, r.signKey, r.boxKey, r.createdAt, r.identity ?? null);
-      return Promise.resolve(info.changes === 1 ? 'created' : 'taken');
+      await durable();
+      return info.changes === 1 ? 'created' : 'taken';
     },
     getAccountByUsername(key) {
       const r = byName.get(key);
@@ -68,40 +80,45 @@ export function createSqliteAccountStore(db: Database.Database): AccountStore {
       const r = byUser.get(id);
       return Promise.resolve(r === undefined ? undefined : toAccount(r));
     },
-    putBackup(userId, b) {
+    async putBackup(userId, b) {
       const info = putBackup.run(userId, b.version, b.bytes);
-      return Promise.resolve(info.changes === 1 ? 'stored' : 'rollback');
+      await durable();
+      return info.changes === 1 ? 'stored' : 'rollback';
     },
     getBackup(userId) {
       const r = getBackup.get(userId);
       return Promise.resolve(r === undefined ? undefined : { version: r.version, bytes: new Uint8Array(r.bytes) });
     },
-    putSession(s: SessionRecord) {
+    async putSession(s: SessionRecord) {
       putSession.run(s.tokenHash, s.userId, s.device, s.expiresAt);
-      return Promise.resolve();
+      await durable();
     },
     getSession(h) {
       const r = getSession.get(h);
       return Promise.resolve(r === undefined ? undefined : { tokenHash: r.token_hash, userId: r.user_id, device: r.device, expiresAt: r.expires_at });
     },
-    deleteSession(h) {
+    async deleteSession(h) {
       deleteSession.run(h);
-      return Promise.resolve();
+      await durable();
     },
-    pruneSessions(now) {
-      return Promise.resolve(pruneSessions.run(now).changes);
+    async pruneSessions(now) {
+      const n = pruneSessions.run(now).changes;
+      if (n > 0) await durable();
+      return n;
     },
     getCapability(scope) {
       const r = getCap.get(scope);
       return Promise.resolve(r === undefined ? undefined : toCap(r));
     },
-    putCapability(c) {
+    async putCapability(c) {
       const controllers = JSON.stringify(c.controllers);
+      const retired = c.retired === undefined || c.retired.length === 0 ? null : JSON.stringify(c.retired);
       const info =
         c.version === 1
-          ? insertCap.run(c.scope, 1, c.readHash, c.writeHash ?? null, controllers)
-          : updateCap.run(c.version, c.readHash, c.writeHash ?? null, controllers, c.scope, c.version - 1);
-      return Promise.resolve(info.changes === 1 ? 'stored' : 'conflict');
+          ? insertCap.run(c.scope, 1, c.readHash, c.writeHash ?? null, controllers, retired)
+          : updateCap.run(c.version, c.readHash, c.writeHash ?? null, controllers, retired, c.scope, c.version - 1);
+      await durable();
+      return info.changes === 1 ? 'stored' : 'conflict';
     },
   };
 }

@@ -3,15 +3,17 @@ import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { BlobMeta, BlobPutOptions, BlobPutOutcome, BlobStore } from '../ports.js';
+import type { DurableBarrier } from './wal-sync.js';
 
 let tmpCounter = 0;
 
 /**
  * Blob bytes as files under `dir` (`<dir>/<id[0..2]>/<id>`), metadata (owner, size) in SQLite.
  * A put streams into `<dir>/tmp/`, fsyncs, verifies, renames into place, fsyncs the directory,
- * then records the row: a crash leaves at most an orphan temp file, never a partial blob.
+ * then records the row (durable before it resolves): a crash leaves at most an orphan temp
+ * file, never a partial blob.
  */
-export function createFileBlobStore(db: Database.Database, dir: string): BlobStore {
+export function createFileBlobStore(db: Database.Database, dir: string, durable: DurableBarrier): BlobStore {
   const getMeta = db.prepare<[string], { size: number }>('SELECT size FROM blobs WHERE id = ?');
   const insertMeta = db.prepare('INSERT OR IGNORE INTO blobs (id, owner, size) VALUES (?, ?, ?)');
   const usage = db.prepare<[string], { n: number }>('SELECT total(size) AS n FROM blobs WHERE owner = ?');
@@ -45,6 +47,7 @@ export function createFileBlobStore(db: Database.Database, dir: string): BlobSto
         const dh = await open(finalDir, 'r');
         await dh.sync().finally(() => dh.close());
         insertMeta.run(o.id, o.owner, size);
+        await durable();
         return { status: 'stored', size };
       } finally {
         if (!closed) await fh.close().catch(() => undefined);

@@ -1,13 +1,19 @@
 import type Database from 'better-sqlite3';
 import type { AppendOutcome, AppendRequest, DocLogStore, LogEntry } from '../ports.js';
+import type { DurableBarrier } from './wal-sync.js';
 
 interface EntryRow {
   seq: number;
   hash: string;
 }
 
-/** DocLogStore on SQLite: a batch is one transaction, so one fsync acknowledges all of it. */
-export function createSqliteDocLogStore(db: Database.Database): DocLogStore {
+/**
+ * DocLogStore on SQLite: a batch is one transaction; `append` resolves once `durable()` after
+ * it did, so one fsync acknowledges all of it and the event loop never waits for the disk.
+ * RLY-25: `read` returns only entries whose commit is durable, so nothing is served (nor a seq
+ * exposed) that a power loss could take back.
+ */
+export function createSqliteDocLogStore(db: Database.Database, durable: DurableBarrier): DocLogStore {
   const findEntry = db.prepare<[string, string, string, number], EntryRow>(
     'SELECT seq, hash FROM entries WHERE doc = ? AND author = ? AND device = ? AND counter = ?',
   );
@@ -18,9 +24,11 @@ export function createSqliteDocLogStore(db: Database.Database): DocLogStore {
   const remember = db.prepare(
     'INSERT OR IGNORE INTO compacted (doc, author, device, counter, hash, seq) SELECT doc, author, device, counter, hash, seq FROM entries WHERE doc = ? AND seq <= ? AND seq != ?',
   );
-  const readStmt = db.prepare<[string, number, number], { seq: number; bytes: Buffer }>(
-    'SELECT seq, bytes FROM entries WHERE doc = ? AND seq > ? ORDER BY seq LIMIT ?',
+  const readStmt = db.prepare<[string, number, number, number], { seq: number; bytes: Buffer }>(
+    'SELECT seq, bytes FROM entries WHERE doc = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?',
   );
+  /** Every entry with seq ≤ this is durable: seqs grow with commits, and a sync covers all earlier commits. */
+  let durableSeq = (db.prepare('SELECT max(seq) AS s FROM entries').get() as { s: number | null }).s ?? 0;
   const sizeOf = db.prepare<[string, number, number], { n: number; bytes: number }>(
     'SELECT count(*) AS n, total(length(bytes)) AS bytes FROM entries WHERE doc = ? AND seq <= ? AND seq != ?',
   );
@@ -46,15 +54,19 @@ export function createSqliteDocLogStore(db: Database.Database): DocLogStore {
   });
 
   return {
-    append(batch) {
+    async append(batch) {
       const out = appendTx(batch) as AppendOutcome[] & { added: number };
       bytesStored += out.added;
-      return Promise.resolve([...out]);
+      let committed = 0;
+      for (const o of out) if (o.status === 'stored' && o.seq > committed) committed = o.seq;
+      await durable();
+      if (committed > durableSeq) durableSeq = committed;
+      return [...out];
     },
     read(doc, after, limit): Promise<LogEntry[]> {
-      return Promise.resolve(readStmt.all(doc, after, limit).map((r) => ({ seq: r.seq, bytes: new Uint8Array(r.bytes) })));
+      return Promise.resolve(readStmt.all(doc, after, durableSeq, limit).map((r) => ({ seq: r.seq, bytes: new Uint8Array(r.bytes) })));
     },
-    compact(doc, keepSeq, through) {
+    async compact(doc, keepSeq, through) {
       const tx = db.transaction(() => {
         const s = sizeOf.get(doc, through, keepSeq)!;
         remember.run(doc, through, keepSeq);
@@ -63,7 +75,8 @@ export function createSqliteDocLogStore(db: Database.Database): DocLogStore {
       });
       const s = tx();
       bytesStored -= s.bytes;
-      return Promise.resolve(s.n);
+      await durable();
+      return s.n;
     },
     storedBytes: () => Promise.resolve(bytesStored),
   };

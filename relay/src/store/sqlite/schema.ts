@@ -35,7 +35,7 @@ CREATE TABLE IF NOT EXISTS sessions (
 );
 CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions (expires_at);
 CREATE TABLE IF NOT EXISTS caps (
-  scope TEXT PRIMARY KEY, version INTEGER NOT NULL, read_hash TEXT NOT NULL, write_hash TEXT, controllers TEXT NOT NULL
+  scope TEXT PRIMARY KEY, version INTEGER NOT NULL, read_hash TEXT NOT NULL, write_hash TEXT, controllers TEXT NOT NULL, retired TEXT
 );
 CREATE TABLE IF NOT EXISTS blobs (id TEXT PRIMARY KEY, owner TEXT NOT NULL, size INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS blobs_owner ON blobs (owner);
@@ -44,4 +44,5 @@ CREATE INDEX IF NOT EXISTS blobs_owner ON blobs (owner);
 /** Columns added after version 1: applied at open when missing (ALTER TABLE … ADD COLUMN). */
 export const SQLITE_ADDED_COLUMNS: readonly { readonly table: string; readonly column: string; readonly ddl: string }[] = [
   { table: 'accounts', column: 'identity', ddl: 'ALTER TABLE accounts ADD COLUMN identity TEXT' },
+  { table: 'caps', column: 'retired', ddl: 'ALTER TABLE caps ADD COLUMN retired TEXT' },
 ];

@@ -191,5 +191,12 @@ device answers about the oldest message (its reactions, the message itself) and 
 |---|---|---|---|---|---|---|---|---|---|---|---|
 ${rows
   .map((r) => `| ${r.backend} | ${fmt(r.changes)} | ${fmt(r.receiveS, 1)} s | ${fmt(r.baseRssMb)} MiB | ${fmt(r.peakRssMb)} MiB | ${fmt(r.peakHeapMb)} MiB | ${fmt(r.rssMb)} MiB | ${fmt(r.heapMb)} / ${fmt(r.heapTotalMb)} MiB | ${fmt(r.arrayBuffersMb)} MiB | ${fmt(r.storedMb)} MiB | ${r.loadedChunks ?? 'n/a'} | ${r.oldReactions} / ${r.oldPageOk ? 'yes' : 'no'} |`)
-  .join('\n')}`,
+  .join('\n')}
+
+Before ADR 0019 (the same bench against commit 47a90e7, 2026-12-07, this machine under load):
+yjs, 100,000 messages — peak RSS 375–389 MiB, peak heap 172 MiB, heap after GC 160 MiB (every
+one of the 100 chunks loaded); automerge, 20,000 — peak RSS 210 MiB, heap after GC 40 MiB. After
+(automerge, 20,000, same day): peak RSS 200 MiB, heap after GC 28 MiB, 9 chunks. The RSS before
+the engine opens (Node, tsx, the modules) is ~100 MiB of every figure; RSS varies ±20 MiB from run
+to run here (two cores shared with other jobs).`,
 );

@@ -1,6 +1,7 @@
 import { OBSERVE_BOUND_MS } from '../model/hlc.js';
 import type { DocId } from '../ids.js';
 import type { Core } from './core.js';
+import { perCore } from './per-core.js';
 
 /**
  * The clock-skew bound (docs/PROTOCOL.md ID-2, ADR 0016): a time a peer asserts — the time of a
@@ -23,13 +24,10 @@ export interface DueTimers {
   schedule(doc: DocId, key: string, at: number, fire: () => void): void;
 }
 
-const byCore = new WeakMap<Core, DueTimers>();
-
-export function dueTimers(core: Core): DueTimers {
-  let t = byCore.get(core);
-  if (t !== undefined) return t;
+/** The due timers of this engine (created on first use). */
+export const dueTimers = perCore((core: Core): DueTimers => {
   const pending = new Map<string, number>();
-  t = {
+  const t: DueTimers = {
     schedule(doc, key, at, fire) {
       const k = `${doc}\u0000${key}`;
       const due = at - SKEW_MS;
@@ -41,11 +39,10 @@ export function dueTimers(core: Core): DueTimers {
       core.clock.setTimer(wait, () => {
         if (pending.get(k) !== due) return;
         pending.delete(k);
-        if (core.clock.now() < due) t!.schedule(doc, key, at, fire);
+        if (core.clock.now() < due) t.schedule(doc, key, at, fire);
         else fire();
       });
     },
   };
-  byCore.set(core, t);
   return t;
-}
+});

@@ -8,6 +8,7 @@ import { CALL, CALLP, SHARE } from '../model/call.js';
 import { REACT } from '../model/reaction.js';
 import { RCPT } from '../model/receipt.js';
 import { hiddenChanges } from './hidden-changes.js';
+import { perCore } from './per-core.js';
 
 /** Storage meta prefix: per feed chunk, its indexed entries (device-local, never synced). */
 export const FEED_INDEX_META_PREFIX = 'engine/feed-index/';
@@ -57,17 +58,8 @@ export interface FeedIndex {
 }
 
 const SEP = '\u0000';
-const byCore = new WeakMap<Core, FeedIndex>();
-
 /** The feed index of this engine (created on first use, loading from storage). */
-export function feedIndexOf(core: Core): FeedIndex {
-  let index = byCore.get(core);
-  if (index === undefined) {
-    index = createFeedIndex(core);
-    byCore.set(core, index);
-  }
-  return index;
-}
+export const feedIndexOf = perCore(createFeedIndex);
 
 function createFeedIndex(core: Core): FeedIndex {
   const hidden = hiddenChanges(core);

@@ -5,6 +5,7 @@ import type { DocChange } from '../protocol/doc-change.js';
 import { DEL, MSG } from '../model/message.js';
 import type { Core } from './core.js';
 import type { LoadedDoc } from './doc-registry.js';
+import { perCore } from './per-core.js';
 
 /** Storage meta prefix: one entry per feed chunk, device-local, never synced. */
 export const HIDDEN_META_PREFIX = 'engine/hidden/';
@@ -53,17 +54,8 @@ type ChangeRef = Pick<DocChange, 'doc' | 'author' | 'device' | 'counter'>;
 const SEP = '\u0000';
 const serial = (v: Json | undefined): string => (v === undefined ? '' : JSON.stringify(v));
 
-const byCore = new WeakMap<Core, HiddenChanges>();
-
 /** The device's hidden set for this engine (created on first use, loading from storage). */
-export function hiddenChanges(core: Core): HiddenChanges {
-  let h = byCore.get(core);
-  if (h === undefined) {
-    h = createHiddenChanges(core);
-    byCore.set(core, h);
-  }
-  return h;
-}
+export const hiddenChanges = perCore(createHiddenChanges);
 
 function createHiddenChanges(core: Core): HiddenChanges {
   const masks = new Map<DocId, Map<string, Mask>>();

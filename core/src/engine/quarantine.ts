@@ -5,6 +5,7 @@ import type { Core } from './core.js';
 import type { LoadedDoc } from './doc-registry.js';
 import { isUuid } from '../ids.js';
 import { parseDocRef } from '../model/doc-ids.js';
+import { perCore } from './per-core.js';
 
 /** Storage meta prefix: per document, the changes that were quarantined (device-local). */
 export const QUARANTINE_META_PREFIX = 'engine/quarantine/';
@@ -42,16 +43,8 @@ export interface Quarantine {
   list(): QuarantinedChange[];
 }
 
-const byCore = new WeakMap<Core, Quarantine>();
-
-export function quarantineOf(core: Core): Quarantine {
-  let q = byCore.get(core);
-  if (q === undefined) {
-    q = createQuarantine(core);
-    byCore.set(core, q);
-  }
-  return q;
-}
+/** The quarantine of this engine (created on first use). */
+export const quarantineOf = perCore(createQuarantine);
 
 const conversationOf = (doc: DocId): ConversationId | null => {
   const ref = parseDocRef(doc);

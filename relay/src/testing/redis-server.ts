@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from './free-port.js';
 
 /** A private redis-server on a free loopback port, no persistence. */
 export interface TestRedis {
@@ -15,18 +15,6 @@ export interface TestRedis {
 /** Why Redis tests are skipped here, or undefined when `redis-server` is on PATH. */
 export function redisUnavailable(): string | undefined {
   return spawnSync('redis-server', ['--version']).status === 0 ? undefined : 'redis-server not found (apt-get install redis-server): Redis tests skipped';
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a !== null ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 function launch(port: number): Promise<ChildProcess> {

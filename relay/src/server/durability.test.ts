@@ -33,6 +33,13 @@ describe('durability: a child-process relay killed with SIGKILL while clients pu
     let ackedTotal = 0;
     let retries = 0;
     let restarting: Promise<void> | undefined;
+    // The killer waits for acks on the acks themselves (no polling): each ack wakes it to re-check.
+    let wake: () => void = () => undefined;
+    const ackedAtLeast = (n: number): Promise<void> =>
+      new Promise<void>((resolve) => {
+        const check = (): void => (ackedTotal >= n ? resolve() : void (wake = check));
+        check();
+      });
 
     async function client(i: number): Promise<void> {
       const id = ids[i]!;
@@ -45,6 +52,7 @@ describe('durability: a child-process relay killed with SIGKILL while clients pu
           const ack = (await res.json()) as { seq: number };
           acked[i]!.set(counter, ack.seq);
           ackedTotal++;
+          wake();
           counter++;
         } catch (error) {
           if (error instanceof Error && error.message.startsWith('push ')) throw error;
@@ -59,7 +67,7 @@ describe('durability: a child-process relay killed with SIGKILL while clients pu
     async function killer(): Promise<void> {
       const step = Math.floor((CLIENTS * PER_CLIENT) / (KILLS + 1));
       for (let k = 1; k <= KILLS; k++) {
-        while (ackedTotal < k * step) await new Promise((r) => setTimeout(r, 5));
+        await ackedAtLeast(k * step);
         let done!: () => void;
         restarting = new Promise<void>((r) => (done = r));
         const oldUrl = relay.url;

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check and test of the workspace and ends with the line `N passed, N failed`.
-# Installs the Debian package the suites need (chromium, for the browser suites) when it is
-# missing and we are root; PostgreSQL for the relay's PostgreSQL store and cluster tests (they
-# start a private server on a temporary directory and port, and skip only without its binaries).
+# Installs the Debian packages the suites need when missing and we are root: chromium (browser
+# suites), postgresql and redis-server (the relay's PostgreSQL store, cluster and Redis tests start
+# private servers on temporary directories and ports, and skip only without the binaries).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 

@@ -167,6 +167,10 @@ export type {
   CreateGroupOptions,
   ProfileApi,
 } from './engine/index.js';
+export type { DocsApi, OpenSharedDocOptions, SharedDoc } from './docs/docs-api.js';
+export { createDocAwareness } from './docs/doc-awareness.js';
+export type { AwarenessEvent, DocAwareness } from './docs/doc-awareness.js';
+export type { SharedDocBackend } from './ports/shared-doc.js';
 export type {
   Message,
   Attachment,
@@ -194,6 +198,7 @@ export {
   MAX_ATTACHMENTS,
   parseDocRef,
   feedDocId,
+  sharedDocId,
   membersDocId,
   profileDocId,
   accountDocId,

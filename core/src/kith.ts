@@ -9,6 +9,7 @@ import type { EngineStats } from './engine/core.js';
 import type { KithEventName, KithListener } from './engine/events.js';
 import type { ReceiveStatus } from './engine/inbound.js';
 import type { CallsApi } from './engine/api/calls-api.js';
+import type { DocsApi } from './docs/docs-api.js';
 import type { ContactsApi } from './engine/api/contacts-api.js';
 import type { ConversationsApi } from './engine/api/conversations-api.js';
 import type { GroupsApi } from './engine/api/groups-api.js';
@@ -29,6 +30,8 @@ import { createPersister } from './engine/persister.js';
 import { createSerialQueue } from './engine/serial-queue.js';
 import { createWriter } from './engine/writer.js';
 import { createCallsApi } from './engine/api/calls-api.js';
+import { createDocsApi } from './docs/docs-api.js';
+import { sharedDocsOf } from './docs/shared-doc-store.js';
 import { createContactsApi } from './engine/api/contacts-api.js';
 import { createConversationsApi } from './engine/api/conversations-api.js';
 import { createGroupsApi } from './engine/api/groups-api.js';
@@ -73,6 +76,8 @@ export interface Kith {
   readonly messages: MessagesApi;
   readonly receipts: ReceiptsApi;
   readonly calls: CallsApi;
+  /** App-defined shared documents of a conversation (ADR 0025). */
+  readonly docs: DocsApi;
   on<K extends KithEventName>(name: K, listener: KithListener<K>): () => void;
   /** Every local change, after it is durable in storage. */
   onOutgoing(listener: (change: DocChange) => void): () => void;
@@ -90,6 +95,8 @@ export interface Kith {
   audience(doc: DocId): UserId[];
   /** Document-id prefixes this device follows (its conversations, contacts' profiles, its account). */
   subscriptions(): string[];
+  /** Called when `subscriptions()` gained a shared document (opened or first received). */
+  onSubscriptionsChanged(listener: () => void): () => void;
   /** Local changes not yet acknowledged by the relay, oldest first. */
   outbox(): DocChange[];
   /**
@@ -177,6 +184,7 @@ export async function createKith(options: KithOptions): Promise<Kith> {
     messages: createMessagesApi(ctx),
     receipts: createReceiptsApi(ctx),
     calls: createCallsApi(ctx),
+    docs: createDocsApi(ctx),
     on: (name, listener) => events.on(name, listener),
     onOutgoing(listener) {
       core.outgoing.add(listener);
@@ -194,6 +202,7 @@ export async function createKith(options: KithOptions): Promise<Kith> {
     quarantined: () => quarantineOf(core).list(),
     audience: (doc) => audienceOf(core, doc),
     subscriptions: () => subscriptionsOf(core),
+    onSubscriptionsChanged: (listener) => sharedDocsOf(core).onFollow(listener),
     outbox: () => core.persister.outbox(),
     acknowledge: (change, alongside) => core.persister.acknowledge(change, alongside),
     commitAfterReceived: (writes) => core.persister.commitAfter(writes),

@@ -1,7 +1,7 @@
 import { fail, ok, type Result } from '../errors.js';
 import type { ConversationId, DeviceId, DocId, UserId } from '../ids.js';
 import type { EnvelopeKind } from '../protocol/envelope.js';
-import { conversationOfDoc, docKindOf, writerOfDoc } from '../model/doc-ids.js';
+import { conversationOfDoc, docKindOf, parseDocRef, writerOfDoc } from '../model/doc-ids.js';
 
 /** What the receiver knows about an envelope when it decides whether its author may make it. */
 export interface ChangeClaim {
@@ -38,6 +38,8 @@ export interface MembershipView {
  *   no `create` yet (ops wait as pending and only take effect chained from a valid create).
  * - AUTH-3 `keys:<conv>`: current admins only.
  * - AUTH-4 `profile:<u>`, `account:<u>`, `contact:<u>:<v>`, `backup:<u>`: only `<u>`.
+ * - DOC-4 `doc:<conv>:<key>:<mode>`: current members (current admins when the mode says admins
+ *   only); a former member up to its departure cutoff for that doc and device.
  */
 export function createMembershipAuthorizer(membership: (conversation: ConversationId) => MembershipView | undefined): Authorize {
   return (claim) => {
@@ -56,6 +58,16 @@ export function createMembershipAuthorizer(membership: (conversation: Conversati
         const view = state();
         if (view === undefined || !view.created) return fail('unknown_conversation', 'conversation not known');
         if (view.members.has(claim.author) || withinCutoff(view)) return ok(undefined);
+        return fail('not_a_member', 'author is not a member of the conversation');
+      }
+      case 'doc': {
+        const ref = parseDocRef(claim.doc);
+        const view = state();
+        if (ref?.kind !== 'doc') return fail('unauthorized', 'malformed shared document id');
+        if (view === undefined || !view.created) return fail('unknown_conversation', 'conversation not known');
+        const standing = view.members.get(claim.author);
+        if (standing !== undefined) return ref.mode.writers === 'members' || standing.role === 'admin' ? ok(undefined) : fail('not_an_admin', 'only admins write this document');
+        if (withinCutoff(view)) return ok(undefined);
         return fail('not_a_member', 'author is not a member of the conversation');
       }
       case 'members': {

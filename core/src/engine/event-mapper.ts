@@ -53,6 +53,8 @@ export function createEventMapper(core: Core, reader: () => FeedReader, reevalua
           if (collection === CONVS || collection === CONV_STATE) emit('conversation', { conversation: key as ConversationId });
         }
         return;
+      case 'doc':
+        return; // shared documents are the app's (ADR 0025), never engine CRDTs
       case 'feed':
         break;
     }

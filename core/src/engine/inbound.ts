@@ -15,6 +15,7 @@ import { maybeSnapshot } from './snapshots.js';
 import { emitRetracted, shownKeys, type ShownKeys } from './retractions.js';
 import { hiddenChanges } from './hidden-changes.js';
 import { quarantineOf } from './quarantine.js';
+import { sharedDocsOf } from '../docs/shared-doc-store.js';
 
 export type ReceiveStatus = 'applied' | 'duplicate' | 'pending';
 
@@ -54,6 +55,12 @@ function authorise(core: Core, ref: DocRef, change: DocChange): Result<void> {
       return ref.to === core.me || ref.from === core.me ? ok(undefined) : fail('unauthorized', 'not my contact document');
     case 'members':
       return ok(undefined); // the log decides each op's effect (MEM-2)
+    case 'doc': {
+      // DOC-4: the store judges every change from membership; a direct chat is only its pair.
+      const peer = core.directs.get(ref.conversation);
+      if (peer !== undefined && author !== core.me && author !== peer) return fail('not_a_member', 'not part of this direct conversation');
+      return ok(undefined);
+    }
     case 'feed': {
       if (author !== ref.author) return fail('unauthorized', 'only its author writes a feed');
       // A blocked author's changes are accepted but hidden (hidden-changes.ts), not refused here.
@@ -169,6 +176,7 @@ export function createInbound(core: Core): Inbound {
     },
 
     reevaluate(conversation) {
+      sharedDocsOf(core).reevaluate(conversation);
       const signature = departureSignature(conversation);
       const previous = departures.get(conversation);
       const full = signature !== (previous ?? '');
@@ -234,6 +242,18 @@ export function createInbound(core: Core): Inbound {
       slot.seen.add(change.author, change.device, change.counter);
       persist(change);
       return ok(r.value.status === 'pending' ? 'pending' : 'applied');
+    }
+
+    if (ref.kind === 'doc') {
+      const r = sharedDocsOf(core).receive(change, ref);
+      if (!r.ok) return reject(r);
+      if (r.value === 'duplicate') return r;
+      if (isDirectWith(core.me, change.author, ref.conversation) && !core.directs.has(ref.conversation)) {
+        core.directs.set(ref.conversation, change.author);
+        inbound.reevaluate(ref.conversation);
+        core.events.emit('conversation', { conversation: ref.conversation });
+      }
+      return r;
     }
 
     if (core.docs.isStoredUnloaded(change.doc)) {

@@ -103,10 +103,10 @@ export function createLoader(core: Core, inbound: Inbound): Loader {
       const ids = await storage.listDocs('');
       for (const id of ids) core.docs.noteStored(id);
       const rank = (id: string): number =>
-        id.startsWith('account:') ? 0 : id.startsWith('members:') ? 1 : id.startsWith('feed:') ? 3 : 2;
+        id.startsWith('account:') ? 0 : id.startsWith('members:') ? 1 : id.startsWith('feed:') ? 3 : id.startsWith('doc:') ? 4 : 2;
       const eager = ids.filter((id) => !id.startsWith('feed:')).sort((a, b) => rank(a) - rank(b));
       for (const id of eager) {
-        if (id.startsWith('members:')) {
+        if (id.startsWith('members:') || id.startsWith('doc:')) {
           replay((await readStored(id)).changes);
           continue;
         }

@@ -2,6 +2,7 @@ import type { DocId, UserId } from '../ids.js';
 import type { Core } from './core.js';
 import { accountDocId, contactDocId, feedPrefix, membersDocId, parseDocRef, profileDocId } from '../model/doc-ids.js';
 import { conversationMembers } from './feed-policy.js';
+import { sharedDocsOf } from '../docs/shared-doc-store.js';
 
 const uniqueSorted = (users: Iterable<UserId>): UserId[] => [...new Set(users)].sort();
 
@@ -41,6 +42,8 @@ export function audienceOf(core: Core, doc: DocId): UserId[] {
     }
     case 'feed':
       return uniqueSorted([core.me, ref.author, ...conversationMembers(core, ref.conversation)]);
+    case 'doc':
+      return uniqueSorted([core.me, ...conversationMembers(core, ref.conversation)]);
   }
 }
 
@@ -58,6 +61,12 @@ export function subscriptionsOf(core: Core): string[] {
   for (const [conversation, slot] of core.groups) {
     out.add(membersDocId(conversation));
     if (slot.log.state().members.has(core.me)) out.add(feedPrefix(conversation));
+  }
+  // ADR 0025: the shared documents this device follows, while it may read their conversation.
+  for (const doc of sharedDocsOf(core).ids()) {
+    const ref = parseDocRef(doc);
+    if (ref?.kind !== 'doc') continue;
+    if (core.directs.has(ref.conversation) || core.groups.get(ref.conversation)?.log.state().members.has(core.me) === true) out.add(doc);
   }
   return [...out].sort();
 }

@@ -8,6 +8,7 @@ import type { Loader } from './loader.js';
 import { assert } from '../errors.js';
 import { parseDocRef } from '../model/doc-ids.js';
 import { maybeSnapshot } from './snapshots.js';
+import { emitOutgoing } from './emit-outgoing.js';
 
 /**
  * The outbound path: every local change goes through the CRDT port, gets the next counter of
@@ -21,20 +22,12 @@ export interface Writer {
 }
 
 export function createWriter(core: Core, loader: Loader, inbound: Inbound): Writer {
-  const emit = (change: DocChange): void => {
-    for (const listener of core.outgoing) {
-      try {
-        listener(change);
-      } catch {
-        core.stats.listenerErrors++;
-      }
-    }
-  };
+  const emit = (change: DocChange): void => emitOutgoing(core, change);
   return {
     async update(id, mutations) {
       core.persister.expectHealthy();
       const ref = parseDocRef(id);
-      assert(ref !== null && ref.kind !== 'members', 'writer.update needs a CRDT document id');
+      assert(ref !== null && ref.kind !== 'members' && ref.kind !== 'doc', 'writer.update needs an engine CRDT document id');
       const doc = (await loader.ensure(id)) ?? core.docs.create(id, ref);
       const payload = doc.crdt.change(mutations);
       if (payload === null) return null;

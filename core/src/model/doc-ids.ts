@@ -1,5 +1,5 @@
 import type { ConversationId, DocId, UserId } from '../ids.js';
-import { isUuid } from '../ids.js';
+import { deriveUuid, isUuid } from '../ids.js';
 
 /**
  * The documents of ADR 0001 and their ids. `parseDocRef` is the one place that turns a
@@ -10,7 +10,26 @@ export type DocRef =
   | { readonly kind: 'account'; readonly user: UserId }
   | { readonly kind: 'contact'; readonly from: UserId; readonly to: UserId }
   | { readonly kind: 'members'; readonly conversation: ConversationId }
-  | { readonly kind: 'feed'; readonly conversation: ConversationId; readonly author: UserId; readonly chunk: number };
+  | { readonly kind: 'feed'; readonly conversation: ConversationId; readonly author: UserId; readonly chunk: number }
+  | { readonly kind: 'doc'; readonly conversation: ConversationId; readonly key: string; readonly mode: SharedDocMode };
+
+/**
+ * DOC-3: the mode digit of a shared document id. Bit 0: only admins write (clear: every member);
+ * bit 1: the document is an Automerge document (clear: Yjs).
+ */
+export interface SharedDocMode {
+  readonly writers: 'members' | 'admins';
+  readonly backend: 'yjs' | 'automerge';
+}
+
+const modeDigit = (mode: SharedDocMode): string => String((mode.writers === 'admins' ? 1 : 0) + (mode.backend === 'automerge' ? 2 : 0));
+const parseModeDigit = (digit: string | undefined): SharedDocMode | null => {
+  if (digit === undefined || !/^[0-3]$/.test(digit)) return null;
+  const n = Number(digit);
+  return { writers: (n & 1) === 1 ? 'admins' : 'members', backend: (n & 2) === 2 ? 'automerge' : 'yjs' };
+};
+/** Longest shared-document name, in UTF-8 bytes (DOC-3). */
+export const MAX_SHARED_DOC_NAME = 128;
 
 /** Feed chunk numbers are bounded so a hostile id cannot make us allocate absurd ranges. */
 export const MAX_CHUNK = 1_000_000;
@@ -21,6 +40,17 @@ export const contactDocId = (from: UserId, to: UserId): DocId => `contact:${from
 export const membersDocId = (conversation: ConversationId): DocId => `members:${conversation}` as DocId;
 export const feedDocId = (conversation: ConversationId, author: UserId, chunk: number): DocId =>
   `feed:${conversation}:${author}:${chunk.toString(16)}` as DocId;
+/**
+ * DOC-3: the id of a conversation's shared document `name` (UTF-8, 1–128 bytes) in `mode`. Every
+ * device derives the same id offline; the relay sees the id, never the name.
+ */
+export function sharedDocId(conversation: ConversationId, name: string, mode: SharedDocMode): DocId {
+  const digit = modeDigit(mode);
+  const nameBytes = new TextEncoder().encode(name);
+  if (nameBytes.length < 1 || nameBytes.length > MAX_SHARED_DOC_NAME) throw new RangeError('shared document name must be 1-128 UTF-8 bytes');
+  const input = new TextEncoder().encode(`${conversation}\0${digit}\0${name}`);
+  return `doc:${conversation}:${deriveUuid('kith/doc/v1', input)}:${digit}` as DocId;
+}
 /** The prefix shared by every feed chunk of a conversation (all authors). */
 export const feedPrefix = (conversation: ConversationId): string => `feed:${conversation}:`;
 
@@ -43,6 +73,10 @@ export function parseDocRef(doc: string): DocRef | null {
       if (chunk > MAX_CHUNK || c !== chunk.toString(16)) return null;
       return { kind, conversation: a as ConversationId, author: b as UserId, chunk };
     }
+    case 'doc': {
+      const mode = parseModeDigit(c);
+      return parts.length === 4 && isUuid(b) && mode !== null ? { kind, conversation: a as ConversationId, key: b, mode } : null;
+    }
     default:
       return null;
   }
@@ -57,11 +91,17 @@ export function parseDocRef(doc: string): DocRef | null {
 /** The kind of a document id, prefix or scope: `feed`, `members`, `keys`, `conv`, `contact`, … */
 export const docKindOf = (id: string): string => id.split(':')[0] ?? '';
 
-/** The conversation of a `feed:`, `members:` or `keys:` document (or a `feed:<conv>:` prefix). */
+/** The conversation of a `feed:`, `doc:`, `members:` or `keys:` document (or a `feed:<conv>:` prefix). */
 export function conversationOfDoc(doc: string): ConversationId | undefined {
   const [kind, conv] = doc.split(':');
-  return (kind === 'feed' || kind === 'members' || kind === 'keys') && conv !== undefined ? (conv as ConversationId) : undefined;
+  return (kind === 'feed' || kind === 'doc' || kind === 'members' || kind === 'keys') && conv !== undefined ? (conv as ConversationId) : undefined;
 }
+
+/** The conversation whose content a document carries: a feed chunk's or a shared document's (ADR 0025). */
+export const contentConversationOf = (doc: string): ConversationId | undefined => {
+  const kind = docKindOf(doc);
+  return kind === 'feed' || kind === 'doc' ? conversationOfDoc(doc) : undefined;
+};
 
 /** The conversation of a feed document (or `feed:<conv>:` prefix); undefined for any other kind. */
 export const feedConversationOf = (doc: string): ConversationId | undefined => (docKindOf(doc) === 'feed' ? conversationOfDoc(doc) : undefined);

@@ -24,6 +24,8 @@ export interface EngineLink {
   audience(doc: DocId): UserId[];
   /** Document-id prefixes this device follows. */
   subscriptions(): string[];
+  /** Optional: called when `subscriptions()` gained a document outside any event the sync layer sees (a shared document opened, ADR 0025). */
+  onSubscriptionsChanged?(listener: () => void): () => void;
   /** Local changes not yet acknowledged by the relay, oldest first. */
   outbox(): DocChange[];
   /**

@@ -47,12 +47,12 @@ export function capabilitySigningBytes(g: CapabilityGrant): Uint8Array {
 }
 
 /**
- * CAP-1: the capability scope of a document. A conversation's feed chunks and membership log
+ * CAP-1: the capability scope of a document. A conversation's feed chunks, shared documents and membership log
  * share the scope `conv:<id>`; every other document (profile, account, contact pair) is its
  * own scope.
  */
 export function capabilityScopeOf(doc: string): string {
   const parts = doc.split(':');
-  if ((parts[0] === 'feed' || parts[0] === 'members') && parts[1] !== undefined) return `conv:${parts[1]}`;
+  if ((parts[0] === 'feed' || parts[0] === 'doc' || parts[0] === 'members') && parts[1] !== undefined) return `conv:${parts[1]}`;
   return doc;
 }

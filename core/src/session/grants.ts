@@ -1,5 +1,5 @@
 import { directConversationId, type DocId, type UserId } from '../ids.js';
-import { feedConversationOf, scopeRefOf } from '../model/doc-ids.js';
+import { contentConversationOf, scopeRefOf } from '../model/doc-ids.js';
 import type { StorageWrite } from '../ports/storage.js';
 import { SecretKey } from '../crypto/secret-key.js';
 import type { IntroGrant } from './intro.js';
@@ -96,7 +96,7 @@ export function createGrants(deps: Pick<SessionDeps, 'crypto' | 'identity' | 'en
   };
 
   const detectDirect = (doc: DocId, writes: StorageWrite[]): void => {
-    const conv = feedConversationOf(doc);
+    const conv = contentConversationOf(doc);
     if (conv === undefined || replicas.view(conv) !== undefined) return;
     const others = engine.audience(doc).filter((u) => u !== me);
     const peer = others[0];

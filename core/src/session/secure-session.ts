@@ -2,7 +2,7 @@ import type { Result } from '../errors.js';
 import { parseConversationId, type ConversationId, type DocId } from '../ids.js';
 import type { StorageWrite } from '../ports/storage.js';
 import type { DocChange } from '../protocol/doc-change.js';
-import { conversationOfDoc, feedConversationOf } from '../model/doc-ids.js';
+import { contentConversationOf, conversationOfDoc } from '../model/doc-ids.js';
 import { createMembershipAuthorizer, type Authorize } from '../crypto/authorize.js';
 import { openDecodedUncommitted, type UncommittedChange } from '../crypto/envelope-open.js';
 import type { Envelope } from '../protocol/envelope.js';
@@ -60,9 +60,9 @@ export async function createSecureSession(deps: SessionDeps): Promise<SecureSess
   keys.keyring.addEpochKey({ scope: `profile:${me}`, epoch: 0, removals: 0, createdAt: 0, createdBy: me, recipients: [me] }, own.profileKey);
   const book = await loadIntroBook(deps);
   const groupKeys = createGroupKeys(deps, book, await storage.listMeta(VOLUME_META));
-  /** The group a feed document belongs to (undefined: not a feed, or a direct conversation). */
+  /** The group a feed chunk or shared document belongs to (undefined: neither, or a direct conversation). */
   const groupOf = (doc: string): ConversationId | undefined => {
-    const conv = feedConversationOf(doc);
+    const conv = contentConversationOf(doc);
     return conv === undefined || replicas.isDirect(conv) ? undefined : conv;
   };
   const grants = createGrants(deps, own);
@@ -76,7 +76,7 @@ export async function createSecureSession(deps: SessionDeps): Promise<SecureSess
     groupKeys,
     sealOutgoing,
     departed(change) {
-      const conv = feedConversationOf(change.doc);
+      const conv = contentConversationOf(change.doc);
       if (conv === undefined || change.author !== me) return false;
       const state = replicas.view(conv);
       return state !== undefined && !state.members.has(me) && state.former.has(me);

@@ -8,7 +8,7 @@ import { CONV_STATE, CONVS } from '../model/conversation-state.js';
 import { BLOCKS, REQ } from '../model/contact.js';
 import { DEL, MSG } from '../model/message.js';
 import { PROFILE } from '../model/profile.js';
-import { docKindOf } from '../model/doc-ids.js';
+import { docKindOf, parseDocRef } from '../model/doc-ids.js';
 import { REACT } from '../model/reaction.js';
 import { RCPT } from '../model/receipt.js';
 
@@ -32,7 +32,11 @@ export function updateScopeOf(doc: DocId): UpdateScope {
 export function vetWithSandbox(sandbox: DecodeSandbox, me: UserId): (change: DocChange) => Promise<Result<void>> {
   return async (change) => {
     if (change.kind !== 'update' || change.author === me) return ok(undefined);
-    const r = await sandbox.check(change.doc, change.author, change.payload, 'yjs-v1', updateScopeOf(change.doc));
+    // ADR 0025: a shared document's roots are the app's (no scope); an Automerge one is not Yjs.
+    const ref = parseDocRef(change.doc);
+    if (ref?.kind === 'doc' && ref.mode.backend === 'automerge') return ok(undefined);
+    const scope = ref?.kind === 'doc' ? undefined : updateScopeOf(change.doc);
+    const r = await sandbox.check(change.doc, change.author, change.payload, 'yjs-v1', scope);
     return r.ok ? ok(undefined) : r;
   };
 }

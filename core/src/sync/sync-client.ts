@@ -118,6 +118,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   await claimOwnScopes(me, session, keys, claims, storage);
 
   engine.onOutgoing((change) => work.enqueue(() => sealer.seal(change)));
+  engine.onSubscriptionsChanged?.(() => work.enqueue(() => Promise.resolve(subs.refresh(false))));
   // Changes the engine still holds unacknowledged and that were never sealed (a crash before sealing).
   work.enqueue(async () => {
     for (const c of engine.outbox()) if (!pushes.has(changeKey(c))) sealer.hold(c);

@@ -7,6 +7,7 @@ import { parseUserId } from '../../ids.js';
 import { groupConversationId } from '../../model/membership/group-conversation-id.js';
 import { expectConversation, serial } from './context.js';
 import { contiguousCutoff } from '../feed-policy.js';
+import { sharedDocsOf } from '../../docs/shared-doc-store.js';
 import { feedDocId } from '../../model/doc-ids.js';
 
 export interface GroupInfo {
@@ -64,6 +65,8 @@ export function createGroupsApi(ctx: ApiContext): GroupsApi {
         set.add(rec.change.counter);
       }
     }
+    // DOC-4: and the shared documents' changes, so a departure cuts those the same way (M2).
+    for (const [key, counters] of sharedDocsOf(core).accepted(id, user)) accepted.set(key, counters);
     return contiguousCutoff(accepted);
   };
   const get = (value: ConversationId): GroupInfo => {

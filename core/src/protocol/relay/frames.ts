@@ -15,7 +15,7 @@ export const PRESENCE_STATES = ['online', 'away', 'busy', 'offline'] as const;
 export type PresenceState = (typeof PRESENCE_STATES)[number];
 
 /** Ephemeral signals forwarded between users' devices, never stored (RLY-20). */
-export const SIGNAL_KINDS = ['typing', 'offer', 'answer', 'ice', 'ring', 'accept', 'decline', 'hangup'] as const;
+export const SIGNAL_KINDS = ['typing', 'offer', 'answer', 'ice', 'ring', 'accept', 'decline', 'hangup', 'awareness'] as const;
 export type SignalKind = (typeof SIGNAL_KINDS)[number];
 
 /** A recipient: every device of `user`, or only `device`. */

@@ -60,8 +60,8 @@ describe('PKG-1 the main entry imports no Automerge', () => {
 });
 
 describe('PKG-2 browser entries reach no Node built-in', () => {
-  it('@kith/core, ./yjs, ./automerge, ./dexie, ./protocol and ./sandbox-worker import no node: module; ./node does', () => {
-    for (const key of ['.', './yjs', './automerge', './dexie', './protocol', './sandbox-worker']) {
+  it('@kith/core, ./yjs, ./y-websocket, ./automerge, ./dexie, ./protocol and ./sandbox-worker import no node: module; ./node does', () => {
+    for (const key of ['.', './yjs', './y-websocket', './automerge', './dexie', './protocol', './sandbox-worker']) {
       expect({ key, builtins: nodeBuiltins(bareImports(entryFile(key))) }).toEqual({ key, builtins: [] });
     }
     expect(nodeBuiltins(bareImports(entryFile('./node'))).length).toBeGreaterThan(0);

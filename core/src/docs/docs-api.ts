@@ -8,7 +8,7 @@ import { sharedDocsOf } from './shared-doc-store.js';
 import { mayWriteShared, type SharedDocRef } from './shared-doc-policy.js';
 
 export interface OpenSharedDocOptions<D> {
-  /** The app's CRDT library: `yjsSharedDocs` (`@kith/core/yjs`) or `automergeSharedDocs` (`@kith/core/automerge`). */
+  /** The app's CRDT library: `yjsSharedDocs` (`@kith/core/yjs`). */
   readonly backend: SharedDocBackend<D>;
   /** Who may write (DOC-4): every member (default) or the admins only. Part of the document's id. */
   readonly writers?: 'members' | 'admins';
@@ -48,7 +48,7 @@ export function createDocsApi(ctx: ApiContext): DocsApi {
       serial(ctx, () => {
         const conv = expectConversation(ctx, conversation);
         const { backend } = options;
-        if (backend?.name !== 'yjs' && backend?.name !== 'automerge') throw new KithError('invalid_argument', 'backend must be a shared-document backend');
+        if (typeof backend?.create !== 'function' || typeof backend.apply !== 'function' || typeof backend.onLocal !== 'function') throw new KithError('invalid_argument', 'backend must be a shared-document backend');
         const writers = options.writers ?? 'members';
         if (writers !== 'members' && writers !== 'admins') throw new KithError('invalid_argument', 'writers must be members or admins');
         if (typeof name !== 'string' || name.length === 0 || new TextEncoder().encode(name).length > MAX_SHARED_DOC_NAME) {

@@ -1,4 +1,5 @@
 import type { ConversationId, DocId, UserId } from '../ids.js';
+import type { CrdtBackendName } from '../ports/crdt.js';
 import { deriveUuid, isUuid } from '../ids.js';
 
 /**
@@ -11,22 +12,29 @@ export type DocRef =
   | { readonly kind: 'contact'; readonly from: UserId; readonly to: UserId }
   | { readonly kind: 'members'; readonly conversation: ConversationId }
   | { readonly kind: 'feed'; readonly conversation: ConversationId; readonly author: UserId; readonly chunk: number }
-  | { readonly kind: 'doc'; readonly conversation: ConversationId; readonly key: string; readonly mode: SharedDocMode };
+  | { readonly kind: 'doc'; readonly conversation: ConversationId; readonly key: string; readonly mode: SharedDocRefMode };
 
-/**
- * DOC-3: the mode digit of a shared document id. Bit 0: only admins write (clear: every member);
- * bit 1: the document is an Automerge document (clear: Yjs).
- */
+/** What a shared document is (DOC-3): who writes it and which CRDT library it is for. */
 export interface SharedDocMode {
   readonly writers: 'members' | 'admins';
-  readonly backend: 'yjs' | 'automerge';
+  readonly backend: CrdtBackendName;
 }
 
-const modeDigit = (mode: SharedDocMode): string => String((mode.writers === 'admins' ? 1 : 0) + (mode.backend === 'automerge' ? 2 : 0));
-const parseModeDigit = (digit: string | undefined): SharedDocMode | null => {
+/**
+ * DOC-3: the mode digit of a shared document id as read back. Bit 0: only admins write (clear:
+ * every member); bit 1 clear: a Yjs document (set: Automerge). A boolean, so that a Yjs app's
+ * bundle holds nothing of the other backend (PKG-1).
+ */
+export interface SharedDocRefMode {
+  readonly writers: 'members' | 'admins';
+  readonly yjs: boolean;
+}
+
+const modeDigit = (mode: SharedDocMode): string => String((mode.writers === 'admins' ? 1 : 0) + (mode.backend === 'yjs' ? 0 : 2));
+const parseModeDigit = (digit: string | undefined): SharedDocRefMode | null => {
   if (digit === undefined || !/^[0-3]$/.test(digit)) return null;
   const n = Number(digit);
-  return { writers: (n & 1) === 1 ? 'admins' : 'members', backend: (n & 2) === 2 ? 'automerge' : 'yjs' };
+  return { writers: (n & 1) === 1 ? 'admins' : 'members', yjs: (n & 2) === 0 };
 };
 /** Longest shared-document name, in UTF-8 bytes (DOC-3). */
 export const MAX_SHARED_DOC_NAME = 128;

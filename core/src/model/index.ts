@@ -7,7 +7,7 @@ export type { Call, CallKind, CallStatus, CallParticipant, ParticipantState, Scr
 export type { Contact, ContactStatus, ContactStance, RequestState } from './contact.js';
 export type { Profile, ProfilePatch } from './profile.js';
 export type { Conversation, ConversationKind, ConversationState } from './conversation-state.js';
-export type { DocRef, SharedDocMode } from './doc-ids.js';
+export type { DocRef, SharedDocMode, SharedDocRefMode } from './doc-ids.js';
 export { MAX_TEXT_BYTES } from './text.js';
 export { MAX_ATTACHMENTS } from './attachment.js';
 export { parseDocRef, feedDocId, sharedDocId, membersDocId, profileDocId, accountDocId, contactDocId } from './doc-ids.js';

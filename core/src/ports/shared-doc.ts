@@ -1,9 +1,11 @@
+import type { CrdtBackendName } from './crdt.js';
+
 /**
  * How an app's CRDT library plays a shared document (ADR 0025). The engine never decodes a shared
  * document's bytes: it judges who wrote them (DOC-4), stores and syncs them, and hands the allowed
  * ones to this port, which applies them to the app's own document object `D` (a `Y.Doc`, an
- * Automerge handle). Implementations: `yjsSharedDocs` (`@kith/core/yjs`), `automergeSharedDocs`
- * (`@kith/core/automerge`).
+ * Automerge handle). Implementation: `yjsSharedDocs` (`@kith/core/yjs`); an Automerge one must apply
+ * changes one at a time in causal order (ADR 0011) and is not built yet.
  *
  * Contract:
  * - `apply` applies change bytes from another replica (or this one, restored) and never reports
@@ -13,7 +15,7 @@
  * - Two documents that applied the same set of change bytes, in any order, are equal.
  */
 export interface SharedDocBackend<D> {
-  readonly name: 'yjs' | 'automerge';
+  readonly name: CrdtBackendName;
   /** A new, empty document. */
   create(): D;
   apply(doc: D, payload: Uint8Array): boolean;

@@ -34,7 +34,7 @@ export function vetWithSandbox(sandbox: DecodeSandbox, me: UserId): (change: Doc
     if (change.kind !== 'update' || change.author === me) return ok(undefined);
     // ADR 0025: a shared document's roots are the app's (no scope); an Automerge one is not Yjs.
     const ref = parseDocRef(change.doc);
-    if (ref?.kind === 'doc' && ref.mode.backend === 'automerge') return ok(undefined);
+    if (ref?.kind === 'doc' && !ref.mode.yjs) return ok(undefined);
     const scope = ref?.kind === 'doc' ? undefined : updateScopeOf(change.doc);
     const r = await sandbox.check(change.doc, change.author, change.payload, 'yjs-v1', scope);
     return r.ok ? ok(undefined) : r;

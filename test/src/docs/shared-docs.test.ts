@@ -41,7 +41,7 @@ describe('shared documents (ADR 0025)', () => {
     expect(sharedDocId(conv, 'notes', { writers: 'admins', backend: 'yjs' })).toMatch(/:1$/);
     expect(sharedDocId(conv, 'notes', { writers: 'members', backend: 'automerge' })).toMatch(/:2$/);
     expect(sharedDocId(conv, 'notes', { writers: 'admins', backend: 'yjs' }).split(':')[2]).not.toBe(a.split(':')[2]);
-    expect(parseDocRef(a)).toMatchObject({ kind: 'doc', conversation: conv, mode: { writers: 'members', backend: 'yjs' } });
+    expect(parseDocRef(a)).toMatchObject({ kind: 'doc', conversation: conv, mode: { writers: 'members', yjs: true } });
     expect(parseDocRef(a.replace(/:0$/, ':4'))).toBeNull();
     expect(parseDocRef(`${a}:0`)).toBeNull();
     expect(() => sharedDocId(conv, '', { writers: 'members', backend: 'yjs' })).toThrow();

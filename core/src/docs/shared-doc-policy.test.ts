@@ -74,4 +74,20 @@ describe('shared-document policy at the receiver (DOC-4)', () => {
     expect(alice!.receive(stranger)).toMatchObject({ ok: false, error: { code: 'not_a_member' } });
     void bob;
   });
+
+  it('DOC-7: my own edits of a direct chat\'s document count again after a restart (restored before the feeds)', async () => {
+    harness = await createPeerHarness({ backend: createYjsBackend(), seed: 'shared-doc-direct-restart', peers: ['alice', 'bob'] });
+    const h = harness;
+    const direct = await h.peer('alice').conversations.openDirect(h.user('bob'));
+    const d = await h.peer('alice').docs.open(direct.id, 'notes', { backend: yjsSharedDocs });
+    d.doc.getText('note').insert(0, 'mine');
+    await d.flushed();
+    await h.flush();
+    const bobDoc = await h.peer('bob').docs.open(direct.id, 'notes', { backend: yjsSharedDocs });
+    expect(bobDoc.doc.getText('note').toJSON()).toBe('mine');
+    const alice = await h.restart('alice');
+    const again = await alice.docs.open(direct.id, 'notes', { backend: yjsSharedDocs });
+    expect(again.doc.getText('note').toJSON()).toBe('mine');
+    expect(alice.stats().held).toBe(0);
+  });
 });

@@ -19,7 +19,7 @@ export interface ChildRelay {
  * `nodeArgs` go to node before the loader (e.g. `--cpu-prof` for a benchmark).
  */
 export function startChildRelay(dataDir: string, extraEnv: Record<string, string> = {}, nodeArgs: readonly string[] = []): Promise<ChildRelay> {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, [...nodeArgs, '--conditions=@kith/source', '--import', 'tsx', 'src/main.ts'], {
     cwd: relayDir,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', KITH_DATA_DIR: dataDir, ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -38,7 +38,13 @@ step pnpm check:rules
 mkdir -p artifacts
 report=artifacts/vitest.json
 rm -f "$report"
-# every project (fast and slow, vitest.config.ts)
+# every project (fast and slow, vitest.config.ts); the slow one includes the pack-and-install test
+# (test/src/packaging/pack-install.test.ts: builds, packs, installs the tarballs with npm).
 pnpm exec vitest run --reporter=default --reporter=json --outputFile.json="$report" || status=1
-node scripts/summarize-tests.mjs "$report" "$status" || status=1
+# The core and relay suites again on Node 22 LTS (from the npm registry; scripts/test-node22.sh).
+report22=artifacts/vitest-node22.json
+rm -f "$report22"
+echo "::: core and relay suites on Node 22"
+bash scripts/test-node22.sh "$report22" || { echo "FAILED: the suites on Node 22"; status=1; }
+node scripts/summarize-tests.mjs "$report" "$status" "$report22" || status=1
 exit $status

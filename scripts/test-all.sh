@@ -2,7 +2,9 @@
 # Runs every check and test of the workspace and ends with the line `N passed, N failed`.
 # Installs the Debian packages the suites need when missing and we are root: chromium (browser
 # suites), postgresql and redis-server (the relay's PostgreSQL store, cluster and Redis tests start
-# private servers on temporary directories and ports, and skip only without the binaries).
+# private servers on temporary directories and ports, and skip only without the binaries). From
+# the npm registry it takes Node 22 (scripts/test-node22.sh, cached under ~/.cache/kith/node22) and
+# the pack-and-install test's third-party packages (through npm's cache).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 

@@ -119,10 +119,10 @@ export async function runSeed(seed: string, backend: CrdtBackendName, steps: num
     if (t === undefined) tampers.set(name, (t = createTamper()));
     return t;
   };
-  // ADR 0022: every other seed runs with 3-message feed chunks, so authors close chunks and push
+  // ADR 0022: every other seed runs with 2-message feed chunks, so authors close chunks and push
   // snapshots (SNAP-4) while others edit, react and catch up; the fresh-device oracle then reads
   // compacted chunks from the relay.
-  const chunkMessages = compactingSeed(seed) ? 3 : undefined;
+  const chunkMessages = compactingSeed(seed) ? 2 : undefined;
   const world = await createDexieHarness(seed, backend, { engineLink: (name, kith) => tamperingKith(kith, tamperOf(name)), ...(chunkMessages === undefined ? {} : { chunkMessages }) });
   const trace: string[] = [];
   if (process.env['CONVERGENCE_VERBOSE'] === '1') {

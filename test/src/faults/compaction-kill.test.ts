@@ -45,8 +45,8 @@ describe('faults: a child-process relay (SQLite, FULL) SIGKILLed while authors c
       for (const p of [alice, w.peer('bob'), fresh]) {
         finals.push({ peer: p.name === 'bob-fresh' ? 'bob' : p.name, conv, messages: (await p.kith.messages.page(conv, { limit: 500 })).map((m) => ({ id: m.id, author: m.author })) });
       }
-      const members = new Map([[conv as string, new Set<string>([alice.kith.user, w.peer('bob').kith.user])]]);
-      const check = checkHistory(history, finals, members, new Map([['alice', alice.kith.user as string], ['bob', w.peer('bob').kith.user as string]]));
+      const members = new Map([[conv, new Set<string>([alice.kith.user, w.peer('bob').kith.user])]]);
+      const check = checkHistory(history, finals, members, new Map([['alice', alice.kith.user], ['bob', w.peer('bob').kith.user]]));
       console.log(`compaction-sigkill: seed=${seed} SIGKILLs ${kills}, acknowledged ${check.acked}, lost ${check.lost.length}, duplicated ${check.duplicated.length}; fresh device applied ${fresh.sync.stats.received} envelopes for 36 messages`);
       expect(check.ok).toBe(true);
       expect(alice.kith.outbox()).toEqual([]);

@@ -113,7 +113,7 @@ const md = [
   'stack of § side by side (Dexie on fake-indexeddb, decode sandbox, vault, sync client) against the relay child process (SQLite, FULL).',
   '"With compaction" is the default (`compaction: true`): the author pushes a snapshot of each closed chunk with `supersedes` (SNAP-4).',
   '"Envelopes" counts what the recipient opened and applied on reconnect. Relay bytes are the stored envelopes (`kith_relay_bytes_stored`;',
-  'the relay also keeps one `compacted` row of (doc, author, device, counter, hash, seq) per dropped envelope, ≈ 150 bytes, not counted).',
+  'the relay also keeps one `compacted` row of (doc, author, device, counter, hash, seq) per dropped envelope — two hex keys, a hash and three integers; not counted here).',
   `Device bytes are the engine's stored documents (snapshot + update records; IndexedDB overhead not counted). Reference: one Yjs document of the same ${(n + 1).toLocaleString('en-US')} messages`,
   `(a Y.Map id → {text, author, at}, one transaction each): ${mib(yjs)}.`,
   '',

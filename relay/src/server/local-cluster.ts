@@ -87,6 +87,8 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       cwd: relayDir,
       env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', KITH_DATA_DIR: join(dir, name), KITH_DATABASE_URL: databaseUrl, KITH_REDIS_URL: redisUrl, ...options.env },
       stdio: ['ignore', fd, fd],
+      // Its own process group: a Ctrl-C at the launcher stops the relays in order (stop), not at once.
+      detached: true,
     });
     closeSync(fd);
     return { name, url: `http://127.0.0.1:${port}`, child, log };

@@ -194,7 +194,25 @@ export async function createRedisClusterBus(url: string, logger: Logger, busOpti
     async close() {
       clearInterval(hello);
       for (const p of [...pending.values()]) p.done();
-      await Promise.allSettled([sub.close(), pub.close()]);
+      // A graceful close waits for Redis; one that is down (or never answers) is destroyed.
+      const graceful = (c: typeof pub): Promise<void> => {
+        if (!c.isReady) {
+          c.destroy();
+          return Promise.resolve();
+        }
+        return new Promise<void>((resolve) => {
+          const t = setTimeout(() => {
+            c.destroy();
+            resolve();
+          }, 1000);
+          t.unref();
+          c.close().then(
+            () => (clearTimeout(t), resolve()),
+            () => (clearTimeout(t), resolve()),
+          );
+        });
+      };
+      await Promise.all([graceful(sub), graceful(pub)]);
     },
   };
 }

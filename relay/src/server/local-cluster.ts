@@ -16,6 +16,8 @@ export interface LocalClusterOptions {
   /** Use these servers instead of starting a private PostgreSQL / Redis. */
   readonly databaseUrl?: string;
   readonly redisUrl?: string;
+  /** false: no Redis at all (instances share only the database; one instance on PostgreSQL). */
+  readonly redis?: boolean;
   /** More relay settings for every instance (e.g. `KITH_ACCOUNT_RATE: '0'`). */
   readonly env?: Readonly<Record<string, string>>;
 }
@@ -80,12 +82,12 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     await pg?.stop();
     rmSync(dir, { recursive: true, force: true });
   };
-  const spawnRelay = (name: string, port: number, databaseUrl: string, redisUrl: string): LocalClusterInstance => {
+  const spawnRelay = (name: string, port: number, databaseUrl: string, redisUrl: string | undefined): LocalClusterInstance => {
     const log = join(dir, `relay-${name}.log`);
     const fd = openSync(log, 'a');
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: relayDir,
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', KITH_DATA_DIR: join(dir, name), KITH_DATABASE_URL: databaseUrl, KITH_REDIS_URL: redisUrl, ...options.env },
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', KITH_DATA_DIR: join(dir, name), KITH_DATABASE_URL: databaseUrl, ...(redisUrl === undefined ? {} : { KITH_REDIS_URL: redisUrl }), ...options.env },
       stdio: ['ignore', fd, fd],
       // Its own process group: a Ctrl-C at the launcher stops the relays in order (stop), not at once.
       detached: true,
@@ -100,7 +102,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   };
   try {
     const databaseUrl = options.databaseUrl ?? (pg = await startTestPostgres()).url;
-    const redisUrl = options.redisUrl ?? (redis = await startTestRedis()).url;
+    const redisUrl = options.redis === false ? undefined : (options.redisUrl ?? (redis = await startTestRedis()).url);
     for (let i = 0; i < options.instances; i++) {
       const port = options.port === 0 ? await freePort() : options.port + i;
       instances.push(spawnRelay(String.fromCharCode(65 + i), port, databaseUrl, redisUrl));

@@ -85,7 +85,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   const spawnRelay = (name: string, port: number, databaseUrl: string, redisUrl: string | undefined): LocalClusterInstance => {
     const log = join(dir, `relay-${name}.log`);
     const fd = openSync(log, 'a');
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    const child = spawn(process.execPath, ['--conditions=@kith/source', '--import', 'tsx', 'src/main.ts'], {
       cwd: relayDir,
       env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', KITH_DATA_DIR: join(dir, name), KITH_DATABASE_URL: databaseUrl, ...(redisUrl === undefined ? {} : { KITH_REDIS_URL: redisUrl }), ...options.env },
       stdio: ['ignore', fd, fd],

@@ -8,6 +8,10 @@ import { startTestPostgres, type TestPostgres } from '../testing/postgres-server
 import { startTestRedis, type TestRedis } from '../testing/redis-server.js';
 
 const relayDir = fileURLToPath(new URL('../..', import.meta.url));
+// As child-relay.ts: the compiled entry when built, main.ts through tsx from the workspace.
+const entryArgs = import.meta.url.endsWith('.js')
+  ? [fileURLToPath(new URL('../main.js', import.meta.url))]
+  : ['--conditions=@kith/source', '--import', 'tsx', 'src/main.ts'];
 
 export interface LocalClusterOptions {
   readonly instances: number;
@@ -85,7 +89,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   const spawnRelay = (name: string, port: number, databaseUrl: string, redisUrl: string | undefined): LocalClusterInstance => {
     const log = join(dir, `relay-${name}.log`);
     const fd = openSync(log, 'a');
-    const child = spawn(process.execPath, ['--conditions=@kith/source', '--import', 'tsx', 'src/main.ts'], {
+    const child = spawn(process.execPath, entryArgs, {
       cwd: relayDir,
       env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', KITH_DATA_DIR: join(dir, name), KITH_DATABASE_URL: databaseUrl, ...(redisUrl === undefined ? {} : { KITH_REDIS_URL: redisUrl }), ...options.env },
       stdio: ['ignore', fd, fd],

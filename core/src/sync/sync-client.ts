@@ -1,6 +1,4 @@
 import { fail } from '../errors.js';
-import { changeKey } from '../protocol/doc-change.js';
-import { feedConversationOf } from '../model/doc-ids.js';
 import { createAttachmentTransfer } from './attachment-transfer.js';
 import { createCapabilityRelay } from './capability-relay.js';
 import type { ClientRuntime } from './client-runtime.js';
@@ -9,18 +7,18 @@ import { createDirectoryLookups } from './directory-lookups.js';
 import { routeServerFrame } from './frame-router.js';
 import { createInboundApplier } from './inbound-applier.js';
 import { createInternalErrors } from './internal-errors.js';
-import { createListeners } from './listeners.js';
 import { createOutgoingSealer } from './outgoing-sealer.js';
 import { claimOwnScopes } from './own-scopes.js';
 import { createPushQueue } from './push-queue.js';
 import { loadSessionParts } from './session-parts.js';
 import { createSignals } from './signals.js';
 import { createSubscriptions } from './subscriptions.js';
+import { createUndeliverableChanges } from './undeliverable-changes.js';
 import { checkSyncOptions } from './sync-options.js';
 import { createSyncState } from './sync-state.js';
 import { wantedDocs } from './wanted-docs.js';
 import { createWorkQueue } from './work-queue.js';
-import type { SyncClient, SyncClientOptions, SyncStats, UndeliverableChange } from './sync-types.js';
+import type { SyncClient, SyncClientOptions, SyncStats } from './sync-types.js';
 export type { SyncClient, SyncClientOptions, SyncState, SyncStats, UndeliverableChange } from './sync-types.js';
 export { MAX_PARKED_PER_AUTHOR } from './inbound-applier.js';
 
@@ -45,7 +43,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   const { keys, counters, replicas, claims, session, handleIntro, readRotation } = parts;
   const { cursors, follows, chunks } = parts.state;
 
-  const undeliverable = createListeners<UndeliverableChange>(true);
+  const undeliverable = createUndeliverableChanges(stats, engine);
   const state = createSyncState(() => ({
     connected: conn.connected,
     authed: conn.authed,
@@ -85,13 +83,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
 
   const pushes = createPushQueue({ rt, queued: parts.state.queued, claims, engine, storage, fetch: transport.fetch, keys, clock, retryMs: backoff.baseMs, stats });
   const lookups = createDirectoryLookups({ crypto, fetch: transport.fetch, keys, storage, engine, session, me });
-  const sealer = createOutgoingSealer(session, (key) => pushes.has(key), async (change) => {
-    // SYNC-21: out of the outbox (durably), counted and reported; never pushed.
-    stats.undeliverable++;
-    await engine.acknowledge(change);
-    const conversation = feedConversationOf(change.doc);
-    if (conversation !== undefined) undeliverable.emit({ conversation, doc: change.doc, counter: change.counter, code: 'not_a_member' });
-  });
+  const sealer = createOutgoingSealer(session, (key) => pushes.has(key), (change) => undeliverable.report(change));
   const subs = createSubscriptions({
     rt,
     keys,
@@ -118,10 +110,8 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   await claimOwnScopes(me, session, keys, claims, storage);
 
   engine.onOutgoing((change) => work.enqueue(() => sealer.seal(change)));
-  // Changes the engine still holds unacknowledged and that were never sealed (a crash before sealing).
   work.enqueue(async () => {
-    for (const c of engine.outbox()) if (!pushes.has(changeKey(c))) sealer.hold(c);
-    await sealer.seal();
+    await sealer.resume(engine.outbox());
     await readRotation.check();
   });
 
@@ -155,6 +145,6 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     downloadAttachment: (conversation, attachment) => attachments.download(conversation, attachment),
     describe: () => ({ subs: subs.describe(), cursors: Object.fromEntries(cursors), parked: inbound.parked, held: sealer.held, queued: pushes.size, epochs: session.groupKeys.epochs() }),
     onPresence: (l) => signals.listenPresence(l),
-    onUndeliverable: (listener) => undeliverable.add(listener),
+    onUndeliverable: (listener) => undeliverable.listen(listener),
   };
 }

@@ -40,7 +40,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     queue: (push) => pushes.add(push),
     capabilities: createCapabilityRelay(transport.fetch, identity, () => conn.token()),
   });
-  const { keys, counters, replicas, claims, session, handleIntro, readRotation } = parts;
+  const { keys, counters, memberships, claims, session, handleIntro, readRotation } = parts;
   const { cursors, follows, chunks } = parts.state;
 
   const undeliverable = createUndeliverableChanges(stats, engine);
@@ -88,7 +88,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     rt,
     keys,
     cursors,
-    wanted: () => wantedDocs({ me, inbox: session.inbox, engine, follows, chunks, replicas, keys, known: [] }),
+    wanted: () => wantedDocs({ me, inbox: session.inbox, engine, follows, chunks, memberships, keys, known: [] }),
     retryLater: (fn) => void clock.setTimer(backoff.baseMs, fn),
   });
   const inbound = createInboundApplier({

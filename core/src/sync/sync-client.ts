@@ -1,4 +1,5 @@
 import { fail } from '../errors.js';
+import { afterAuth } from './after-auth.js';
 import { createAttachmentTransfer } from './attachment-transfer.js';
 import { createCapabilityRelay } from './capability-relay.js';
 import type { ClientRuntime } from './client-runtime.js';
@@ -12,6 +13,7 @@ import { claimOwnScopes } from './own-scopes.js';
 import { createPushQueue } from './push-queue.js';
 import { loadSessionParts } from './session-parts.js';
 import { createSignals } from './signals.js';
+import { createSnapshotPusher } from './snapshot-pusher.js';
 import { createSubscriptions } from './subscriptions.js';
 import { createUndeliverableChanges } from './undeliverable-changes.js';
 import { checkSyncOptions } from './sync-options.js';
@@ -54,13 +56,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   const conn = createConnection({
     transport, identity, clock, random, backoff, stats, work,
     onFrame: (f) => routeServerFrame(f, {
-      authed: () => work.enqueue(async () => {
-        const token = conn.token();
-        if (token !== undefined) await claims.run(transport.fetch, token);
-        subs.refresh(true);
-        pushes.pushAll();
-        await readRotation.check();
-      }),
+      authed: () => work.enqueue(() => afterAuth({ token: conn.token, fetch: transport.fetch, claims, subs, pushes, readRotation })),
       ack: (id) => {
         pushes.onAck(id);
         // SYNC-24: a membership op acknowledged may let this device rotate the group's read token.
@@ -81,7 +77,8 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   });
   const rt: ClientRuntime = { send: conn.send, nextId: conn.nextId, authed: conn.authed, token: conn.token, enqueue: work.enqueue };
 
-  const pushes = createPushQueue({ rt, queued: parts.state.queued, claims, engine, storage, fetch: transport.fetch, keys, clock, retryMs: backoff.baseMs, stats });
+  const snapshots = createSnapshotPusher({ me, engine, cursors, parked: () => inbound.parked });
+  const pushes = createPushQueue({ rt, queued: parts.state.queued, claims, engine, storage, fetch: transport.fetch, keys, clock, retryMs: backoff.baseMs, stats, supersedes: (key) => snapshots.supersedes(key) });
   const lookups = createDirectoryLookups({ crypto, fetch: transport.fetch, keys, storage, engine, session, me });
   const sealer = createOutgoingSealer(session, (key) => pushes.has(key), (change) => undeliverable.report(change));
   const subs = createSubscriptions({
@@ -102,6 +99,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     afterBatch(applied) {
       subs.refresh(applied);
       pushes.pushAll();
+      if (options.compaction !== false && snapshots.pending > 0) work.enqueue(() => snapshots.run());
     },
     rewind: (doc) => subs.resubscribe(doc),
   });
@@ -109,7 +107,10 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   const attachments = createAttachmentTransfer({ crypto, keyring: keys.keyring, fetch: transport.fetch, token: conn.token });
   await claimOwnScopes(me, session, keys, claims, storage);
 
-  engine.onOutgoing((change) => work.enqueue(() => sealer.seal(change)));
+  engine.onOutgoing((change) => {
+    snapshots.noteOutgoing(change);
+    work.enqueue(() => sealer.seal(change));
+  });
   work.enqueue(async () => {
     await sealer.resume(engine.outbox());
     await readRotation.check();
@@ -133,10 +134,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     keyChanges: () => lookups.keyChanges(),
     acceptKeyChange: (username) => lookups.acceptKeyChange(username),
     quiet: () => work.pending === 0 && (!conn.connected() || (pushes.inFlight === 0 && pushes.size === 0 && !subs.pending())),
-    idle: async () => {
-      await work.idle();
-      await engine.idle();
-    },
+    idle: () => work.idle().then(() => engine.idle()),
     session: () => conn.token(),
     setPresence: (presence, to) => void rt.send({ v: 1, t: 'presence', id: rt.nextId(), state: presence, to: [...to] }),
     signal: (to, kind, payload, device) => (conn.authed() ? signals.send(to, kind, payload, device) : fail('offline', 'not connected')),

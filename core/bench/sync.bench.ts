@@ -34,10 +34,29 @@ const pct = (xs: number[], p: number): number => {
 };
 const ms = (x: number): string => `${x.toFixed(2)} ms`;
 
-function arrivals(kith: Kith): Map<MessageId, number> {
+/** When each message reached `kith` (its `message` event), and a wait on that event for one id. */
+function arrivals(kith: Kith): Map<MessageId, number> & { arrived(id: MessageId, timeoutMs?: number): Promise<void> } {
   const seen = new Map<MessageId, number>();
-  kith.on('message', (e) => void seen.set(e.message.id, performance.now()));
-  return seen;
+  const waiting = new Map<MessageId, () => void>();
+  kith.on('message', (e) => {
+    seen.set(e.message.id, performance.now());
+    waiting.get(e.message.id)?.();
+  });
+  const arrived = (id: MessageId, timeoutMs = 20_000): Promise<void> =>
+    seen.has(id)
+      ? Promise.resolve()
+      : new Promise((res, rej) => {
+          const timer = setTimeout(() => {
+            waiting.delete(id);
+            rej(new Error(`message ${id} did not arrive within ${timeoutMs} ms`));
+          }, timeoutMs);
+          waiting.set(id, () => {
+            clearTimeout(timer);
+            waiting.delete(id);
+            res();
+          });
+        });
+  return Object.assign(seen, { arrived });
 }
 
 async function groupOf(world: InProcessHarness): Promise<{ conv: ConversationId; bob: UserId }> {
@@ -126,20 +145,14 @@ async function realRelay(): Promise<{ p50: number; p99: number }> {
     const bob = await open(b.value, `bb_${run}`);
     // A direct chat: the relay cannot yet issue capabilities for group scopes (ADR 0009 § limits).
     const g = await alice.kith.conversations.openDirect(await alice.lookup(`bb_${run}`));
-    const wait = (check: () => boolean): Promise<void> =>
-      new Promise((res, rej) => {
-        const deadline = Date.now() + 20_000;
-        const tick = (): void => (check() ? res() : Date.now() > deadline ? rej(new Error('timeout')) : void setTimeout(tick, 0));
-        tick();
-      });
     const seen = arrivals(bob.kith);
     const warm = await alice.kith.messages.send(g.id, 'warm up');
-    await wait(() => seen.has(warm.id));
+    await seen.arrived(warm.id);
     const lat: number[] = [];
     for (let i = 0; i < LATENCY_SAMPLES; i++) {
       const t0 = performance.now();
       const m = await alice.kith.messages.send(g.id, `latency ${i}`);
-      await wait(() => seen.has(m.id));
+      await seen.arrived(m.id);
       lat.push(seen.get(m.id)! - t0);
     }
     await alice.stop();

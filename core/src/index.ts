@@ -289,7 +289,7 @@ export type {
   InProcessConnection,
 } from './transport/index.js';
 export type { Transport, TransportHandlers, TransportConnection, RelayFetch } from './ports/transport.js';
-export type { EngineLink } from './ports/engine-link.js';
+export type { EngineLink, MembershipLogReader } from './ports/engine-link.js';
 export { signUp, logIn, saveIdentity, loadIdentity } from './account/index.js';
 export type { AccountOptions } from './account/index.js';
 export { registerSigningBytes, authSigningBytes, capabilitySigningBytes, capabilityScopeOf } from './protocol/relay-signing.js';

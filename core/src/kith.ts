@@ -3,7 +3,8 @@ import type { CrdtBackend, CrdtBackendName } from './ports/crdt.js';
 import type { Random } from './ports/random.js';
 import type { Storage, StorageWrite } from './ports/storage.js';
 import type { Result } from './errors.js';
-import type { DeviceId, DocId, UserId } from './ids.js';
+import type { ConversationId, DeviceId, DocId, UserId } from './ids.js';
+import type { MembershipLogReader } from './ports/engine-link.js';
 import type { DocChange } from './protocol/doc-change.js';
 import type { EngineStats } from './engine/core.js';
 import type { KithEventName, KithListener } from './engine/events.js';
@@ -91,6 +92,14 @@ export interface Kith {
   quarantine(change: DocChange, reason: string): Result<'quarantined' | 'duplicate'>;
   /** Changes quarantined on this device (SBX-7), per document and author. */
   quarantined(): QuarantinedChange[];
+  /**
+   * A group's membership log as this engine folds it (ADR 0004), its own local ops included
+   * (sealed or not); undefined when no op of the group is known. Read-only: the sync client
+   * reads the one fold through it (ADR 0014 addendum).
+   */
+  membershipLog(conversation: ConversationId): MembershipLogReader | undefined;
+  /** Groups this engine holds a membership log of (created or not yet). */
+  membershipGroups(): ConversationId[];
   /** Who may read a document (for routing). */
   audience(doc: DocId): UserId[];
   /** Document-id prefixes this device follows (its conversations, contacts' profiles, its account). */
@@ -136,6 +145,8 @@ export async function createKith(options: KithOptions): Promise<Kith> {
   const stats: EngineStats = { invalidEntries: 0, rejected: 0, duplicates: 0, listenerErrors: 0, quarantined: 0 };
   const events = createEventHub(() => void stats.listenerErrors++);
   let reevaluate: (c: Parameters<Core['groups']['get']>[0]) => void = () => undefined;
+  /** Read-only faces of the membership logs (`membershipLog`: the sync client must not write to them). */
+  const readers = new WeakMap<object, MembershipLogReader>();
   const core: Core = {
     me: user,
     device,
@@ -207,6 +218,14 @@ export async function createKith(options: KithOptions): Promise<Kith> {
       return ok(quarantineOf(core).record(change, String(reason).slice(0, 64)) ? 'quarantined' : 'duplicate');
     },
     quarantined: () => quarantineOf(core).list(),
+    membershipLog(conversation) {
+      const log = core.groups.get(conversation)?.log;
+      if (log === undefined) return undefined;
+      let reader = readers.get(log);
+      if (reader === undefined) readers.set(log, (reader = { state: () => log.state(), history: () => log.history(), allOps: () => log.allOps() }));
+      return reader;
+    },
+    membershipGroups: () => [...core.groups.keys()],
     audience: (doc) => audienceOf(core, doc),
     subscriptions: () => subscriptionsOf(core),
     onSubscriptionsChanged: (listener) => sharedDocsOf(core).onFollow(listener),

@@ -1,8 +1,12 @@
 import type { Result } from '../errors.js';
-import type { DocId, UserId } from '../ids.js';
+import type { ConversationId, DocId, UserId } from '../ids.js';
 import type { DocChange } from '../protocol/doc-change.js';
 import type { StorageWrite } from './storage.js';
 import type { CrdtBackendName } from './crdt.js';
+import type { MembershipLog } from '../model/membership/index.js';
+
+/** What is read of a group's membership log (ADR 0004): its fold and its applied ops, canonical order. */
+export type MembershipLogReader = Pick<MembershipLog, 'state' | 'history' | 'allOps'>;
 
 /**
  * What the sync and session layers use of the engine (ADR 0014): local changes out, peers'
@@ -20,6 +24,13 @@ export interface EngineLink {
   receive(change: DocChange): Result<'applied' | 'duplicate' | 'pending'>;
   /** SBX-7: records a change the decode sandbox refused (counted, attributed, no longer a gap). */
   quarantine(change: DocChange, reason: string): Result<'quarantined' | 'duplicate'>;
+  /**
+   * A group's membership log as the engine folds it — the one fold (ADR 0014 addendum), local
+   * ops included from the moment they are made; undefined when no op of the group is known.
+   */
+  membershipLog(conversation: ConversationId): MembershipLogReader | undefined;
+  /** Groups the engine holds a membership log of. */
+  membershipGroups(): ConversationId[];
   /** Who may read a document (recipients of grants and intros). */
   audience(doc: DocId): UserId[];
   /** Document-id prefixes this device follows. */

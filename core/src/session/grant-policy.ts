@@ -2,7 +2,7 @@ import { directConversationId, toHex, type ConversationId, type UserId } from '.
 import type { CryptoPort } from '../ports/crypto.js';
 import type { Storage, StorageWrite } from '../ports/storage.js';
 import { scopeRefOf } from '../model/doc-ids.js';
-import type { MembershipReplicas } from './membership-replicas.js';
+import type { MembershipViews } from './membership-views.js';
 
 /** M4: groups not known yet (no created log) that one sender may introduce me to (per run). */
 export const MAX_UNKNOWN_GROUPS_PER_SENDER = 64;
@@ -27,8 +27,8 @@ export interface GrantPolicy {
   isUnverified(scope: string, token: string): boolean;
 }
 
-export async function loadGrantPolicy(deps: { crypto: CryptoPort; storage: Storage; me: UserId; replicas: MembershipReplicas }): Promise<GrantPolicy> {
-  const { crypto, me, replicas } = deps;
+export async function loadGrantPolicy(deps: { crypto: CryptoPort; storage: Storage; me: UserId; memberships: MembershipViews }): Promise<GrantPolicy> {
+  const { crypto, me, memberships } = deps;
   const mark = (scope: string, token: string): string => `${scope}/${toHex(crypto.hash(new TextEncoder().encode(`kith/v1/token-mark\0${token}`), 16))}`;
   const unverified = new Set((await deps.storage.listMeta('sync/unverified/')).map(([k]) => k.slice('sync/unverified/'.length)));
   const unknownBySender = new Map<UserId, Set<ConversationId>>();
@@ -54,8 +54,8 @@ export async function loadGrantPolicy(deps: { crypto: CryptoPort; storage: Stora
       if (ref.kind !== 'conv') return no;
       const conv = ref.conversation;
       if (from !== me && directConversationId(me, from) === conv) return yes;
-      if (replicas.isDirect(conv)) return no;
-      const state = replicas.state(conv);
+      if (memberships.isDirect(conv)) return no;
+      const state = memberships.state(conv);
       if (state?.created === true) return state.members.has(from) ? yes : no;
       return mayIntroduceUnknown(from, conv) ? { ok: true, verified: false } : no;
     },

@@ -24,7 +24,7 @@ export interface Grants {
    * Every grant `user` needs for `scope`: a group's read tokens are all sent (the newest
    * `GROUP_TOKENS`), whatever order they reached me in, so a joiner gets the current one after a
    * rotation (SYNC-24) — to my own devices, and, if I am an admin of the group, to users my
-   * replica lists as its members.
+   * membership view lists as its members.
    */
   grantsFor(scope: string, user: UserId, writes: StorageWrite[]): IntroGrant[];
   /** A feed of a conversation not known yet whose audience is me and one peer of that direct id: make the pair key. */
@@ -34,8 +34,8 @@ export interface Grants {
 /** How many of a group's newest read tokens a grant carries (older ones were rotated out, SYNC-24). */
 export const GROUP_TOKENS = 8;
 
-export function createGrants(deps: Pick<SessionDeps, 'crypto' | 'identity' | 'engine' | 'clock' | 'keys' | 'replicas' | 'isUnverifiedToken' | 'claim'>, own: OwnSecrets): Grants {
-  const { crypto, identity, engine, keys, replicas, clock } = deps;
+export function createGrants(deps: Pick<SessionDeps, 'crypto' | 'identity' | 'engine' | 'clock' | 'keys' | 'memberships' | 'isUnverifiedToken' | 'claim'>, own: OwnSecrets): Grants {
+  const { crypto, identity, engine, keys, memberships, clock } = deps;
   const me = identity.userId;
 
   const pairKey = (peer: UserId, writes: StorageWrite[]): SecretKey => {
@@ -46,7 +46,7 @@ export function createGrants(deps: Pick<SessionDeps, 'crypto' | 'identity' | 'en
     for (const scope of [conv, `contact:${me}:${peer}`, `contact:${peer}:${me}`]) {
       writes.push(...keys.addEpochKey({ scope, epoch: 0, removals: 0, createdAt: clock.now(), createdBy: me, recipients: [me, peer] }, key));
     }
-    writes.push(...replicas.setDirect(conv, [me, peer].sort() as [UserId, UserId]));
+    writes.push(...memberships.setDirect(conv, [me, peer].sort() as [UserId, UserId]));
     return key;
   };
 
@@ -71,8 +71,8 @@ export function createGrants(deps: Pick<SessionDeps, 'crypto' | 'identity' | 'en
     }
     if (ref.kind !== 'conv') return undefined;
     const conv = ref.conversation;
-    if (replicas.isDirect(conv)) {
-      const view = replicas.view(conv);
+    if (memberships.isDirect(conv)) {
+      const view = memberships.view(conv);
       const peer = [...(view?.members.keys() ?? [])].find((u) => u !== me);
       if (peer === undefined) return undefined;
       return { scope, token: ensureToken(scope, writes, peer), key: pairKey(peer, writes).expose(), epoch: 0, ...(user === me ? { peer } : {}) };
@@ -83,11 +83,11 @@ export function createGrants(deps: Pick<SessionDeps, 'crypto' | 'identity' | 'en
 
   const grantsFor = (scope: string, user: UserId, writes: StorageWrite[]): IntroGrant[] => {
     const ref = scopeRefOf(scope);
-    if (ref?.kind === 'conv' && !replicas.isDirect(ref.conversation)) {
-      // To others only as an admin (trusted for membership), and only to members of my replica:
+    if (ref?.kind === 'conv' && !memberships.isDirect(ref.conversation)) {
+      // To others only as an admin (trusted for membership), and only to members of my membership view:
       // a member who holds a rotated token before she applied the removal that caused it would
       // otherwise hand it to the removed member with her next message.
-      const view = replicas.view(ref.conversation);
+      const view = memberships.view(ref.conversation);
       if (user !== me && (view?.members.get(me)?.role !== 'admin' || !view.members.has(user))) return [];
       return keys.tokens(scope).slice(-GROUP_TOKENS).map((token) => ({ scope, token }));
     }
@@ -97,7 +97,7 @@ export function createGrants(deps: Pick<SessionDeps, 'crypto' | 'identity' | 'en
 
   const detectDirect = (doc: DocId, writes: StorageWrite[]): void => {
     const conv = contentConversationOf(doc);
-    if (conv === undefined || replicas.view(conv) !== undefined) return;
+    if (conv === undefined || memberships.view(conv) !== undefined) return;
     const others = engine.audience(doc).filter((u) => u !== me);
     const peer = others[0];
     if (others.length === 1 && peer !== undefined && directConversationId(me, peer) === conv) pairKey(peer, writes);

@@ -67,11 +67,11 @@ export function historyKeys(keyring: Pick<Keyring, 'epochs' | 'epochKey'>, conv:
 }
 
 export function createGroupKeys(
-  deps: Pick<SessionDeps, 'crypto' | 'identity' | 'keys' | 'replicas' | 'clock' | 'rotation'>,
+  deps: Pick<SessionDeps, 'crypto' | 'identity' | 'keys' | 'memberships' | 'clock' | 'rotation'>,
   book: IntroBook,
   stored: ReadonlyArray<readonly [string, unknown]> = [],
 ): GroupKeys {
-  const { crypto, identity, keys, replicas, clock } = deps;
+  const { crypto, identity, keys, memberships, clock } = deps;
   const policy: RotationPolicy = deps.rotation ?? DEFAULT_ROTATION_POLICY;
   const me = identity.userId;
   /** KEY-6c: per group, feed changes seen under its current epoch (`epoch` is the one counted). */
@@ -148,7 +148,7 @@ export function createGroupKeys(
     unknownUsers: () => [...unknown],
     epochs() {
       const out: Record<string, number> = {};
-      for (const conv of replicas.groups()) {
+      for (const conv of memberships.groups()) {
         const current = keys.keyring.current(conv);
         if (current !== undefined) out[conv] = current.info.epoch;
       }
@@ -160,12 +160,12 @@ export function createGroupKeys(
       const n = countFor(conv, current) + 1;
       volume.set(conv, { epoch: current, n });
       if (n % VOLUME_PERSIST_EVERY === 0 || n === policy.maxMessages) writes.push({ type: 'putMeta', key: `${VOLUME_META}${conv}`, value: [current, n] });
-      if (n < policy.maxMessages || replicas.state(conv)?.members.get(me)?.role !== 'admin') return false;
+      if (n < policy.maxMessages || memberships.state(conv)?.members.get(me)?.role !== 'admin') return false;
       groupKeys.plan(conv, writes, false);
       return true;
     },
     plan(conv, writes, authoredRemoval) {
-      const state = replicas.state(conv);
+      const state = memberships.state(conv);
       if (state === undefined || !state.created || state.members.get(me)?.role !== 'admin') return;
       const current = keys.keyring.current(conv);
       const now = clock.now();

@@ -11,11 +11,12 @@ import { createMemoryStorage } from '../storage/memory/memory-storage.js';
 import { createManualClock, createSeededRandom } from '../testing/index.js';
 import { createMemoryVault } from '../vault/index.js';
 import type { DocChange } from '../protocol/doc-change.js';
+import { createMembershipLog, type MembershipLog } from '../model/membership/index.js';
 import { loadGrantPolicy, MAX_UNKNOWN_GROUPS_PER_SENDER } from './grant-policy.js';
 import { createIntroHandler } from './intro-handler.js';
 import { sealIntro, type IntroGrant } from './intro.js';
 import { loadKeyStore } from './key-store.js';
-import { loadMembershipReplicas } from './membership-replicas.js';
+import { loadMembershipViews } from './membership-views.js';
 
 const device = '11111111-1111-4111-8111-111111111111' as DeviceId;
 const tok = (c: string): string => c.repeat(24);
@@ -27,18 +28,26 @@ describe('M4: intro grants are taken only from someone who may grant the scope (
     // Bob is the victim. He knows group G (alice admin, bob and carol members).
     const storage = createMemoryStorage();
     const keys = await loadKeyStore(crypto, storage, createMemoryVault(crypto));
-    const replicas = await loadMembershipReplicas(storage, (c, v) => keys.keyring.revalidate(c, v));
+    // Bob's engine holds the group's log; his session takes each op the engine took.
+    const bobLog = new Map<ConversationId, MembershipLog>();
+    const engine = { membershipLog: (c: ConversationId) => bobLog.get(c), membershipGroups: () => [...bobLog.keys()], outbox: () => [] };
+    const memberships = await loadMembershipViews(storage, engine, () => false, (c, v) => keys.keyring.revalidate(c, v));
     const ops: DocChange[] = [];
     const clock = createManualClock(1_700_000_000_000);
     const k = await createKith({ user: alice.userId, username: 'alice', device, backend: createCrdtBackend('yjs'), clock, random: createSeededRandom('m4') });
     k.onOutgoing((c) => void ops.push(c));
     const group = await k.groups.create({ name: 'G', members: [bob.userId, carol.userId] });
     await k.idle();
-    for (const c of ops) if (c.kind === 'member') replicas.receive(group.id, c.payload, alice.userId);
-    expect(replicas.state(group.id)?.created).toBe(true);
+    bobLog.set(group.id, createMembershipLog(group.id));
+    for (const c of ops) {
+      if (c.kind !== 'member') continue;
+      bobLog.get(group.id)?.receive(c.payload, alice.userId);
+      memberships.took(group.id, c.payload);
+    }
+    expect(memberships.state(group.id)?.created).toBe(true);
 
-    const policy = await loadGrantPolicy({ crypto, storage, me: bob.userId, replicas });
-    const handle = createIntroHandler({ crypto, identity: bob, keys, replicas, authorize: createMembershipAuthorizer((c) => replicas.view(c)), now: () => 1, policy });
+    const policy = await loadGrantPolicy({ crypto, storage, me: bob.userId, memberships });
+    const handle = createIntroHandler({ crypto, identity: bob, keys, memberships, authorize: createMembershipAuthorizer((c) => memberships.view(c)), now: () => 1, policy });
     const counters = new Map<string, number>();
     const follows = new Set<string>();
     const send = async (from: Identity, grants: IntroGrant[]): Promise<void> => {
@@ -61,7 +70,7 @@ describe('M4: intro grants are taken only from someone who may grant the scope (
     expect(policy.isUnverified(`conv:${direct}`, tok('l'))).toBe(true);
     expect(keys.keyring.epochs(direct)).toEqual([]);
     // Once it is open (the pair is known), nobody but alice grants it.
-    await storage.commit(replicas.setDirect(direct, [alice.userId, bob.userId].sort() as [typeof alice.userId, typeof bob.userId]));
+    await storage.commit(memberships.setDirect(direct, [alice.userId, bob.userId].sort() as [typeof alice.userId, typeof bob.userId]));
     await send(mallory, [
       { scope: `conv:${direct}`, token: tok('m'), key: planted, epoch: 0 },
       { scope: `contact:${bob.userId}:${alice.userId}`, token: tok('n'), key: planted, epoch: 0 },
@@ -89,7 +98,7 @@ describe('M4: intro grants are taken only from someone who may grant the scope (
     // A direct conversation bob has not opened yet looks like an unknown group: taken but unverified,
     // so bob never reuses it as his own token of that scope (he claims a fresh one).
     const withCarol = directConversationId(bob.userId, carol.userId);
-    const other = await loadGrantPolicy({ crypto, storage: createMemoryStorage(), me: bob.userId, replicas });
+    const other = await loadGrantPolicy({ crypto, storage: createMemoryStorage(), me: bob.userId, memberships });
     expect(other.mayGrant(`conv:${withCarol}`, mallory.userId)).toEqual({ ok: true, verified: false });
 
     // The genuine grants are taken; a later token from another member never displaces the first.

@@ -11,13 +11,13 @@ import { conversationOfDoc, scopeRefOf } from '../model/doc-ids.js';
 import { openIntro } from './intro.js';
 import type { KeyStore } from './key-store.js';
 import type { GrantPolicy } from './grant-policy.js';
-import type { MembershipReplicas } from './membership-replicas.js';
+import type { MembershipViews } from './membership-views.js';
 
 export interface IntroHandlerDeps {
   readonly crypto: CryptoPort;
   readonly identity: Identity;
   readonly keys: KeyStore;
-  readonly replicas: MembershipReplicas;
+  readonly memberships: MembershipViews;
   readonly authorize: Authorize;
   readonly now: () => number;
   /** Counters of opened key envelopes (the client's persisted store, M6); a fresh one if absent. */
@@ -36,12 +36,12 @@ export interface IntroHandlerDeps {
  * checked op by op, MEM-*); once the log is known, only admins'.
  */
 export function createIntroHandler(deps: IntroHandlerDeps): (bytes: Uint8Array) => Result<{ writes: StorageWrite[]; follow: string[] }> {
-  const { crypto, identity, keys, replicas } = deps;
+  const { crypto, identity, keys, memberships } = deps;
   const me = identity.userId;
   const counters = deps.counters ?? createCounterTracker();
   const provisional: Authorize = (claim) => {
     const conv = conversationOfDoc(claim.doc);
-    return conv === undefined || replicas.state(conv)?.created === true ? deps.authorize(claim) : ok(undefined);
+    return conv === undefined || memberships.state(conv)?.created === true ? deps.authorize(claim) : ok(undefined);
   };
   const pair = (peer: UserId, key: Uint8Array, by: UserId, writes: StorageWrite[]): ConversationId => {
     const conv = directConversationId(me, peer);
@@ -49,7 +49,7 @@ export function createIntroHandler(deps: IntroHandlerDeps): (bytes: Uint8Array) 
     for (const scope of [conv, `contact:${me}:${peer}`, `contact:${peer}:${me}`]) {
       writes.push(...keys.addEpochKey({ scope, epoch: 0, removals: 0, createdAt: deps.now(), createdBy: by, recipients: [me, peer] }, secret));
     }
-    writes.push(...replicas.setDirect(conv, [me, peer].sort() as [UserId, UserId]));
+    writes.push(...memberships.setDirect(conv, [me, peer].sort() as [UserId, UserId]));
     return conv;
   };
   return (bytes) => {
@@ -93,10 +93,10 @@ export function createIntroHandler(deps: IntroHandlerDeps): (bytes: Uint8Array) 
       if (!o.ok) continue;
       const k = o.value;
       const conv = parseConversationId(k.conversation);
-      if (replicas.state(conv)?.created !== true && !replicas.isDirect(conv) && !deps.policy.mayIntroduceUnknown(from.userId, conv)) continue;
+      if (memberships.state(conv)?.created !== true && !memberships.isDirect(conv) && !deps.policy.mayIntroduceUnknown(from.userId, conv)) continue;
       // C2 (KEY-8): a key taken before the group's log is known opens only; it may become the
-      // sending key once `revalidate` finds its creator a current admin (membership-replicas).
-      const provisionalKey = replicas.state(conv)?.created !== true && !replicas.isDirect(conv);
+      // sending key once `revalidate` finds its creator a current admin (membership-views).
+      const provisionalKey = memberships.state(conv)?.created !== true && !memberships.isDirect(conv);
       const flags = provisionalKey ? { provisional: true } : {};
       writes.push(...keys.addEpochKey({ scope: k.conversation, epoch: k.epoch, removals: k.removals, createdAt: deps.now(), createdBy: k.author, recipients: k.recipients, ...flags }, k.key));
       for (const rk of k.rosterKeys) if (rk.epoch < k.epoch) writes.push(...keys.addRosterKey(k.conversation, rk.epoch, rk.key));
@@ -104,7 +104,7 @@ export function createIntroHandler(deps: IntroHandlerDeps): (bytes: Uint8Array) 
         if (sk.epoch >= k.epoch) continue;
         writes.push(...keys.addEpochKey({ scope: k.conversation, epoch: sk.epoch, removals: 0, createdAt: deps.now(), createdBy: k.author, recipients: [], historical: true }, sk.key));
       }
-      const view = replicas.view(conv);
+      const view = memberships.view(conv);
       if (view !== undefined) keys.keyring.revalidate(k.conversation, view);
       follow.push(`members:${conv}`, `feed:${conv}:`);
     }

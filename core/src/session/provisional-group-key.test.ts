@@ -13,7 +13,7 @@ import { createIntroHandler } from './intro-handler.js';
 import { sealIntro } from './intro.js';
 import { loadKeyStore, type KeyStore } from './key-store.js';
 import { createMemoryVault } from '../vault/index.js';
-import { loadMembershipReplicas } from './membership-replicas.js';
+import { loadMembershipViews } from './membership-views.js';
 
 const device = '11111111-1111-4111-8111-111111111111' as DeviceId;
 const X = '7d0f3c52-55c4-4b8e-9a51-0f4f0e8c2b11' as ConversationId;
@@ -28,9 +28,10 @@ const view = (admins: UserId[], members: UserId[], removals: number): Membership
 
 async function victim(crypto: CryptoPort, bob: Identity, storage: Storage): Promise<{ keys: KeyStore; receive: (from: Identity, epoch: number, removals: number, fill: number, counter: number) => Promise<void> }> {
   const keys = await loadKeyStore(crypto, storage, createMemoryVault(crypto, new Uint8Array(32).fill(3)));
-  const replicas = await loadMembershipReplicas(storage, (c, v) => keys.keyring.revalidate(c, v));
-  const policy = await loadGrantPolicy({ crypto, storage, me: bob.userId, replicas });
-  const handle = createIntroHandler({ crypto, identity: bob, keys, replicas, authorize: createMembershipAuthorizer((c) => replicas.view(c)), now: () => 1, policy });
+  const noGroups = { membershipLog: () => undefined, membershipGroups: () => [], outbox: () => [] };
+  const memberships = await loadMembershipViews(storage, noGroups, () => false, (c, v) => keys.keyring.revalidate(c, v));
+  const policy = await loadGrantPolicy({ crypto, storage, me: bob.userId, memberships });
+  const handle = createIntroHandler({ crypto, identity: bob, keys, memberships, authorize: createMembershipAuthorizer((c) => memberships.view(c)), now: () => 1, policy });
   const receive = async (from: Identity, epoch: number, removals: number, fill: number, counter: number): Promise<void> => {
     const env = sealKeyEnvelope(crypto, { conversation: X, epoch, removals, key: new SecretKey(new Uint8Array(32).fill(fill)), counter, grants: [{ recipient: bob.public }] }, from);
     const r = handle(sealIntro(crypto, from, { user: bob.userId, boxKey: bob.public.boxKey }, { grants: [], keyEnvelopes: [env] }, counter));

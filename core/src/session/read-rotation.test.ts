@@ -9,7 +9,7 @@ import { createMemoryDatabase, createMemoryStorage } from '../storage/memory/mem
 import type { IntroBook } from './intro-book.js';
 import type { IntroGrant } from './intro.js';
 import type { KeyStore } from './key-store.js';
-import type { MembershipReplicas } from './membership-replicas.js';
+import type { MembershipViews } from './membership-views.js';
 import { loadReadRotation, type CapabilityRelay } from './read-rotation.js';
 
 const user = (n: number): UserId => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}` as UserId;
@@ -61,7 +61,7 @@ function harness(me: UserId, database = createMemoryDatabase()) {
       user: (u: UserId) => ({ signingKey: keyOf(u), boxKey: keyOf(u) }),
       addToken: (_scope: string, t: string) => (tokens.push(t), []),
     } as unknown as KeyStore,
-    replicas: { groups: () => [CONV], state: (c: ConversationId) => (c === CONV ? state() : undefined) } as unknown as MembershipReplicas,
+    memberships: { groups: () => [CONV], state: (c: ConversationId) => (c === CONV ? state() : undefined) } as unknown as MembershipViews,
     book: { grant: (u: UserId, g: IntroGrant) => void grants.push([u, g]), flush: () => [], queueFlushed: () => undefined } as unknown as IntroBook,
     relay: capabilities,
   };

@@ -6,7 +6,7 @@ import type { Storage, StorageWrite, StoredValue } from '../ports/storage.js';
 import type { Identity } from '../crypto/identity.js';
 import type { IntroBook } from './intro-book.js';
 import type { KeyStore } from './key-store.js';
-import type { MembershipReplicas } from './membership-replicas.js';
+import type { MembershipViews } from './membership-views.js';
 import { randomToken } from './own-secrets.js';
 
 /**
@@ -32,7 +32,7 @@ export interface ReadRotationDeps {
   readonly engine: Pick<EngineLink, 'outbox'>;
   readonly storage: Storage;
   readonly keys: KeyStore;
-  readonly replicas: MembershipReplicas;
+  readonly memberships: MembershipViews;
   readonly book: IntroBook;
   readonly relay: CapabilityRelay;
 }
@@ -66,7 +66,7 @@ const asMark = (v: StoredValue): Mark | undefined => {
  * left) does not leave the group without a rotation; a duplicate costs one more version.
  */
 export async function loadReadRotation(deps: ReadRotationDeps): Promise<ReadRotation> {
-  const { crypto, identity, engine, storage, keys, replicas, book, relay } = deps;
+  const { crypto, identity, engine, storage, keys, memberships, book, relay } = deps;
   const me = identity.userId;
   const myKey = toHex(identity.public.signingKey);
   const settled = new Map<ConversationId, Mark>();
@@ -90,7 +90,7 @@ export async function loadReadRotation(deps: ReadRotationDeps): Promise<ReadRota
 
   /** Rotates one group if due; returns the writes to commit (none: nothing to do or try later). */
   const rotate = async (conv: ConversationId): Promise<StorageWrite[]> => {
-    const s = replicas.state(conv);
+    const s = memberships.state(conv);
     if (s === undefined || !s.created || !s.members.has(me)) return [];
     const admins = [...s.members].filter(([, m]) => m.role === 'admin').map(([u]) => u).sort();
     const mark: Mark = { r: s.removals, a: admins.join(',') };
@@ -122,7 +122,7 @@ export async function loadReadRotation(deps: ReadRotationDeps): Promise<ReadRota
       if (running) return;
       running = true;
       try {
-        for (const conv of replicas.groups()) {
+        for (const conv of memberships.groups()) {
           const writes = await rotate(conv);
           if (writes.length === 0) continue;
           await storage.commit(writes);

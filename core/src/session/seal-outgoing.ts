@@ -30,8 +30,8 @@ export interface SealParts {
  * envelope, the key state and the intros in ONE storage commit before queueing them.
  * `unknown_conversation` / `unknown_epoch` / `not_a_member` mean: wait, try later.
  */
-export function createSealOutgoing(deps: Pick<SessionDeps, 'crypto' | 'identity' | 'engine' | 'storage' | 'keys' | 'replicas' | 'queue'>, parts: SealParts): (change: DocChange) => Promise<Result<void>> {
-  const { crypto, identity, engine, storage, keys, replicas } = deps;
+export function createSealOutgoing(deps: Pick<SessionDeps, 'crypto' | 'identity' | 'engine' | 'storage' | 'keys' | 'memberships' | 'queue'>, parts: SealParts): (change: DocChange) => Promise<Result<void>> {
+  const { crypto, identity, engine, storage, keys, memberships } = deps;
   const { grants, groupKeys, book, groupOf } = parts;
   const me = identity.userId;
 
@@ -43,10 +43,10 @@ export function createSealOutgoing(deps: Pick<SessionDeps, 'crypto' | 'identity'
   const takeOwnMemberOp = (change: DocChange, convText: string, writes: StorageWrite[]): SealUnder => {
     const conv = parseConversationId(convText);
     const prior = keys.keyring.current(keyScopeOf(change.doc));
-    const before = replicas.state(conv)?.removals ?? 0;
-    writes.push(...replicas.receive(conv, change.payload, me).writes);
-    const raised = (replicas.state(conv)?.removals ?? 0) > before;
-    if (replicas.state(conv)?.creator === me && replicas.state(conv)?.members.get(me) !== undefined) grants.ensureToken(`conv:${conv}`, writes);
+    const before = memberships.state(conv)?.removals ?? 0;
+    memberships.sealing(conv, change.payload);
+    const raised = (memberships.state(conv)?.removals ?? 0) > before;
+    if (memberships.state(conv)?.creator === me && memberships.state(conv)?.members.get(me) !== undefined) grants.ensureToken(`conv:${conv}`, writes);
     groupKeys.plan(conv, writes, raised);
     return raised && prior !== undefined ? { epoch: prior.info.epoch, key: prior.key } : undefined;
   };
@@ -66,7 +66,7 @@ export function createSealOutgoing(deps: Pick<SessionDeps, 'crypto' | 'identity'
     const scope = keyScopeOf(change.doc);
     const group = groupOf(change.doc);
     if (group !== undefined) {
-      const state = replicas.view(group);
+      const state = memberships.view(group);
       if (state === undefined) return fail('unknown_conversation', 'membership not known yet');
       const gate = checkSendable(state, me, keys.keyring.current(scope)?.info);
       if (!gate.ok) return gate;

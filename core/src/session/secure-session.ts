@@ -38,8 +38,8 @@ export interface SecureSession {
   open(envelope: Envelope): Result<UncommittedChange>;
   /**
    * The engine took the change (applied, pending, duplicate) or refused it for good: records
-   * its counter (a later copy is a `replay`) and, when `taken`, feeds a membership op to the
-   * replica and re-plans that group's keys. Returns the counter commit's result (`equivocation`
+   * its counter (a later copy is a `replay`) and, when `taken`, adds a membership op to the
+   * session's view of the engine's fold and re-plans that group's keys. Returns the counter commit's result (`equivocation`
    * if another envelope took the counter meanwhile).
    */
   accept(opened: UncommittedChange, taken: boolean): Promise<Result<void>>;
@@ -50,12 +50,12 @@ export interface SecureSession {
 }
 
 export async function createSecureSession(deps: SessionDeps): Promise<SecureSession> {
-  const { crypto, identity, storage, keys, replicas } = deps;
+  const { crypto, identity, storage, keys, memberships } = deps;
   const me = identity.userId;
   const own = deriveOwnSecrets(crypto, identity);
   const inbox = inboxDocId(crypto, me);
   const counters = deps.counters;
-  const authorize = createMembershipAuthorizer((c) => replicas.view(c));
+  const authorize = createMembershipAuthorizer((c) => memberships.view(c));
   keys.keyring.addEpochKey({ scope: `account:${me}`, epoch: 0, removals: 0, createdAt: 0, createdBy: me, recipients: [me] }, own.accountKey);
   keys.keyring.addEpochKey({ scope: `profile:${me}`, epoch: 0, removals: 0, createdAt: 0, createdBy: me, recipients: [me] }, own.profileKey);
   const book = await loadIntroBook(deps);
@@ -63,7 +63,7 @@ export async function createSecureSession(deps: SessionDeps): Promise<SecureSess
   /** The group a feed chunk or shared document belongs to (undefined: neither, or a direct conversation). */
   const groupOf = (doc: string): ConversationId | undefined => {
     const conv = contentConversationOf(doc);
-    return conv === undefined || replicas.isDirect(conv) ? undefined : conv;
+    return conv === undefined || memberships.isDirect(conv) ? undefined : conv;
   };
   const grants = createGrants(deps, own);
   const sealOutgoing = createSealOutgoing(deps, { grants, groupKeys, book, groupOf });
@@ -78,7 +78,7 @@ export async function createSecureSession(deps: SessionDeps): Promise<SecureSess
     departed(change) {
       const conv = contentConversationOf(change.doc);
       if (conv === undefined || change.author !== me) return false;
-      const state = replicas.view(conv);
+      const state = memberships.view(conv);
       return state !== undefined && !state.members.has(me) && state.former.has(me);
     },
     open: (envelope) => openDecodedUncommitted(crypto, envelope, { keyring: keys.keyring, authorize, counters }),
@@ -99,9 +99,7 @@ export async function createSecureSession(deps: SessionDeps): Promise<SecureSess
         return committed;
       }
       const conv = parseConversationId(conversationOfDoc(opened.change.doc));
-      const rr = replicas.receive(conv, opened.change.payload, opened.change.author);
-      writes.push(...rr.writes);
-      if (rr.changed) groupKeys.plan(conv, writes, false);
+      if (memberships.took(conv, opened.change.payload).changed) groupKeys.plan(conv, writes, false);
       writes.push(...book.flush());
       if (writes.length > 0) await storage.commit(writes);
       book.queueFlushed();
@@ -109,7 +107,7 @@ export async function createSecureSession(deps: SessionDeps): Promise<SecureSess
     },
     async replan() {
       const writes: StorageWrite[] = [];
-      for (const conv of replicas.groups()) groupKeys.plan(conv, writes, false);
+      for (const conv of memberships.groups()) groupKeys.plan(conv, writes, false);
       writes.push(...book.flush());
       if (writes.length > 0) await storage.commit(writes);
       book.queueFlushed();

@@ -7,7 +7,7 @@ import type { CounterTracker } from '../crypto/counter-tracker.js';
 import type { RotationPolicy } from '../crypto/epoch-planner.js';
 import type { Identity } from '../crypto/identity.js';
 import type { KeyStore } from './key-store.js';
-import type { MembershipReplicas } from './membership-replicas.js';
+import type { MembershipViews } from './membership-views.js';
 import type { QueuedPush } from './queued-push.js';
 
 /** What the session layer is built from (the sync client wires it; no network here). */
@@ -18,7 +18,7 @@ export interface SessionDeps {
   readonly storage: Storage;
   readonly clock: Clock;
   readonly keys: KeyStore;
-  readonly replicas: MembershipReplicas;
+  readonly memberships: MembershipViews;
   /** Counters of opened envelopes (persisted by the caller with its cursors, M6). */
   readonly counters: CounterTracker;
   /** M4: tokens taken from an unverifiable grant; never reused as this device's own token of a scope. */

@@ -61,6 +61,8 @@ describe('SYNC-23: a thrown bug is surfaced, hostile input is counted', () => {
       onOutgoing: (l) => ((emit = l), () => undefined),
       receive: (c) => kith.receive(c),
       quarantine: (c, reason) => kith.quarantine(c, reason),
+      membershipLog: (c) => kith.membershipLog(c),
+      membershipGroups: () => kith.membershipGroups(),
       audience: (doc) => {
         if (doc.startsWith('feed:')) throw new TypeError('engine bug');
         return kith.audience(doc);

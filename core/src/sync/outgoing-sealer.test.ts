@@ -71,4 +71,20 @@ describe('outgoing sealer (SYNC-21)', () => {
     expect(sealed).toEqual([]);
     expect(sealer.held).toBe(0);
   });
+
+  it('resume seals the outbox changes never queued (a crash before sealing), oldest first, and skips the queued ones', async () => {
+    const sealed: string[] = [];
+    const session = {
+      sealOutgoing: (c: DocChange): Promise<Result<void>> => {
+        sealed.push(`${c.doc}|${c.counter}`);
+        return Promise.resolve(ok(undefined));
+      },
+      departed: (): boolean => false,
+    };
+    const queuedKeys = new Set([`feed:g:carol:0|d1|2`]);
+    const sealer = createOutgoingSealer(session, (key) => queuedKeys.has(key));
+    await sealer.resume([change('feed:g:carol:0', 1), change('feed:g:carol:0', 2), change('feed:g:carol:0', 3)]);
+    expect(sealed).toEqual(['feed:g:carol:0|1', 'feed:g:carol:0|3']);
+    expect(sealer.held).toBe(0);
+  });
 });

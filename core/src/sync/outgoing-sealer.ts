@@ -10,9 +10,9 @@ import type { SecureSession } from '../session/secure-session.js';
  * blocks the later changes of its document.
  */
 export interface OutgoingSealer {
-  /** Holds a change without sealing yet (the next `seal` takes it). */
-  hold(change: DocChange): void;
   seal(change?: DocChange): Promise<void>;
+  /** At start: holds every change of `outbox` (oldest first) that was never queued (a crash before sealing), then seals. */
+  resume(outbox: readonly DocChange[]): Promise<void>;
   readonly held: number;
 }
 
@@ -29,12 +29,9 @@ export function createOutgoingSealer(
     if (r.ok) return 'sealed';
     return session.departed(change) ? 'dropped' : 'held';
   };
-  return {
+  const sealer: OutgoingSealer = {
     get held() {
       return held.length;
-    },
-    hold(change) {
-      held.push(change);
     },
     async seal(change) {
       if (change !== undefined) held.push(change);
@@ -51,5 +48,10 @@ export function createOutgoingSealer(
         if (outcome === 'dropped') await undeliverable(c);
       }
     },
+    async resume(outbox) {
+      for (const c of outbox) if (!queued(changeKey(c))) held.push(c);
+      await sealer.seal();
+    },
   };
+  return sealer;
 }

@@ -1,4 +1,5 @@
 import type { UserId } from '../ids.js';
+import { changeKey, type DocChange } from '../protocol/doc-change.js';
 import type { Clock } from '../ports/clock.js';
 import type { CryptoPort } from '../ports/crypto.js';
 import type { EngineLink } from '../ports/engine-link.js';
@@ -10,7 +11,7 @@ import { loadCounterStore, type CounterStore } from '../session/counter-store.js
 import { loadGrantPolicy } from '../session/grant-policy.js';
 import { createIntroHandler } from '../session/intro-handler.js';
 import { loadKeyStore, type KeyStore } from '../session/key-store.js';
-import { loadMembershipReplicas, type MembershipReplicas } from '../session/membership-replicas.js';
+import { loadMembershipViews, type MembershipViews } from '../session/membership-views.js';
 import type { QueuedPush } from '../session/queued-push.js';
 import { loadReadRotation, type CapabilityRelay, type ReadRotation } from '../session/read-rotation.js';
 import { createSecureSession, type SecureSession } from '../session/secure-session.js';
@@ -21,7 +22,7 @@ import { loadClientState, type ClientState } from './client-state.js';
 export interface SessionParts {
   readonly keys: KeyStore;
   readonly counters: CounterStore;
-  readonly replicas: MembershipReplicas;
+  readonly memberships: MembershipViews;
   readonly state: ClientState;
   readonly claims: CapabilityClaims;
   readonly session: SecureSession;
@@ -47,9 +48,10 @@ export async function loadSessionParts(deps: {
   const me: UserId = identity.userId;
   const keys = await loadKeyStore(crypto, storage, deps.vault);
   const counters = await loadCounterStore(storage);
-  const replicas = await loadMembershipReplicas(storage, (conv, view) => keys.keyring.revalidate(conv, view));
   const state = await loadClientState(storage, engine, keys, identity.device);
-  const policy = await loadGrantPolicy({ crypto, storage, me, replicas });
+  const sealed = (c: DocChange): boolean => state.queued.has(changeKey(c));
+  const memberships = await loadMembershipViews(storage, engine, sealed, (conv, view) => keys.keyring.revalidate(conv, view));
+  const policy = await loadGrantPolicy({ crypto, storage, me, memberships });
   const claims = createCapabilityClaims(state.claims, storage, identity, keys);
   const session = await createSecureSession({
     crypto,
@@ -58,14 +60,14 @@ export async function loadSessionParts(deps: {
     storage,
     clock,
     keys,
-    replicas,
+    memberships,
     counters: counters.tracker,
     isUnverifiedToken: (scope, t) => policy.isUnverified(scope, t),
     claim: (scope, t, peer) => claims.add(scope, t, peer),
     queue: deps.queue,
     ...(deps.rotation === undefined ? {} : { rotation: deps.rotation }),
   });
-  const handleIntro = createIntroHandler({ crypto, identity, keys, replicas, authorize: session.authorize, now: () => clock.now(), counters: counters.tracker, policy });
-  const readRotation = await loadReadRotation({ crypto, identity, engine, storage, keys, replicas, book: session.book, relay: deps.capabilities });
-  return { keys, counters, replicas, state, claims, session, handleIntro, readRotation };
+  const handleIntro = createIntroHandler({ crypto, identity, keys, memberships, authorize: session.authorize, now: () => clock.now(), counters: counters.tracker, policy });
+  const readRotation = await loadReadRotation({ crypto, identity, engine, storage, keys, memberships, book: session.book, relay: deps.capabilities });
+  return { keys, counters, memberships, state, claims, session, handleIntro, readRotation };
 }

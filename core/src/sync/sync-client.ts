@@ -1,6 +1,5 @@
 import { fail } from '../errors.js';
-import { changeKey } from '../protocol/doc-change.js';
-import { feedConversationOf } from '../model/doc-ids.js';
+import { afterAuth } from './after-auth.js';
 import { createAttachmentTransfer } from './attachment-transfer.js';
 import { createCapabilityRelay } from './capability-relay.js';
 import type { ClientRuntime } from './client-runtime.js';
@@ -9,7 +8,6 @@ import { createDirectoryLookups } from './directory-lookups.js';
 import { routeServerFrame } from './frame-router.js';
 import { createInboundApplier } from './inbound-applier.js';
 import { createInternalErrors } from './internal-errors.js';
-import { createListeners } from './listeners.js';
 import { createOutgoingSealer } from './outgoing-sealer.js';
 import { claimOwnScopes } from './own-scopes.js';
 import { createPushQueue } from './push-queue.js';
@@ -17,11 +15,12 @@ import { loadSessionParts } from './session-parts.js';
 import { createSignals } from './signals.js';
 import { createSnapshotPusher } from './snapshot-pusher.js';
 import { createSubscriptions } from './subscriptions.js';
+import { createUndeliverableChanges } from './undeliverable-changes.js';
 import { checkSyncOptions } from './sync-options.js';
 import { createSyncState } from './sync-state.js';
 import { wantedDocs } from './wanted-docs.js';
 import { createWorkQueue } from './work-queue.js';
-import type { SyncClient, SyncClientOptions, SyncStats, UndeliverableChange } from './sync-types.js';
+import type { SyncClient, SyncClientOptions, SyncStats } from './sync-types.js';
 export type { SyncClient, SyncClientOptions, SyncState, SyncStats, UndeliverableChange } from './sync-types.js';
 export { MAX_PARKED_PER_AUTHOR } from './inbound-applier.js';
 
@@ -43,10 +42,10 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     queue: (push) => pushes.add(push),
     capabilities: createCapabilityRelay(transport.fetch, identity, () => conn.token()),
   });
-  const { keys, counters, replicas, claims, session, handleIntro, readRotation } = parts;
+  const { keys, counters, memberships, claims, session, handleIntro, readRotation } = parts;
   const { cursors, follows, chunks } = parts.state;
 
-  const undeliverable = createListeners<UndeliverableChange>(true);
+  const undeliverable = createUndeliverableChanges(stats, engine);
   const state = createSyncState(() => ({
     connected: conn.connected,
     authed: conn.authed,
@@ -57,13 +56,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   const conn = createConnection({
     transport, identity, clock, random, backoff, stats, work,
     onFrame: (f) => routeServerFrame(f, {
-      authed: () => work.enqueue(async () => {
-        const token = conn.token();
-        if (token !== undefined) await claims.run(transport.fetch, token);
-        subs.refresh(true);
-        pushes.pushAll();
-        await readRotation.check();
-      }),
+      authed: () => work.enqueue(() => afterAuth({ token: conn.token, fetch: transport.fetch, claims, subs, pushes, readRotation })),
       ack: (id) => {
         pushes.onAck(id);
         // SYNC-24: a membership op acknowledged may let this device rotate the group's read token.
@@ -87,18 +80,12 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   const snapshots = createSnapshotPusher({ me, engine, cursors, parked: () => inbound.parked });
   const pushes = createPushQueue({ rt, queued: parts.state.queued, claims, engine, storage, fetch: transport.fetch, keys, clock, retryMs: backoff.baseMs, stats, supersedes: (key) => snapshots.supersedes(key) });
   const lookups = createDirectoryLookups({ crypto, fetch: transport.fetch, keys, storage, engine, session, me });
-  const sealer = createOutgoingSealer(session, (key) => pushes.has(key), async (change) => {
-    // SYNC-21: out of the outbox (durably), counted and reported; never pushed.
-    stats.undeliverable++;
-    await engine.acknowledge(change);
-    const conversation = feedConversationOf(change.doc);
-    if (conversation !== undefined) undeliverable.emit({ conversation, doc: change.doc, counter: change.counter, code: 'not_a_member' });
-  });
+  const sealer = createOutgoingSealer(session, (key) => pushes.has(key), (change) => undeliverable.report(change));
   const subs = createSubscriptions({
     rt,
     keys,
     cursors,
-    wanted: () => wantedDocs({ me, inbox: session.inbox, engine, follows, chunks, replicas, keys, known: [] }),
+    wanted: () => wantedDocs({ me, inbox: session.inbox, engine, follows, chunks, memberships, keys, known: [] }),
     retryLater: (fn) => void clock.setTimer(backoff.baseMs, fn),
   });
   const inbound = createInboundApplier({
@@ -125,10 +112,8 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     work.enqueue(() => sealer.seal(change));
   });
   engine.onSubscriptionsChanged?.(() => work.enqueue(() => Promise.resolve(subs.refresh(false))));
-  // Changes the engine still holds unacknowledged and that were never sealed (a crash before sealing).
   work.enqueue(async () => {
-    for (const c of engine.outbox()) if (!pushes.has(changeKey(c))) sealer.hold(c);
-    await sealer.seal();
+    await sealer.resume(engine.outbox());
     await readRotation.check();
   });
 
@@ -150,10 +135,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     keyChanges: () => lookups.keyChanges(),
     acceptKeyChange: (username) => lookups.acceptKeyChange(username),
     quiet: () => work.pending === 0 && (!conn.connected() || (pushes.inFlight === 0 && pushes.size === 0 && !subs.pending())),
-    idle: async () => {
-      await work.idle();
-      await engine.idle();
-    },
+    idle: () => work.idle().then(() => engine.idle()),
     session: () => conn.token(),
     setPresence: (presence, to) => void rt.send({ v: 1, t: 'presence', id: rt.nextId(), state: presence, to: [...to] }),
     signal: (to, kind, payload, device) => (conn.authed() ? signals.send(to, kind, payload, device) : fail('offline', 'not connected')),
@@ -162,6 +144,6 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     downloadAttachment: (conversation, attachment) => attachments.download(conversation, attachment),
     describe: () => ({ subs: subs.describe(), cursors: Object.fromEntries(cursors), parked: inbound.parked, held: sealer.held, queued: pushes.size, epochs: session.groupKeys.epochs() }),
     onPresence: (l) => signals.listenPresence(l),
-    onUndeliverable: (listener) => undeliverable.add(listener),
+    onUndeliverable: (listener) => undeliverable.listen(listener),
   };
 }

@@ -2,7 +2,7 @@ import { parseDocId, type UserId } from '../ids.js';
 import type { EngineLink } from '../ports/engine-link.js';
 import { feedConversationOf, feedDocId, MAX_CHUNK, parseDocRef, scopeRefOf } from '../model/doc-ids.js';
 import type { KeyStore } from '../session/key-store.js';
-import type { MembershipReplicas } from '../session/membership-replicas.js';
+import type { MembershipViews } from '../session/membership-views.js';
 
 /**
  * The relay logs this device reads (SYNC-5). The engine names document-id prefixes
@@ -17,11 +17,11 @@ export function wantedDocs(input: {
   readonly engine: EngineLink;
   readonly follows: Iterable<string>;
   readonly chunks: Iterable<string>;
-  readonly replicas: MembershipReplicas;
+  readonly memberships: MembershipViews;
   readonly keys: KeyStore;
   readonly known: Iterable<UserId>;
 }): Set<string> {
-  const { me, engine, replicas } = input;
+  const { me, engine, memberships } = input;
   const out = new Set<string>([input.inbox]);
   const prefixes = new Set([...engine.subscriptions(), ...input.follows]);
   const peers = new Set<UserId>(input.known);
@@ -39,7 +39,7 @@ export function wantedDocs(input: {
     const conv = feedConversationOf(p);
     const ref = scopeRefOf(p);
     if (conv !== undefined) {
-      const view = replicas.view(conv);
+      const view = memberships.view(conv);
       const authors = new Set<string>([me, ...engine.audience(parseDocId(`feed:${conv}:${me}:0`))]);
       if (view !== undefined) for (const u of [...view.members.keys(), ...view.former.keys()]) authors.add(u);
       for (const a of authors) out.add(`feed:${conv}:${a}:0`);

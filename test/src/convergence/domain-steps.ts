@@ -3,6 +3,7 @@ import { createYjsBackend } from '@kith/core/yjs';
 import type { SeededRandom, SyncPeer } from '@kith/core/testing';
 import type { History } from '../harness/history.js';
 import type { Tamper } from '../harness/tampering-kith.js';
+import type { MembershipExtent } from './membership-extent.js';
 
 /** What the domain steps need from a run: the people, their user ids, the history. */
 export interface StepContext {
@@ -20,6 +21,8 @@ export interface StepContext {
   readonly tamperOf: (name: string) => Tamper;
   /** Whether another live peer already shows `user` as removed from group `conv`. */
   readonly removedElsewhere?: (conv: ConversationId, user: UserId) => boolean;
+  /** The monotone group sizes each peer showed (MEM-6 vetoes excused). */
+  readonly extent: MembershipExtent;
 }
 
 export function count(ctx: Pick<StepContext, 'tally'>, kind: string, n = 1): void {

@@ -67,7 +67,7 @@ function comparable(snap: ConversationSnapshot, excused: ReadonlySet<string>): u
   };
 }
 
-/** Records the monotone states each live peer shows now (counts per author, watermarks, membership size). */
+/** Records the monotone states each live peer shows now (counts per author, watermarks, membership extent). */
 export async function observeAll(world: InProcessHarness, ctx: StepContext): Promise<void> {
   for (const p of world.peers.values()) {
     for (const c of p.kith.conversations.list()) {
@@ -81,7 +81,7 @@ export async function observeAll(world: InProcessHarness, ctx: StepContext): Pro
       }
       if (c.kind === 'group') {
         const g = p.kith.groups.get(c.id);
-        ctx.history.observe(p.name, `membership ${c.id}`, g.members.length + g.former.length);
+        ctx.history.observe(p.name, `membership ${c.id}`, ctx.extent.observe(`${p.name} ${c.id}`, g));
       }
     }
   }

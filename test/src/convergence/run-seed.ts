@@ -5,6 +5,7 @@ import { createTamper, tamperingKith, type Tamper } from '../harness/tampering-k
 import { createHistory } from '../harness/history.js';
 import { count, DOMAIN_STEPS, runDomainStep, type StepContext } from './domain-steps.js';
 import { finalOracles, observeAll, oracleProblems, type OracleReport } from './oracles.js';
+import { createMembershipExtent } from './membership-extent.js';
 
 export const PEERS = ['alice', 'bob', 'carol', 'dave', 'erin'] as const;
 
@@ -149,7 +150,7 @@ export async function runSeed(seed: string, backend: CrdtBackendName, steps: num
           return false;
         }
       });
-    const ctx: StepContext = { random: world.random.fork('steps'), history: createHistory(), users, names: PEERS, blocked: new Map(), calls: new Map(), tally: new Map(), removedElsewhere, tamperOf };
+    const ctx: StepContext = { random: world.random.fork('steps'), history: createHistory(), users, names: PEERS, blocked: new Map(), calls: new Map(), tally: new Map(), removedElsewhere, tamperOf, extent: createMembershipExtent() };
     history = ctx.history;
     trace.push(`users ${PEERS.map((n) => `${n}=${users.get(n)!}`).join(' ')}`);
     let faults = 0;

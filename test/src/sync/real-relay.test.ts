@@ -54,13 +54,32 @@ afterAll(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** Polls `check` until it holds or the deadline passes (real sockets: the only place we wait on time). */
-async function until(check: () => Promise<boolean> | boolean, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met before the deadline');
-    await new Promise((r) => setTimeout(r, 25));
-  }
+/**
+ * Waits until `check` holds, re-checking it on every engine event (message, conversation,
+ * contact) and sync state change of `devices`; a deadline only for failure (real sockets).
+ */
+async function until(devices: readonly Device[], check: () => Promise<boolean> | boolean, ms = 15_000): Promise<void> {
+  await new Promise<void>((res, rej) => {
+    const offs: Array<() => void> = [];
+    let done = false;
+    const finish = (error?: unknown): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      for (const off of offs) off();
+      if (error === undefined) res();
+      else rej(error instanceof Error ? error : new Error('check failed', { cause: error }));
+    };
+    const timer = setTimeout(() => finish(new Error('condition not met before the deadline')), ms);
+    const recheck = (): void => {
+      if (done) return;
+      Promise.resolve(check()).then((holds) => (holds ? finish() : undefined), finish);
+    };
+    for (const d of devices) {
+      offs.push(d.kith.on('message', recheck), d.kith.on('conversation', recheck), d.kith.on('contact', recheck), d.sync.onState(recheck));
+    }
+    recheck();
+  });
 }
 
 interface Device {
@@ -100,23 +119,23 @@ describe('sync over real WebSockets to a relay child process', () => {
     await alice.kith.contacts.request(bobId.value);
     const direct = await alice.kith.conversations.openDirect(bobId.value);
     const hello = await alice.kith.messages.send(direct.id, 'hello over real sockets');
-    await until(() => bob.kith.conversations.list().some((c) => c.id === direct.id));
-    await until(async () => (await bob.kith.messages.page(direct.id)).some((m) => m.id === hello.id));
+    await until([bob], () => bob.kith.conversations.list().some((c) => c.id === direct.id));
+    await until([bob], async () => (await bob.kith.messages.page(direct.id)).some((m) => m.id === hello.id));
     await bob.kith.contacts.accept(a.value.userId);
     const reply = await bob.kith.messages.send(direct.id, 'hi alice');
-    await until(async () => (await alice.kith.messages.page(direct.id)).some((m) => m.id === reply.id));
+    await until([alice], async () => (await alice.kith.messages.page(direct.id)).some((m) => m.id === reply.id));
     expect(await logIn({ crypto, fetch: fetchRelay, username: an, password: 'wrong' })).toMatchObject({ ok: false });
     const restored = await logIn({ crypto, fetch: fetchRelay, username: an, password: 'correct horse' });
     if (!restored.ok) throw restored.error;
     expect(restored.value.userId).toBe(a.value.userId);
     const second = await device(crypto, restored.value, an);
-    await until(async () => {
+    await until([second], async () => {
       if (!second.kith.conversations.list().some((c) => c.id === direct.id)) return false;
       return (await second.kith.messages.page(direct.id)).length === 2;
     });
     const texts = (await second.kith.messages.page(direct.id)).map((m) => m.text);
     expect(texts).toEqual(['hello over real sockets', 'hi alice']);
-    await until(() => alice.sync.state === 'upToDate' && bob.sync.state === 'upToDate');
+    await until([alice, bob], () => alice.sync.state === 'upToDate' && bob.sync.state === 'upToDate');
     console.log(`real-relay: ${url} direct chat both ways; new device restored ${texts.length} messages from the relay alone; states ${alice.sync.state}/${bob.sync.state}`);
     for (const d of [alice, bob, second]) {
       await d.sync.stop();

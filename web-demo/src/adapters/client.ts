@@ -4,6 +4,7 @@
  * the UI never touches them directly, so a missing piece of the SDK shows up in one file only.
  * load-client-factory.ts loads it lazily.
  */
+import type { Kith, SyncClient } from '@kith/core';
 export type SyncState = 'offline' | 'connecting' | 'syncing' | 'upToDate' | 'gap';
 export type PresenceState = 'online' | 'away' | 'busy' | 'offline';
 export type Tick = 'queued' | 'sent' | 'delivered' | 'read';
@@ -118,6 +119,10 @@ export interface MemberView {
 
 export interface DemoClient {
   readonly me: Me;
+  /** The running engine and sync client, for @kith/react's provider (its hooks read them). */
+  readonly engine: { readonly kith: Kith; readonly sync: SyncClient };
+  /** How the UI names a user: "You", else their display name, else their username. */
+  nameOf(user: string): string;
   syncState(): SyncState;
   /** Fires after any change the UI may want to re-render for. */
   onChange(listener: () => void): () => void;

@@ -127,6 +127,8 @@ export async function createDemoClient(parts: DemoClientParts): Promise<DemoClie
   });
 
   const client: DemoClient = {
+    engine: { kith, sync },
+    nameOf: (u) => nameOf(u as UserId),
     get me() {
       return { user: me, username: account.username, displayName: kith.profile.get().displayName || account.displayName || account.username };
     },

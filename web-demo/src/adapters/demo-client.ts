@@ -6,6 +6,7 @@ import { toChatMessage, type MessageViewContext } from './message-view.js';
 import type { OfflineGate } from './offline-gate.js';
 import type { ProgressTransport } from './upload-progress.js';
 import { createCallController } from './webrtc-calls.js';
+import { createUsernameBook } from './username-book.js';
 import type { ChatSummary, ContactView, DemoClient, FileInput, PresenceState, UploadProgress } from './client.js';
 
 export interface DemoClientParts {
@@ -78,10 +79,12 @@ export async function createDemoClient(parts: DemoClientParts): Promise<DemoClie
     for (const l of typingListeners) l(conv, nameOf(e.from));
   });
 
+  // Usernames this device looked up (a contact request's row has a name before the profile arrives).
+  const usernames = createUsernameBook(me);
   const nameOf = (u: UserId): string => {
     if (u === me) return 'You';
     const p = kith.profile.get(u);
-    return p.displayName || p.username || u.slice(0, 8);
+    return p.displayName || p.username || usernames.get(u) || u.slice(0, 8);
   };
   const lastSeenRead = (conv: ConversationId): string | null => kith.receipts.forMember(conv, me).read;
 
@@ -144,12 +147,14 @@ export async function createDemoClient(parts: DemoClientParts): Promise<DemoClie
     async lookup(username) {
       const r = await sync.lookup(username.trim().toLowerCase());
       if (!r.ok) throw new Error(r.error.code === 'not_found' ? `No user named “${username}”.` : `Search failed (${r.error.code}).`);
+      usernames.remember(r.value, username.trim().toLowerCase());
       return r.value;
     },
     contacts(): ContactView[] {
       return kith.contacts.list().map((c) => {
         const p = kith.profile.get(c.user);
-        return { user: c.user, username: p.username, displayName: p.displayName || p.username, status: c.status, blocked: c.blocked };
+        const username = p.username || (usernames.get(c.user) ?? '');
+        return { user: c.user, username, displayName: p.displayName || (username === '' ? '' : `@${username}`), status: c.status, blocked: c.blocked };
       });
     },
     async contact(action, user) {

@@ -17,6 +17,8 @@ export function Composer(props: {
   readonly onSent: () => void;
   readonly onError: (e: unknown) => void;
   readonly onBack: () => void;
+  /** Why this person cannot write here (removed from the group), else null. */
+  readonly disabledReason: string | null;
 }): ReactNode {
   const { id, replyTo, editing, onError } = props;
   const client = useClientActions();
@@ -33,12 +35,16 @@ export function Composer(props: {
   const submit = (e: FormEvent): void => {
     e.preventDefault();
     const body = text.trim();
-    if (body === '') return;
+    if (body === '' || props.disabledReason !== null) return;
     props.onSending(editing !== null);
     const p = editing !== null ? client.edit(id, editing.id, body) : client.send(id, body, replyTo?.id);
     setText('');
     props.onClearContext();
-    p.then(props.onSent).catch(onError);
+    p.then(props.onSent).catch((err: unknown) => {
+      // The text is not lost: it comes back into the field (unless something new was typed).
+      setText((now) => (now === '' ? body : now));
+      onError(err instanceof Error && err.message.startsWith('not_a_member') ? new Error('You are no longer a member of this group.') : err);
+    });
   };
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>): void => {
     if (e.key === 'Enter' && !e.shiftKey) {
@@ -71,8 +77,14 @@ export function Composer(props: {
       .finally(() => setUploads((all) => all.filter((x) => x.key !== key)));
   };
   const quoted = editing ?? replyTo;
+  const disabled = props.disabledReason !== null;
   return (
-    <form className="composer" ref={form} onSubmit={submit}>
+    <form className="composer" ref={form} onSubmit={submit} aria-disabled={disabled}>
+      {disabled && (
+        <p className="composer-notice small" role="status" id="composer-notice">
+          {props.disabledReason}
+        </p>
+      )}
       <div className="uploads" aria-live="polite">
         {uploads.map((u) => (
           <UploadRow key={u.key} upload={u} />
@@ -102,13 +114,14 @@ export function Composer(props: {
         <label htmlFor="attach" className="attach-button" title="Attach a file">
           Attach
         </label>
-        <input type="file" id="attach" className="visually-hidden" aria-label="Attach a file" onChange={onFile} />
+        <input type="file" id="attach" className="visually-hidden" aria-label="Attach a file" onChange={onFile} disabled={disabled} />
         <textarea
           id="composer"
           rows={1}
           placeholder="Message"
           aria-label="Message"
           maxLength={65536}
+          disabled={disabled}
           ref={props.inputRef}
           value={text}
           onChange={(e) => {
@@ -117,7 +130,7 @@ export function Composer(props: {
           }}
           onKeyDown={onKeyDown}
         />
-        <button type="submit" className="primary" aria-label="Send">
+        <button type="submit" className="primary" aria-label="Send" disabled={disabled}>
           Send
         </button>
       </div>

@@ -1,4 +1,6 @@
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import type { ConversationId } from '@kith/core';
+import { useMembers } from '@kith/react';
 import type { ChatMessage } from '../adapters/client.js';
 import { errorText } from '../format.js';
 import { useClientActions, useClientVersion } from './client-context.js';
@@ -38,6 +40,11 @@ export function Conversation({ id, onBack }: { readonly id: string; readonly onB
   }, [markRead]);
 
   const chat = client.chat(id);
+  // A removed member reads the history but cannot write: the composer says so, keeps her draft,
+  // and comes back (with no stale error) when she is added again.
+  const members = useMembers(id as ConversationId);
+  const member = chat.kind !== 'group' || members.some((m) => m.user === client.me.user);
+  useEffect(() => setError(''), [member]);
   return (
     <>
       <header className="conv-header">
@@ -81,6 +88,7 @@ export function Conversation({ id, onBack }: { readonly id: string; readonly onB
             onSent={pages.refresh}
             onError={fail}
             onBack={onBack}
+            disabledReason={member ? null : 'You are no longer a member of this group.'}
           />
         </div>
         <div className="conv-side">{showMembers && chat.kind === 'group' && <GroupPanel id={id} onError={(m) => setError(m)} />}</div>

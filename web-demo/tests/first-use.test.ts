@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, newUser, startDemo, startRelay, type Demo, type Relay } from './harness.js';
+import { acceptContact, message, openChatWith, requestContact, send, signUp } from './flows.js';
+
+// Issue 17's numbered problems, as a new user met them: three people (Alice knows Bob and Carol;
+// Bob and Carol do not know each other). Each test is named after the problem it pins.
+describe('what a new user tripped over', () => {
+  let relay: Relay;
+  let demo: Demo;
+  let chrome: Awaited<ReturnType<typeof launchBrowser>>;
+  let alice: Awaited<ReturnType<typeof newUser>>;
+  let bob: Awaited<ReturnType<typeof newUser>>;
+  let carol: Awaited<ReturnType<typeof newUser>>;
+  beforeAll(async () => {
+    relay = await startRelay();
+    demo = await startDemo(relay.url);
+    chrome = await launchBrowser();
+    [alice, bob, carol] = [await newUser(chrome.browser, demo), await newUser(chrome.browser, demo), await newUser(chrome.browser, demo)];
+    await signUp(alice.page, 'alice', 'Alice');
+    await signUp(bob.page, 'bob', 'Bob');
+    await signUp(carol.page, 'carol', 'Carol');
+  }, 120_000);
+  afterAll(async () => {
+    await chrome?.close();
+    await demo?.close();
+    await relay?.close();
+  });
+
+  it('5: after sending a contact request the row shows the username, not a blank', async () => {
+    await requestContact(alice.page, 'bob');
+    const row = alice.page.locator('[data-contact="bob"]');
+    await row.waitFor();
+    expect(await row.locator('.chat-name').textContent()).toBe('@bob');
+    expect(await row.locator('.chat-preview').textContent()).toBe('@bob · Request sent');
+    await acceptContact(bob.page, 'alice');
+    await row.locator('.chat-name', { hasText: 'Bob' }).waitFor();
+    await requestContact(alice.page, 'carol');
+    await acceptContact(carol.page, 'alice');
+  });
+
+  it('8: a removed member gets a disabled composer that keeps her draft, and a working one with no stale error when re-added', async () => {
+    await alice.page.getByRole('tab', { name: 'Contacts' }).click();
+    await alice.page.locator('[data-contact="carol"]').getByRole('button', { name: 'Message' }).waitFor();
+    await alice.page.getByRole('tab', { name: 'New group' }).click();
+    await alice.page.getByLabel('Group name').fill('Book club');
+    await alice.page.locator('[data-member="bob"]').check();
+    await alice.page.locator('[data-member="carol"]').check();
+    await alice.page.getByRole('button', { name: 'Create group' }).click();
+    await alice.page.locator('#conv-name', { hasText: 'Book club' }).waitFor();
+    await send(alice.page, 'First book: Dune');
+    await openChatWith(carol.page, 'Book club');
+    await message(carol.page, 'First book: Dune').waitFor();
+    const composer = carol.page.getByLabel('Message', { exact: true });
+    await composer.fill('half-written thought');
+    await alice.page.locator('#toggle-members').click();
+    await alice.page.getByRole('button', { name: 'Remove Carol' }).click();
+    await carol.page.locator('#composer-notice', { hasText: 'no longer a member' }).waitFor();
+    expect(await composer.isDisabled()).toBe(true);
+    expect(await carol.page.getByRole('button', { name: 'Send' }).isDisabled()).toBe(true);
+    expect(await composer.inputValue()).toBe('half-written thought');
+    expect(await carol.page.locator('.conv-main .error').textContent()).not.toMatch(/not_a_member/);
+    // Added back: the composer works again, the draft is still there, no error is left.
+    await alice.page.locator('#add-member').selectOption({ label: 'Carol' });
+    await alice.page.locator('.members').getByRole('button', { name: 'Add', exact: true }).click();
+    await carol.page.locator('#composer-notice').waitFor({ state: 'detached' });
+    expect(await composer.isEnabled()).toBe(true);
+    expect(await composer.inputValue()).toBe('half-written thought');
+    expect(await carol.page.locator('.conv-main .error').textContent()).toBe('');
+    await composer.press('Enter');
+    await message(alice.page, 'half-written thought').waitFor();
+    expect([...alice.errors, ...carol.errors]).toEqual([]);
+  });
+});

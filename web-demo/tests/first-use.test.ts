@@ -1,9 +1,16 @@
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, newUser, startDemo, startRelay, type Demo, type Relay } from './harness.js';
 import { acceptContact, message, openChatWith, requestContact, send, signUp } from './flows.js';
 
 // Issue 17's numbered problems, as a new user met them: three people (Alice knows Bob and Carol;
 // Bob and Carol do not know each other). Each test is named after the problem it pins.
+async function openDirect(page: Page, username: string, name: string): Promise<void> {
+  await page.getByRole('tab', { name: 'Contacts' }).click();
+  await page.locator(`[data-contact="${username}"]`).getByRole('button', { name: 'Message' }).click();
+  await page.locator('#conv-name', { hasText: name }).waitFor();
+}
+
 describe('what a new user tripped over', () => {
   let relay: Relay;
   let demo: Demo;
@@ -69,5 +76,25 @@ describe('what a new user tripped over', () => {
     await composer.press('Enter');
     await message(alice.page, 'half-written thought').waitFor();
     expect([...alice.errors, ...carol.errors]).toEqual([]);
+  });
+
+  it('4: losing the network is noticed at once: banner, a queued clock instead of ✓, delivered when it returns', async () => {
+    await openDirect(alice.page, 'bob', 'Bob');
+    await openDirect(bob.page, 'alice', 'Alice');
+    await bob.page.locator('#conv-presence', { hasText: 'online' }).waitFor();
+    const t0 = performance.now();
+    await alice.context.setOffline(true);
+    await alice.page.locator('#sync-banner', { hasText: 'You are offline' }).waitFor({ timeout: 3000 });
+    const noticed = Math.round(performance.now() - t0);
+    await alice.page.getByLabel('Message', { exact: true }).fill('sent from a tunnel');
+    await alice.page.getByLabel('Message', { exact: true }).press('Enter');
+    await message(alice.page, 'sent from a tunnel').locator('[data-tick="queued"]').waitFor({ timeout: 3000 });
+    expect(await message(alice.page, 'sent from a tunnel').locator('[data-tick="sent"]').count()).toBe(0);
+    await alice.context.setOffline(false);
+    await message(bob.page, 'sent from a tunnel').waitFor();
+    await alice.page.locator('#sync-banner').waitFor({ state: 'hidden' });
+    await message(alice.page, 'sent from a tunnel').locator('[data-tick="read"]').waitFor();
+    console.log(`offline: noticed in ${noticed} ms (banner), message queued with a clock, delivered and read after the network came back`);
+    expect(noticed).toBeLessThan(3000);
   });
 });

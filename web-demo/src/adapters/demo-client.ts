@@ -94,6 +94,29 @@ export async function createDemoClient(parts: DemoClientParts): Promise<DemoClie
     localTick: (m) => (pending.has(m.id) ? 'queued' : gate.offline || sync.state === 'offline' || sync.state === 'connecting' ? 'sent' : null),
   };
 
+  // Offline is the user's switch or the browser's network (the `offline` event fires at once,
+  // where a dead socket would take the sync client's timeouts to notice).
+  let userOffline = false;
+  let networkOffline = typeof navigator !== 'undefined' && navigator.onLine === false;
+  const applyOffline = async (): Promise<void> => {
+    const next = userOffline || networkOffline;
+    if (next === gate.offline) return changed();
+    gate.setOffline(next);
+    if (!next) {
+      // Skip the backoff timer: reconnect now.
+      await sync.stop();
+      sync.start();
+    }
+    changed();
+  };
+  const onNetwork = (): void => {
+    networkOffline = navigator.onLine === false;
+    void applyOffline();
+  };
+  globalThis.addEventListener?.('offline', onNetwork);
+  globalThis.addEventListener?.('online', onNetwork);
+  if (networkOffline) gate.setOffline(true);
+
   const calls = createCallController(kith, sync, (u) => nameOf(u));
   const urls = new Map<string, string>();
   const callLog = createCallLog(kith, (u) => nameOf(u));
@@ -297,15 +320,12 @@ export async function createDemoClient(parts: DemoClientParts): Promise<DemoClie
     },
     presence: () => myPresence,
     async setOnline(online) {
-      gate.setOffline(!online);
-      if (online) {
-        // Skip the backoff timer: reconnect now.
-        await sync.stop();
-        sync.start();
-      }
-      changed();
+      userOffline = !online;
+      await applyOffline();
     },
     async signOut() {
+      globalThis.removeEventListener?.('offline', onNetwork);
+      globalThis.removeEventListener?.('online', onNetwork);
       await sync.stop();
       summaries.close();
       await kith.close();

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, newUser, startDemo, startRelay, type Demo, type Relay } from './harness.js';
-import { acceptContact, message, openChatWith, requestContact, send, signUp } from './flows.js';
+import { acceptContact, logIn, message, openChatWith, requestContact, send, signUp } from './flows.js';
 
 // Issue 17's numbered problems, as a new user met them: three people (Alice knows Bob and Carol;
 // Bob and Carol do not know each other). Each test is named after the problem it pins.
@@ -96,5 +96,18 @@ describe('what a new user tripped over', () => {
     await message(alice.page, 'sent from a tunnel').locator('[data-tick="read"]').waitFor();
     console.log(`offline: noticed in ${noticed} ms (banner), message queued with a clock, delivered and read after the network came back`);
     expect(noticed).toBeLessThan(3000);
+  });
+
+  it('2 and 6: after a reload and on a second device, online contacts show online and the display name is restored', async () => {
+    // Alice stays online and never changes her status; Bob reloads.
+    await bob.page.reload();
+    await openDirect(bob.page, 'alice', 'Alice');
+    await bob.page.locator('#conv-presence', { hasText: /^online$/ }).waitFor({ timeout: 10_000 });
+    // Alice logs in on a second device: her display name (not her username), Bob online.
+    const second = await newUser(chrome.browser, demo);
+    expect(await logIn(second.page, 'alice')).toBeNull();
+    await second.page.locator('.me-name strong', { hasText: /^Alice$/ }).waitFor({ timeout: 15_000 });
+    await second.page.locator('.chat-item', { hasText: 'Bob' }).locator('.dot.online').waitFor({ timeout: 15_000 });
+    await second.context.close();
   });
 });

@@ -23,6 +23,7 @@ export interface DemoClientParts {
 }
 
 const PAGE = 30;
+const ANSWER_MS = 3000;
 
 /** The DemoClient over a running engine and sync client: everything the UI calls, as plain data. */
 export async function createDemoClient(parts: DemoClientParts): Promise<DemoClient> {
@@ -63,13 +64,34 @@ export async function createDemoClient(parts: DemoClientParts): Promise<DemoClie
   sync.onState((s) => {
     if ((s === 'upToDate' || s === 'gap') && !gate.offline) {
       pending.clear();
-      sync.setPresence(myPresence, contactsToTell());
+      const all = contactsToTell();
+      for (const u of all) told.add(u);
+      sync.setPresence(myPresence, all);
     }
     changed();
   });
+  const answered = new Map<string, number>();
+  // A new device learns its contacts after its first sync: tell each one as it appears.
+  const told = new Set<UserId>();
+  kith.on('contact', () => {
+    const fresh = contactsToTell().filter((u) => !told.has(u));
+    if (fresh.length === 0 || gate.offline || sync.state !== 'upToDate') return;
+    for (const u of fresh) told.add(u);
+    sync.setPresence(myPresence, fresh);
+  });
   sync.onPresence((e) => {
-    if (e.state === 'offline' && presenceOf.get(e.user) !== 'offline') lastSeen.set(e.user, Date.now());
+    const before = presenceOf.get(e.user);
+    if (e.state === 'offline' && before !== 'offline') lastSeen.set(e.user, Date.now());
     presenceOf.set(e.user, e.state);
+    // Presence is announced on change only, so a contact who just came online (a reload: they
+    // were offline or unknown) or announced again while online (a new device of theirs) has not
+    // heard ours: answer. An answer to an answer comes within ANSWER_MS and is not answered
+    // again, which ends the exchange.
+    const cameOnline = before === undefined || before === 'offline';
+    if (e.state !== 'offline' && !gate.offline && contactsToTell().includes(e.user as UserId) && (cameOnline || Date.now() - (answered.get(e.user) ?? -Infinity) > ANSWER_MS)) {
+      answered.set(e.user, Date.now());
+      sync.setPresence(myPresence, [e.user as UserId]);
+    }
     changed();
   });
   const dec = new TextDecoder();

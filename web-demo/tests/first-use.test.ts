@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, newUser, startDemo, startRelay, type Demo, type Relay } from './harness.js';
+import { solidPng } from './png.js';
 import { acceptContact, logIn, message, openChatWith, requestContact, send, signUp } from './flows.js';
 
 // Issue 17's numbered problems, as a new user met them: three people (Alice knows Bob and Carol;
@@ -109,5 +110,19 @@ describe('what a new user tripped over', () => {
     await second.page.locator('.me-name strong', { hasText: /^Alice$/ }).waitFor({ timeout: 15_000 });
     await second.page.locator('.chat-item', { hasText: 'Bob' }).locator('.dot.online').waitFor({ timeout: 15_000 });
     await second.context.close();
+  });
+
+  it("3: a group's icon is back within seconds of a reload, not ~30 s of '#'", async () => {
+    await alice.page.getByRole('tab', { name: 'New group' }).click();
+    await alice.page.getByLabel('Group name').fill('Hikers');
+    await alice.page.locator('[data-member="bob"]').check();
+    await alice.page.getByLabel('Group icon (optional)').setInputFiles({ name: 'peak.png', mimeType: 'image/png', buffer: solidPng(64, 64, [20, 160, 90]) });
+    await alice.page.getByRole('button', { name: 'Create group' }).click();
+    await alice.page.locator('.conv-title img.group-icon').waitFor();
+    await alice.page.reload();
+    const t0 = performance.now();
+    await alice.page.getByRole('tab', { name: 'Chats' }).click();
+    await alice.page.locator('.chat-item', { hasText: 'Hikers' }).locator('img.group-icon').waitFor({ timeout: 8000 });
+    console.log(`icon: shown ${Math.round(performance.now() - t0)} ms after the reload`);
   });
 });

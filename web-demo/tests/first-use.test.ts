@@ -1,7 +1,8 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, newUser, startDemo, startRelay, type Demo, type Relay } from './harness.js';
+import { launchBrowser, newUser, screenshot, startDemo, startRelay, type Demo, type Relay } from './harness.js';
 import { solidPng } from './png.js';
+import { overlappingControls } from './layout.js';
 import { acceptContact, logIn, message, openChatWith, requestContact, send, signUp } from './flows.js';
 
 // Issue 17's numbered problems, as a new user met them: three people (Alice knows Bob and Carol;
@@ -124,5 +125,37 @@ describe('what a new user tripped over', () => {
     await alice.page.getByRole('tab', { name: 'Chats' }).click();
     await alice.page.locator('.chat-item', { hasText: 'Hikers' }).locator('img.group-icon').waitFor({ timeout: 8000 });
     console.log(`icon: shown ${Math.round(performance.now() - t0)} ms after the reload`);
+  });
+
+  it('7: on a 390×844 phone no control overlaps another; the members panel has a close button; the header is one line', async () => {
+    const phone = carol.page;
+    await phone.setViewportSize({ width: 390, height: 844 });
+    const found: Record<string, string[]> = {};
+    // Carol has the group open (test 8): at phone width that fills the screen; back to the list.
+    const back = phone.getByRole('button', { name: 'Back to chats' });
+    if (await back.isVisible()) await back.click();
+    await phone.getByRole('tab', { name: 'Chats' }).click();
+    await phone.getByRole('list', { name: 'Chats' }).waitFor();
+    found['chat list'] = await overlappingControls(phone);
+    await phone.getByRole('tab', { name: 'Contacts' }).click();
+    await phone.locator('[data-contact="alice"]').waitFor();
+    found['contacts'] = await overlappingControls(phone);
+    await openChatWith(phone, 'Book club');
+    found['group chat'] = await overlappingControls(phone);
+    const header = await phone.locator('.conv-header').evaluate((el) => el.getBoundingClientRect().height);
+    await phone.locator('#toggle-members').click();
+    await phone.locator('.members').waitFor();
+    found['members panel'] = await overlappingControls(phone);
+    await phone.getByRole('button', { name: 'Close members' }).click();
+    await phone.locator('.members').waitFor({ state: 'detached' });
+    await phone.getByRole('button', { name: 'Send' }).waitFor();
+    found['after closing'] = await overlappingControls(phone);
+    const width = await phone.evaluate(() => document.documentElement.scrollWidth);
+    await screenshot(phone, 'group-phone');
+    console.log(`phone: header ${header} px high, scrollWidth ${width}; overlaps ${JSON.stringify(found)}`);
+    expect(found).toEqual({ 'chat list': [], contacts: [], 'group chat': [], 'members panel': [], 'after closing': [] });
+    expect(header).toBeLessThanOrEqual(64);
+    expect(width).toBeLessThanOrEqual(390);
+    await phone.setViewportSize({ width: 1100, height: 760 });
   });
 });

@@ -23,27 +23,45 @@ export function ConversationHeader(props: { readonly id: string; readonly showMe
         </span>
       </span>
       <button type="button" className="ghost" aria-pressed={c.pinned} aria-label={c.pinned ? 'Unpin' : 'Pin'} onClick={() => setState({ pinned: !c.pinned })}>
-        {c.pinned ? 'Unpin' : 'Pin'}
+        <span className="label">{c.pinned ? 'Unpin' : 'Pin'}</span>
+        <span className="glyph" aria-hidden="true">
+          📌
+        </span>
       </button>
       <button type="button" className="ghost" aria-pressed={c.muted} aria-label={c.muted ? 'Unmute' : 'Mute'} onClick={() => setState({ muted: !c.muted })}>
-        {c.muted ? 'Unmute' : 'Mute'}
+        <span className="label">{c.muted ? 'Unmute' : 'Mute'}</span>
+        <span className="glyph" aria-hidden="true">
+          {c.muted ? '🔔' : '🔕'}
+        </span>
       </button>
       <button type="button" className="ghost" aria-label={c.archived ? 'Unarchive' : 'Archive'} onClick={() => setState({ archived: !c.archived })}>
-        {c.archived ? 'Unarchive' : 'Archive'}
+        <span className="label">{c.archived ? 'Unarchive' : 'Archive'}</span>
+        <span className="glyph" aria-hidden="true">
+          🗄
+        </span>
       </button>
       {c.kind === 'direct' && (
-        <button type="button" className="ghost" onClick={() => void client.startCall(id, 'voice').catch(onError)}>
-          Voice call
+        <button type="button" className="ghost" aria-label="Voice call" onClick={() => void client.startCall(id, 'voice').catch(onError)}>
+          <span className="label">Voice call</span>
+        <span className="glyph" aria-hidden="true">
+          📞
+        </span>
         </button>
       )}
       {c.kind === 'direct' && (
-        <button type="button" className="ghost" onClick={() => void client.startCall(id, 'video').catch(onError)}>
-          Video call
+        <button type="button" className="ghost" aria-label="Video call" onClick={() => void client.startCall(id, 'video').catch(onError)}>
+          <span className="label">Video call</span>
+        <span className="glyph" aria-hidden="true">
+          🎥
+        </span>
         </button>
       )}
       {c.kind === 'group' && (
-        <button type="button" className="ghost" id="toggle-members" aria-expanded={props.showMembers} onClick={props.onToggleMembers}>
-          Members
+        <button type="button" className="ghost" id="toggle-members" aria-label="Members" aria-expanded={props.showMembers} onClick={props.onToggleMembers}>
+          <span className="label">Members</span>
+        <span className="glyph" aria-hidden="true">
+          👥
+        </span>
         </button>
       )}
     </div>

@@ -50,7 +50,7 @@ export function Conversation({ id, onBack }: { readonly id: string; readonly onB
       <header className="conv-header">
         <ConversationHeader id={id} showMembers={showMembers} onToggleMembers={() => setShowMembers(!showMembers)} onBack={onBack} onError={fail} />
       </header>
-      <div className="conv-body">
+      <div className={`conv-body${showMembers && chat.kind === 'group' ? ' side-open' : ''}`}>
         <div className="conv-main">
           <MessageList
             id={id}
@@ -91,7 +91,7 @@ export function Conversation({ id, onBack }: { readonly id: string; readonly onB
             disabledReason={member ? null : 'You are no longer a member of this group.'}
           />
         </div>
-        <div className="conv-side">{showMembers && chat.kind === 'group' && <GroupPanel id={id} onError={(m) => setError(m)} />}</div>
+        <div className="conv-side">{showMembers && chat.kind === 'group' && <GroupPanel id={id} onError={(m) => setError(m)} onClose={() => setShowMembers(false)} />}</div>
       </div>
     </>
   );

@@ -158,4 +158,21 @@ describe('what a new user tripped over', () => {
     expect(width).toBeLessThanOrEqual(390);
     await phone.setViewportSize({ width: 1100, height: 760 });
   });
+
+  it('9: a group shows system lines: created, added, no longer in the group, made admin', async () => {
+    await openChatWith(alice.page, 'Book club');
+    await alice.page.locator('.system', { hasText: 'You created the group' }).waitFor();
+    if (!(await alice.page.locator('.members').isVisible())) await alice.page.locator('#toggle-members').click();
+    await alice.page.locator('.members li', { hasText: 'Bob' }).getByRole('button', { name: 'Make admin' }).click();
+    await alice.page.getByRole('button', { name: 'Remove Carol' }).click();
+    // Alice's device knows everyone; Bob's the lines about Alice and himself (Carol is not his
+    // contact: problem 1, names of non-contacts, is open).
+    for (const line of ['You added Bob', 'You added Carol', 'Carol is no longer in the group']) await alice.page.locator('.system', { hasText: line }).first().waitFor();
+    await openChatWith(bob.page, 'Book club');
+    for (const line of ['Alice created the group', 'Alice added You', 'You are now an admin']) await bob.page.locator('.system', { hasText: line }).first().waitFor();
+    const lines = { alice: await alice.page.locator('.system').allTextContents(), bob: await bob.page.locator('.system').allTextContents() };
+    console.log(`system lines: ${JSON.stringify(lines)}`);
+    expect(lines.alice.slice(0, 3)).toEqual(['You created the group', 'You added Bob', 'You added Carol']);
+    expect(lines.alice.at(-1)).toBe('Carol is no longer in the group');
+  });
 });

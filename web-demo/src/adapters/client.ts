@@ -96,6 +96,13 @@ export interface CallLogEntry {
   readonly screenShares: ReadonlyArray<{ readonly by: string; readonly startedAt: number; readonly durationMs: number | null }>;
 }
 
+/** A line of a group's history that is not a message: created, added, left, roles. */
+export interface SystemEntry {
+  readonly id: string;
+  readonly at: number;
+  readonly text: string;
+}
+
 export interface GroupDetails {
   readonly name: string;
   readonly description: string;
@@ -161,6 +168,8 @@ export interface DemoClient {
   startCall(conversation: string, kind: 'voice' | 'video'): Promise<void>;
   callAction(action: 'accept' | 'decline' | 'hangUp' | 'shareScreen'): Promise<void>;
   callLog(conversation: string): CallLogEntry[];
+  /** A group's system lines (empty for direct chats). */
+  groupEvents(conversation: string): SystemEntry[];
   setPresence(state: PresenceState): void;
   presence(): PresenceState;
   /** Drops the relay connection (the user's "go offline" switch) or reconnects. */

@@ -7,6 +7,7 @@ import type { OfflineGate } from './offline-gate.js';
 import type { ProgressTransport } from './upload-progress.js';
 import { createCallController } from './webrtc-calls.js';
 import { createUsernameBook } from './username-book.js';
+import { createGroupEvents } from './group-events.js';
 import type { ChatSummary, ContactView, DemoClient, FileInput, PresenceState, UploadProgress } from './client.js';
 
 export interface DemoClientParts {
@@ -142,6 +143,9 @@ export async function createDemoClient(parts: DemoClientParts): Promise<DemoClie
   const calls = createCallController(kith, sync, (u) => nameOf(u));
   const urls = new Map<string, string>();
   const callLog = createCallLog(kith, (u) => nameOf(u));
+  const groupEvents = createGroupEvents(kith, (u) => nameOf(u));
+  for (const c of kith.conversations.list()) if (c.kind === 'group') groupEvents.noteRoles(c.id);
+  kith.on('membership', ({ conversation }) => groupEvents.noteRoles(conversation));
   const summaries = await createChatSummaries(kith, parts.projectionDb, changed);
   const icons = createIconCache(sync, changed);
   const refreshAll = (): void => void summaries.refresh().catch(() => undefined);
@@ -335,6 +339,7 @@ export async function createDemoClient(parts: DemoClientParts): Promise<DemoClie
       await calls[action]();
     },
     callLog: (conv) => callLog(conv as ConversationId),
+    groupEvents: (conv) => groupEvents.list(conv as ConversationId),
     setPresence(state) {
       myPresence = state;
       sync.setPresence(state, contactsToTell());

@@ -39,6 +39,18 @@ export function MessageList(props: {
         <MessageBubble key={m.id} conversation={id} message={m} pickerOpen={pickerFor === m.id} onTogglePicker={() => setPickerFor(pickerFor === m.id ? null : m.id)} onReacted={() => setPickerFor(null)} onReply={props.onReply} onEdit={props.onEdit} onError={onError} onImageLoad={() => followIfStuck()} />
       ),
     })),
+    ...client
+      .groupEvents(id)
+      .filter((e) => e.at >= from)
+      .map((e): Entry => ({
+        at: e.at,
+        key: `system-${e.id}`,
+        node: () => (
+          <li key={`system-${e.id}`} className="system" data-system="">
+            {e.text}
+          </li>
+        ),
+      })),
     ...calls.flatMap((c): Entry[] => [
       { at: c.startedAt, key: `call-${c.id}`, node: () => <CallLogItem key={`call-${c.id}`} call={c} /> },
       ...c.screenShares.map((s, i): Entry => ({ at: s.startedAt, key: `share-${c.id}-${i}`, node: () => <ScreenShareItem key={`share-${c.id}-${i}`} share={s} /> })),

@@ -175,4 +175,53 @@ describe('what a new user tripped over', () => {
     expect(lines.alice.slice(0, 3)).toEqual(['You created the group', 'You added Bob', 'You added Carol']);
     expect(lines.alice.at(-1)).toBe('Carol is no longer in the group');
   });
+
+  it('10: a contact request shows on Contacts and in an empty Chats; unread counts in the title; a notification while the tab is hidden', async () => {
+    const dave = await newUser(chrome.browser, demo);
+    await signUp(dave.page, 'dave', 'Dave');
+    await requestContact(bob.page, 'dave');
+    await dave.page.locator('#tab-contacts .badge[data-badge="1"]').waitFor();
+    await dave.page.getByRole('tab', { name: 'Chats' }).click();
+    await dave.page.locator('.empty', { hasText: '1 contact request is waiting in Contacts' }).waitFor();
+    // Bob's browser: a stand-in for its notifications, permission not asked yet.
+    await bob.context.addInitScript(() => {
+      const shown: Array<[string, string]> = [];
+      let permission: NotificationPermission = 'default';
+      class FakeNotification {
+        static get permission(): NotificationPermission {
+          return permission;
+        }
+        static requestPermission(): Promise<NotificationPermission> {
+          permission = 'granted';
+          return Promise.resolve(permission);
+        }
+        onclick: (() => void) | null = null;
+        constructor(title: string, options?: NotificationOptions) {
+          shown.push([title, options?.body ?? '']);
+        }
+        close(): void {}
+      }
+      Object.assign(globalThis, { Notification: FakeNotification, shownNotifications: shown });
+    });
+    await bob.page.reload();
+    // The permission is asked on a click (a user gesture), never on load.
+    await bob.page.getByRole('button', { name: 'Enable notifications' }).click();
+    await bob.page.getByRole('button', { name: 'Enable notifications' }).waitFor({ state: 'detached' });
+    await openDirect(alice.page, 'bob', 'Bob');
+    await send(alice.page, 'title check');
+    await bob.page.waitForFunction(() => document.title === '(1) Kith');
+    // The tab goes to the background: the next message is a notification.
+    await bob.page.evaluate(() => {
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    await send(alice.page, 'are you there?');
+    await bob.page.waitForFunction(() => (globalThis as unknown as { shownNotifications: unknown[] }).shownNotifications.length > 0);
+    const shown = await bob.page.evaluate(() => (globalThis as unknown as { shownNotifications: Array<[string, string]> }).shownNotifications);
+    console.log(`notify: title at bob ${JSON.stringify(await bob.page.title())}; notifications ${JSON.stringify(shown)}`);
+    expect(shown).toEqual([['Alice', 'are you there?']]);
+    await bob.page.waitForFunction(() => document.title === '(2) Kith');
+    expect([...bob.errors, ...dave.errors]).toEqual([]);
+    await dave.context.close();
+  });
 });

@@ -124,6 +124,15 @@ export interface MemberView {
   readonly role: 'admin' | 'member';
 }
 
+/** A message from someone else that just arrived (for notifications). */
+export interface IncomingMessage {
+  readonly conversation: string;
+  readonly chatName: string;
+  readonly authorName: string;
+  readonly text: string;
+  readonly muted: boolean;
+}
+
 export interface DemoClient {
   readonly me: Me;
   /** The running engine and sync client, for @kith/react's provider (its hooks read them). */
@@ -133,6 +142,8 @@ export interface DemoClient {
   syncState(): SyncState;
   /** Fires after any change the UI may want to re-render for. */
   onChange(listener: () => void): () => void;
+  /** New messages from others, as they arrive (not history restored from the relay). */
+  onIncoming(listener: (m: IncomingMessage) => void): () => void;
   onTyping(listener: (conversation: string, name: string) => void): () => void;
   /** Finds a user by username at the relay. */
   lookup(username: string): Promise<string>;

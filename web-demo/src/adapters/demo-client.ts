@@ -8,7 +8,7 @@ import type { ProgressTransport } from './upload-progress.js';
 import { createCallController } from './webrtc-calls.js';
 import { createUsernameBook } from './username-book.js';
 import { createGroupEvents } from './group-events.js';
-import type { ChatSummary, ContactView, DemoClient, FileInput, PresenceState, UploadProgress } from './client.js';
+import type { ChatSummary, ContactView, DemoClient, IncomingMessage, FileInput, PresenceState, UploadProgress } from './client.js';
 
 export interface DemoClientParts {
   readonly kith: Kith;
@@ -50,8 +50,16 @@ export async function createDemoClient(parts: DemoClientParts): Promise<DemoClie
   // 500 messages is one receipt, not 500 engine writes).
   const toDeliver = new Map<ConversationId, MessageId>();
   let deliverTimer: ReturnType<typeof setTimeout> | undefined;
+  const incoming = new Set<(m: IncomingMessage) => void>();
+  const openedAt = Date.now();
   kith.on('message', ({ conversation, message }) => {
     if (message.author === me) return;
+    // History a new device restores, or a backlog from before this session, is not news.
+    if (message.sentAt >= openedAt - 60_000 && incoming.size > 0) {
+      const chat = client.chat(conversation);
+      const m: IncomingMessage = { conversation, chatName: chat.name, authorName: nameOf(message.author), text: message.deleted ? '' : message.text, muted: chat.muted };
+      for (const l of incoming) l(m);
+    }
     const prev = toDeliver.get(conversation);
     if (prev === undefined || message.id > prev) toDeliver.set(conversation, message.id);
     deliverTimer ??= setTimeout(() => {
@@ -188,6 +196,10 @@ export async function createDemoClient(parts: DemoClientParts): Promise<DemoClie
     onChange(l) {
       listeners.add(l);
       return () => void listeners.delete(l);
+    },
+    onIncoming(l) {
+      incoming.add(l);
+      return () => void incoming.delete(l);
     },
     onTyping(l) {
       typingListeners.add(l);

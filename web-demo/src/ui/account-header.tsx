@@ -1,6 +1,7 @@
 import { useState, type ReactNode } from 'react';
 import type { PresenceState } from '../adapters/client.js';
 import { useClient } from './client-context.js';
+import { NotificationsButton } from './notifications-button.js';
 
 const STATES: readonly PresenceState[] = ['online', 'away', 'busy', 'offline'];
 
@@ -36,6 +37,7 @@ export function AccountHeader({ onSignedOut }: { readonly onSignedOut: () => voi
       >
         {online ? 'Go offline' : 'Go online'}
       </button>
+      <NotificationsButton />
       <button type="button" className="ghost" onClick={() => void client.signOut().then(onSignedOut)}>
         Sign out
       </button>

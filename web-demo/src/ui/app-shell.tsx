@@ -7,12 +7,19 @@ import { ContactsPanel } from './contacts-panel.js';
 import { NewGroupForm } from './new-group-form.js';
 import { Conversation } from './conversation.js';
 import { CallOverlay } from './call-overlay.js';
+import { useClient } from './client-context.js';
+import { useUnreadTitle } from './use-unread-title.js';
+import { useMessageNotifications } from './use-message-notifications.js';
 
 /** The signed-in layout: sidebar (account, banner, sections) and the open conversation. */
 export function AppShell({ onSignedOut }: { readonly onSignedOut: () => void }): ReactNode {
   const [section, setSection] = useState<Section>('chats');
   const [open, setOpen] = useState<string | null>(null);
   const side = useRef<HTMLDivElement>(null);
+  const client = useClient();
+  useUnreadTitle(client);
+  useMessageNotifications(client, setOpen);
+  const requests = client.contacts().filter((c) => c.status === 'incoming' && !c.blocked).length;
   // Back on the list, focus returns to the chat just left.
   const left = useRef<string | null>(null);
   useEffect(() => {
@@ -31,7 +38,7 @@ export function AppShell({ onSignedOut }: { readonly onSignedOut: () => void }):
           <AccountHeader onSignedOut={onSignedOut} />
           <SyncBanner />
           <div className="side-panel" ref={side}>
-            <SectionTabs section={section} onSelect={setSection} />
+            <SectionTabs section={section} onSelect={setSection} badges={{ contacts: requests }} />
             {section === 'contacts' ? (
               <ContactsPanel onOpenChat={setOpen} />
             ) : section === 'newGroup' ? (
@@ -42,7 +49,7 @@ export function AppShell({ onSignedOut }: { readonly onSignedOut: () => void }):
                 }}
               />
             ) : (
-              <ChatList archived={section === 'archived'} open={open} onOpen={setOpen} />
+              <ChatList archived={section === 'archived'} open={open} onOpen={setOpen} requests={requests} />
             )}
           </div>
         </aside>

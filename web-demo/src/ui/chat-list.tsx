@@ -5,11 +5,14 @@ import { ChatAvatar } from './chat-avatar.js';
 import { useClient } from './client-context.js';
 
 /** The chats (or the archived ones), pinned first, newest activity next. */
-export function ChatList(props: { readonly archived: boolean; readonly open: string | null; readonly onOpen: (id: string) => void }): ReactNode {
+export function ChatList(props: { readonly archived: boolean; readonly open: string | null; readonly onOpen: (id: string) => void; readonly requests: number }): ReactNode {
   const chats = useClient()
     .chats()
     .filter((c) => c.archived === props.archived);
-  if (chats.length === 0) return <p className="empty">{props.archived ? 'No archived chats.' : 'No chats yet — add a contact to start one.'}</p>;
+  if (chats.length === 0) {
+    const waiting = props.requests === 1 ? '1 contact request is waiting in Contacts.' : `${props.requests} contact requests are waiting in Contacts.`;
+    return <p className="empty">{props.archived ? 'No archived chats.' : props.requests > 0 ? `No chats yet — ${waiting}` : 'No chats yet — add a contact to start one.'}</p>;
+  }
   return (
     <ul className="chat-list" aria-label="Chats">
       {chats.map((c) => (

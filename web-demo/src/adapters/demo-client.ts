@@ -154,7 +154,12 @@ export async function createDemoClient(parts: DemoClientParts): Promise<DemoClie
   const groupEvents = createGroupEvents(kith, (u) => nameOf(u));
   for (const c of kith.conversations.list()) if (c.kind === 'group') groupEvents.noteRoles(c.id);
   kith.on('membership', ({ conversation }) => groupEvents.noteRoles(conversation));
-  const summaries = await createChatSummaries(kith, parts.projectionDb, changed);
+  const authorOf = (conv: string, sender: string): string => {
+    if (sender === me) return 'You: ';
+    const c = kith.conversations.list().find((x) => x.id === conv);
+    return c?.kind === 'group' ? `${nameOf(sender as UserId)}: ` : '';
+  };
+  const summaries = await createChatSummaries(kith, parts.projectionDb, changed, authorOf);
   const icons = createIconCache(sync, changed);
   const refreshAll = (): void => void summaries.refresh().catch(() => undefined);
   listeners.add(refreshAll);

@@ -9,6 +9,7 @@ const STATES: readonly PresenceState[] = ['online', 'away', 'busy', 'offline'];
 export function AccountHeader({ onSignedOut }: { readonly onSignedOut: () => void }): ReactNode {
   const client = useClient();
   const [online, setOnline] = useState(true);
+  const [confirming, setConfirming] = useState(false);
   const me = client.me;
   return (
     <header className="side-header">
@@ -38,9 +39,21 @@ export function AccountHeader({ onSignedOut }: { readonly onSignedOut: () => voi
         {online ? 'Go offline' : 'Go online'}
       </button>
       <NotificationsButton />
-      <button type="button" className="ghost" onClick={() => void client.signOut().then(onSignedOut)}>
-        Sign out
-      </button>
+      {confirming ? (
+        <span className="row confirm" role="group" aria-label="Sign out of this browser?">
+          <span className="small">Sign out of this browser?</span>
+          <button type="button" className="danger" id="confirm-sign-out" onClick={() => void client.signOut().then(onSignedOut)}>
+            Sign out
+          </button>
+          <button type="button" className="ghost" onClick={() => setConfirming(false)}>
+            Cancel
+          </button>
+        </span>
+      ) : (
+        <button type="button" className="ghost" onClick={() => setConfirming(true)}>
+          Sign out
+        </button>
+      )}
     </header>
   );
 }

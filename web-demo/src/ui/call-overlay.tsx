@@ -1,4 +1,5 @@
-import { useEffect, useRef, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { formatDuration } from '../format.js';
 import type { DemoClient } from '../adapters/client.js';
 import { useClientActions, useCurrentCall } from './client-context.js';
 
@@ -12,6 +13,27 @@ export function CallOverlay(): ReactNode {
   const audio = useRef<HTMLAudioElement>(null);
   const act = (a: Parameters<DemoClient['callAction']>[0]) => (): void => void client.callAction(a).catch(() => undefined);
   const stage = c === null ? null : `${c.call}:${c.status}`;
+  // Mute and camera switch this side's tracks off (the peer gets silence / black frames).
+  const [muted, setMuted] = useState(false);
+  const [cameraOff, setCameraOff] = useState(false);
+  useEffect(() => {
+    c?.local?.getAudioTracks().forEach((t) => (t.enabled = !muted));
+    c?.local?.getVideoTracks().forEach((t) => (t.enabled = !cameraOff));
+  }, [c?.local, muted, cameraOff]);
+  useEffect(() => {
+    if (c === null) {
+      setMuted(false);
+      setCameraOff(false);
+    }
+  }, [c]);
+  // The duration ticks once a second while connected.
+  const [now, setNow] = useState(() => Date.now());
+  const connectedAt = c?.connectedAt ?? null;
+  useEffect(() => {
+    if (connectedAt === null) return;
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, [connectedAt]);
   useEffect(() => {
     if (remote.current !== null) remote.current.srcObject = c?.remote ?? null;
     if (audio.current !== null) audio.current.srcObject = c?.remote ?? null;
@@ -32,7 +54,15 @@ export function CallOverlay(): ReactNode {
       <h2 id="call-title" data-call-status={c.status}>
         {title}
       </h2>
-      <p className="muted">{c.kind === 'video' ? 'Video call' : 'Voice call'} · end-to-end encrypted signaling</p>
+      <p className="muted">
+        {c.kind === 'video' ? 'Video call' : 'Voice call'} · end-to-end encrypted signaling
+        {connectedAt !== null && (
+          <>
+            {' · '}
+            <span id="call-duration">{formatDuration(Math.max(0, now - connectedAt))}</span>
+          </>
+        )}
+      </p>
       {c.kind === 'video' && (
         <div className="videos">
           <video className="remote-video" autoPlay playsInline aria-label={`${c.peerName}'s video`} ref={remote} />
@@ -49,6 +79,16 @@ export function CallOverlay(): ReactNode {
         {ringingHere && (
           <button type="button" className="danger" onClick={act('decline')}>
             Decline
+          </button>
+        )}
+        {c.local !== null && (
+          <button type="button" id="toggle-mute" aria-pressed={muted} onClick={() => setMuted(!muted)}>
+            {muted ? 'Unmute' : 'Mute'}
+          </button>
+        )}
+        {c.local !== null && c.kind === 'video' && (
+          <button type="button" id="toggle-camera" aria-pressed={cameraOff} onClick={() => setCameraOff(!cameraOff)}>
+            {cameraOff ? 'Camera on' : 'Camera off'}
           </button>
         )}
         {c.status === 'connected' && c.kind === 'video' && (

@@ -11,6 +11,8 @@ const TICK: Record<string, string> = { queued: '🕓', sent: '✓', delivered: '
 export function MessageBubble(props: {
   readonly conversation: string;
   readonly message: ChatMessage;
+  /** Follows a message of the same author: no author line. */
+  readonly grouped: boolean;
   readonly pickerOpen: boolean;
   readonly onTogglePicker: () => void;
   readonly onReacted: () => void;
@@ -28,8 +30,8 @@ export function MessageBubble(props: {
   const receipts = m.receipts.length > 1 ? m.receipts.map((r) => `${r.name}: ${r.status}`).join(', ') : '';
   const showBody = m.deleted || (m.text !== '' && !m.attachments.some((a) => a.name === m.text));
   return (
-    <li className={`msg${m.mine ? ' mine' : ''}${m.deleted ? ' deleted' : ''}`} data-id={m.id} data-text={m.text} tabIndex={-1} aria-label={`${m.authorName}, ${formatTime(m.sentAt)}`}>
-      {!m.mine && <span className="author small">{m.authorName}</span>}
+    <li className={`msg${m.mine ? ' mine' : ''}${m.deleted ? ' deleted' : ''}${props.grouped ? ' grouped' : ''}`} data-id={m.id} data-text={m.text} tabIndex={-1} aria-label={`${m.authorName}, ${formatTime(m.sentAt)}`}>
+      {!m.mine && !props.grouped && <span className="author small">{m.authorName}</span>}
       {m.replyTo !== null && (
         <blockquote className="quoted small">
           <strong>{m.replyTo.authorName}</strong> {m.replyTo.text}

@@ -6,6 +6,13 @@ import { MessageBubble } from './message-bubble.js';
 import { CallLogItem, ScreenShareItem } from './call-log-item.js';
 import type { MessagePages } from './use-message-pages.js';
 
+/** Consecutive messages of one author within 5 minutes are grouped (one author line, tighter spacing). */
+function followsFromSameAuthor(messages: readonly ChatMessage[], i: number): boolean {
+  const m = messages[i];
+  const prev = messages[i - 1];
+  return m !== undefined && prev !== undefined && prev.author === m.author && m.sentAt - prev.sentAt < 5 * 60_000 && formatDay(prev.sentAt) === formatDay(m.sentAt);
+}
+
 type Entry = { readonly at: number; readonly key: string; readonly node: () => ReactNode };
 
 /** The history: day separators, messages and call log entries in time order; scrolls back for older pages. */
@@ -32,11 +39,11 @@ export function MessageList(props: {
   const from = exhausted ? 0 : (messages[0]?.sentAt ?? Infinity);
   const calls: readonly CallLogEntry[] = client.callLog(id).filter((c) => c.startedAt >= from);
   const entries: Entry[] = [
-    ...messages.map((m): Entry => ({
+    ...messages.map((m, i): Entry => ({
       at: m.sentAt,
       key: m.id,
       node: () => (
-        <MessageBubble key={m.id} conversation={id} message={m} pickerOpen={pickerFor === m.id} onTogglePicker={() => setPickerFor(pickerFor === m.id ? null : m.id)} onReacted={() => setPickerFor(null)} onReply={props.onReply} onEdit={props.onEdit} onError={onError} onImageLoad={() => followIfStuck()} />
+        <MessageBubble key={m.id} conversation={id} message={m} grouped={followsFromSameAuthor(messages, i)} pickerOpen={pickerFor === m.id} onTogglePicker={() => setPickerFor(pickerFor === m.id ? null : m.id)} onReacted={() => setPickerFor(null)} onReply={props.onReply} onEdit={props.onEdit} onError={onError} onImageLoad={() => followIfStuck()} />
       ),
     })),
     ...client

@@ -5,3 +5,4 @@ import { Boot } from './ui/boot.js';
 const root = document.getElementById('app');
 if (root === null) throw new Error('no #app element');
 createRoot(root).render(<Boot relay={relayUrl()} />);
+

@@ -15,6 +15,7 @@ import {
   vetWithSandbox,
   type CryptoPort,
   type Kith,
+  type Storage,
   type SyncClient,
   type UserId,
   type WebSocketConstructor,
@@ -28,6 +29,7 @@ export interface KithDevice {
   readonly username: string;
   readonly kith: Kith;
   readonly sync: SyncClient;
+  readonly storage: Storage;
   lookup(username: string): Promise<UserId>;
   close(): Promise<void>;
 }
@@ -38,7 +40,7 @@ export interface KithDevice {
  * in the decode sandbox (a worker), and the sync client over a WebSocket. Internal sync failures
  * (bugs) are collected in `errors`.
  */
-export async function openKithDevice(url: string, crypto: CryptoPort, username: string, errors: string[]): Promise<KithDevice> {
+export async function openKithDevice(url: string, crypto: CryptoPort, username: string, errors: string[], options: { readonly compaction?: boolean } = {}): Promise<KithDevice> {
   const relayFetch = (path: string, init?: RequestInit): Promise<Response> => fetch(`${url}${path}`, init);
   const identity = createIdentity(crypto, { device: createDeviceId(crypto) });
   const registered = await registerAccount(relayFetch, identity, username);
@@ -50,13 +52,14 @@ export async function openKithDevice(url: string, crypto: CryptoPort, username: 
   const sandbox = createDecodeSandbox({ host: createNodeWorkerHost(), clock });
   const kith = await createKith({ user: identity.userId, username, device: identity.device, backend: createCrdtBackend('yjs'), clock, random: createCryptoRandom(), storage });
   const transport = createWebSocketTransport({ url, WebSocket: WebSocket as unknown as WebSocketConstructor });
-  const sync = await createSyncClient({ kith, identity, crypto, transport, clock, random: createCryptoRandom(), storage, vault, vet: vetWithSandbox(sandbox, identity.userId) });
+  const sync = await createSyncClient({ kith, identity, crypto, transport, clock, random: createCryptoRandom(), storage, vault, vet: vetWithSandbox(sandbox, identity.userId), ...(options.compaction === undefined ? {} : { compaction: options.compaction }) });
   sync.onError((e) => void errors.push(`${username} (${e.during}): ${e.error instanceof Error ? e.error.message : String(e.error)}`));
   sync.start();
   return {
     username,
     kith,
     sync,
+    storage,
     async lookup(other) {
       const r = await sync.lookup(other);
       if (!r.ok) throw r.error;

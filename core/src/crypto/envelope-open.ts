@@ -121,7 +121,7 @@ export function openDecodedUncommitted(crypto: CryptoPort, e: Envelope, ctx: Ope
   };
   const change: DocChange = {
     doc: e.doc,
-    kind: e.kind === 'member' ? 'member' : 'update',
+    kind: e.kind,
     author: author.value,
     device: device.value,
     counter: e.counter,

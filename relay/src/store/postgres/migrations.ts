@@ -95,6 +95,20 @@ CREATE INDEX blob_reservations_owner ON blob_reservations (owner);
     name: 'CAP-5 retired read tokens',
     sql: `ALTER TABLE caps ADD COLUMN retired text;`,
   },
+  {
+    version: 4,
+    name: 'SES-1 challenges shared by instances',
+    sql: `
+CREATE TABLE auth_challenges (
+  nonce text PRIMARY KEY,
+  user_id text NOT NULL,
+  address text NOT NULL,
+  expires_at bigint NOT NULL
+);
+CREATE INDEX auth_challenges_address ON auth_challenges (address);
+CREATE INDEX auth_challenges_expiry ON auth_challenges (expires_at);
+`,
+  },
 ];
 
 /** Key of the advisory lock that serializes migrations between instances starting together. */

@@ -1,7 +1,8 @@
 // `pnpm start`: runs the relay (embedded SQLite + files under ./data) and the web demo side by
 // side, each as far as it exists in this checkout, and prints the URLs to open. The relay is the
 // `kith-relay` binary on plain Node (relay/dist, ADR 0020): @kith/core and @kith/relay are built
-// first whenever a source file is newer than their dist/.
+// first whenever a source file is newer than their dist/. The demo's URL is printed only once the
+// relay answers /health and the demo's server answers (signing up earlier would fail).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 
@@ -59,15 +60,36 @@ if (hasScript('relay', 'build') && (newest(`${root}core/src`) > built('core', 'i
   if (b.status !== 0) process.exit(b.status ?? 1);
 }
 
+/** Resolves once `url` answers 200 (polled every 200 ms); false after `timeoutMs` or when stopping. */
+async function answers(url, timeoutMs = 120_000) {
+  const until = Date.now() + timeoutMs;
+  while (!stopping && Date.now() < until) {
+    try {
+      const r = await fetch(url);
+      if (r.ok) return true;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return false;
+}
+
 const relayPort = process.env.PORT ?? '8787';
 const demoPort = process.env.DEMO_PORT ?? '5173';
 if (hasScript('relay', 'start')) {
   run('relay', ['--filter', '@kith/relay', 'start'], { PORT: relayPort, KITH_DATA_DIR: process.env.KITH_DATA_DIR ?? `${root}data` });
-  console.log(`relay: http://localhost:${relayPort}  (health: /health)`);
 }
+const relayUp = hasScript('relay', 'start') ? answers(`http://127.0.0.1:${relayPort}/health`) : Promise.resolve(false);
+void relayUp.then((up) => {
+  if (up) console.log(`relay: http://localhost:${relayPort}  (health: /health)`);
+  else if (!stopping && hasScript('relay', 'start')) console.log(`relay: no answer at http://localhost:${relayPort}/health yet`);
+});
 if (hasScript('web-demo', 'start')) {
   run('web-demo', ['--filter', '@kith/web-demo', 'start'], { DEMO_PORT: demoPort, KITH_RELAY_URL: `http://localhost:${relayPort}` });
-  console.log(`open the demo: http://localhost:${demoPort}`);
+  void Promise.all([relayUp, answers(`http://127.0.0.1:${demoPort}/`)]).then(([relay, demo]) => {
+    if (relay && demo) console.log(`open the demo: http://localhost:${demoPort}`);
+  });
 }
 if (children.length === 0) {
   console.log('nothing to start yet in this checkout');

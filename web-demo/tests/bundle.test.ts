@@ -45,4 +45,16 @@ describe('the production bundle against a real relay', () => {
     expect(vetted.quarantined).toBe(0);
     expect([...erin.errors, ...finn.errors]).toEqual([]);
   });
+
+  it('links a web app manifest the browser can read', async () => {
+    const ivy = await newUser(chrome.browser, demo);
+    const manifest = await ivy.page.evaluate(async () => {
+      const href = document.querySelector<HTMLLinkElement>('link[rel="manifest"]')?.href;
+      return href === undefined ? null : ((await (await fetch(href)).json()) as { name: string; display: string; start_url: string });
+    });
+    console.log(`manifest: ${JSON.stringify(manifest)}`);
+    expect(manifest).toEqual(expect.objectContaining({ name: 'Kith', display: 'standalone', start_url: './' }));
+    expect(ivy.errors).toEqual([]);
+    await ivy.context.close();
+  });
 });

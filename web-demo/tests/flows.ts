@@ -30,7 +30,8 @@ export async function acceptContact(page: Page, username: string): Promise<void>
 
 export async function openChatWith(page: Page, name: string): Promise<void> {
   await page.getByRole('tab', { name: 'Chats' }).click();
-  await page.locator('.chat-item', { hasText: name }).click();
+  // By the chat's name: a group's preview may name the person too ("Alice: …").
+  await page.locator('.chat-item', { has: page.locator('.chat-name', { hasText: name }) }).click();
   await page.locator('#conv-name', { hasText: name }).waitFor();
 }
 

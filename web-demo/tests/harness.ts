@@ -149,7 +149,7 @@ export async function newUser(browser: Browser, demo: Demo, viewport = { width: 
 }
 
 /** The screenshots docs/web-demo.md shows; `KITH_DOCS_SCREENSHOTS=1` refreshes them in docs/screenshots. */
-const DOC_SHOTS = new Set(['chat-list', 'chat-list-unread', 'conversation', 'conversation-phone', 'group', 'group-member-view', 'call', 'call-screen-share', 'logged-in-elsewhere']);
+const DOC_SHOTS = new Set(['chat-list', 'chat-list-unread', 'conversation', 'conversation-phone', 'group', 'group-member-view', 'call', 'call-screen-share', 'logged-in-elsewhere', 'group-phone']);
 
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(SCREENSHOTS, { recursive: true });

@@ -21,7 +21,11 @@ export interface ChatSummaries {
  * messages[conversationId+id] index, so a chat with 500 unread messages shows 500, not the
  * size of a loaded page. `changed` fires when any summary differs from the last read.
  */
-export async function createChatSummaries(kith: Kith, dbName: string, changed: () => void): Promise<ChatSummaries> {
+/**
+ * `authorOf(conversation, sender)` prefixes the preview: "You: " for mine, "Alice: " in groups
+ * (the author prefix of WhatsApp and Signal), nothing for the peer of a direct chat.
+ */
+export async function createChatSummaries(kith: Kith, dbName: string, changed: () => void, authorOf: (conversation: string, sender: string) => string): Promise<ChatSummaries> {
   const db = await openProjectionDb({ name: dbName });
   const projection: Projection = await createProjection({ kith, db });
   let current = new Map<string, Summary>();
@@ -34,7 +38,7 @@ export async function createChatSummaries(kith: Kith, dbName: string, changed: (
     let differs = rows.length !== current.size;
     for (const r of rows) {
       const body = r.lastBody ?? '';
-      const lastText = r.lastMessageId === null ? '' : r.lastDeleted ? 'Message deleted' : `${r.lastSenderId === kith.user ? 'You: ' : ''}${body || '📎 Attachment'}`;
+      const lastText = r.lastMessageId === null ? '' : r.lastDeleted ? 'Message deleted' : `${r.lastSenderId === null ? '' : authorOf(r.id, r.lastSenderId)}${body || '📎 Attachment'}`;
       const s = { lastText, lastAt: r.lastMessageId === null ? 0 : r.lastActivity, unread: r.unread };
       const prev = current.get(r.id);
       if (prev === undefined || prev.lastText !== s.lastText || prev.lastAt !== s.lastAt || prev.unread !== s.unread) differs = true;

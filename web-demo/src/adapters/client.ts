@@ -4,6 +4,7 @@
  * the UI never touches them directly, so a missing piece of the SDK shows up in one file only.
  * load-client-factory.ts loads it lazily.
  */
+import type { Kith, SyncClient } from '@kith/core';
 export type SyncState = 'offline' | 'connecting' | 'syncing' | 'upToDate' | 'gap';
 export type PresenceState = 'online' | 'away' | 'busy' | 'offline';
 export type Tick = 'queued' | 'sent' | 'delivered' | 'read';
@@ -95,6 +96,13 @@ export interface CallLogEntry {
   readonly screenShares: ReadonlyArray<{ readonly by: string; readonly startedAt: number; readonly durationMs: number | null }>;
 }
 
+/** A line of a group's history that is not a message: created, added, left, roles. */
+export interface SystemEntry {
+  readonly id: string;
+  readonly at: number;
+  readonly text: string;
+}
+
 export interface GroupDetails {
   readonly name: string;
   readonly description: string;
@@ -116,11 +124,26 @@ export interface MemberView {
   readonly role: 'admin' | 'member';
 }
 
+/** A message from someone else that just arrived (for notifications). */
+export interface IncomingMessage {
+  readonly conversation: string;
+  readonly chatName: string;
+  readonly authorName: string;
+  readonly text: string;
+  readonly muted: boolean;
+}
+
 export interface DemoClient {
   readonly me: Me;
+  /** The running engine and sync client, for @kith/react's provider (its hooks read them). */
+  readonly engine: { readonly kith: Kith; readonly sync: SyncClient };
+  /** How the UI names a user: "You", else their display name, else their username. */
+  nameOf(user: string): string;
   syncState(): SyncState;
   /** Fires after any change the UI may want to re-render for. */
   onChange(listener: () => void): () => void;
+  /** New messages from others, as they arrive (not history restored from the relay). */
+  onIncoming(listener: (m: IncomingMessage) => void): () => void;
   onTyping(listener: (conversation: string, name: string) => void): () => void;
   /** Finds a user by username at the relay. */
   lookup(username: string): Promise<string>;
@@ -156,6 +179,8 @@ export interface DemoClient {
   startCall(conversation: string, kind: 'voice' | 'video'): Promise<void>;
   callAction(action: 'accept' | 'decline' | 'hangUp' | 'shareScreen'): Promise<void>;
   callLog(conversation: string): CallLogEntry[];
+  /** A group's system lines (empty for direct chats). */
+  groupEvents(conversation: string): SystemEntry[];
   setPresence(state: PresenceState): void;
   presence(): PresenceState;
   /** Drops the relay connection (the user's "go offline" switch) or reconnects. */

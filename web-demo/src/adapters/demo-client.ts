@@ -6,7 +6,9 @@ import { toChatMessage, type MessageViewContext } from './message-view.js';
 import type { OfflineGate } from './offline-gate.js';
 import type { ProgressTransport } from './upload-progress.js';
 import { createCallController } from './webrtc-calls.js';
-import type { ChatSummary, ContactView, DemoClient, FileInput, PresenceState, UploadProgress } from './client.js';
+import { createUsernameBook } from './username-book.js';
+import { createGroupEvents } from './group-events.js';
+import type { ChatSummary, ContactView, DemoClient, IncomingMessage, FileInput, PresenceState, UploadProgress } from './client.js';
 
 export interface DemoClientParts {
   readonly kith: Kith;
@@ -22,6 +24,7 @@ export interface DemoClientParts {
 }
 
 const PAGE = 30;
+const ANSWER_MS = 3000;
 
 /** The DemoClient over a running engine and sync client: everything the UI calls, as plain data. */
 export async function createDemoClient(parts: DemoClientParts): Promise<DemoClient> {
@@ -47,8 +50,16 @@ export async function createDemoClient(parts: DemoClientParts): Promise<DemoClie
   // 500 messages is one receipt, not 500 engine writes).
   const toDeliver = new Map<ConversationId, MessageId>();
   let deliverTimer: ReturnType<typeof setTimeout> | undefined;
+  const incoming = new Set<(m: IncomingMessage) => void>();
+  const openedAt = Date.now();
   kith.on('message', ({ conversation, message }) => {
     if (message.author === me) return;
+    // History a new device restores, or a backlog from before this session, is not news.
+    if (message.sentAt >= openedAt - 60_000 && incoming.size > 0) {
+      const chat = client.chat(conversation);
+      const m: IncomingMessage = { conversation, chatName: chat.name, authorName: nameOf(message.author), text: message.deleted ? '' : message.text, muted: chat.muted };
+      for (const l of incoming) l(m);
+    }
     const prev = toDeliver.get(conversation);
     if (prev === undefined || message.id > prev) toDeliver.set(conversation, message.id);
     deliverTimer ??= setTimeout(() => {
@@ -62,13 +73,34 @@ export async function createDemoClient(parts: DemoClientParts): Promise<DemoClie
   sync.onState((s) => {
     if ((s === 'upToDate' || s === 'gap') && !gate.offline) {
       pending.clear();
-      sync.setPresence(myPresence, contactsToTell());
+      const all = contactsToTell();
+      for (const u of all) told.add(u);
+      sync.setPresence(myPresence, all);
     }
     changed();
   });
+  const answered = new Map<string, number>();
+  // A new device learns its contacts after its first sync: tell each one as it appears.
+  const told = new Set<UserId>();
+  kith.on('contact', () => {
+    const fresh = contactsToTell().filter((u) => !told.has(u));
+    if (fresh.length === 0 || gate.offline || sync.state !== 'upToDate') return;
+    for (const u of fresh) told.add(u);
+    sync.setPresence(myPresence, fresh);
+  });
   sync.onPresence((e) => {
-    if (e.state === 'offline' && presenceOf.get(e.user) !== 'offline') lastSeen.set(e.user, Date.now());
+    const before = presenceOf.get(e.user);
+    if (e.state === 'offline' && before !== 'offline') lastSeen.set(e.user, Date.now());
     presenceOf.set(e.user, e.state);
+    // Presence is announced on change only, so a contact who just came online (a reload: they
+    // were offline or unknown) or announced again while online (a new device of theirs) has not
+    // heard ours: answer. An answer to an answer comes within ANSWER_MS and is not answered
+    // again, which ends the exchange.
+    const cameOnline = before === undefined || before === 'offline';
+    if (e.state !== 'offline' && !gate.offline && contactsToTell().includes(e.user as UserId) && (cameOnline || Date.now() - (answered.get(e.user) ?? -Infinity) > ANSWER_MS)) {
+      answered.set(e.user, Date.now());
+      sync.setPresence(myPresence, [e.user as UserId]);
+    }
     changed();
   });
   const dec = new TextDecoder();
@@ -78,10 +110,12 @@ export async function createDemoClient(parts: DemoClientParts): Promise<DemoClie
     for (const l of typingListeners) l(conv, nameOf(e.from));
   });
 
+  // Usernames this device looked up (a contact request's row has a name before the profile arrives).
+  const usernames = createUsernameBook(me);
   const nameOf = (u: UserId): string => {
     if (u === me) return 'You';
     const p = kith.profile.get(u);
-    return p.displayName || p.username || u.slice(0, 8);
+    return p.displayName || p.username || usernames.get(u) || u.slice(0, 8);
   };
   const lastSeenRead = (conv: ConversationId): string | null => kith.receipts.forMember(conv, me).read;
 
@@ -91,10 +125,41 @@ export async function createDemoClient(parts: DemoClientParts): Promise<DemoClie
     localTick: (m) => (pending.has(m.id) ? 'queued' : gate.offline || sync.state === 'offline' || sync.state === 'connecting' ? 'sent' : null),
   };
 
+  // Offline is the user's switch or the browser's network (the `offline` event fires at once,
+  // where a dead socket would take the sync client's timeouts to notice).
+  let userOffline = false;
+  let networkOffline = typeof navigator !== 'undefined' && navigator.onLine === false;
+  const applyOffline = async (): Promise<void> => {
+    const next = userOffline || networkOffline;
+    if (next === gate.offline) return changed();
+    gate.setOffline(next);
+    if (!next) {
+      // Skip the backoff timer: reconnect now.
+      await sync.stop();
+      sync.start();
+    }
+    changed();
+  };
+  const onNetwork = (): void => {
+    networkOffline = navigator.onLine === false;
+    void applyOffline();
+  };
+  globalThis.addEventListener?.('offline', onNetwork);
+  globalThis.addEventListener?.('online', onNetwork);
+  if (networkOffline) gate.setOffline(true);
+
   const calls = createCallController(kith, sync, (u) => nameOf(u));
   const urls = new Map<string, string>();
   const callLog = createCallLog(kith, (u) => nameOf(u));
-  const summaries = await createChatSummaries(kith, parts.projectionDb, changed);
+  const groupEvents = createGroupEvents(kith, (u) => nameOf(u));
+  for (const c of kith.conversations.list()) if (c.kind === 'group') groupEvents.noteRoles(c.id);
+  kith.on('membership', ({ conversation }) => groupEvents.noteRoles(conversation));
+  const authorOf = (conv: string, sender: string): string => {
+    if (sender === me) return 'You: ';
+    const c = kith.conversations.list().find((x) => x.id === conv);
+    return c?.kind === 'group' ? `${nameOf(sender as UserId)}: ` : '';
+  };
+  const summaries = await createChatSummaries(kith, parts.projectionDb, changed, authorOf);
   const icons = createIconCache(sync, changed);
   const refreshAll = (): void => void summaries.refresh().catch(() => undefined);
   listeners.add(refreshAll);
@@ -127,6 +192,8 @@ export async function createDemoClient(parts: DemoClientParts): Promise<DemoClie
   });
 
   const client: DemoClient = {
+    engine: { kith, sync },
+    nameOf: (u) => nameOf(u as UserId),
     get me() {
       return { user: me, username: account.username, displayName: kith.profile.get().displayName || account.displayName || account.username };
     },
@@ -135,6 +202,10 @@ export async function createDemoClient(parts: DemoClientParts): Promise<DemoClie
       listeners.add(l);
       return () => void listeners.delete(l);
     },
+    onIncoming(l) {
+      incoming.add(l);
+      return () => void incoming.delete(l);
+    },
     onTyping(l) {
       typingListeners.add(l);
       return () => void typingListeners.delete(l);
@@ -142,12 +213,14 @@ export async function createDemoClient(parts: DemoClientParts): Promise<DemoClie
     async lookup(username) {
       const r = await sync.lookup(username.trim().toLowerCase());
       if (!r.ok) throw new Error(r.error.code === 'not_found' ? `No user named “${username}”.` : `Search failed (${r.error.code}).`);
+      usernames.remember(r.value, username.trim().toLowerCase());
       return r.value;
     },
     contacts(): ContactView[] {
       return kith.contacts.list().map((c) => {
         const p = kith.profile.get(c.user);
-        return { user: c.user, username: p.username, displayName: p.displayName || p.username, status: c.status, blocked: c.blocked };
+        const username = p.username || (usernames.get(c.user) ?? '');
+        return { user: c.user, username, displayName: p.displayName || (username === '' ? '' : `@${username}`), status: c.status, blocked: c.blocked };
       });
     },
     async contact(action, user) {
@@ -283,6 +356,7 @@ export async function createDemoClient(parts: DemoClientParts): Promise<DemoClie
       await calls[action]();
     },
     callLog: (conv) => callLog(conv as ConversationId),
+    groupEvents: (conv) => groupEvents.list(conv as ConversationId),
     setPresence(state) {
       myPresence = state;
       sync.setPresence(state, contactsToTell());
@@ -290,15 +364,12 @@ export async function createDemoClient(parts: DemoClientParts): Promise<DemoClie
     },
     presence: () => myPresence,
     async setOnline(online) {
-      gate.setOffline(!online);
-      if (online) {
-        // Skip the backoff timer: reconnect now.
-        await sync.stop();
-        sync.start();
-      }
-      changed();
+      userOffline = !online;
+      await applyOffline();
     },
     async signOut() {
+      globalThis.removeEventListener?.('offline', onNetwork);
+      globalThis.removeEventListener?.('online', onNetwork);
       await sync.stop();
       summaries.close();
       await kith.close();

@@ -59,22 +59,28 @@ export interface IconCache {
 
 export function createIconCache(sync: SyncClient, loaded: () => void, now: () => number = Date.now): IconCache {
   const urls = new Map<string, string | null>();
-  const failed = new Map<string, number>();
+  // A failed fetch (right after a reload the group's key may not be loaded yet; offline) is
+  // retried by itself after 0.5 s, 1 s, 2 s … (at most 10 s): `loaded` asks for a render, whose
+  // url() call fetches again. (Waiting for some other change to render took ~30 s.)
+  const failed = new Map<string, { at: number; wait: number }>();
   return {
     url(conversation, icon) {
       const a = decodeGroupIcon(icon);
       if (a === null || icon === null) return null;
       const key = `${conversation}|${icon}`;
       if (urls.has(key)) return urls.get(key) ?? null;
-      // A failed fetch (no key yet, offline) is retried on a render at least 5 s later.
-      if (now() - (failed.get(key) ?? -Infinity) < 5000) return null;
+      const last = failed.get(key);
+      if (last !== undefined && now() - last.at < last.wait) return null;
       urls.set(key, null);
       const fail = (): void => {
         urls.delete(key);
-        failed.set(key, now());
+        const wait = Math.min(10_000, last === undefined ? 500 : last.wait * 2);
+        failed.set(key, { at: now(), wait });
+        setTimeout(loaded, wait);
       };
       sync.downloadAttachment(conversation, a).then((r) => {
         if (!r.ok) return fail();
+        failed.delete(key);
         urls.set(key, URL.createObjectURL(new Blob([r.value as Uint8Array<ArrayBuffer>], { type: a.mime })));
         loaded();
       }, fail);

@@ -1,12 +1,24 @@
 import { describe, expect, it } from 'vitest';
+import { createMembershipAuthorizer } from '../crypto/authorize.js';
 import { createCounterTracker } from '../crypto/counter-tracker.js';
 import { makeGroup } from '../crypto/group-fixture.js';
+import { createIdentity, type Identity } from '../crypto/identity.js';
 import { openKeyEnvelope, sealKeyEnvelope } from '../crypto/key-envelope.js';
-import { createKeyring } from '../crypto/keyring.js';
+import { createKeyring, epochKeyHash } from '../crypto/keyring.js';
 import { SecretKey } from '../crypto/secret-key.js';
 import { testCrypto } from '../crypto/test-kit.js';
-import type { ConversationId, UserId } from '../ids.js';
-import { historyKeys, MAX_KEYS_PER_GRANT } from './group-keys.js';
+import type { ConversationId, DeviceId, UserId } from '../ids.js';
+import type { MembershipState } from '../model/membership/membership-log.js';
+import type { StorageWrite } from '../ports/storage.js';
+import { createMemoryStorage } from '../storage/memory/memory-storage.js';
+import { createMemoryVault } from '../vault/index.js';
+import { loadGrantPolicy } from './grant-policy.js';
+import { createGroupKeys, historyKeys, MAX_KEYS_PER_GRANT } from './group-keys.js';
+import { loadIntroBook } from './intro-book.js';
+import { createIntroHandler } from './intro-handler.js';
+import { loadKeyStore } from './key-store.js';
+import { loadMembershipViews, type MembershipViews } from './membership-views.js';
+import type { QueuedPush } from './queued-push.js';
 
 const CONV = '7d0f3c52-55c4-4b8e-9a51-0f4f0e8c2b11' as ConversationId;
 const ADMIN = '11111111-1111-4111-8111-111111111111' as UserId;
@@ -59,4 +71,57 @@ describe('SYNC-20: a joiner is given the earlier epochs (history keys)', () => {
     }
     expect(outcome).not.toBe('opened');
   });
+});
+
+describe('KEY-5, SYNC-20: a member given the canonical key of an epoch also gets its other candidates', () => {
+  // Regression (convergence seed yjs-834809971): two admins rotated to epoch 1 concurrently; one
+  // sealed a message under her own candidate before learning the other's. A member added later was
+  // given only the canonical key (smallest hash, so which one depended on the random keys) and
+  // never opened that message. Both key orders are checked, so the test does not depend on luck.
+  const device = '11111111-1111-4111-8111-111111111111' as DeviceId;
+  for (const [mine, theirs] of [[7, 8], [8, 7]] as const) {
+    it(`the joiner receives both epoch-1 keys (this admin's key ${mine}, the other admin's ${theirs})`, async () => {
+      const crypto = await testCrypto();
+      const [carol, erin, dave] = [1, 2, 3].map((n) => createIdentity(crypto, { device, bundle: new SecretKey(new Uint8Array(64).fill(n)) })) as [Identity, Identity, Identity];
+      const storage = createMemoryStorage();
+      const keys = await loadKeyStore(crypto, storage, createMemoryVault(crypto, new Uint8Array(32).fill(3)));
+      for (const u of [erin, dave]) keys.addUser(u.userId, { signingKey: u.public.signingKey, boxKey: u.public.boxKey });
+      const info = (epoch: number, createdBy: UserId) => ({ scope: CONV, epoch, removals: epoch, createdAt: 1, createdBy, recipients: [carol.userId, erin.userId] });
+      keys.addEpochKey(info(0, carol.userId), key(1));
+      keys.addEpochKey(info(1, carol.userId), key(mine));
+      keys.addEpochKey(info(1, erin.userId), key(theirs));
+      const member = (user: UserId, role: 'admin' | 'member') => [user, { user, role, addedBy: carol.userId, joinedAt: 1 }] as const;
+      const state: MembershipState = {
+        conversation: CONV, created: true, name: '', description: '', icon: null, creator: carol.userId, createdAt: 1,
+        members: new Map([member(carol.userId, 'admin'), member(erin.userId, 'admin'), member(dave.userId, 'member')]),
+        former: new Map(), cutoffs: new Map(), removals: 1, heads: [],
+      };
+      const memberships = { state: (c: ConversationId) => (c === CONV ? state : undefined), groups: () => [CONV] } as unknown as MembershipViews;
+      const queued: QueuedPush[] = [];
+      const book = await loadIntroBook({ crypto, identity: carol, storage, keys, queue: (p) => queued.push(p) });
+      const clock = { now: () => 1, setTimer: () => () => undefined };
+      const groupKeys = createGroupKeys({ crypto, identity: carol, keys, memberships, clock }, book);
+      const writes: StorageWrite[] = [];
+      groupKeys.plan(CONV, writes, false);
+      writes.push(...book.flush());
+      await storage.commit(writes);
+      book.queueFlushed();
+
+      // Dave opens what was sent to him.
+      const daveStorage = createMemoryStorage();
+      const daveKeys = await loadKeyStore(crypto, daveStorage, createMemoryVault(crypto, new Uint8Array(32).fill(4)));
+      daveKeys.addUser(carol.userId, { signingKey: carol.public.signingKey, boxKey: carol.public.boxKey });
+      const noGroups = { membershipLog: () => undefined, membershipGroups: () => [], outbox: () => [] };
+      const daveViews = await loadMembershipViews(daveStorage, noGroups, () => false);
+      const policy = await loadGrantPolicy({ crypto, storage: daveStorage, me: dave.userId, memberships: daveViews });
+      const handle = createIntroHandler({ crypto, identity: dave, keys: daveKeys, memberships: daveViews, authorize: createMembershipAuthorizer((c) => daveViews.view(c)), now: () => 1, policy });
+      for (const push of queued) {
+        const r = handle(push.bytes);
+        if (r.ok) await daveStorage.commit(r.value.writes);
+      }
+      const hashes = (ring: typeof keys.keyring): string[] => ring.epochs(CONV).filter((i) => i.epoch === 1).map((i) => i.keyHash).sort();
+      expect(hashes(daveKeys.keyring)).toEqual([epochKeyHash(crypto, key(7)), epochKeyHash(crypto, key(8))].sort());
+      expect(hashes(daveKeys.keyring)).toEqual(hashes(keys.keyring));
+    });
+  }
 });

@@ -3,7 +3,7 @@ import type { StorageWrite } from '../ports/storage.js';
 import { DEFAULT_ROTATION_POLICY, planEpoch, type RotationPolicy } from '../crypto/epoch-planner.js';
 import type { PublicIdentity } from '../crypto/identity.js';
 import { sealKeyEnvelope, keysDocId, type KeyGrant } from '../crypto/key-envelope.js';
-import { epochKeyHash, type Keyring } from '../crypto/keyring.js';
+import { epochKeyHash, type EpochKeyInfo, type Keyring } from '../crypto/keyring.js';
 import { SecretKey } from '../crypto/secret-key.js';
 import type { IntroBook } from './intro-book.js';
 import type { SessionDeps } from './session-deps.js';
@@ -144,6 +144,25 @@ export function createGroupKeys(
     }
   };
 
+  /**
+   * KEY-5, SYNC-20: concurrent rotations leave several keys for one epoch, and members may have
+   * sealed under any of them before learning the canonical one. Every member not yet given one
+   * of the other keys this device holds for the current epoch (not provisional, not historical)
+   * gets it too, in its own key envelope like the canonical one's; otherwise a joiner given only
+   * the canonical key never opens what was sealed under another. Earlier epochs' candidates
+   * already travel as history keys (`historyKeys`).
+   */
+  const shareCandidates = (conv: ConversationId, current: EpochKeyInfo, members: readonly UserId[], writes: StorageWrite[]): void => {
+    for (const info of keys.keyring.epochs(conv)) {
+      if (info.epoch !== current.epoch || info.keyHash === current.keyHash || info.provisional === true || info.historical === true) continue;
+      const key = keys.keyring.epochKey(conv, info.epoch, info.keyHash);
+      if (key === undefined) continue;
+      const fingerprint = `key-${conv}-${info.epoch}-${info.keyHash}`;
+      const missing = members.filter((u) => !book.has(u, `${fingerprint}-${u === me ? 'self' : 'peer'}`) && !info.recipients.includes(u));
+      if (missing.length > 0) distribute(conv, info.epoch, key, info.removals, missing, new Set(), writes);
+    }
+  };
+
   const groupKeys: GroupKeys = {
     unknownUsers: () => [...unknown],
     epochs() {
@@ -190,6 +209,7 @@ export function createGroupKeys(
       }
       if (current === undefined || current.info.removals < state.removals) return;
       if (missing.length > 0) distribute(conv, current.info.epoch, current.key, current.info.removals, missing, new Set(missing), writes);
+      shareCandidates(conv, current.info, members, writes);
     },
   };
   return groupKeys;

@@ -1,4 +1,4 @@
-import { decodeEnvelope, deriveUserId, envelopeSigningBytes, fail, ok, parseDocId, type Result } from '@kith/core';
+import { decodeEnvelope, deriveUserId, envelopeLastCounter, envelopeSigningBytes, fail, ok, parseDocId, type Result } from '@kith/core';
 import { encodeHex } from '@kith/core/protocol';
 import type { LogEntry } from '../store/ports.js';
 import type { Session } from './auth.js';
@@ -77,6 +77,7 @@ export function createDocumentService(ctx: RelayContext, caps: CapabilityService
           author: encodeHex(env.author),
           device: encodeHex(env.device),
           counter: env.counter,
+          to: envelopeLastCounter(env),
           kind: env.kind,
           hash: sha256Hex(bytes),
           bytes,

@@ -95,6 +95,12 @@ CREATE INDEX blob_reservations_owner ON blob_reservations (owner);
     name: 'CAP-5 retired read tokens',
     sql: `ALTER TABLE caps ADD COLUMN retired text;`,
   },
+  {
+    version: 4,
+    name: 'BATCH-7 counter ranges',
+    sql: `ALTER TABLE entries ADD COLUMN to_counter bigint;
+ALTER TABLE compacted ADD COLUMN to_counter bigint;`,
+  },
 ];
 
 /** Key of the advisory lock that serializes migrations between instances starting together. */

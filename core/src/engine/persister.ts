@@ -1,5 +1,5 @@
 import type { Storage, StorageWrite } from '../ports/storage.js';
-import { changeKey, type DocChange } from '../protocol/doc-change.js';
+import { changeKey, isAckedList, type AckedChange, type DocChange } from '../protocol/doc-change.js';
 import type { DocId } from '../ids.js';
 import { KithError } from '../errors.js';
 import { encodeRecord } from './record.js';
@@ -25,8 +25,8 @@ export interface Persister {
   commitAfter(writes: readonly StorageWrite[]): Promise<void>;
   /** Store a snapshot of a document (keeps its updates: see snapshots.ts). */
   snapshot(doc: DocId, data: Uint8Array): void;
-  /** Takes a change out of the outbox; `alongside` go in the same commit (one atomic ack). */
-  acknowledge(change: Pick<DocChange, 'doc' | 'device' | 'counter'>, alongside?: readonly StorageWrite[]): Promise<void>;
+  /** Takes changes out of the outbox; `alongside` go in the same commit (one atomic ack, BATCH-8). */
+  acknowledge(change: AckedChange | readonly AckedChange[], alongside?: readonly StorageWrite[]): Promise<void>;
   outbox(): DocChange[];
   restoreOutbox(changes: readonly DocChange[]): void;
   /** Throws `storage_failed` when a commit has failed before. */
@@ -85,8 +85,12 @@ export function createPersister(storage: Storage | undefined, alongside: () => S
       void commit([{ type: 'putSnapshot', doc, data, replaces: 0 }]).catch(() => undefined);
     },
     async acknowledge(change, alongside = []) {
-      const key = changeKey(change);
-      const writes: StorageWrite[] = pending.delete(key) ? [{ type: 'dequeue', id: key }, ...alongside] : [...alongside];
+      const writes: StorageWrite[] = [];
+      for (const c of isAckedList(change) ? change : [change]) {
+        const key = changeKey(c);
+        if (pending.delete(key)) writes.push({ type: 'dequeue', id: key });
+      }
+      writes.push(...alongside);
       if (writes.length === 0) return;
       await commit(writes).catch(() => undefined);
     },

@@ -24,8 +24,11 @@ export interface SecureSession {
   readonly own: OwnSecrets;
   readonly inbox: DocId;
   readonly authorize: Authorize;
-  /** Seals a local change and queues it; `unknown_epoch` / `not_a_member` mean: wait, try later. */
-  sealOutgoing(change: DocChange): Promise<Result<void>>;
+  /**
+   * Seals a local change and queues it; `unknown_epoch` / `not_a_member` mean: wait, try later.
+   * A run of consecutive updates of one document is sealed as one range (BATCH-9).
+   */
+  sealOutgoing(change: DocChange | readonly DocChange[]): Promise<Result<void>>;
   /**
    * SYNC-21: whether a local feed change can never be sealed: its conversation's membership
    * lists me as removed (or left) and not a member again, so no member would accept it (AUTH-1).

@@ -140,6 +140,7 @@ export function createInboundApplier(deps: InboundDeps): InboundApplier {
     }
     await settle(taken);
     stats.received += taken;
+    if (taken > 0) stats.envelopes++;
     return taken > 0 ? 'ok' : 'drop';
   };
   const retryParked = async (): Promise<boolean> => {

@@ -154,7 +154,7 @@ export async function createKith(options: KithOptions): Promise<Kith> {
   };
   const index = feedIndexOf(core);
   const eviction = createChunkEviction(core, index, maxLoadedChunks);
-  const onCrdtEvent = createEventMapper(core, () => reader, (c) => reevaluate(c));
+  const onCrdtEvent = createEventMapper(core, () => reader, (c) => reevaluate(c), (id) => loader.ensure(id));
   const inbound = createInbound(core);
   reevaluate = (c) => inbound.reevaluate(c);
   const loader = createLoader(core, inbound);

@@ -86,4 +86,19 @@ describe('receive once: sync writes follow the engine commit of what was receive
     expect(await g.storage.getMeta('sync/cursor/x')).toBeUndefined();
     await expect(kith.profile.update({ username: 'alice2' })).resolves.toMatchObject({ username: 'alice2' });
   });
+
+  it('a cursor is not made durable after the commit of the change it covers failed', async () => {
+    const change = await bobsProfileChange();
+    const g = gatedStorage();
+    const kith = await createKith({ ...alice, username: 'alice', backend: createCrdtBackend('automerge'), clock: createManualClock(1_700_000_000_000), random: createSeededRandom('alice'), storage: g.storage });
+    await kith.idle();
+    g.hold();
+    expect(kith.receive(change)).toEqual({ ok: true, value: 'applied' });
+    const cursor = kith.commitAfterReceived([{ type: 'putMeta', key: 'sync/cursor/x', value: 9 }]);
+    g.failNext(); // the received change's commit fails
+    g.release();
+    await expect(cursor).rejects.toThrow('storage_failed');
+    expect(await g.storage.getMeta('sync/cursor/x')).toBeUndefined();
+    expect((await g.storage.loadDoc(change.doc))?.updates ?? []).toEqual([]);
+  });
 });

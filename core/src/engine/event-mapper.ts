@@ -1,5 +1,5 @@
 import type { CrdtEvent } from '../ports/crdt.js';
-import type { CallId, ConversationId, MessageId, UserId } from '../ids.js';
+import type { CallId, ConversationId, DocId, MessageId, UserId } from '../ids.js';
 import type { Core } from './core.js';
 import type { LoadedDoc } from './doc-registry.js';
 import type { FeedReader } from './feed-reader.js';
@@ -25,7 +25,12 @@ function notDueAt(core: Core, value: unknown, key: string): number | null {
   return isDue(core, at) ? null : at;
 }
 
-export function createEventMapper(core: Core, reader: () => FeedReader, reevaluate: (c: ConversationId) => void) {
+export function createEventMapper(
+  core: Core,
+  reader: () => FeedReader,
+  reevaluate: (c: ConversationId) => void,
+  ensure: (doc: DocId) => Promise<LoadedDoc | undefined>,
+) {
   const notDueUntil = (value: unknown, key: string): number | null => notDueAt(core, value, key);
   return (doc: LoadedDoc, event: CrdtEvent): void => {
     const ref = doc.ref;
@@ -68,9 +73,18 @@ export function createEventMapper(core: Core, reader: () => FeedReader, reevalua
           if (message !== null) emit(message.editedAt === null ? 'message' : 'messageEdited', { conversation, message });
           else if (notDueUntil(doc.crdt.get(MSG, key), key) !== null) {
             // ID-2: dated beyond the skew bound: shown (and announced) once the clock reaches it.
-            dueTimers(core).schedule(doc.id, key, notDueUntil(doc.crdt.get(MSG, key), key)!, () => {
-              const due = reader().message(doc, key);
+            // The timer holds the chunk's id, not the chunk: an evicted chunk is not pinned until
+            // the record is due (ADR 0019); it is loaded again then if it was evicted meanwhile.
+            const chunk = doc.id;
+            const announce = (loaded: LoadedDoc | undefined): void => {
+              const due = loaded === undefined ? null : reader().message(loaded, key);
               if (due !== null) emit(due.editedAt === null ? 'message' : 'messageEdited', { conversation, message: due });
+            };
+            dueTimers(core).schedule(chunk, key, notDueUntil(doc.crdt.get(MSG, key), key)!, () => {
+              const live = core.docs.peek(chunk);
+              if (live !== undefined) announce(live);
+              // Storage failed: nothing to announce; the message shows when its chunk is next read.
+              else void ensure(chunk).then(announce, () => undefined);
             });
           }
           // The key lost its value (not merely masked for a block, or invalid): a Yjs update whose

@@ -20,7 +20,8 @@ export interface Persister {
   /**
    * Store `writes` in order after every write queued so far (the remote changes taken before
    * them included); resolves when durable, rejects when this commit fails (the engine is not
-   * marked broken: these are not its writes).
+   * marked broken: these are not its writes) or when one of the engine's commits before it
+   * failed (then nothing is written: a cursor never passes a change that was not stored).
    */
   commitAfter(writes: readonly StorageWrite[]): Promise<void>;
   /** Store a snapshot of a document (keeps its updates: see snapshots.ts). */
@@ -76,6 +77,9 @@ export function createPersister(storage: Storage | undefined, alongside: () => S
       // In the chain's order, but not the engine's own state: a failure here rejects for the
       // caller and does not mark the engine broken (these writes are not engine state).
       const run = chain.then(async () => {
+        // A commit of the engine's before these failed (a received change among them, maybe):
+        // the cursor must not become durable past what was not stored, or it would be lost.
+        if (failure !== null) throw new KithError('storage_failed', 'an earlier write failed; these writes were not made', { cause: failure });
         if (storage !== undefined && writes.length > 0) await storage.commit([...writes]);
       });
       chain = run.catch(() => undefined);

@@ -7,7 +7,8 @@ import { createAuthoredId } from './authored-id.js';
 /**
  * A hybrid logical clock producing UUIDv7 ids (ADR 0001 § Ordering): the 48-bit time is
  * max(wall clock, every id seen), the 12-bit counter orders ids within one millisecond.
- * Ids from one clock strictly increase; an id created after seeing another sorts after it.
+ * Ids from one clock strictly increase (unless the wall clock goes back by more than the skew
+ * bound, ID-2: the clock then restarts from it); an id created after seeing another sorts after it.
  * Every id is bound to the clock's author (ID-1). The counter of a new millisecond starts at a
  * random value below 2,048, so two devices of one account creating an id in the same
  * millisecond differ in the counter too (the id keeps only 14 random bits beside the tag).
@@ -28,6 +29,11 @@ export function createHlc(clock: Clock, random: Random, author: UserId): Hlc {
   return {
     next() {
       const now = Math.floor(clock.now());
+      // ID-2: this device's clock went back by more than the skew bound (it ran ahead and was
+      // corrected). Staying monotonic would date every new id beyond the bound — not due on
+      // this device (a send would not find its own message) nor anywhere else — so the clock
+      // restarts from now: new ids sort before the ones dated ahead, which is real time.
+      if (ms > now + OBSERVE_BOUND_MS) ms = 0;
       if (now > ms) {
         ms = now;
         const r = random.bytes(2);

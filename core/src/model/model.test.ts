@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ConversationId, UserId } from '../ids.js';
+import type { Clock } from '../ports/clock.js';
 import { isKithError } from '../errors.js';
 import { uuidV7Time } from '../ids.js';
 import { createManualClock } from '../testing/manual-clock.js';
@@ -67,6 +68,23 @@ describe('ids bound to their author (ID-1)', () => {
       expect(isAuthoredBy(flipped, U1)).toBe(false);
     }
   });
+  it('ID-2: a wall clock corrected back by more than the skew bound restarts the HLC instead of dating every new id ahead', () => {
+    let now = 1_700_000_600_000; // ten minutes ahead of the true time
+    const clock: Clock = { now: () => now, setTimer: () => () => undefined };
+    const hlc = createHlc(clock, createSeededRandom('hlc-back'), U1);
+    const ahead = hlc.next();
+    now = 1_700_000_000_000; // corrected
+    const fresh = hlc.next();
+    expect(uuidV7Time(fresh)).toBe(now);
+    expect(fresh < ahead).toBe(true);
+    expect(hlc.next() > fresh).toBe(true);
+    // Within the bound the clock stays monotonic: a 4-minute correction keeps increasing ids.
+    now += 10 * 60_000;
+    const before = hlc.next();
+    now -= 4 * 60_000;
+    expect(hlc.next() > before).toBe(true);
+  });
+
   it('HLC ids are bound to the clock\'s author; hand-made and v4 ids are not bound', () => {
     const hlc = createHlc(createManualClock(1_700_000_000_000), createSeededRandom('hlc3'), U1);
     const id = hlc.next();

@@ -66,5 +66,31 @@ for (const backend of ['yjs', 'automerge'] as const) {
       const b2 = await w.peer('bob').messages.send(group.id, 'b2');
       expect(uuidV7Time(b2.id)).toBeLessThanOrEqual(w.clock.now() + 5 * MINUTE);
     });
+
+    it('ID-2: a record that waits in a chunk evicted meanwhile is still announced when due', async () => {
+      let skew = 10 * MINUTE;
+      const clock = (shared: Clock): Clock => ({ now: () => shared.now() + skew, setTimer: (ms, fn) => shared.setTimer(ms, fn) });
+      const w = await createEngineWorld(`hostile-clock-evicted-${backend}`, backend, ['alice', 'bob', 'mallory'], {
+        mallory: { clock, chunkMessages: 2 },
+        bob: { maxLoadedChunks: 1 },
+      });
+      const group = await w.peer('alice').groups.create({ name: 'g', members: [w.user('bob'), w.user('mallory')] });
+      await w.flush();
+      const announced: string[] = [];
+      w.peer('bob').on('message', (e) => announced.push(e.message.text));
+      await w.peer('mallory').messages.send(group.id, 'soon');
+      skew = 0;
+      for (let i = 0; i < 6; i++) await w.peer('mallory').messages.send(group.id, `m${i}`); // 'soon' ends up in an old chunk
+      await w.flush();
+      const bob = w.peer('bob');
+      // Bob holds the bound (1) besides each author's newest chunk: 'soon''s chunk is not in memory.
+      expect(bob.stats().loadedChunks).toBeLessThanOrEqual(3);
+      expect(announced).not.toContain('soon');
+      w.clock.advance(6 * MINUTE);
+      await w.flush();
+      await bob.idle();
+      expect(announced).toContain('soon');
+      expect((await bob.messages.page(group.id)).map((m) => m.text)).toContain('soon');
+    });
   });
 }

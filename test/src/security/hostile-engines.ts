@@ -26,6 +26,9 @@ export interface HostileSpec {
   readonly clock?: (shared: ManualClock) => Clock;
   /** Replaces what is sent for a local change (crafted bytes, extra changes, other counters); the member's own engine keeps the real one. */
   readonly send?: (change: DocChange) => DocChange[];
+  /** Engine sizing (also for honest peers): messages per feed chunk, feed chunks kept in memory. */
+  readonly chunkMessages?: number;
+  readonly maxLoadedChunks?: number;
 }
 
 export interface EnginePeer {
@@ -88,6 +91,8 @@ export async function createEngineWorld(seed: string, backendName: BackendName, 
       clock: spec.clock?.(clock) ?? clock,
       random: random.fork(`kith:${name}:${opened++}`),
       storage: createMemoryStorage({ database }),
+      ...(spec.chunkMessages === undefined ? {} : { chunkMessages: spec.chunkMessages }),
+      ...(spec.maxLoadedChunks === undefined ? {} : { maxLoadedChunks: spec.maxLoadedChunks }),
     });
     kith.onOutgoing((change) => {
       for (const c of spec.send === undefined ? [change] : spec.send(change)) queue.push({ from: name, change: c });

@@ -56,6 +56,8 @@ export function createDocumentService(ctx: RelayContext, caps: CapabilityService
     if (!verifyDetached(env.signature, envelopeSigningBytes(env, env.nonce, env.body), env.author)) {
       return fail('bad_signature', 'envelope signature invalid');
     }
+    // BATCH-4: only updates are ranges; receivers would refuse any other (`unauthorized`).
+    if (envelopeLastCounter(env) !== env.counter && env.kind !== 'update') return fail('malformed', `a ${env.kind} envelope is not a range`);
     if (options.supersedes !== undefined && (env.kind !== 'snapshot' || owner === undefined)) {
       return fail('invalid_argument', 'only a snapshot of an owned document supersedes entries');
     }

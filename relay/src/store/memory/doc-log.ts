@@ -3,8 +3,6 @@ import { createRangeIndex, judgeRange, type RangeIndex } from '../range-index.js
 
 interface MemEntry {
   readonly seq: number;
-  readonly key: string;
-  readonly hash: string;
   readonly bytes: Uint8Array;
 }
 
@@ -32,7 +30,7 @@ export function createMemoryDocLogStore(): DocLogStore {
           out.push(verdict);
           continue;
         }
-        const entry: MemEntry = { seq: ++lastSeq, key, hash: r.hash, bytes: r.bytes.slice() };
+        const entry: MemEntry = { seq: ++lastSeq, bytes: r.bytes.slice() };
         index.insert({ from: r.counter, to: r.to, seq: entry.seq, hash: r.hash });
         let log = logs.get(r.doc);
         if (log === undefined) logs.set(r.doc, (log = []));

@@ -51,7 +51,11 @@ async function run(system: ChatSystem): Promise<Figures> {
   }
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
 const variants = ['before (maxBatch 1)', 'after (coalescing)', 'y-websocket'] as const;
 const results: Record<(typeof variants)[number], Figures[]> = { 'before (maxBatch 1)': [], 'after (coalescing)': [], 'y-websocket': [] };
 const loadBefore = loadAverage();
@@ -68,14 +72,15 @@ for (let round = 1; round <= sizes.rounds; round++) {
 const row = (v: (typeof variants)[number]): string => {
   const fs = results[v];
   const per = fs.map((f) => f.per1000).filter((x) => x !== undefined);
-  return `| ${v} | ${median(fs.map((f) => f.perS)).toFixed(0)} | ${median(fs.map((f) => f.p50)).toFixed(2)} / ${median(fs.map((f) => f.p99)).toFixed(2)} | ${per.length === 0 ? '—' : median(per).toFixed(0)} |`;
+  const rounds = fs.map((f) => f.perS.toFixed(0)).join(', ');
+  return `| ${v} | ${median(fs.map((f) => f.perS)).toFixed(0)} (${rounds}) | ${median(fs.map((f) => f.p50)).toFixed(2)} / ${median(fs.map((f) => f.p99)).toFixed(2)} | ${per.length === 0 ? '—' : median(per).toFixed(0)} |`;
 };
 const md = [
   '## § batching (issue 14 item 1, ADR 0017)',
   '',
   `One sender → one recipient (a direct chat; full client stacks: engine, Dexie on fake-indexeddb, sandbox, vault, sync client; relay child process with its default durability), ${sizes.sustained} messages each its own \`messages.send\` call, until the recipient shows all; send → shown one at a time over ${sizes.latencySamples} samples. Medians of ${sizes.rounds} interleaved round(s); "before" is the same build with \`maxBatch: 1\` (every change its own version 1 envelope, as before BATCH-9).`,
   '',
-  '| variant | sustained msg/s | p50 / p99 ms (one at a time) | envelopes per 1,000 messages (sustained) |',
+  '| variant | sustained msg/s, median (rounds) | p50 / p99 ms (one at a time) | envelopes per 1,000 messages (sustained) |',
   '|---|---|---|---|',
   ...variants.map(row),
   '',

@@ -43,13 +43,26 @@ export function createPersister(storage: Storage | undefined, alongside: () => S
   const pending = new Map<string, DocChange>();
   let chain: Promise<void> = Promise.resolve();
   let failure: unknown = null;
-  const commit = (own: StorageWrite[]): Promise<void> => {
+  /**
+   * BATCH-6 group commit: the writes of the last queued commit while it has not started, when it
+   * holds remote changes only. Remote changes taken meanwhile (a range's, or any burst received
+   * while a commit is in progress) join it instead of queueing one commit each; any other commit
+   * closes it, so the order of everything else is unchanged.
+   */
+  let open: { writes: StorageWrite[]; run: Promise<void> } | null = null;
+  const commit = (own: StorageWrite[], remote = false): Promise<void> => {
     if (storage === undefined) return chain;
+    if (remote && open !== null) {
+      open.writes.push(...own, ...alongside());
+      return open.run;
+    }
     const writes = [...own, ...alongside()];
     if (writes.length === 0) return chain;
     const run = chain.then(async () => {
+      if (open?.writes === writes) open = null;
       await storage.commit(writes);
     });
+    open = remote ? { writes, run } : null;
     chain = run.catch((error: unknown) => {
       failure ??= error;
     });
@@ -68,7 +81,7 @@ export function createPersister(storage: Storage | undefined, alongside: () => S
       pending.set(key, change);
     },
     commitRemote(change) {
-      void commit([{ type: 'appendUpdate', doc: change.doc, data: encodeRecord(change) }]).catch(() => undefined);
+      void commit([{ type: 'appendUpdate', doc: change.doc, data: encodeRecord(change) }], true).catch(() => undefined);
     },
     commitMeta(writes) {
       void commit([...writes]).catch(() => undefined);
@@ -76,6 +89,7 @@ export function createPersister(storage: Storage | undefined, alongside: () => S
     commitAfter(writes) {
       // In the chain's order, but not the engine's own state: a failure here rejects for the
       // caller and does not mark the engine broken (these writes are not engine state).
+      open = null;
       const run = chain.then(async () => {
         // A commit of the engine's before these failed (a received change among them, maybe):
         // the cursor must not become durable past what was not stored, or it would be lost.

@@ -1,3 +1,4 @@
+import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 import { CI_FUZZ_BUDGET_MS, DEFAULT_FUZZ_BUDGET_MS } from './core/src/testing/fuzz-env.js';
 
@@ -28,7 +29,13 @@ const SLOW_UNITS = [
   'core/src/model/membership/membership-convergence.test.ts',
 ];
 
+// Workspace packages resolve to their TypeScript sources through the `@kith/source` export
+// condition (ADR 0020); without it they would resolve to their built dist/.
+const SOURCE = '@kith/source';
+
 export default defineConfig({
+  resolve: { conditions: [SOURCE, ...defaultClientConditions] },
+  ssr: { resolve: { conditions: [SOURCE, ...defaultServerConditions] } },
   test: {
     pool: 'forks',
     projects: [

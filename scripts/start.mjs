@@ -1,7 +1,9 @@
 // `pnpm start`: runs the relay (embedded SQLite + files under ./data) and the web demo side by
-// side, each as far as it exists in this checkout, and prints the URLs to open.
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+// side, each as far as it exists in this checkout, and prints the URLs to open. The relay is the
+// `kith-relay` binary on plain Node (relay/dist, ADR 0020): @kith/core and @kith/relay are built
+// first whenever a source file is newer than their dist/.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 
 const root = new URL('..', import.meta.url).pathname;
 const children = [];
@@ -40,6 +42,22 @@ function shutdown(code) {
 }
 process.on('SIGINT', () => shutdown(0));
 process.on('SIGTERM', () => shutdown(0));
+
+/** The newest mtime under dir (ms), or 0. */
+function newest(dir) {
+  if (!existsSync(dir)) return 0;
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (e.isFile()) t = Math.max(t, statSync(`${e.parentPath}/${e.name}`).mtimeMs);
+  }
+  return t;
+}
+const built = (pkg, entry) => (existsSync(`${root}${pkg}/dist/${entry}`) ? statSync(`${root}${pkg}/dist/${entry}`).mtimeMs : 0);
+if (hasScript('relay', 'build') && (newest(`${root}core/src`) > built('core', 'index.js') || newest(`${root}relay/src`) > built('relay', 'main.js'))) {
+  console.log('building @kith/core and @kith/relay (pnpm build)…');
+  const b = spawnSync('pnpm', ['--filter', '@kith/core', '--filter', '@kith/relay', 'run', 'build'], { cwd: root, stdio: 'inherit' });
+  if (b.status !== 0) process.exit(b.status ?? 1);
+}
 
 const relayPort = process.env.PORT ?? '8787';
 const demoPort = process.env.DEMO_PORT ?? '5173';

@@ -2,7 +2,9 @@
 # Runs every check and test of the workspace and ends with the line `N passed, N failed`.
 # Installs the Debian packages the suites need when missing and we are root: chromium (browser
 # suites), postgresql and redis-server (the relay's PostgreSQL store, cluster and Redis tests start
-# private servers on temporary directories and ports, and skip only without the binaries).
+# private servers on temporary directories and ports, and skip only without the binaries). From
+# the npm registry it takes Node 22 (scripts/test-node22.sh, cached under ~/.cache/kith/node22) and
+# the pack-and-install test's third-party packages (through npm's cache).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,7 +40,13 @@ step pnpm check:rules
 mkdir -p artifacts
 report=artifacts/vitest.json
 rm -f "$report"
-# every project (fast and slow, vitest.config.ts)
+# every project (fast and slow, vitest.config.ts); the slow one includes the pack-and-install test
+# (test/src/packaging/pack-install.test.ts: builds, packs, installs the tarballs with npm).
 pnpm exec vitest run --reporter=default --reporter=json --outputFile.json="$report" || status=1
-node scripts/summarize-tests.mjs "$report" "$status" || status=1
+# The core and relay suites again on Node 22 LTS (from the npm registry; scripts/test-node22.sh).
+report22=artifacts/vitest-node22.json
+rm -f "$report22"
+echo "::: core and relay suites on Node 22"
+bash scripts/test-node22.sh "$report22" || { echo "FAILED: the suites on Node 22"; status=1; }
+node scripts/summarize-tests.mjs "$report" "$status" "$report22" || status=1
 exit $status

@@ -186,7 +186,7 @@ if (only !== undefined) {
   const started = performance.now();
   for (const name of Object.keys(CASES)) {
     const t = performance.now();
-    const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', self, `--case=${name}`], {
+    const child = spawnSync(process.execPath, ['--expose-gc', '--conditions=@kith/source', '--import', 'tsx', self, `--case=${name}`], {
       encoding: 'utf8', timeout: 900_000, maxBuffer: 2 ** 24,
     });
     const line = child.stdout.split('\n').find((l) => l.startsWith('RESULT '));

@@ -109,7 +109,7 @@ async function measure(backend: CrdtBackendName): Promise<Row> {
   for (const item of database.outbox.values()) stored += item.length;
   const file = join(tmpdir(), `kith-domain-bench-${process.pid}-${backend}.bin`);
   writeFileSync(file, serialize(database));
-  const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), String(COUNT), '--cold', file, backend, conv], {
+  const child = spawnSync(process.execPath, ['--expose-gc', '--conditions=@kith/source', '--import', 'tsx', fileURLToPath(import.meta.url), String(COUNT), '--cold', file, backend, conv], {
     encoding: 'utf8',
   });
   rmSync(file, { force: true });

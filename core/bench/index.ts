@@ -15,7 +15,7 @@ let failed = 0;
 for (const file of files) {
   console.log(`\n=== ${file}`);
   const started = Date.now();
-  const run = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', `${dir}${file}`], { stdio: 'inherit' });
+  const run = spawnSync(process.execPath, ['--expose-gc', '--conditions=@kith/source', '--import', 'tsx', `${dir}${file}`], { stdio: 'inherit' });
   console.log(`=== ${file}: ${run.status === 0 ? 'ok' : `FAILED (${run.status ?? run.signal})`} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   if (run.status !== 0) failed++;
 }

@@ -148,7 +148,7 @@ async function receiveChild(file: string, backend: CrdtBackendName, conv: Conver
 }
 
 function child(args: string[]): string {
-  const run = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), String(COUNT), BACKENDS.join(','), ...args], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+  const run = spawnSync(process.execPath, ['--expose-gc', '--conditions=@kith/source', '--import', 'tsx', fileURLToPath(import.meta.url), String(COUNT), BACKENDS.join(','), ...args], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
   if (run.status !== 0) throw new Error(`child ${args[0]} failed: ${run.stderr}`);
   return run.stdout.trim().split('\n').pop() ?? '';
 }

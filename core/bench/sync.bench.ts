@@ -83,7 +83,7 @@ async function inProcess(): Promise<{ p50: number; p99: number; rate: number; ca
 async function realRelay(): Promise<{ p50: number; p99: number }> {
   const root = fileURLToPath(new URL('../../', import.meta.url));
   const dataDir = mkdtempSync(join(tmpdir(), 'kith-bench-relay-'));
-  const child = spawn(join(root, 'relay/node_modules/.bin/tsx'), ['relay/src/main.ts', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(join(root, 'relay/node_modules/.bin/tsx'), ['--conditions=@kith/source', 'relay/src/main.ts', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const url = await new Promise<string>((res, rej) => {
       let out = '';

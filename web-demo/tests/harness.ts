@@ -76,7 +76,7 @@ export interface Relay {
 export async function startRelay(): Promise<Relay> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'kith-demo-relay-'));
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child: ChildProcess = spawn(process.execPath, ['--conditions=@kith/source', '--import', 'tsx', 'src/main.ts'], {
     cwd: join(ROOT, 'relay'),
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', KITH_DATA_DIR: dataDir, KITH_SYNCHRONOUS: 'NORMAL' },
     stdio: ['ignore', 'pipe', 'pipe'],

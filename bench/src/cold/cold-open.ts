@@ -38,7 +38,7 @@ export function peerColdOpen(kind: 'yjs' | 'automerge', history: number, bytes: 
   try {
     const file = join(dir, `${kind}.bin`);
     writeFileSync(file, kind === 'yjs' ? yjsHistory(history, bytes) : automergeHistory(history, bytes));
-    const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(new URL('./cold-open-child.ts', import.meta.url)), kind, file], { encoding: 'utf8', cwd: fileURLToPath(new URL('../..', import.meta.url)) });
+    const child = spawnSync(process.execPath, ['--expose-gc', '--conditions=@kith/source', '--import', 'tsx', fileURLToPath(new URL('./cold-open-child.ts', import.meta.url)), kind, file], { encoding: 'utf8', cwd: fileURLToPath(new URL('../..', import.meta.url)) });
     if (child.status !== 0) throw new Error(`cold open child failed: ${child.stderr}`);
     const out = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { ms: number; heapMb: number; last: string; count: number };
     if (out.count !== 50 || out.last !== `message ${history - 1}`) throw new Error(`cold open read the wrong page: ${JSON.stringify(out)}`);

@@ -16,7 +16,7 @@ const benchDir = fileURLToPath(new URL('../..', import.meta.url));
  * prints `listening on ws://…`.
  */
 export function startChildServer(entry: string, env: Record<string, string> = {}): Promise<ChildServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL(entry, import.meta.url))], {
+  const child = spawn(process.execPath, ['--conditions=@kith/source', '--import', 'tsx', fileURLToPath(new URL(entry, import.meta.url))], {
     cwd: benchDir,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

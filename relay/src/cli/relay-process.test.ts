@@ -6,7 +6,7 @@ const relayDir = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Runs the relay entry as a real process (as `kith-relay` does) and returns how it ended. */
 function relay(args: string[], env: Record<string, string> = {}): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+  const r = spawnSync(process.execPath, ['--conditions=@kith/source', '--import', 'tsx', 'src/main.ts', ...args], {
     cwd: relayDir,
     env: { ...process.env, ...env },
     encoding: 'utf8',

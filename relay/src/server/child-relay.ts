@@ -12,6 +12,12 @@ export interface ChildRelay {
   readonly exited: Promise<string>;
 }
 
+// Built (dist/, as published) this file runs the compiled entry on plain Node; from source (the
+// workspace), main.ts through tsx with the `@kith/source` condition (ADR 0020).
+const entryArgs = import.meta.url.endsWith('.js')
+  ? [fileURLToPath(new URL('../main.js', import.meta.url))]
+  : ['--conditions=@kith/source', '--import', 'tsx', 'src/main.ts'];
+
 /**
  * Starts the relay entry in a child process on a free port; resolves once it listens. Node runs
  * main.ts itself with tsx as a loader (`node --import tsx`), so the child's pid IS the relay —
@@ -19,7 +25,7 @@ export interface ChildRelay {
  * `nodeArgs` go to node before the loader (e.g. `--cpu-prof` for a benchmark).
  */
 export function startChildRelay(dataDir: string, extraEnv: Record<string, string> = {}, nodeArgs: readonly string[] = []): Promise<ChildRelay> {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, [...nodeArgs, ...entryArgs], {
     cwd: relayDir,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', KITH_DATA_DIR: dataDir, ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],

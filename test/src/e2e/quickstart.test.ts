@@ -22,7 +22,7 @@ afterAll(async () => {
 
 function run(url: string): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'examples/quickstart.ts'], { cwd: coreDir, env: { ...process.env, KITH_RELAY_URL: url } });
+    const child = spawn(process.execPath, ['--conditions=@kith/source', '--import', 'tsx', 'examples/quickstart.ts'], { cwd: coreDir, env: { ...process.env, KITH_RELAY_URL: url } });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));

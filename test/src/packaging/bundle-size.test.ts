@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import { build, type Rolldown } from 'vite';
+import { build, defaultClientConditions, type Rolldown } from 'vite';
 import { describe, expect, it } from 'vitest';
 import { writeBenchSection } from '../../../scripts/bench-report.js';
 
@@ -21,7 +21,7 @@ const WASM_MAGIC_BASE64 = 'AGFzbQ'; // the same bytes inlined as base64
 
 async function bundle(fixture: string): Promise<Bundle> {
   const root = fileURLToPath(new URL(`fixtures/${fixture}/`, import.meta.url));
-  const out = await build({ root, logLevel: 'silent', configFile: false, build: { write: false, target: 'es2022', minify: true }, worker: { format: 'es' } });
+  const out = await build({ root, logLevel: 'silent', configFile: false, resolve: { conditions: ['@kith/source', ...defaultClientConditions] }, build: { write: false, target: 'es2022', minify: true }, worker: { format: 'es' } });
   const outputs = (Array.isArray(out) ? out : [out]) as Rolldown.RolldownOutput[];
   const files = new Map<string, Uint8Array>();
   for (const o of outputs) {

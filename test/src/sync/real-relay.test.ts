@@ -33,7 +33,7 @@ let dataDir = '';
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'kith-relay-'));
-  child = spawn(join(root, 'relay/node_modules/.bin/tsx'), ['relay/src/main.ts', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--synchronous', 'NORMAL'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  child = spawn(join(root, 'relay/node_modules/.bin/tsx'), ['--conditions=@kith/source', 'relay/src/main.ts', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--synchronous', 'NORMAL'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   url = await new Promise<string>((res, rej) => {
     let out = '';
     const timer = setTimeout(() => rej(new Error(`relay did not start: ${out}`)), 30_000);

@@ -93,6 +93,13 @@ export interface Kith {
   /** Local changes not yet acknowledged by the relay, oldest first. */
   outbox(): DocChange[];
   /**
+   * ADR 0022: makes my author snapshot of a closed feed chunk of mine (kind `snapshot`, SNAP-2):
+   * it replaces the chunk's records locally and is emitted to `onOutgoing` like any change. Null
+   * when the chunk is not eligible (not mine, not fully applied, a change still unacknowledged,
+   * already compacted).
+   */
+  compact(doc: DocId): Promise<DocChange | null>;
+  /**
    * Takes a local change out of the outbox (the relay stored it). `alongside` are committed in
    * the SAME storage commit (the sync client's push record: one atomic ack, ADR 0014).
    */
@@ -195,6 +202,7 @@ export async function createKith(options: KithOptions): Promise<Kith> {
     audience: (doc) => audienceOf(core, doc),
     subscriptions: () => subscriptionsOf(core),
     outbox: () => core.persister.outbox(),
+    compact: (doc) => core.queue.run(() => writer.snapshot(doc)),
     acknowledge: (change, alongside) => core.persister.acknowledge(change, alongside),
     commitAfterReceived: (writes) => core.persister.commitAfter(writes),
     gaps() {

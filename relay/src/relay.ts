@@ -2,13 +2,14 @@ import type { Clock } from '@kith/core';
 import { DEFAULT_RELAY_LIMITS, type RelayLimits } from './config.js';
 import { createJsonLogger, type Logger } from './ops/logger.js';
 import { createRelayMetrics, type RelayMetrics } from './ops/metrics.js';
-import { createRateLimiter } from './ops/rate-limit.js';
+import { createRateLimiter, type SharedLimit } from './ops/rate-limit.js';
 import { createAuthService, type AuthService } from './services/auth.js';
 import { createCapabilityService, type CapabilityService } from './services/capabilities.js';
 import type { RelayContext } from './services/context.js';
 import { relayCryptoReady } from './services/crypto.js';
 import { createDocumentService, type DocumentService } from './services/documents.js';
 import type { ClusterBus } from './services/cluster-bus.js';
+import { withClusterCapabilities } from './services/cluster-capabilities.js';
 import { createClusterHub } from './services/cluster-hub.js';
 import { createHub, type Hub } from './services/hub.js';
 import type { RelayStore } from './store/ports.js';
@@ -60,15 +61,18 @@ export async function createRelay(deps: RelayDeps): Promise<Relay> {
   const clock = deps.clock ?? systemClock;
   const limits: RelayLimits = { ...DEFAULT_RELAY_LIMITS, ...deps.limits };
   const now = (): number => clock.now();
+  const counter = deps.cluster?.bus.counter;
+  const shared = (name: string): SharedLimit | undefined => (counter === undefined ? undefined : { counter, name });
   const ctx: RelayContext = {
     store: deps.store,
     clock,
     limits,
     logger: deps.logger ?? createJsonLogger((l) => process.stdout.write(l)),
     metrics: createRelayMetrics(),
-    accountLimiter: createRateLimiter(limits.accountRate, limits.accountBurst, now),
-    ipLimiter: createRateLimiter(limits.ipRate, limits.ipBurst, now),
-    peerLimiter: createRateLimiter(limits.peerRate, limits.peerBurst, now),
+    // RLY-36: in a cluster whose bus has counters, these limits hold across instances.
+    accountLimiter: createRateLimiter(limits.accountRate, limits.accountBurst, now, shared('account')),
+    ipLimiter: createRateLimiter(limits.ipRate, limits.ipBurst, now, shared('ip')),
+    peerLimiter: createRateLimiter(limits.peerRate, limits.peerBurst, now, shared('peer')),
   };
   const hubOptions = {
     maxEntriesPerFrame: limits.maxLiveFrameEntries,
@@ -90,7 +94,9 @@ export async function createRelay(deps: RelayDeps): Promise<Relay> {
         });
   const hub: Hub = cluster ?? createHub(hubOptions);
   const auth = createAuthService(ctx);
-  const caps = createCapabilityService(ctx);
+  const localCaps = createCapabilityService(ctx);
+  // RLY-38: a rotation at any instance re-checks the live subscriptions at every instance.
+  const caps = deps.cluster === undefined ? localCaps : withClusterCapabilities(localCaps, deps.cluster.bus);
   const docs = createDocumentService(ctx, caps, hub);
   const live = new Map<RelaySocket, RelayConnection>();
   let ready = true;

@@ -45,8 +45,18 @@ async function authed(url: string, token: string): Promise<WebSocket> {
  */
 export async function kithFanoutTarget(senders: number, bytes: number): Promise<FanoutTarget> {
   const relay = await startBenchRelay();
-  const f = (path: string, init?: RequestInit): Promise<Response> => fetch(`${relay.url}${path}`, init);
-  const ws = `${relay.url.replace(/^http/, 'ws')}/v1/ws`;
+  return kithFanoutOn([relay.url], senders, bytes, () => relay.stop());
+}
+
+/**
+ * The same workload against relays at `urls` (instances of one cluster, or one relay):
+ * subscribers and senders take the instances in turn; `stop` stops them.
+ */
+export async function kithFanoutOn(urls: readonly string[], senders: number, bytes: number, stop: () => Promise<void>): Promise<FanoutTarget> {
+  let turn = 0;
+  const nextUrl = (): string => urls[turn++ % urls.length]!;
+  const f = (path: string, init?: RequestInit): Promise<Response> => fetch(`${urls[0]!}${path}`, init);
+  const wsOf = (url: string): string => `${url.replace(/^http/, 'ws')}/v1/ws`;
   const run = `${process.pid.toString(36)}${(runs++).toString(36)}`;
   const owner = createTestIdentity(`fanout-owner-${run}`);
   const ownerToken = await registerAndLogin(f, owner, `fo_${run}`);
@@ -59,7 +69,7 @@ export async function kithFanoutTarget(senders: number, bytes: number): Promise<
   }
   return {
     async subscribe(delivered) {
-      const sock = await authed(ws, ownerToken);
+      const sock = await authed(wsOf(nextUrl()), ownerToken);
       let oks = 0;
       await new Promise<void>((resolve, reject) => {
         sock.on('message', (data) => {
@@ -81,7 +91,7 @@ export async function kithFanoutTarget(senders: number, bytes: number): Promise<
         id: i + 1,
         env: encodeBase64(signTestEnvelope(w.id, { doc: w.doc, counter: i + 1, body: new Uint8Array(randomBytes(bytes)) })),
       }));
-      const sock = await authed(ws, w.token);
+      const sock = await authed(wsOf(urls[index % urls.length]!), w.token);
       return {
         ws: sock,
         go: () =>
@@ -96,6 +106,6 @@ export async function kithFanoutTarget(senders: number, bytes: number): Promise<
           }),
       };
     },
-    stop: () => relay.stop(),
+    stop,
   };
 }

@@ -15,6 +15,7 @@ import {
   vetWithSandbox,
   type CryptoPort,
   type Kith,
+  type Storage,
   type SyncClient,
   type UserId,
   type WebSocketConstructor,
@@ -28,6 +29,7 @@ export interface KithDevice {
   readonly username: string;
   readonly kith: Kith;
   readonly sync: SyncClient;
+  readonly storage: Storage;
   lookup(username: string): Promise<UserId>;
   close(): Promise<void>;
 }
@@ -38,7 +40,7 @@ export interface KithDevice {
  * in the decode sandbox (a worker), and the sync client over a WebSocket. Internal sync failures
  * (bugs) are collected in `errors`.
  */
-export async function openKithDevice(url: string, crypto: CryptoPort, username: string, errors: string[]): Promise<KithDevice> {
+export async function openKithDevice(url: string, crypto: CryptoPort, username: string, errors: string[], options: { readonly compaction?: boolean } = {}): Promise<KithDevice> {
   const relayFetch = (path: string, init?: RequestInit): Promise<Response> => fetch(`${url}${path}`, init);
   const identity = createIdentity(crypto, { device: createDeviceId(crypto) });
   const registered = await registerAccount(relayFetch, identity, username);
@@ -54,6 +56,7 @@ export async function openKithDevice(url: string, crypto: CryptoPort, username: 
   const maxBatch = Number(process.env['BENCH_MAX_BATCH'] ?? Number.NaN);
   const sync = await createSyncClient({
     kith, identity, crypto, transport, clock, random: createCryptoRandom(), storage, vault, vet: vetWithSandbox(sandbox, identity.userId),
+    ...(options.compaction === undefined ? {} : { compaction: options.compaction }),
     ...(Number.isInteger(maxBatch) && maxBatch >= 1 ? { maxBatch } : {}),
   });
   sync.onError((e) => void errors.push(`${username} (${e.during}): ${e.error instanceof Error ? e.error.message : String(e.error)}`));
@@ -62,6 +65,7 @@ export async function openKithDevice(url: string, crypto: CryptoPort, username: 
     username,
     kith,
     sync,
+    storage,
     async lookup(other) {
       const r = await sync.lookup(other);
       if (!r.ok) throw r.error;

@@ -94,6 +94,7 @@ export function openDecodedUncommitted(crypto: CryptoPort, e: Envelope, ctx: Ope
     return fail('unauthorized', `a ${e.kind} envelope does not carry a document change`);
   }
   if ((e.kind === 'member') !== e.doc.startsWith('members:')) return fail('unauthorized', 'envelope kind does not match its document');
+  const kind: DocChange['kind'] = e.kind;
   // BATCH-4: only updates are batched; a membership op or snapshot is a range of one.
   if (e.version === ENVELOPE_RANGE_VERSION && e.kind !== 'update') return fail('unauthorized', `a ${e.kind} envelope is not a range`);
   const author = verifyEnvelope(crypto, e);
@@ -135,7 +136,7 @@ export function openDecodedUncommitted(crypto: CryptoPort, e: Envelope, ctx: Ope
   const changes = payloads.map(
     (p, i): DocChange => ({
       doc: e.doc,
-      kind: e.kind === 'member' ? 'member' : 'update',
+      kind,
       author: author.value,
       device: device.value,
       counter: e.counter + i,

@@ -15,7 +15,7 @@ export function changeEnvelopeKind(change: DocChange, snapshot = false): ChangeE
     if (!isRosterDoc(change.doc)) throw new KithError('invalid_argument', 'member changes belong to a members: document');
     return 'member';
   }
-  return snapshot ? 'snapshot' : 'update';
+  return snapshot || change.kind === 'snapshot' ? 'snapshot' : 'update';
 }
 
 /** Signs a header, nonce and body with the identity (ENV-4) and encodes the envelope. */

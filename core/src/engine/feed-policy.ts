@@ -2,6 +2,7 @@ import type { ConversationId, DocId, UserId } from '../ids.js';
 import type { DocChange } from '../protocol/doc-change.js';
 import type { Core } from './core.js';
 import { directConversationId } from '../ids.js';
+import { snapshotCovers } from './snapshots.js';
 
 /**
  * Whether a feed change may take effect now (ADR 0001): `allow` — its author is a member (or
@@ -22,7 +23,12 @@ export function feedVerdict(core: Core, conversation: ConversationId, doc: DocId
   const state = core.groups.get(conversation)?.log.state();
   if (state === undefined || !state.created) return 'wait';
   if (state.members.has(author)) return 'allow';
-  if (state.former.has(author)) return withinCutoff(state.cutoffs.get(author), doc, change.device, change.counter) ? 'allow' : 'cut';
+  if (state.former.has(author)) {
+    const cutoff = state.cutoffs.get(author);
+    if (!withinCutoff(cutoff, doc, change.device, change.counter)) return 'cut';
+    // SNAP-3: a former member's snapshot counts only if every range it covers is within her cutoff.
+    return snapshotCovers(change).every((r) => withinCutoff(cutoff, doc, r.device, r.to)) ? 'allow' : 'cut';
+  }
   return 'wait';
 }
 

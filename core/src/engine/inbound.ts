@@ -11,7 +11,8 @@ import { feedDocId, parseDocRef } from '../model/doc-ids.js';
 import { createMembershipLog } from '../model/membership/membership-log.js';
 import { createSeenCounters } from './seen-counters.js';
 import { feedVerdict, isDirectWith } from './feed-policy.js';
-import { maybeSnapshot } from './snapshots.js';
+import { checkCovers, coversAllRecords, crdtBytes, markSeen, maybeSnapshot } from './snapshots.js';
+import { decodeSnapshotBody } from '../protocol/snapshot-body.js';
 import { emitRetracted, shownKeys, type ShownKeys } from './retractions.js';
 import { hiddenChanges } from './hidden-changes.js';
 import { quarantineOf } from './quarantine.js';
@@ -118,7 +119,8 @@ export function createInbound(core: Core): Inbound {
     // Held while its author was blocked (persisted, so also after a restart): masked now.
     const { held: hide, writes } = hidden.takeHeld(rec.change);
     if (writes.length > 0) core.persister.commitMeta(writes);
-    const r = hide ? applyHidden(doc, rec.change.payload) : doc.crdt.apply(rec.change.payload);
+    const bytes = crdtBytes(rec.change);
+    const r = bytes === null ? fail('malformed', 'undecodable snapshot') : hide ? applyHidden(doc, bytes) : doc.crdt.apply(bytes);
     rec.applied = true;
     held--;
     doc.held--;
@@ -144,6 +146,12 @@ export function createInbound(core: Core): Inbound {
       if (!rec.applied && want[i]) applyRecord(doc, rec);
     });
     if (before !== null) emitRetracted(core, conversation, doc, before);
+  };
+
+  const heldTotal = (): number => held;
+  const countHeld = (doc: LoadedDoc): void => {
+    held++;
+    doc.held++;
   };
 
   const inbound: Inbound = {
@@ -252,6 +260,11 @@ export function createInbound(core: Core): Inbound {
       if (!core.restoring) quarantine.record(change, r.ok ? 'malformed' : r.error.code);
       return reject(r);
     };
+    if (change.kind === 'snapshot') {
+      // ADR 0022: only feed chunks are compacted; a snapshot anywhere else is refused.
+      if (ref.kind !== 'feed') return unreadable(fail('malformed', 'a snapshot of a document that is not compacted'));
+      return receiveSnapshot(doc, ref.conversation, change, unreadable);
+    }
     if (ref.kind !== 'feed') {
       const r = doc.crdt.apply(change.payload);
       if (!r.ok) return unreadable(r);
@@ -280,6 +293,50 @@ export function createInbound(core: Core): Inbound {
       core.directs.set(ref.conversation, change.author);
       inbound.reevaluate(ref.conversation); // my own devices' changes held for it can apply now
       core.events.emit('conversation', { conversation: ref.conversation });
+    }
+    return ok(verdict === 'allow' ? 'applied' : 'pending');
+  }
+
+  /**
+   * SNAP-3: an author snapshot of a feed chunk. Refused and reported (quarantined, SBX-7) when its
+   * body does not decode, its ranges break SNAP-2, or the CRDT refuses its state; authorized per
+   * covered range (feed policy); when the chunk already holds every covered change it is recorded
+   * without applying; otherwise its state is applied and every covered counter marked seen.
+   * SNAP-6: a snapshot covering every record of the chunk replaces them in storage.
+   */
+  function receiveSnapshot(
+    doc: LoadedDoc,
+    conversation: ConversationId,
+    change: DocChange,
+    unreadable: (r: Result<never>) => Result<ReceiveStatus>,
+  ): Result<ReceiveStatus> {
+    const body = decodeSnapshotBody(change.payload);
+    if (body === null) return unreadable(fail('malformed', 'undecodable snapshot body'));
+    if (!checkCovers(change, body.covers)) return unreadable(fail('malformed', 'snapshot ranges do not match its counter'));
+    const held = body.covers.every((r) => {
+      for (let c = r.from; c <= r.to; c++) if (!doc.seen.has(change.author, r.device, c)) return false;
+      return true;
+    });
+    const verdict = feedVerdict(core, conversation, doc.id, change);
+    if (verdict === 'allow' && !held) {
+      const r = hideOnArrival(core, change) ? applyHidden(doc, body.state) : doc.crdt.apply(body.state);
+      if (!r.ok) return unreadable(r);
+    }
+    if (verdict !== 'allow') {
+      if (heldTotal() >= MAX_HELD && !core.restoring) {
+        core.stats.rejected++;
+        return fail('rate_limited', 'too many held changes');
+      }
+      countHeld(doc);
+    }
+    doc.records.push({ change, applied: verdict === 'allow' });
+    markSeen(doc.seen, change, body.covers);
+    if (verdict === 'allow' && coversAllRecords(doc, change, body.covers)) {
+      doc.records.splice(0, doc.records.length - 1);
+      doc.snapshotCovered = 1;
+      if (!core.restoring) core.persister.replaceDoc(change);
+    } else {
+      persist(change);
     }
     return ok(verdict === 'allow' ? 'applied' : 'pending');
   }

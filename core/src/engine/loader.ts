@@ -5,7 +5,7 @@ import type { LoadedDoc } from './doc-registry.js';
 import type { Inbound } from './inbound.js';
 import { feedDocId, parseDocRef } from '../model/doc-ids.js';
 import { decodeRecord } from './record.js';
-import { decodeSnapshot } from './snapshots.js';
+import { decodeSnapshot, markSeen } from './snapshots.js';
 import { MSG } from '../model/message.js';
 import { quarantineOf } from './quarantine.js';
 import { hiddenChanges } from './hidden-changes.js';
@@ -60,7 +60,7 @@ export function createLoader(core: Core, inbound: Inbound): Loader {
     for (let i = 0; i < decoded.covered; i++) {
       const change = changes[i]!;
       doc.records.push({ change, applied: true });
-      doc.seen.add(change.author, change.device, change.counter);
+      markSeen(doc.seen, change);
     }
     doc.snapshotCovered = decoded.covered;
     const keys = crdt.value.keys(MSG);

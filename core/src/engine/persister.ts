@@ -24,6 +24,13 @@ export interface Persister {
    * failed (then nothing is written: a cursor never passes a change that was not stored).
    */
   commitAfter(writes: readonly StorageWrite[]): Promise<void>;
+  /**
+   * SNAP-6: an author snapshot that covers every stored record of its chunk replaces them: the
+   * document is rewritten as that one record (fire and forget, like `commitRemote`).
+   */
+  replaceDoc(snapshot: DocChange): void;
+  /** My own author snapshot (ADR 0022): replaces the chunk's records and enters the outbox, one commit. */
+  commitLocalReplacing(snapshot: DocChange): Promise<void>;
   /** Store a snapshot of a document (keeps its updates: see snapshots.ts). */
   snapshot(doc: DocId, data: Uint8Array): void;
   /** Takes changes out of the outbox; `alongside` go in the same commit (one atomic ack, BATCH-8). */
@@ -82,6 +89,25 @@ export function createPersister(storage: Storage | undefined, alongside: () => S
     },
     commitRemote(change) {
       void commit([{ type: 'appendUpdate', doc: change.doc, data: encodeRecord(change) }], true).catch(() => undefined);
+    },
+    replaceDoc(snapshot) {
+      const writes: StorageWrite[] = [
+        { type: 'deleteDoc', doc: snapshot.doc },
+        { type: 'appendUpdate', doc: snapshot.doc, data: encodeRecord(snapshot) },
+      ];
+      void commit(writes).catch(() => undefined);
+    },
+    async commitLocalReplacing(snapshot) {
+      const record = encodeRecord(snapshot);
+      const key = changeKey(snapshot);
+      await commit([
+        { type: 'deleteDoc', doc: snapshot.doc },
+        { type: 'appendUpdate', doc: snapshot.doc, data: record },
+        { type: 'enqueue', id: key, item: record },
+      ]).catch((error: unknown) => {
+        throw new KithError('storage_failed', 'could not persist a snapshot', { cause: error });
+      });
+      pending.set(key, snapshot);
     },
     commitMeta(writes) {
       void commit([...writes]).catch(() => undefined);

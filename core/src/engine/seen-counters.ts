@@ -8,6 +8,8 @@
 export interface SeenCounters {
   has(author: string, device: string, counter: number): boolean;
   add(author: string, device: string, counter: number): void;
+  /** Marks `from..to` seen (an author snapshot's range, SNAP-3); callers bound the range. */
+  addRange(author: string, device: string, from: number, to: number): void;
   /** Highest counter seen from the stream (0 if none). */
   max(author: string, device: string): number;
   /** Per device of `author`: the highest counter C with every counter 1..C seen (0 if none). */
@@ -48,6 +50,17 @@ export function createSeenCounters(): SeenCounters {
       s.above.add(counter);
       if (counter > s.max) s.max = counter;
       while (s.above.delete(s.contiguous + 1)) s.contiguous += 1;
+    },
+    addRange(author, device, from, to) {
+      const s = slot(author, device);
+      if (from <= s.contiguous + 1) {
+        if (to > s.contiguous) s.contiguous = to;
+        for (const c of s.above) if (c <= s.contiguous) s.above.delete(c);
+        while (s.above.delete(s.contiguous + 1)) s.contiguous += 1;
+      } else {
+        for (let c = from; c <= to; c++) s.above.add(c);
+      }
+      if (to > s.max) s.max = to;
     },
     max(author, device) {
       return streams.get(key(author, device))?.max ?? 0;

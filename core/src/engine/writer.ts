@@ -7,7 +7,7 @@ import type { Inbound } from './inbound.js';
 import type { Loader } from './loader.js';
 import { assert } from '../errors.js';
 import { parseDocRef } from '../model/doc-ids.js';
-import { maybeSnapshot } from './snapshots.js';
+import { makeAuthorSnapshot, markSeen, maybeSnapshot } from './snapshots.js';
 
 /**
  * The outbound path: every local change goes through the CRDT port, gets the next counter of
@@ -18,6 +18,12 @@ import { maybeSnapshot } from './snapshots.js';
 export interface Writer {
   update(doc: DocId, mutations: readonly CrdtMutation[]): Promise<DocChange | null>;
   memberOp(conversation: ConversationId, body: MemberOpBody, at: number): Promise<DocChange>;
+  /**
+   * ADR 0022: seals my author snapshot of a closed feed chunk of mine (`makeAuthorSnapshot`), which
+   * replaces the chunk's records locally and leaves through the outbox like a change. Null when
+   * the chunk is not eligible.
+   */
+  snapshot(doc: DocId): Promise<DocChange | null>;
 }
 
 export function createWriter(core: Core, loader: Loader, inbound: Inbound): Writer {
@@ -50,6 +56,19 @@ export function createWriter(core: Core, loader: Loader, inbound: Inbound): Writ
       if (ref.kind === 'feed') doc.records.push({ change, applied: true });
       await core.persister.commitLocal(change);
       maybeSnapshot(core, doc);
+      emit(change);
+      return change;
+    },
+    async snapshot(id) {
+      core.persister.expectHealthy();
+      const doc = await loader.ensure(id);
+      if (doc === undefined) return null;
+      const change = makeAuthorSnapshot(core, doc);
+      if (change === null) return null;
+      markSeen(doc.seen, change);
+      doc.records.splice(0, doc.records.length, { change, applied: true });
+      doc.snapshotCovered = 1;
+      await core.persister.commitLocalReplacing(change);
       emit(change);
       return change;
     },

@@ -26,6 +26,8 @@ export interface EngineLink {
   subscriptions(): string[];
   /** Local changes not yet acknowledged by the relay, oldest first. */
   outbox(): DocChange[];
+  /** ADR 0022: my author snapshot of a closed feed chunk of mine, or null (optional: fakes may omit it). */
+  compact?(doc: DocId): Promise<DocChange | null>;
   /**
    * Takes a change out of the outbox durably; `alongside` are committed in the SAME storage
    * commit (one atomic ack: the sync layer's push record goes with it). Several changes (a

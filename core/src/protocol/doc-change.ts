@@ -6,6 +6,8 @@ import type { DeviceId, DocId, UserId } from '../ids.js';
  *
  * - `update`: `payload` is a CRDT change (backend bytes) to document `doc`.
  * - `member`: `payload` is one encoded membership operation of the log `members:<conv>`.
+ * - `snapshot`: `payload` is an author snapshot of a feed chunk (SNAP-2: the counter ranges it
+ *   covers, then the CRDT state); a change of the author's own counter stream like an update.
  *
  * `counter` is per (doc, author, device), starting at 1 and increasing by one per change the
  * device emits for that doc (ENV-5): receivers detect duplicates and gaps with it, and a
@@ -15,7 +17,7 @@ import type { DeviceId, DocId, UserId } from '../ids.js';
  */
 export interface DocChange {
   readonly doc: DocId;
-  readonly kind: 'update' | 'member';
+  readonly kind: 'update' | 'member' | 'snapshot';
   readonly author: UserId;
   readonly device: DeviceId;
   readonly counter: number;

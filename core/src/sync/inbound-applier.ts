@@ -106,6 +106,10 @@ export function createInboundApplier(deps: InboundDeps): InboundApplier {
     // One decode per envelope (ADR 0014 addendum): the decoded value goes to the session.
     const envelope = entry.envelope;
     if (envelope === undefined) return 'drop';
+    // SYNC-5: chunk n+1 is followed after an entry of chunk n, mine too (my own closed chunks need
+    // a cursor for their snapshot's `supersedes`, SNAP-4; my other devices write there as well).
+    const following = nextChunk(doc);
+    if (following !== undefined && isMine(envelope)) chunks.add(following);
     if (isMine(envelope)) return 'ok';
     const r = session.open(envelope);
     if (!r.ok) return RETRY_CODES.has(r.error.code) ? 'park' : 'drop';
@@ -122,7 +126,7 @@ export function createInboundApplier(deps: InboundDeps): InboundApplier {
     // duplicates when it opens again.
     let taken = 0;
     for (const change of opened.changes) {
-      if (deps.vet !== undefined && change.kind === 'update') {
+      if (deps.vet !== undefined && change.kind !== 'member') {
         const v = await deps.vet(change);
         if (!v.ok) {
           if (TRANSIENT_CODES.has(v.error.code)) return 'defer';

@@ -55,6 +55,8 @@ export interface PushQueueDeps {
   readonly stats: SyncStats;
   /** BATCH-9: the last queued push of `doc` left the queue (acked, or a conflict): seal what waits. */
   readonly onDrained?: (doc: string) => void;
+  /** SNAP-4: the `supersedes` of a snapshot's push (snapshot-pusher.ts), by change key. */
+  readonly supersedes?: (key: string) => number | undefined;
 }
 
 export function createPushQueue(deps: PushQueueDeps): PushQueue {
@@ -118,7 +120,8 @@ export function createPushQueue(deps: PushQueueDeps): PushQueue {
       const id = rt.nextId();
       inFlight.set(id, p.key);
       stats.pushed++;
-      rt.send({ v: 1, t: 'push', id, env: toBase64(p.bytes) });
+      const supersedes = deps.supersedes?.(p.key);
+      rt.send({ v: 1, t: 'push', id, env: toBase64(p.bytes), ...(supersedes === undefined ? {} : { supersedes }) });
     }
   };
   /** Takes an acknowledged envelope out of the queue at once (no resend), then forgets it durably. */

@@ -1,6 +1,7 @@
-import { ok, type Result } from '../errors.js';
+import { fail, ok, type Result } from '../errors.js';
 import type { DocId, UserId } from '../ids.js';
 import type { DocChange } from '../protocol/doc-change.js';
+import { decodeSnapshotBody } from '../protocol/snapshot-body.js';
 import type { DecodeSandbox } from '../sandbox/decode-sandbox.js';
 import type { UpdateScope } from '../sandbox/sandbox-protocol.js';
 import { CALL, CALLP, SHARE } from '../model/call.js';
@@ -26,13 +27,16 @@ export function updateScopeOf(doc: DocId): UpdateScope {
 /**
  * The `vet` hook of the sync client for the Yjs backend (SBX-1): every `update` from another
  * person is decoded first in the sandbox's worker, within the author's scope (SBX-5); only
- * accepted updates reach the engine. The account's own changes (any of its devices) are trusted.
+ * accepted updates reach the engine; a snapshot's state is checked the same way (SNAP-3). The account's own changes (any of its devices) are trusted.
  * Automerge needs no sandbox (docs/shared NOTES: no hangs under the mutation probe), so it is not vetted.
  */
 export function vetWithSandbox(sandbox: DecodeSandbox, me: UserId): (change: DocChange) => Promise<Result<void>> {
   return async (change) => {
-    if (change.kind !== 'update' || change.author === me) return ok(undefined);
-    const r = await sandbox.check(change.doc, change.author, change.payload, 'yjs-v1', updateScopeOf(change.doc));
+    if (change.kind === 'member' || change.author === me) return ok(undefined);
+    // SNAP-3: a snapshot's state is a Yjs update like any other; an undecodable body is refused.
+    const body = change.kind === 'snapshot' ? decodeSnapshotBody(change.payload) : undefined;
+    if (body === null) return fail('malformed', 'undecodable snapshot body');
+    const r = await sandbox.check(change.doc, change.author, body?.state ?? change.payload, 'yjs-v1', updateScopeOf(change.doc));
     return r.ok ? ok(undefined) : r;
   };
 }

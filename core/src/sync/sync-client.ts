@@ -15,6 +15,7 @@ import { claimOwnScopes } from './own-scopes.js';
 import { createPushQueue } from './push-queue.js';
 import { loadSessionParts } from './session-parts.js';
 import { createSignals } from './signals.js';
+import { createSnapshotPusher } from './snapshot-pusher.js';
 import { createSubscriptions } from './subscriptions.js';
 import { checkSyncOptions } from './sync-options.js';
 import { createSyncState } from './sync-state.js';
@@ -83,8 +84,10 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   });
   const rt: ClientRuntime = { send: conn.send, nextId: conn.nextId, authed: conn.authed, token: conn.token, enqueue: work.enqueue };
 
+  const snapshots = createSnapshotPusher({ me, engine, cursors, parked: () => inbound.parked });
   const pushes = createPushQueue({
     rt, queued: parts.state.queued, claims, engine, storage, fetch: transport.fetch, keys, clock, retryMs: backoff.baseMs, stats,
+    supersedes: (key) => snapshots.supersedes(key),
     // BATCH-9: the doc's push left the queue: what waited behind it leaves as one range.
     onDrained: () => work.enqueue(() => sealer.seal()),
   });
@@ -114,6 +117,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     afterBatch(applied) {
       subs.refresh(applied);
       pushes.pushAll();
+      if (options.compaction !== false && snapshots.pending > 0) work.enqueue(() => snapshots.run());
     },
     rewind: (doc) => subs.resubscribe(doc),
   });
@@ -121,7 +125,10 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   const attachments = createAttachmentTransfer({ crypto, keyring: keys.keyring, fetch: transport.fetch, token: conn.token });
   await claimOwnScopes(me, session, keys, claims, storage);
 
-  engine.onOutgoing((change) => work.enqueue(() => sealer.seal(change)));
+  engine.onOutgoing((change) => {
+    snapshots.noteOutgoing(change);
+    work.enqueue(() => sealer.seal(change));
+  });
   // Changes the engine still holds unacknowledged and that were never sealed (a crash before sealing).
   work.enqueue(async () => {
     for (const c of engine.outbox()) if (!pushes.has(changeKey(c))) sealer.hold(c);

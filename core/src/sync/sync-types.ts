@@ -40,6 +40,11 @@ export interface SyncClientOptions {
    */
   readonly vet?: (change: DocChange) => Promise<Result<void>>;
   /**
+   * ADR 0022: push author snapshots of my closed feed chunks, so the relay drops the envelopes they
+   * cover (SNAP-4). Default true.
+   */
+  readonly compaction?: boolean;
+  /**
    * UNSAFE: run a Yjs-backed client without a decode sandbox, so a member's crafted update is
    * decoded on the main thread (it can hang the app, yjs#687). For tests that do not care.
    */

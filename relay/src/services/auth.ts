@@ -1,6 +1,7 @@
 import { authSigningBytes, deriveUserId, fail, ok, type Result } from '@kith/core';
 import { decodeHex, encodeHex } from '@kith/core/protocol';
 import { isUuid } from '../protocol/uuid.js';
+import { createMemoryChallengeStore } from '../store/memory/challenges.js';
 import type { SessionRecord } from '../store/ports.js';
 import type { RelayContext } from './context.js';
 import { randomBytes, randomToken, sha256Hex, verifyDetached } from './crypto.js';
@@ -16,9 +17,10 @@ export interface AuthService {
   /**
    * SES-1: a one-time nonce for `userId`, valid `challengeTtlMs`. Issued for unknown users too.
    * L3: unexpired challenges are never evicted; when the table is full, or `address` holds
-   * `maxChallengesPerAddress` unexpired ones, the request is `rate_limited`.
+   * `maxChallengesPerAddress` unexpired ones, the request is `rate_limited`. On a shared store
+   * (PostgreSQL) the challenge can be answered at any instance (RLY-35).
    */
-  challenge(userId: unknown, address?: string): Result<{ nonce: string; expiresAt: number }>;
+  challenge(userId: unknown, address?: string): Promise<Result<{ nonce: string; expiresAt: number }>>;
   /** SES-2: exchanges a signed challenge for a bearer token (returned once, stored hashed). */
   createSession(input: { user: unknown; device: unknown; nonce: unknown; signature: unknown }): Promise<Result<{ token: string; expiresAt: number }>>;
   /** SES-3: the live session of a bearer token, or `unauthorized`. */
@@ -27,32 +29,18 @@ export interface AuthService {
 }
 
 export function createAuthService(ctx: RelayContext): AuthService {
-  // Insertion order = expiry order (constant TTL, monotonic clock): expired ones are at the front.
-  const challenges = new Map<string, { userId: string; expiresAt: number; address: string }>();
-  const perAddress = new Map<string, number>();
-  const forget = (nonce: string): void => {
-    const c = challenges.get(nonce);
-    if (c === undefined) return;
-    challenges.delete(nonce);
-    const n = (perAddress.get(c.address) ?? 1) - 1;
-    if (n > 0) perAddress.set(c.address, n);
-    else perAddress.delete(c.address);
-  };
+  // RLY-35: on a shared store every instance sees every challenge; else this process only.
+  const challenges = ctx.store.challenges ?? createMemoryChallengeStore();
 
   return {
-    challenge(userId, address = 'local') {
+    async challenge(userId, address = 'local') {
       if (!isUuid(userId)) return fail('invalid_id', 'user must be a user id');
       const now = ctx.clock.now();
-      for (const [k, c] of challenges) {
-        if (c.expiresAt > now) break;
-        forget(k);
-      }
-      if (challenges.size >= ctx.limits.maxChallenges) return fail('rate_limited', 'too many pending challenges');
-      if ((perAddress.get(address) ?? 0) >= ctx.limits.maxChallengesPerAddress) return fail('rate_limited', 'too many pending challenges from this address');
       const nonce = encodeHex(randomBytes(32));
       const expiresAt = now + ctx.limits.challengeTtlMs;
-      challenges.set(nonce, { userId, expiresAt, address });
-      perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
+      const r = await challenges.issue({ nonce, userId, address, expiresAt }, now, ctx.limits.maxChallenges, ctx.limits.maxChallengesPerAddress);
+      if (r === 'full') return fail('rate_limited', 'too many pending challenges');
+      if (r === 'address_full') return fail('rate_limited', 'too many pending challenges from this address');
       return ok({ nonce, expiresAt });
     },
 
@@ -61,8 +49,7 @@ export function createAuthService(ctx: RelayContext): AuthService {
       const nonceBytes = decodeHex(nonce, 32);
       const sig = decodeHex(signature, 64);
       if (nonceBytes === undefined || sig === undefined) return fail('malformed', 'nonce and signature must be hex');
-      const c = challenges.get(nonce as string);
-      forget(nonce as string);
+      const c = await challenges.take(nonce as string);
       if (c === undefined || c.userId !== user || c.expiresAt <= ctx.clock.now()) return fail('unauthorized', 'unknown or expired challenge');
       const account = await ctx.store.accounts.getAccount(user);
       if (account === undefined) return fail('unauthorized', 'unknown account');

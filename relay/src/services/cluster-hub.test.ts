@@ -100,4 +100,31 @@ describe.skipIf(unavailable !== undefined)('RLY-34: fan-out across three instanc
     expect(c.frames('signal')[0]).toMatchObject({ kind: 'offer', from: { user: ids[0]!.userId }, body: 'AQ==' });
     expect(c.frames('presence')[0]).toMatchObject({ state: 'online', from: { user: ids[0]!.userId } });
   });
+
+  it('a slow consumer on one instance does not stall the others: it is closed (1013), every other subscriber on every instance gets every entry', async () => {
+    const sockets = await Promise.all([0, 1, 2].map(connect));
+    let backlog = 0;
+    const slow = openTestSocket(relays[0]!.relay, { bufferedAmount: () => backlog });
+    slow.send({ v: 1, t: 'auth', id: 0, token: tokens[1]! });
+    await until(() => slow.frames('authed').length === 1);
+    const start = (await relays[0]!.relay.ctx.store.docs.read(DOC, 0, 10_000)).at(-1)?.seq ?? 0;
+    for (const s of [...sockets, slow]) s.send({ v: 1, t: 'sub', id: 2, doc: DOC, cap: 'r', after: start });
+    await until(() => [...sockets, slow].every((s) => s.frames('ok', 2).length === 1));
+    // The slow reader stops reading: its send buffer is past the bound from now on.
+    backlog = relays[0]!.relay.ctx.limits.maxBufferedBytes + 1;
+    let id = 500;
+    for (let n = 1; n <= 20; n++) {
+      for (const [i, s] of sockets.entries()) {
+        s.send({ v: 1, t: 'push', id: id++, env: encodeBase64(signTestEnvelope(ids[i]!, { doc: DOC, counter: 1000 + n, body: new TextEncoder().encode(`slow-${i}-${n}`) })) });
+      }
+    }
+    const after = (s: TestSocketClient): number[] => s.entrySeqs(2).filter((q) => q > start);
+    await until(() => sockets.every((s) => after(s).length === 60 && s.frames('ack').length === 20));
+    const log = (await relays[2]!.relay.ctx.store.docs.read(DOC, start, 10_000)).map((e) => e.seq);
+    expect(log.length).toBe(60);
+    for (const s of sockets) expect(after(s)).toEqual(log);
+    expect(slow.closed).toMatchObject({ code: 1013 });
+    expect(after(slow).length).toBeLessThan(60);
+    console.log(`[cluster-hub] slow consumer on instance A closed 1013 after ${after(slow).length} entries; 3 subscribers on A, B, C got ${log.length}/${log.length} in order`);
+  });
 });

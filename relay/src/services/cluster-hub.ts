@@ -1,8 +1,8 @@
 import type { Clock } from '@kith/core';
 import type { Logger } from '../ops/logger.js';
 import type { DocLogStore } from '../store/ports.js';
-import type { ClusterBus } from './cluster-bus.js';
-import type { Hub, HubPeer } from './hub.js';
+import type { ClusterBus, DeliveryCount } from './cluster-bus.js';
+import type { Hub, HubPeer, LocalHub } from './hub.js';
 
 export interface ClusterHubDeps {
   readonly bus: ClusterBus;
@@ -16,6 +16,7 @@ export interface ClusterHubDeps {
 }
 
 export interface ClusterHub extends Hub {
+  deliverToUser(user: string, device: string | undefined, text: string): Promise<DeliveryCount>;
   close(): Promise<void>;
 }
 
@@ -39,9 +40,10 @@ const PAGE = 1000;
  * never skips an entry, whichever instance stored it; a lost doorbell is caught by the next one
  * or by the sweep. A document's cursor starts at its stored head when its first local
  * subscriber subscribes; the subscriber's own backlog pull comes after (RLY-12), so together
- * they leave no gap. Presence and signals go to local devices and are forwarded on the bus.
+ * they leave no gap. Presence, typing and signals go to local devices and over the bus to the
+ * other instances, whose device counts are added to the answer (RLY-37).
  */
-export function createClusterHub(local: Hub, deps: ClusterHubDeps): ClusterHub {
+export function createClusterHub(local: LocalHub, deps: ClusterHubDeps): ClusterHub {
   const docs = new Map<string, DocFanout>();
   const sweepMs = deps.sweepMs ?? 2000;
   let closed = false;
@@ -95,7 +97,10 @@ export function createClusterHub(local: Hub, deps: ClusterHubDeps): ClusterHub {
   }
 
   deps.bus.onAnnounce((doc, seq) => poke(doc, seq));
-  deps.bus.onForward((user, device, text) => void local.deliverToUser(user, device, text));
+  deps.bus.onResync?.(() => {
+    for (const doc of docs.keys()) poke(doc);
+  });
+  deps.bus.onDeliver((user, device, text) => local.deliverToUser(user, device, text));
   cancelSweep = deps.clock.setTimer(sweepMs, sweep);
 
   return {
@@ -134,12 +139,10 @@ export function createClusterHub(local: Hub, deps: ClusterHubDeps): ClusterHub {
       deps.bus.announce(doc, seq);
       poke(doc, seq);
     },
-    deliverToUser(user, device, text) {
+    async deliverToUser(user, device, text) {
       const here = local.deliverToUser(user, device, text);
-      deps.bus.forward(user, device, text);
-      // Devices on other instances are not known here: the frame is forwarded, so the sender is
-      // not told `offline` (RLY-34).
-      return here.online > 0 ? here : { online: 1, delivered: 1 };
+      const there = await deps.bus.deliver(user, device, text);
+      return { online: here.online + there.online, delivered: here.delivered + there.delivered };
     },
     get subscriberCount() {
       return local.subscriberCount;

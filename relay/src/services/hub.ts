@@ -1,9 +1,10 @@
+import type { DeliveryCount } from './cluster-bus.js';
 import { createLiveBatch, splitLiveEntries, type LiveBatch, type LiveEntry } from './live-batch.js';
 
 /**
  * Local fan-out: who is subscribed to which document and which devices of a user are online.
- * A multi-instance deployment (later issue) puts a Redis bus behind `publish`/`deliverToUser`;
- * callers do not change.
+ * In a cluster the cluster hub (cluster-hub.ts) wraps this one and puts the bus behind
+ * `publish`/`deliverToUser`; callers do not change.
  */
 export interface HubPeer {
   readonly user: string;
@@ -32,10 +33,16 @@ export interface Hub {
   publish(doc: string, seq: number, bytes: Uint8Array): void;
   /**
    * Sends an ephemeral `text` to the user's online devices (one device if given): how many
-   * devices are online and how many got it (the rest dropped it, M3).
+   * devices are online and how many got it (the rest dropped it, M3). In a cluster the answer
+   * counts every instance's devices and comes after they answered (RLY-37).
    */
-  deliverToUser(user: string, device: string | undefined, text: string): { online: number; delivered: number };
+  deliverToUser(user: string, device: string | undefined, text: string): DeliveryCount | Promise<DeliveryCount>;
   readonly subscriberCount: number;
+}
+
+/** The hub of one process: it knows its own devices, so it answers at once. */
+export interface LocalHub extends Hub {
+  deliverToUser(user: string, device: string | undefined, text: string): DeliveryCount;
 }
 
 export interface HubOptions {
@@ -45,7 +52,7 @@ export interface HubOptions {
   readonly onDeliveryError?: (error: unknown) => void;
 }
 
-export function createHub(options: HubOptions = {}): Hub {
+export function createHub(options: HubOptions = {}): LocalHub {
   const maxEntries = options.maxEntriesPerFrame ?? 64;
   const maxBytes = options.maxBytesPerFrame ?? 256 * 1024;
   const docs = new Map<string, Set<HubPeer>>();
@@ -100,7 +107,7 @@ export function createHub(options: HubOptions = {}): Hub {
       if (list === undefined) pending.set(doc, (list = []));
       list.push({ seq, bytes });
     },
-    deliverToUser(user, device, text) {
+    deliverToUser(user, device, text): DeliveryCount {
       let online = 0;
       let delivered = 0;
       for (const p of users.get(user) ?? []) {

@@ -187,6 +187,31 @@ export interface AccountStore {
   putCapability(record: CapabilityRecord): Promise<'stored' | 'conflict'>;
 }
 
+/** One SES-1 challenge waiting for its signed answer. */
+export interface PendingChallenge {
+  /** 32 random bytes, lowercase hex. */
+  readonly nonce: string;
+  readonly userId: string;
+  /** The client address that asked (L3 counts per address). */
+  readonly address: string;
+  readonly expiresAt: number;
+}
+
+/**
+ * SES-1 challenges kept where every relay instance sees them (a shared store), so a challenge
+ * issued by one instance can be answered at another. Without one the relay keeps them in
+ * process memory (store/memory/challenges.ts), which holds for one process.
+ */
+export interface ChallengeStore {
+  /**
+   * Records `c` unless `maxTotal` unexpired challenges exist (`full`) or `c.address` holds
+   * `maxPerAddress` unexpired ones (`address_full`). Expired ones (expiresAt ≤ now) never count.
+   */
+  issue(c: PendingChallenge, now: number, maxTotal: number, maxPerAddress: number): Promise<'issued' | 'full' | 'address_full'>;
+  /** Removes and returns the challenge: at most once across every instance (one-time nonce). */
+  take(nonce: string): Promise<PendingChallenge | undefined>;
+}
+
 /** Everything a relay stores. `close` flushes and releases files. */
 export interface RelayStore {
   readonly docs: DocLogStore;
@@ -194,6 +219,8 @@ export interface RelayStore {
   readonly accounts: AccountStore;
   /** Present on stores shared by several instances (PostgreSQL). */
   readonly reservations?: BlobReservationStore;
+  /** Present on stores shared by several instances (PostgreSQL): SES-1 challenges. */
+  readonly challenges?: ChallengeStore;
   /** `sqlite-wal-FULL`, `postgresql-synchronous_commit=on`, `memory`…: reported by /health and the logs. */
   readonly durability: string;
   /** Durability syncs (fsyncs of the log) so far, when the store counts them (/metrics). */

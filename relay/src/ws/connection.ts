@@ -2,6 +2,8 @@ import { KithError, capabilityScopeOf, type ErrorCode, type Result } from '@kith
 import { decodeBase64, encodeBase64, parseClientFrame, type ClientFrame, type ClientFrameLimits, type PresenceState, type ServerFrame } from '@kith/core/protocol';
 import type { AuthService, Session } from '../services/auth.js';
 import type { CapabilityService } from '../services/capabilities.js';
+import type { DeliveryCount } from '../services/cluster-bus.js';
+import { ANY_SCOPE } from '../services/cluster-capabilities.js';
 import type { RelayContext } from '../services/context.js';
 import type { DocumentService } from '../services/documents.js';
 import type { Hub, HubPeer } from '../services/hub.js';
@@ -155,7 +157,7 @@ export function createConnection(services: ConnectionServices, socket: RelaySock
       hub.removePeer(peer);
       if (presence !== 'offline') {
         const text = JSON.stringify({ v: 1, t: 'presence', from: { user: session.userId, device: session.device }, state: 'offline' } satisfies ServerFrame);
-        for (const u of watchers) hub.deliverToUser(u, undefined, text);
+        for (const u of watchers) void hub.deliverToUser(u, undefined, text);
       }
       logger.log('info', 'ws.closed', { conn: connId, user: session.userId });
     }
@@ -254,10 +256,13 @@ export function createConnection(services: ConnectionServices, socket: RelaySock
     if (await catchUp(frame.doc, sub)) send({ v: 1, t: 'ok', id: frame.id });
   }
 
-  /** L2: a new capability version: every live subscription of the scope re-checks its token. */
+  /**
+   * L2: a new capability version: every live subscription of the scope re-checks its token
+   * (every scope for `ANY_SCOPE`: a cluster bus that may have lost announcements, RLY-38).
+   */
   function revalidate(scope: string): void {
     for (const [doc, sub] of subs) {
-      if (!sub.ready || capabilityScopeOf(doc) !== scope) continue;
+      if (!sub.ready || (scope !== ANY_SCOPE && capabilityScopeOf(doc) !== scope)) continue;
       sub.ready = false;
       catchUp(doc, sub).catch((error: unknown) => {
         logger.log('error', 'ws.revalidate_failed', { conn: connId, error: error instanceof Error ? error.name : 'unknown' });
@@ -267,30 +272,32 @@ export function createConnection(services: ConnectionServices, socket: RelaySock
       });
     }
   }
-  function handlePresence(s: Session, frame: Extract<ClientFrame, { t: 'presence' }>): void {
+  async function handlePresence(s: Session, frame: Extract<ClientFrame, { t: 'presence' }>): Promise<void> {
     presence = frame.state;
     const text = JSON.stringify({ v: 1, t: 'presence', from: { user: s.userId, device: s.device }, state: frame.state } satisfies ServerFrame);
     let dropped = 0;
+    const sent: Promise<DeliveryCount>[] = [];
     for (const u of frame.to) {
       if (watchers.size < limits.maxRecipients * 4) watchers.add(u);
       if (!takePeer(s.userId, u, text.length)) {
         dropped++;
         continue;
       }
-      const d = hub.deliverToUser(u, undefined, text);
-      dropped += d.online - d.delivered;
+      sent.push(Promise.resolve(hub.deliverToUser(u, undefined, text)));
     }
+    // In a cluster the counts come from every instance (RLY-37).
+    for (const d of await Promise.all(sent)) dropped += d.online - d.delivered;
     if (dropped > 0) return reject(frame.id, 'rate_limited', `presence dropped for ${dropped} recipient(s)`);
     send({ v: 1, t: 'ok', id: frame.id });
   }
 
-  function handleSignal(s: Session, frame: Extract<ClientFrame, { t: 'signal' }>): void {
+  async function handleSignal(s: Session, frame: Extract<ClientFrame, { t: 'signal' }>): Promise<void> {
     const text = JSON.stringify({ v: 1, t: 'signal', from: { user: s.userId, device: s.device }, kind: frame.kind, body: frame.body } satisfies ServerFrame);
     if (!takePeer(s.userId, frame.to.user, text.length)) {
       metrics.reject('signal_dropped');
       return reject(frame.id, 'rate_limited', 'too many signals to this recipient');
     }
-    const d = hub.deliverToUser(frame.to.user, frame.to.device, text);
+    const d = await hub.deliverToUser(frame.to.user, frame.to.device, text);
     if (d.online === 0) return reject(frame.id, 'offline', 'recipient not connected');
     if (d.delivered === 0) return reject(frame.id, 'rate_limited', 'recipient is not reading; signal dropped');
     send({ v: 1, t: 'ok', id: frame.id });

@@ -11,7 +11,7 @@ export type InProcessHarness = SyncHarness<InProcessRelay>;
  * As the convergence, fault and regression suites run it: every device on Dexie
  * (fake-indexeddb), and `flush()` waits until every online client is up to date.
  */
-export async function createDexieHarness(seed: string | number, backend: CrdtBackendName, options: Pick<SyncHarnessOptions<InProcessRelay>, 'engineLink'> = {}): Promise<InProcessHarness> {
+export async function createDexieHarness(seed: string | number, backend: CrdtBackendName, options: Pick<SyncHarnessOptions<InProcessRelay>, 'engineLink' | 'chunkMessages'> = {}): Promise<InProcessHarness> {
   return createSyncHarness({ seed, backend, relay: await createInProcessRelay(), devices: createDexieDevices(), flushUntil: 'upToDate', ...options });
 }
 

@@ -12,9 +12,11 @@ export interface Tamper {
   readonly inject: Map<string, Uint8Array[]>;
   /** Per feed doc, the original counters an extra change was inserted before, with its payload. */
   readonly inserts: Map<string, Array<{ readonly at: number; readonly payload: Uint8Array }>>;
+  /** Author snapshots this client made (ADR 0022), for the convergence tally. */
+  snapshots: number;
 }
 
-export const createTamper = (): Tamper => ({ inject: new Map(), inserts: new Map() });
+export const createTamper = (): Tamper => ({ inject: new Map(), inserts: new Map(), snapshots: 0 });
 
 export function tamperingKith(kith: Kith, t: Tamper): Kith {
   const out = (c: DocChange): DocChange[] => {
@@ -47,6 +49,16 @@ export function tamperingKith(kith: Kith, t: Tamper): Kith {
     get(target, prop, receiver) {
       if (prop === 'onOutgoing') return (l: (c: DocChange) => void) => target.onOutgoing((c) => out(c).forEach(l));
       if (prop === 'outbox') return () => target.outbox().flatMap(out);
+      // ADR 0022: this modified client never compacts a chunk it slipped crafted changes into
+      // (its snapshot's ranges would name the engine's counters, not the shifted ones it sent).
+      if (prop === 'compact') {
+        return async (doc: DocChange['doc']) => {
+          if ((t.inserts.get(doc)?.length ?? 0) > 0) return null;
+          const made = await target.compact(doc);
+          if (made !== null) t.snapshots++;
+          return made;
+        };
+      }
       if (prop === 'acknowledge') {
         type Acked = Pick<DocChange, 'doc' | 'device' | 'counter'>;
         return async (c: Acked | readonly Acked[], alongside?: readonly StorageWrite[]) => {

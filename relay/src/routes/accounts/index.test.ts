@@ -102,12 +102,12 @@ describe('accounts and directory (ACC-*, RLY-15)', () => {
   it('L3: a challenge flood never evicts unexpired challenges; per-address cap; the victim can still log in (SES-1)', async () => {
     t = await createTestRelay({ limits: { maxChallenges: 10, maxChallengesPerAddress: 4 } });
     await t.fetch('/v1/accounts', post(registrationBody(alice, 'alice')));
-    const victim = t.relay.auth.challenge(alice.userId, 'victim');
+    const victim = await t.relay.auth.challenge(alice.userId, 'victim');
     expect(victim.ok).toBe(true);
     const codes: string[] = [];
     for (let a = 0; a < 5; a++) {
       for (let i = 0; i < 5; i++) {
-        const r = t.relay.auth.challenge(bob.userId, `attacker-${a}`);
+        const r = await t.relay.auth.challenge(bob.userId, `attacker-${a}`);
         codes.push(r.ok ? 'ok' : r.error.code);
       }
     }
@@ -122,7 +122,7 @@ describe('accounts and directory (ACC-*, RLY-15)', () => {
     expect(session.ok).toBe(true);
     // Once they expire, challenges are issued again.
     t.clock.advance(60_001);
-    expect(t.relay.auth.challenge(bob.userId, 'attacker-0').ok).toBe(true);
+    expect((await t.relay.auth.challenge(bob.userId, 'attacker-0')).ok).toBe(true);
     console.log(`[auth] L3 flood: ${codes.filter((c) => c === 'ok').length} issued, ${codes.filter((c) => c !== 'ok').length} refused; victim logged in`);
   });
 });

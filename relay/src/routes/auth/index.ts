@@ -16,7 +16,7 @@ export function createAuthRoutes(relay: Relay): Hono<RelayEnv> {
   app.post('/v1/auth/challenge', limitByAddress(relay), limit, async (c) => {
     const o = asRecord(await readJson(c));
     if (o === undefined) raise('malformed', 'expected an object');
-    return c.json(expectOk(relay.auth.challenge(o['user'], clientAddress(c))));
+    return c.json(expectOk(await relay.auth.challenge(o['user'], clientAddress(c))));
   });
 
   app.post('/v1/auth/session', limitByAddress(relay), limit, async (c) => {

@@ -1,6 +1,7 @@
 import postgres from 'postgres';
 import type { RelayStore } from '../ports.js';
 import { createPostgresAccountStore } from './accounts.js';
+import { createPostgresChallengeStore } from './challenges.js';
 import { createPostgresBlobStore, pruneAbandonedUploads } from './blobs.js';
 import { createPostgresDocLogStore } from './doc-log.js';
 import { migrate, POSTGRES_MIGRATIONS } from './migrations.js';
@@ -39,6 +40,7 @@ export async function createPostgresRelayStore(options: PostgresStoreOptions): P
       blobs: createPostgresBlobStore(sql),
       accounts: createPostgresAccountStore(sql),
       reservations: createPostgresReservationStore(sql),
+      challenges: createPostgresChallengeStore(sql),
       durability,
       async ping() {
         await sql`SELECT 1`;

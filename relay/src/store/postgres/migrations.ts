@@ -97,6 +97,20 @@ CREATE INDEX blob_reservations_owner ON blob_reservations (owner);
   },
   {
     version: 4,
+    name: 'SES-1 challenges shared by instances',
+    sql: `
+CREATE TABLE auth_challenges (
+  nonce text PRIMARY KEY,
+  user_id text NOT NULL,
+  address text NOT NULL,
+  expires_at bigint NOT NULL
+);
+CREATE INDEX auth_challenges_address ON auth_challenges (address);
+CREATE INDEX auth_challenges_expiry ON auth_challenges (expires_at);
+`,
+  },
+  {
+    version: 5,
     name: 'BATCH-7 counter ranges',
     sql: `ALTER TABLE entries ADD COLUMN to_counter bigint;
 ALTER TABLE compacted ADD COLUMN to_counter bigint;`,

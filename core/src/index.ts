@@ -41,13 +41,17 @@ export type {
 } from './ports/crdt.js';
 export {
   ENVELOPE_VERSION,
+  ENVELOPE_RANGE_VERSION,
   ENVELOPE_KINDS,
   MAX_BODY_BYTES,
+  MAX_RANGE_CHANGES,
   encodeEnvelope,
   decodeEnvelope,
   encodeEnvelopeHeader,
+  envelopeLastCounter,
   envelopeSigningBytes,
 } from './protocol/envelope.js';
+export { encodeChangeList, decodeChangeList } from './protocol/change-list.js';
 export type { Envelope, EnvelopeHeader, EnvelopeKind } from './protocol/envelope.js';
 export type { Storage, StorageWrite, StoredDoc, StoredValue } from './ports/storage.js';
 export { createMemoryStorage, createMemoryDatabase, isStoredValue } from './storage/index.js';
@@ -89,6 +93,8 @@ export {
   createMembershipAuthorizer,
   sealChange,
   sealChangeWithKeyring,
+  sealChanges,
+  sealChangesWithKeyring,
   openEnvelope,
   openEnvelopeUncommitted,
   verifyEnvelope,

@@ -112,20 +112,12 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   const attachments = createAttachmentTransfer({ crypto, keyring: keys.keyring, fetch: transport.fetch, token: conn.token });
   await claimOwnScopes(me, session, keys, claims, storage);
 
-  engine.onOutgoing((change) => {
-    snapshots.noteOutgoing(change);
-    work.enqueue(() => sealer.seal(change));
-  });
+  engine.onOutgoing((change) => { snapshots.noteOutgoing(change); work.enqueue(() => sealer.seal(change)); });
   engine.onSubscriptionsChanged?.(() => work.enqueue(() => Promise.resolve(subs.refresh(false))));
-  work.enqueue(async () => {
-    await sealer.resume(engine.outbox());
-    await readRotation.check();
-  });
+  work.enqueue(() => sealer.resume(engine.outbox()).then(() => readRotation.check()));
 
   return {
-    get state() {
-      return state.get();
-    },
+    get state() { return state.get(); },
     stats,
     start: () => conn.start(),
     async stop() {

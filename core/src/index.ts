@@ -14,16 +14,7 @@ export {
   directConversationId,
   uuidV7Time,
 } from './ids.js';
-export type {
-  UserId,
-  DeviceId,
-  ConversationId,
-  MessageId,
-  CallId,
-  AttachmentId,
-  BlobId,
-  DocId,
-} from './ids.js';
+export type { UserId, DeviceId, ConversationId, MessageId, CallId, AttachmentId, BlobId, DocId } from './ids.js';
 export type { Clock } from './ports/clock.js';
 export { createSystemClock } from './platform/system-clock.js';
 export type { SystemClockOptions } from './platform/system-clock.js';

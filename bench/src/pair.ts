@@ -16,6 +16,8 @@ export interface ChatPair {
   serverHasAll(sent: number, timeoutMs: number): Promise<void>;
   /** The recipient reconnects; its `shown` then catches up. */
   recipientOnline(): Promise<void>;
+  /** Envelopes (pushes) the sender has sent so far, when the system has them (Kith: BATCH-9). */
+  readonly pushed?: () => number;
   close(): Promise<void>;
 }
 

@@ -14,16 +14,7 @@ export {
   directConversationId,
   uuidV7Time,
 } from './ids.js';
-export type {
-  UserId,
-  DeviceId,
-  ConversationId,
-  MessageId,
-  CallId,
-  AttachmentId,
-  BlobId,
-  DocId,
-} from './ids.js';
+export type { UserId, DeviceId, ConversationId, MessageId, CallId, AttachmentId, BlobId, DocId } from './ids.js';
 export type { Clock } from './ports/clock.js';
 export { createSystemClock } from './platform/system-clock.js';
 export type { SystemClockOptions } from './platform/system-clock.js';
@@ -41,13 +32,17 @@ export type {
 } from './ports/crdt.js';
 export {
   ENVELOPE_VERSION,
+  ENVELOPE_RANGE_VERSION,
   ENVELOPE_KINDS,
   MAX_BODY_BYTES,
+  MAX_RANGE_CHANGES,
   encodeEnvelope,
   decodeEnvelope,
   encodeEnvelopeHeader,
+  envelopeLastCounter,
   envelopeSigningBytes,
 } from './protocol/envelope.js';
+export { encodeChangeList, decodeChangeList } from './protocol/change-list.js';
 export type { Envelope, EnvelopeHeader, EnvelopeKind } from './protocol/envelope.js';
 export type { Storage, StorageWrite, StoredDoc, StoredValue } from './ports/storage.js';
 export { createMemoryStorage, createMemoryDatabase, isStoredValue } from './storage/index.js';
@@ -89,6 +84,8 @@ export {
   createMembershipAuthorizer,
   sealChange,
   sealChangeWithKeyring,
+  sealChanges,
+  sealChangesWithKeyring,
   openEnvelope,
   openEnvelopeUncommitted,
   verifyEnvelope,

@@ -5,7 +5,7 @@ import type { Storage, StorageWrite } from './ports/storage.js';
 import type { Result } from './errors.js';
 import type { ConversationId, DeviceId, DocId, UserId } from './ids.js';
 import type { MembershipLogReader } from './ports/engine-link.js';
-import type { DocChange } from './protocol/doc-change.js';
+import type { AckedChange, DocChange } from './protocol/doc-change.js';
 import type { EngineStats } from './engine/core.js';
 import type { KithEventName, KithListener } from './engine/events.js';
 import type { ReceiveStatus } from './engine/inbound.js';
@@ -119,7 +119,7 @@ export interface Kith {
    * Takes a local change out of the outbox (the relay stored it). `alongside` are committed in
    * the SAME storage commit (the sync client's push record: one atomic ack, ADR 0014).
    */
-  acknowledge(change: Pick<DocChange, 'doc' | 'device' | 'counter'>, alongside?: readonly StorageWrite[]): Promise<void>;
+  acknowledge(change: AckedChange | readonly AckedChange[], alongside?: readonly StorageWrite[]): Promise<void>;
   /**
    * Commits device-local writes (the sync client's cursors and counters, ADR 0014 addendum) in
    * the engine's storage order: after every change `receive` has taken so far, so a cursor is

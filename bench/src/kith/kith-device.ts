@@ -52,7 +52,13 @@ export async function openKithDevice(url: string, crypto: CryptoPort, username: 
   const sandbox = createDecodeSandbox({ host: createNodeWorkerHost(), clock });
   const kith = await createKith({ user: identity.userId, username, device: identity.device, backend: createCrdtBackend('yjs'), clock, random: createCryptoRandom(), storage });
   const transport = createWebSocketTransport({ url, WebSocket: WebSocket as unknown as WebSocketConstructor });
-  const sync = await createSyncClient({ kith, identity, crypto, transport, clock, random: createCryptoRandom(), storage, vault, vet: vetWithSandbox(sandbox, identity.userId), ...(options.compaction === undefined ? {} : { compaction: options.compaction }) });
+  // `BENCH_MAX_BATCH=1` seals every change alone (the wire as before BATCH-9), for before/after runs.
+  const maxBatch = Number(process.env['BENCH_MAX_BATCH'] ?? Number.NaN);
+  const sync = await createSyncClient({
+    kith, identity, crypto, transport, clock, random: createCryptoRandom(), storage, vault, vet: vetWithSandbox(sandbox, identity.userId),
+    ...(options.compaction === undefined ? {} : { compaction: options.compaction }),
+    ...(Number.isInteger(maxBatch) && maxBatch >= 1 ? { maxBatch } : {}),
+  });
   sync.onError((e) => void errors.push(`${username} (${e.during}): ${e.error instanceof Error ? e.error.message : String(e.error)}`));
   sync.start();
   return {

@@ -41,6 +41,7 @@ export const kithSystem: ChatSystem = {
         await pollUntil(() => alice.kith.outbox().length === 0, timeoutMs, "the relay's acks for alice's outbox");
         check();
       },
+      pushed: () => alice.sync.stats.pushed,
       recipientOnline() {
         bob.sync.start();
         return Promise.resolve();

@@ -1,7 +1,8 @@
 import { fail, ok, type Result } from '../errors.js';
 import { deriveUserId, toHex, type UserId } from '../ids.js';
 import type { DocChange } from '../protocol/doc-change.js';
-import { decodeEnvelope, encodeEnvelopeHeader, envelopeSigningBytes, type Envelope } from '../protocol/envelope.js';
+import { decodeChangeList } from '../protocol/change-list.js';
+import { ENVELOPE_RANGE_VERSION, decodeEnvelope, encodeEnvelopeHeader, envelopeLastCounter, envelopeSigningBytes, type Envelope } from '../protocol/envelope.js';
 import type { CryptoPort } from '../ports/crypto.js';
 import type { Authorize } from './authorize.js';
 import type { CounterTracker } from './counter-tracker.js';
@@ -15,7 +16,10 @@ export interface OpenContext {
 }
 
 export interface OpenedChange {
+  /** The envelope's first change (its only one for version 1). */
   readonly change: DocChange;
+  /** BATCH-1: every change of the envelope's range, in counter order (`[change]` for version 1). */
+  readonly changes: readonly DocChange[];
   readonly kind: 'update' | 'snapshot' | 'member';
   readonly epoch: number;
   /** Counters skipped by this envelope (now reported as gaps of the stream), 0 if none. */
@@ -68,8 +72,8 @@ export function openEnvelope(crypto: CryptoPort, bytes: Uint8Array, ctx: OpenCon
   if (!r.ok) return r;
   const committed = r.value.commit();
   if (!committed.ok) return committed;
-  const { change, kind, epoch, gap, late } = r.value;
-  return ok({ change, kind, epoch, gap, late });
+  const { change, changes, kind, epoch, gap, late } = r.value;
+  return ok({ change, changes, kind, epoch, gap, late });
 }
 
 /**
@@ -90,6 +94,9 @@ export function openDecodedUncommitted(crypto: CryptoPort, e: Envelope, ctx: Ope
     return fail('unauthorized', `a ${e.kind} envelope does not carry a document change`);
   }
   if ((e.kind === 'member') !== e.doc.startsWith('members:')) return fail('unauthorized', 'envelope kind does not match its document');
+  const kind: DocChange['kind'] = e.kind;
+  // BATCH-4: only updates are batched; a membership op or snapshot is a range of one.
+  if (e.version === ENVELOPE_RANGE_VERSION && e.kind !== 'update') return fail('unauthorized', `a ${e.kind} envelope is not a range`);
   const author = verifyEnvelope(crypto, e);
   if (!author.ok) return author;
   const device = deviceIdFromBytes(e.device);
@@ -106,26 +113,58 @@ export function openDecodedUncommitted(crypto: CryptoPort, e: Envelope, ctx: Ope
     if (payload !== null) break;
   }
   if (payload === null) return fail('decrypt_failed', 'envelope body does not decrypt under the epoch key');
+  const last = envelopeLastCounter(e);
+  let payloads: Uint8Array[] = [payload];
+  if (e.version === ENVELOPE_RANGE_VERSION) {
+    const list = decodeChangeList(payload, last - e.counter + 1);
+    if (!list.ok) return list;
+    payloads = list.value;
+  }
   const stream = counterStream(e);
   const digest = toHex(e.signature.subarray(0, 16));
-  const counter = ctx.counters.check(stream, e.counter, digest);
+  const counter = checkRange(ctx.counters, stream, e.counter, last, digest);
   if (!counter.ok) return counter;
   let committed = false;
   const commit = (): Result<void> => {
     if (committed) return ok(undefined);
-    const again = ctx.counters.check(stream, e.counter, digest);
+    const again = checkRange(ctx.counters, stream, e.counter, last, digest);
     if (!again.ok) return again;
-    ctx.counters.record(stream, e.counter, digest);
+    for (let c = e.counter; c <= last; c++) ctx.counters.record(stream, c, digest);
     committed = true;
     return ok(undefined);
   };
-  const change: DocChange = {
-    doc: e.doc,
-    kind: e.kind,
-    author: author.value,
-    device: device.value,
-    counter: e.counter,
-    payload,
-  };
-  return ok({ change, kind: e.kind, epoch: e.epoch, gap: counter.value.gap, late: counter.value.late, commit });
+  const changes = payloads.map(
+    (p, i): DocChange => ({
+      doc: e.doc,
+      kind,
+      author: author.value,
+      device: device.value,
+      counter: e.counter + i,
+      payload: p,
+    }),
+  );
+  return ok({ change: changes[0]!, changes, kind: e.kind, epoch: e.epoch, gap: counter.value.gap, late: counter.value.late, commit });
+}
+
+/**
+ * BATCH-5: the counters of a range, checked as one: every counter fresh (or filling a gap) →
+ * accepted, with the gap and lateness of its first; every counter used → `replay`, unless a
+ * recorded digest differs (`equivocation`); a range that mixes used and fresh counters was not
+ * sealed by an honest sender (it never seals a counter twice) → `equivocation`.
+ */
+function checkRange(counters: CounterTracker, stream: string, from: number, to: number, digest: string): Result<{ gap: number; late: boolean }> {
+  const first = counters.check(stream, from, digest);
+  if (from === to) return first;
+  let fresh = first.ok ? 1 : 0;
+  let replay = !first.ok && first.error.code === 'replay' ? 1 : 0;
+  if (!first.ok && first.error.code !== 'replay') return first;
+  for (let c = from + 1; c <= to; c++) {
+    const r = counters.check(stream, c, digest);
+    if (r.ok) fresh++;
+    else if (r.error.code === 'replay') replay++;
+    else return r;
+  }
+  if (replay === 0) return first;
+  if (fresh === 0) return fail('replay', 'range already used');
+  return fail('equivocation', 'the range overlaps counters another envelope used');
 }

@@ -19,7 +19,7 @@ export { createCounterTracker } from './counter-tracker.js';
 export type { CounterTracker, CounterTrackerOptions, CounterSnapshot } from './counter-tracker.js';
 export { createMembershipAuthorizer } from './authorize.js';
 export type { Authorize, ChangeClaim, MembershipView } from './authorize.js';
-export { sealChange, sealChangeWithKeyring, signEnvelope, changeEnvelopeKind } from './envelope-seal.js';
+export { sealChange, sealChangeWithKeyring, sealChanges, sealChangesWithKeyring, signEnvelope, changeEnvelopeKind } from './envelope-seal.js';
 export type { ChangeEnvelopeKind } from './envelope-seal.js';
 export { openEnvelope, openEnvelopeUncommitted, verifyEnvelope, counterStream } from './envelope-open.js';
 export type { OpenContext, OpenedChange, UncommittedChange } from './envelope-open.js';

@@ -47,6 +47,15 @@ function gatedStorage(): { storage: Storage; log: string[]; hold: () => void; re
   };
 }
 
+async function bobsProfileChanges(n: number): Promise<DocChange[]> {
+  const kith = await createKith({ ...bob, username: 'bob', backend: createCrdtBackend('automerge'), clock: createManualClock(1_700_000_000_000), random: createSeededRandom('bob') });
+  const out: DocChange[] = [];
+  kith.onOutgoing((c) => out.push(c));
+  for (let i = 0; i < n; i++) await kith.profile.update({ username: `bob${i}` });
+  await kith.idle();
+  return out;
+}
+
 async function bobsProfileChange(): Promise<DocChange> {
   const kith = await createKith({ ...bob, username: 'bob', backend: createCrdtBackend('automerge'), clock: createManualClock(1_700_000_000_000), random: createSeededRandom('bob') });
   const out: DocChange[] = [];
@@ -75,6 +84,22 @@ describe('receive once: sync writes follow the engine commit of what was receive
     await cursor;
     expect(g.log).toEqual(['appendUpdate', 'putMeta']);
     expect(await g.storage.getMeta('sync/cursor/x')).toBe(7);
+  });
+
+  it('BATCH-6 group commit: the changes of a range received behind a commit in progress share one commit, before the cursor', async () => {
+    const changes = await bobsProfileChanges(8);
+    const g = gatedStorage();
+    const kith = await createKith({ ...alice, username: 'alice', backend: createCrdtBackend('automerge'), clock: createManualClock(1_700_000_000_000), random: createSeededRandom('alice'), storage: g.storage });
+    await kith.idle();
+    g.log.length = 0;
+    g.hold();
+    for (const c of changes) expect(kith.receive(c).ok).toBe(true);
+    const cursor = kith.commitAfterReceived([{ type: 'putMeta', key: 'sync/cursor/x', value: 8 }]);
+    g.release();
+    await cursor;
+    // The range's eight changes taken before their commit started share it; the cursor follows.
+    expect(g.log).toEqual([Array.from({ length: 8 }, () => 'appendUpdate').join('+'), 'putMeta']);
+    expect(((await g.storage.loadDoc(changes[0]!.doc))?.updates ?? []).length).toBe(8);
   });
 
   it('a failed sync commit rejects for its caller and does not break the engine', async () => {

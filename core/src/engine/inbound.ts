@@ -2,7 +2,6 @@ import type { Result } from '../errors.js';
 import type { ConversationId, DocId, MessageId } from '../ids.js';
 import type { DocChange } from '../protocol/doc-change.js';
 import type { CrdtTouched } from '../ports/crdt.js';
-import type { DocRef } from '../model/doc-ids.js';
 import type { Core, GroupSlot } from './core.js';
 import type { DocRecord, LoadedDoc } from './doc-registry.js';
 import { fail, ok } from '../errors.js';
@@ -11,8 +10,9 @@ import { feedDocId, parseDocRef } from '../model/doc-ids.js';
 import { createMembershipLog } from '../model/membership/membership-log.js';
 import { createSeenCounters } from './seen-counters.js';
 import { feedVerdict, isDirectWith } from './feed-policy.js';
-import { checkCovers, coversAllRecords, crdtBytes, markSeen, maybeSnapshot } from './snapshots.js';
-import { decodeSnapshotBody } from '../protocol/snapshot-body.js';
+import { crdtBytes, maybeSnapshot } from './snapshots.js';
+import { authoriseChange, hideOnArrival } from './authorise-change.js';
+import { receiveSnapshot } from './receive-snapshot.js';
 import { emitRetracted, shownKeys, type ShownKeys } from './retractions.js';
 import { hiddenChanges } from './hidden-changes.js';
 import { quarantineOf } from './quarantine.js';
@@ -41,49 +41,6 @@ export interface Inbound {
   /** Replay the changes that arrived while `doc` was loading (called by the loader). */
   drain(doc: DocId): void;
   heldCount(): number;
-}
-
-function authorise(core: Core, ref: DocRef, change: DocChange): Result<void> {
-  const { author, kind } = change;
-  if ((ref.kind === 'members') !== (kind === 'member')) return fail('malformed', 'change kind does not match the document');
-  switch (ref.kind) {
-    case 'profile':
-      return author === ref.user ? ok(undefined) : fail('unauthorized', 'only its owner writes a profile');
-    case 'account':
-      return author === ref.user && ref.user === core.me ? ok(undefined) : fail('unauthorized', 'an account document is private');
-    case 'contact':
-      if (author !== ref.from) return fail('unauthorized', 'only its sender writes a contact request');
-      return ref.to === core.me || ref.from === core.me ? ok(undefined) : fail('unauthorized', 'not my contact document');
-    case 'members':
-      return ok(undefined); // the log decides each op's effect (MEM-2)
-    case 'doc': {
-      // DOC-4: the store judges every change from membership; a direct chat is only its pair.
-      const peer = core.directs.get(ref.conversation);
-      if (peer !== undefined && author !== core.me && author !== peer) return fail('not_a_member', 'not part of this direct conversation');
-      return ok(undefined);
-    }
-    case 'feed': {
-      if (author !== ref.author) return fail('unauthorized', 'only its author writes a feed');
-      // A blocked author's changes are accepted but hidden (hidden-changes.ts), not refused here.
-      const peer = core.directs.get(ref.conversation);
-      if (peer !== undefined && author !== core.me && author !== peer) return fail('not_a_member', 'not part of this direct conversation');
-      return ok(undefined);
-    }
-  }
-}
-
-function blockedBy(core: Core, user: string): boolean {
-  const doc = core.docs.get(`account:${core.me}` as DocId);
-  const v = doc?.crdt.get('contacts', user);
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && v.blocked === true;
-}
-
-/**
- * Whether a feed change is hidden on this device: its author (not me) was blocked when it
- * arrived live. Replays from storage are not re-judged: their masks were persisted then.
- */
-function hideOnArrival(core: Core, change: DocChange): boolean {
-  return change.author !== core.me && !core.restoring && blockedBy(core, change.author);
 }
 
 export function createInbound(core: Core): Inbound {
@@ -155,7 +112,7 @@ export function createInbound(core: Core): Inbound {
     if (before !== null) emitRetracted(core, conversation, doc, before);
   };
 
-  const heldTotal = (): number => held;
+  const heldFull = (): boolean => held >= MAX_HELD;
   const countHeld = (doc: LoadedDoc): void => {
     held++;
     doc.held++;
@@ -234,7 +191,7 @@ export function createInbound(core: Core): Inbound {
     }
     const ref = parseDocRef(change.doc);
     if (ref === null) return reject(fail('invalid_id', 'unknown document id'));
-    const auth = authorise(core, ref, change);
+    const auth = authoriseChange(core, ref, change);
     if (!auth.ok) return reject(auth);
 
     if (ref.kind === 'members') {
@@ -280,10 +237,9 @@ export function createInbound(core: Core): Inbound {
       if (!core.restoring) quarantine.record(change, r.ok ? 'malformed' : r.error.code);
       return reject(r);
     };
+    // ADR 0022: only feed chunks are compacted; a snapshot anywhere else is refused.
     if (change.kind === 'snapshot') {
-      // ADR 0022: only feed chunks are compacted; a snapshot anywhere else is refused.
-      if (ref.kind !== 'feed') return unreadable(fail('malformed', 'a snapshot of a document that is not compacted'));
-      return receiveSnapshot(doc, ref.conversation, change, unreadable);
+      return receiveSnapshot(core, { applyHidden, heldFull, countHeld, persist }, doc, change, unreadable);
     }
     if (ref.kind !== 'feed') {
       const r = doc.crdt.apply(change.payload);
@@ -313,50 +269,6 @@ export function createInbound(core: Core): Inbound {
       core.directs.set(ref.conversation, change.author);
       inbound.reevaluate(ref.conversation); // my own devices' changes held for it can apply now
       core.events.emit('conversation', { conversation: ref.conversation });
-    }
-    return ok(verdict === 'allow' ? 'applied' : 'pending');
-  }
-
-  /**
-   * SNAP-3: an author snapshot of a feed chunk. Refused and reported (quarantined, SBX-7) when its
-   * body does not decode, its ranges break SNAP-2, or the CRDT refuses its state; authorized per
-   * covered range (feed policy); when the chunk already holds every covered change it is recorded
-   * without applying; otherwise its state is applied and every covered counter marked seen.
-   * SNAP-6: a snapshot covering every record of the chunk replaces them in storage.
-   */
-  function receiveSnapshot(
-    doc: LoadedDoc,
-    conversation: ConversationId,
-    change: DocChange,
-    unreadable: (r: Result<never>) => Result<ReceiveStatus>,
-  ): Result<ReceiveStatus> {
-    const body = decodeSnapshotBody(change.payload);
-    if (body === null) return unreadable(fail('malformed', 'undecodable snapshot body'));
-    if (!checkCovers(change, body.covers)) return unreadable(fail('malformed', 'snapshot ranges do not match its counter'));
-    const held = body.covers.every((r) => {
-      for (let c = r.from; c <= r.to; c++) if (!doc.seen.has(change.author, r.device, c)) return false;
-      return true;
-    });
-    const verdict = feedVerdict(core, conversation, doc.id, change);
-    if (verdict === 'allow' && !held) {
-      const r = hideOnArrival(core, change) ? applyHidden(doc, body.state) : doc.crdt.apply(body.state);
-      if (!r.ok) return unreadable(r);
-    }
-    if (verdict !== 'allow') {
-      if (heldTotal() >= MAX_HELD && !core.restoring) {
-        core.stats.rejected++;
-        return fail('rate_limited', 'too many held changes');
-      }
-      countHeld(doc);
-    }
-    doc.records.push({ change, applied: verdict === 'allow' });
-    markSeen(doc.seen, change, body.covers);
-    if (verdict === 'allow' && coversAllRecords(doc, change, body.covers)) {
-      doc.records.splice(0, doc.records.length - 1);
-      doc.snapshotCovered = 1;
-      if (!core.restoring) core.persister.replaceDoc(change);
-    } else {
-      persist(change);
     }
     return ok(verdict === 'allow' ? 'applied' : 'pending');
   }

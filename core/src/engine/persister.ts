@@ -1,5 +1,5 @@
 import type { Storage, StorageWrite } from '../ports/storage.js';
-import { changeKey, type DocChange } from '../protocol/doc-change.js';
+import { changeKey, isAckedList, type AckedChange, type DocChange } from '../protocol/doc-change.js';
 import type { DocId } from '../ids.js';
 import { KithError } from '../errors.js';
 import { encodeRecord } from './record.js';
@@ -33,8 +33,8 @@ export interface Persister {
   commitLocalReplacing(snapshot: DocChange): Promise<void>;
   /** Store a snapshot of a document (keeps its updates: see snapshots.ts). */
   snapshot(doc: DocId, data: Uint8Array): void;
-  /** Takes a change out of the outbox; `alongside` go in the same commit (one atomic ack). */
-  acknowledge(change: Pick<DocChange, 'doc' | 'device' | 'counter'>, alongside?: readonly StorageWrite[]): Promise<void>;
+  /** Takes changes out of the outbox; `alongside` go in the same commit (one atomic ack, BATCH-8). */
+  acknowledge(change: AckedChange | readonly AckedChange[], alongside?: readonly StorageWrite[]): Promise<void>;
   outbox(): DocChange[];
   restoreOutbox(changes: readonly DocChange[]): void;
   /** Throws `storage_failed` when a commit has failed before. */
@@ -50,13 +50,26 @@ export function createPersister(storage: Storage | undefined, alongside: () => S
   const pending = new Map<string, DocChange>();
   let chain: Promise<void> = Promise.resolve();
   let failure: unknown = null;
-  const commit = (own: StorageWrite[]): Promise<void> => {
+  /**
+   * BATCH-6 group commit: the writes of the last queued commit while it has not started, when it
+   * holds remote changes only. Remote changes taken meanwhile (a range's, or any burst received
+   * while a commit is in progress) join it instead of queueing one commit each; any other commit
+   * closes it, so the order of everything else is unchanged.
+   */
+  let open: { writes: StorageWrite[]; run: Promise<void> } | null = null;
+  const commit = (own: StorageWrite[], remote = false): Promise<void> => {
     if (storage === undefined) return chain;
+    if (remote && open !== null) {
+      open.writes.push(...own, ...alongside());
+      return open.run;
+    }
     const writes = [...own, ...alongside()];
     if (writes.length === 0) return chain;
     const run = chain.then(async () => {
+      if (open?.writes === writes) open = null;
       await storage.commit(writes);
     });
+    open = remote ? { writes, run } : null;
     chain = run.catch((error: unknown) => {
       failure ??= error;
     });
@@ -75,7 +88,7 @@ export function createPersister(storage: Storage | undefined, alongside: () => S
       pending.set(key, change);
     },
     commitRemote(change) {
-      void commit([{ type: 'appendUpdate', doc: change.doc, data: encodeRecord(change) }]).catch(() => undefined);
+      void commit([{ type: 'appendUpdate', doc: change.doc, data: encodeRecord(change) }], true).catch(() => undefined);
     },
     replaceDoc(snapshot) {
       const writes: StorageWrite[] = [
@@ -102,6 +115,7 @@ export function createPersister(storage: Storage | undefined, alongside: () => S
     commitAfter(writes) {
       // In the chain's order, but not the engine's own state: a failure here rejects for the
       // caller and does not mark the engine broken (these writes are not engine state).
+      open = null;
       const run = chain.then(async () => {
         // A commit of the engine's before these failed (a received change among them, maybe):
         // the cursor must not become durable past what was not stored, or it would be lost.
@@ -115,8 +129,12 @@ export function createPersister(storage: Storage | undefined, alongside: () => S
       void commit([{ type: 'putSnapshot', doc, data, replaces: 0 }]).catch(() => undefined);
     },
     async acknowledge(change, alongside = []) {
-      const key = changeKey(change);
-      const writes: StorageWrite[] = pending.delete(key) ? [{ type: 'dequeue', id: key }, ...alongside] : [...alongside];
+      const writes: StorageWrite[] = [];
+      for (const c of isAckedList(change) ? change : [change]) {
+        const key = changeKey(c);
+        if (pending.delete(key)) writes.push({ type: 'dequeue', id: key });
+      }
+      writes.push(...alongside);
       if (writes.length === 0) return;
       await commit(writes).catch(() => undefined);
     },

@@ -1,6 +1,6 @@
 import type { Result } from '../errors.js';
 import type { ConversationId, DocId, UserId } from '../ids.js';
-import type { DocChange } from '../protocol/doc-change.js';
+import type { AckedChange, DocChange } from '../protocol/doc-change.js';
 import type { StorageWrite } from './storage.js';
 import type { CrdtBackendName } from './crdt.js';
 import type { MembershipLog } from '../model/membership/index.js';
@@ -43,9 +43,10 @@ export interface EngineLink {
   compact?(doc: DocId): Promise<DocChange | null>;
   /**
    * Takes a change out of the outbox durably; `alongside` are committed in the SAME storage
-   * commit (one atomic ack: the sync layer's push record goes with it).
+   * commit (one atomic ack: the sync layer's push record goes with it). Several changes (a
+   * range's, BATCH-8) are taken out in that one commit too.
    */
-  acknowledge(change: Pick<DocChange, 'doc' | 'device' | 'counter'>, alongside?: readonly StorageWrite[]): Promise<void>;
+  acknowledge(change: AckedChange | readonly AckedChange[], alongside?: readonly StorageWrite[]): Promise<void>;
   /**
    * Commits the sync layer's writes for what it received (cursors, counters) after every change
    * `receive` took before the call, in the engine's own commit order: durability follows the

@@ -29,6 +29,12 @@ export interface DocChange {
  * outbox items and the sync layer's push records (`sync/push/<key>`) use it, so an outbox item
  * and the envelope that carries it are found by the same key.
  */
+/** What identifies a change of this device's outbox: its document, device and counter. */
+export type AckedChange = Pick<DocChange, 'doc' | 'device' | 'counter'>;
+
+/** Whether an `acknowledge` argument is a list of changes (a range) rather than one. */
+export const isAckedList = (c: AckedChange | readonly AckedChange[]): c is readonly AckedChange[] => Array.isArray(c);
+
 export const changeKey = (c: Pick<DocChange, 'doc' | 'device' | 'counter'>): string => `${c.doc}|${c.device}|${c.counter}`;
 
 /** Reads a change key back; undefined when it is not one (e.g. written by another version). */

@@ -39,7 +39,7 @@ describe('envelope codec (ENV-1..7)', () => {
   it('rejects an unknown version and kind', () => {
     const bytes = encodeEnvelope(sample);
     const v = bytes.slice();
-    v[0] = 2;
+    v[0] = 3; // 1 and 2 (BATCH-1) are known
     const r1 = decodeEnvelope(v);
     expect(r1.ok ? null : r1.error.code).toBe('unsupported_version');
     const k = bytes.slice();

@@ -9,6 +9,13 @@ import { ByteReader, ByteWriter } from './bytes.js';
  * key material.
  */
 export const ENVELOPE_VERSION = 1;
+/**
+ * BATCH-1: version 2 carries a counter range `counter..to` of one (doc, author, device) stream;
+ * its decrypted body is a change list (protocol/change-list.ts). Version 1 is a range of one.
+ */
+export const ENVELOPE_RANGE_VERSION = 2;
+/** BATCH-2: the most changes one range may carry (`to - counter + 1`); senders use fewer. */
+export const MAX_RANGE_CHANGES = 1024;
 
 /** Envelope kinds. The numeric value is on the wire; the name is in the signature prefix. */
 export const ENVELOPE_KINDS = {
@@ -48,8 +55,15 @@ export interface EnvelopeHeader {
   readonly author: Uint8Array;
   /** The author's device (16 bytes, a UUID's bytes). */
   readonly device: Uint8Array;
-  /** Per (doc, author, device) counter, starting at 1, strictly increasing (ENV-5). */
+  /** Per (doc, author, device) counter, starting at 1, strictly increasing (ENV-5); a range's first. */
   readonly counter: number;
+  /** Version 2 only (BATCH-1): the range's last counter, ≥ `counter`. Absent: `counter`. */
+  readonly to?: number;
+}
+
+/** The last counter an envelope covers (BATCH-1): `to` for version 2, else `counter`. */
+export function envelopeLastCounter(h: Pick<EnvelopeHeader, 'counter' | 'to'>): number {
+  return h.to ?? h.counter;
 }
 
 export interface Envelope extends EnvelopeHeader {
@@ -69,21 +83,33 @@ export function encodeEnvelopeHeader(h: EnvelopeHeader): Uint8Array {
     throw new KithError('invalid_argument', 'epoch out of range');
   }
   if (!Number.isSafeInteger(h.counter) || h.counter < 1) throw new KithError('invalid_argument', 'counter must be ≥ 1');
-  return new ByteWriter(128)
+  const w = new ByteWriter(136)
     .u8(h.version)
     .u8(ENVELOPE_KINDS[h.kind])
     .str8(h.doc)
     .u32(h.epoch)
     .raw(h.author)
     .raw(h.device)
-    .u64(h.counter)
-    .finish();
+    .u64(h.counter);
+  if (h.version === ENVELOPE_RANGE_VERSION) {
+    const to = h.to ?? h.counter;
+    if (!Number.isSafeInteger(to) || to < h.counter || to - h.counter + 1 > MAX_RANGE_CHANGES) {
+      throw new KithError('invalid_argument', 'range end out of bounds');
+    }
+    w.u64(to);
+  } else if (h.version !== ENVELOPE_VERSION || (h.to !== undefined && h.to !== h.counter)) {
+    throw new KithError('invalid_argument', 'only a version 2 envelope carries a range');
+  }
+  return w.finish();
 }
 
-/** The bytes an envelope's signature covers (ENV-4): a per-kind prefix, the header, nonce and body. */
+/**
+ * The bytes an envelope's signature covers (ENV-4): a per-kind prefix naming the envelope's
+ * version (`kith/v1/<kind>\0`, `kith/v2/<kind>\0`: BATCH-1), the header, nonce and body.
+ */
 export function envelopeSigningBytes(h: EnvelopeHeader, nonce: Uint8Array, body: Uint8Array): Uint8Array {
-  return new ByteWriter(160 + body.length)
-    .raw(new TextEncoder().encode(`kith/v${ENVELOPE_VERSION}/${h.kind}\0`))
+  return new ByteWriter(168 + body.length)
+    .raw(new TextEncoder().encode(`kith/v${h.version}/${h.kind}\0`))
     .raw(encodeEnvelopeHeader(h))
     .raw(nonce)
     .bytes32(body)
@@ -111,7 +137,7 @@ export function decodeEnvelope(bytes: Uint8Array, maxBody = MAX_BODY_BYTES): Res
     if (!(bytes instanceof Uint8Array)) return fail('malformed', 'envelope must be bytes');
     const r = new ByteReader(bytes);
     const version = r.u8('version');
-    if (version !== ENVELOPE_VERSION) return fail('unsupported_version', `envelope version ${version}`);
+    if (version !== ENVELOPE_VERSION && version !== ENVELOPE_RANGE_VERSION) return fail('unsupported_version', `envelope version ${version}`);
     const kind = KIND_BY_CODE.get(r.u8('kind'));
     if (kind === undefined) return fail('malformed', 'unknown envelope kind');
     const doc = parseDocId(r.str8('doc id'));
@@ -120,11 +146,18 @@ export function decodeEnvelope(bytes: Uint8Array, maxBody = MAX_BODY_BYTES): Res
     const device = r.raw(DEVICE_BYTES, 'device').slice();
     const counter = r.u64('counter');
     if (counter < 1) return fail('malformed', 'counter must be ≥ 1');
+    let to: number | undefined;
+    if (version === ENVELOPE_RANGE_VERSION) {
+      // BATCH-2: a range runs forwards and is bounded, checked before anything else is read.
+      to = r.u64('range end');
+      if (to < counter) return fail('malformed', 'range end before its start');
+      if (to - counter + 1 > MAX_RANGE_CHANGES) return fail('too_large', `a range carries at most ${MAX_RANGE_CHANGES} changes`);
+    }
     const nonce = r.raw(NONCE_BYTES, 'nonce').slice();
     const body = r.bytes32(maxBody, 'body').slice();
     const signature = r.raw(SIGNATURE_BYTES, 'signature').slice();
     r.expectEnd('envelope');
-    return ok({ version, kind, doc, epoch, author, device, counter, nonce, body, signature });
+    return ok({ version, kind, doc, epoch, author, device, counter, ...(to === undefined ? {} : { to }), nonce, body, signature });
   } catch (error) {
     if (error instanceof KithError) return { ok: false, error };
     return fail('malformed', 'envelope could not be decoded', error);

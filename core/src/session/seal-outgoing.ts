@@ -3,7 +3,7 @@ import { parseConversationId, type ConversationId } from '../ids.js';
 import { conversationOfDoc, parseDocRef } from '../model/doc-ids.js';
 import type { StorageWrite } from '../ports/storage.js';
 import { changeKey, type DocChange } from '../protocol/doc-change.js';
-import { sealChange, sealChangeWithKeyring } from '../crypto/envelope-seal.js';
+import { sealChange, sealChanges, sealChangesWithKeyring } from '../crypto/envelope-seal.js';
 import { checkSendable } from '../crypto/epoch-planner.js';
 import { keyScopeOf } from '../crypto/keyring.js';
 import type { SecretKey } from '../crypto/secret-key.js';
@@ -12,6 +12,8 @@ import type { Grants } from './grants.js';
 import type { GroupKeys } from './group-keys.js';
 import type { IntroBook } from './intro-book.js';
 import type { SessionDeps } from './session-deps.js';
+
+const isRun = (c: DocChange | readonly DocChange[]): c is readonly DocChange[] => Array.isArray(c);
 
 /** The epoch a change must be sealed under when it is not the current one (KEY-9). */
 type SealUnder = { readonly epoch: number; readonly key: SecretKey } | undefined;
@@ -29,8 +31,13 @@ export interface SealParts {
  * check it may be sent, seal it, grant its audience what they need to read it, then commit the
  * envelope, the key state and the intros in ONE storage commit before queueing them.
  * `unknown_conversation` / `unknown_epoch` / `not_a_member` mean: wait, try later.
+ * BATCH-9: given a run of consecutive `update` changes of one document, it does each step once
+ * for the document and seals them as ONE range envelope (one AEAD, one signature, one push).
  */
-export function createSealOutgoing(deps: Pick<SessionDeps, 'crypto' | 'identity' | 'engine' | 'storage' | 'keys' | 'memberships' | 'queue'>, parts: SealParts): (change: DocChange) => Promise<Result<void>> {
+export function createSealOutgoing(
+  deps: Pick<SessionDeps, 'crypto' | 'identity' | 'engine' | 'storage' | 'keys' | 'memberships' | 'queue'>,
+  parts: SealParts,
+): (change: DocChange | readonly DocChange[]) => Promise<Result<void>> {
   const { crypto, identity, engine, storage, keys, memberships } = deps;
   const { grants, groupKeys, book, groupOf } = parts;
   const me = identity.userId;
@@ -75,12 +82,21 @@ export function createSealOutgoing(deps: Pick<SessionDeps, 'crypto' | 'identity'
     return ok(undefined);
   };
 
-  /** Step 3: the envelope, and the group's message count under the epoch it was sealed in (KEY-6). */
-  const seal = (change: DocChange, sealUnder: SealUnder, writes: StorageWrite[]): Uint8Array => {
+  /**
+   * Step 3: the envelope, and the group's message count under the epoch it was sealed in (KEY-6),
+   * one per change of a range (a rotation it triggers applies to the next envelope).
+   */
+  const seal = (run: readonly DocChange[], sealUnder: SealUnder, writes: StorageWrite[]): Uint8Array => {
+    const change = run[0]!;
     const sealedEpoch = sealUnder?.epoch ?? keys.keyring.current(keyScopeOf(change.doc))?.info.epoch;
-    const bytes = sealUnder !== undefined ? sealChange(crypto, change, sealUnder.epoch, sealUnder.key, identity) : sealChangeWithKeyring(crypto, change, keys.keyring, identity);
+    const bytes =
+      sealUnder !== undefined
+        ? run.length === 1
+          ? sealChange(crypto, change, sealUnder.epoch, sealUnder.key, identity)
+          : sealChanges(crypto, run, sealUnder.epoch, sealUnder.key, identity)
+        : sealChangesWithKeyring(crypto, run, keys.keyring, identity);
     const group = groupOf(change.doc);
-    if (group !== undefined && sealedEpoch !== undefined) groupKeys.noteMessage(group, sealedEpoch, writes);
+    if (group !== undefined && sealedEpoch !== undefined) for (let i = 0; i < run.length; i++) groupKeys.noteMessage(group, sealedEpoch, writes);
     return bytes;
   };
 
@@ -96,7 +112,11 @@ export function createSealOutgoing(deps: Pick<SessionDeps, 'crypto' | 'identity'
     }
   };
 
-  return async (change) => {
+  return async (input) => {
+    const run: readonly DocChange[] = isRun(input) ? input : [input];
+    const change = run[0];
+    if (change === undefined) return ok(undefined);
+    if (run.length > 1 && run.some((c) => c.kind !== 'update')) return fail('invalid_argument', 'only update changes are sealed as a range');
     const writes: StorageWrite[] = [];
     const sealUnder = planKeys(change, writes);
     const sendable = checkSendableNow(change);
@@ -105,14 +125,14 @@ export function createSealOutgoing(deps: Pick<SessionDeps, 'crypto' | 'identity'
       if (sendable.error.code !== 'unknown_conversation' && writes.length > 0) await storage.commit(writes);
       return sendable;
     }
-    const bytes = seal(change, sealUnder, writes);
+    const bytes = seal(run, sealUnder, writes);
     const key = changeKey(change);
     writes.push({ type: 'putMeta', key: `sync/push/${key}`, value: bytes });
     grantAudience(change, writes);
     // Step 5: envelope, key state and intros in one commit; only then queued.
     writes.push(...book.flush());
     await storage.commit(writes);
-    deps.queue({ key, doc: change.doc, bytes, change });
+    deps.queue(run.length === 1 ? { key, doc: change.doc, bytes, change } : { key, doc: change.doc, bytes, change, keys: run.map(changeKey), changes: run });
     book.queueFlushed();
     return ok(undefined);
   };

@@ -24,8 +24,11 @@ export interface SecureSession {
   readonly own: OwnSecrets;
   readonly inbox: DocId;
   readonly authorize: Authorize;
-  /** Seals a local change and queues it; `unknown_epoch` / `not_a_member` mean: wait, try later. */
-  sealOutgoing(change: DocChange): Promise<Result<void>>;
+  /**
+   * Seals a local change and queues it; `unknown_epoch` / `not_a_member` mean: wait, try later.
+   * A run of consecutive updates of one document is sealed as one range (BATCH-9).
+   */
+  sealOutgoing(change: DocChange | readonly DocChange[]): Promise<Result<void>>;
   /**
    * SYNC-21: whether a local feed change can never be sealed: its conversation's membership
    * lists me as removed (or left) and not a member again, so no member would accept it (AUTH-1).
@@ -39,10 +42,12 @@ export interface SecureSession {
   /**
    * The engine took the change (applied, pending, duplicate) or refused it for good: records
    * its counter (a later copy is a `replay`) and, when `taken`, adds a membership op to the
-   * session's view of the engine's fold and re-plans that group's keys. Returns the counter commit's result (`equivocation`
-   * if another envelope took the counter meanwhile).
+   * session's view of the engine's fold and re-plans that group's keys. Returns the counter
+   * commit's result (`equivocation` if another envelope took the counter meanwhile). `taken`:
+   * how many of the envelope's changes the engine took (BATCH-6: a range's changes are accepted
+   * or refused one by one; its counters are recorded once, together).
    */
-  accept(opened: UncommittedChange, taken: boolean): Promise<Result<void>>;
+  accept(opened: UncommittedChange, taken: boolean | number): Promise<Result<void>>;
   readonly book: IntroBook;
   readonly groupKeys: GroupKeys;
   /** Re-runs the epoch planner of every group (after membership or time changes). */
@@ -84,7 +89,8 @@ export async function createSecureSession(deps: SessionDeps): Promise<SecureSess
     open: (envelope) => openDecodedUncommitted(crypto, envelope, { keyring: keys.keyring, authorize, counters }),
     async accept(opened, taken) {
       const committed = opened.commit();
-      if (!taken) return committed;
+      const count = taken === true ? 1 : taken === false ? 0 : taken;
+      if (count === 0) return committed;
       const writes: StorageWrite[] = [];
       if (opened.change.kind !== 'member') {
         const group = groupOf(opened.change.doc);
@@ -92,7 +98,8 @@ export async function createSecureSession(deps: SessionDeps): Promise<SecureSess
         // Only a rotation (rare) has intros to send; otherwise at most the persisted count. The
         // book is flushed only then, so intros queued by a concurrent seal are not pushed here
         // before that seal's own commit (their counters) is durable.
-        const rotated = groupKeys.noteMessage(group, opened.epoch, writes);
+        let rotated = false;
+        for (let i = 0; i < count; i++) rotated = groupKeys.noteMessage(group, opened.epoch, writes) || rotated;
         if (rotated) writes.push(...book.flush());
         if (writes.length > 0) await storage.commit(writes);
         if (rotated) book.queueFlushed();

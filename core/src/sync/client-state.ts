@@ -4,6 +4,7 @@ import { changeKey, parseChangeKey } from '../protocol/doc-change.js';
 import type { EngineLink } from '../ports/engine-link.js';
 import type { KeyStore } from '../session/key-store.js';
 import type { QueuedPush } from '../session/queued-push.js';
+import { decodeEnvelope, envelopeLastCounter } from '../protocol/envelope.js';
 import { nextChunk } from './wanted-docs.js';
 
 /**
@@ -62,9 +63,18 @@ export async function loadClientState(storage: Storage, engine: EngineLink, keys
     if (claim !== undefined) claims.set(scope, claim);
   }
   const outboxByKey = new Map(engine.outbox().map((c) => [changeKey(c), c]));
-  for (const { key, doc, bytes } of await loadPushRecords(storage, device)) {
+  for (const { key, doc, counter, bytes } of await loadPushRecords(storage, device)) {
     const change = outboxByKey.get(key);
-    queued.set(key, { key, doc, bytes, ...(change === undefined ? {} : { change }) });
+    // BATCH-8: a range's record is keyed by its first change; its header names the last.
+    const header = decodeEnvelope(bytes);
+    const last = header.ok ? envelopeLastCounter(header.value) : counter;
+    if (last === counter) {
+      queued.set(key, { key, doc, bytes, ...(change === undefined ? {} : { change }) });
+      continue;
+    }
+    const keys = Array.from({ length: last - counter + 1 }, (_, i) => changeKey({ doc, device, counter: counter + i }));
+    const changes = keys.map((k) => outboxByKey.get(k)).filter((c) => c !== undefined);
+    queued.set(key, { key, doc, bytes, ...(change === undefined ? {} : { change }), keys, changes });
   }
   const cursors = new Map<string, number>();
   for (const [k, v] of await storage.listMeta('sync/cursor/')) if (typeof v === 'number') cursors.set(k.slice('sync/cursor/'.length), v);

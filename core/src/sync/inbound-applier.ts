@@ -114,31 +114,38 @@ export function createInboundApplier(deps: InboundDeps): InboundApplier {
     const r = session.open(envelope);
     if (!r.ok) return RETRY_CODES.has(r.error.code) ? 'park' : 'drop';
     const opened = r.value;
-    const settle = async (taken: boolean): Promise<void> => {
+    const settle = async (taken: number): Promise<void> => {
       const c = await session.accept(opened, taken);
       if (!c.ok && c.error.code === 'equivocation') stats.equivocations++;
     };
-    if (deps.vet !== undefined && opened.change.kind !== 'member') {
-      const v = await deps.vet(opened.change);
-      if (!v.ok) {
-        if (TRANSIENT_CODES.has(v.error.code)) return 'defer';
-        engine.quarantine(opened.change, v.error.code); // SBX-7: recorded, attributed, not a gap
-        await settle(false);
-        return 'drop';
-      }
-    }
     const next = nextChunk(doc);
     if (next !== undefined) chunks.add(next);
-    const applied = engine.receive(opened.change);
-    if (!applied.ok) {
-      if (TRANSIENT_CODES.has(applied.error.code)) return 'defer';
-      stats.refused++;
-      await settle(false);
-      return 'drop';
+    // BATCH-6: a range's changes are vetted, authorized and applied one by one, in counter order
+    // (a v1 envelope is a range of one); its counters are recorded once, after the last. A
+    // transient refusal defers the whole envelope: the changes given to the engine before it are
+    // duplicates when it opens again.
+    let taken = 0;
+    for (const change of opened.changes) {
+      if (deps.vet !== undefined && change.kind !== 'member') {
+        const v = await deps.vet(change);
+        if (!v.ok) {
+          if (TRANSIENT_CODES.has(v.error.code)) return 'defer';
+          engine.quarantine(change, v.error.code); // SBX-7: recorded, attributed, not a gap
+          continue;
+        }
+      }
+      const applied = engine.receive(change);
+      if (!applied.ok) {
+        if (TRANSIENT_CODES.has(applied.error.code)) return 'defer';
+        stats.refused++;
+        continue;
+      }
+      taken++;
     }
-    await settle(true);
-    stats.received++;
-    return 'ok';
+    await settle(taken);
+    stats.received += taken;
+    if (taken > 0) stats.envelopes++;
+    return taken > 0 ? 'ok' : 'drop';
   };
   const retryParked = async (): Promise<boolean> => {
     let progress = false;

@@ -23,7 +23,7 @@ const offline: Transport = {
   connect: () => ({ send: () => undefined, close: () => undefined }),
   fetch: () => Promise.reject(new TypeError('offline')),
 };
-const zeroStats = (): SyncStats => ({ pushed: 0, acked: 0, received: 0, rejected: 0, parked: 0, intros: 0, reconnects: 0, refused: 0, conflicts: 0, deferred: 0, equivocations: 0, undeliverable: 0 });
+const zeroStats = (): SyncStats => ({ pushed: 0, acked: 0, received: 0, envelopes: 0, rejected: 0, parked: 0, intros: 0, reconnects: 0, refused: 0, conflicts: 0, deferred: 0, equivocations: 0, undeliverable: 0 });
 
 describe('SYNC-23: a thrown bug is surfaced, hostile input is counted', () => {
   it('SYNC-23: a typed KithError counts as rejected; any other throw is logged and emitted, not counted; the queue goes on', async () => {

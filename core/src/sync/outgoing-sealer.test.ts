@@ -18,10 +18,12 @@ describe('outgoing sealer (SYNC-21)', () => {
     const sealed: string[] = [];
     const dropped: string[] = [];
     const session = {
-      sealOutgoing: (c: DocChange): Promise<Result<void>> => {
+      sealOutgoing: (input: DocChange | readonly DocChange[]): Promise<Result<void>> => {
+        const run: readonly DocChange[] = Array.isArray(input) ? (input as readonly DocChange[]) : [input as DocChange];
+        const c = run[0]!;
         if (removedFrom.has(c.doc)) return Promise.resolve(fail('not_a_member', 'only members send to a conversation'));
         if (noKeyYet.has(c.doc)) return Promise.resolve(fail('unknown_epoch', 'no key yet'));
-        sealed.push(`${c.doc}|${c.counter}`);
+        for (const x of run) sealed.push(`${x.doc}|${x.counter}`);
         return Promise.resolve(ok(undefined));
       },
       departed: (c: DocChange): boolean => removedFrom.has(c.doc),

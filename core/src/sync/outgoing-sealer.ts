@@ -1,6 +1,10 @@
 import { changeKey, type DocChange } from '../protocol/doc-change.js';
 import type { SecureSession } from '../session/secure-session.js';
 
+/** BATCH-9: the most changes one range carries, and the most payload bytes. */
+export const MAX_BATCH_CHANGES = 256;
+export const MAX_BATCH_BYTES = 256 * 1024;
+
 /**
  * Local changes waiting to be sealed (SYNC-1): a change whose key or membership is not there yet
  * (`unknown_epoch`, …) is held, and later changes of the same document wait behind it so pushes
@@ -8,6 +12,10 @@ import type { SecureSession } from '../session/secure-session.js';
  * SYNC-21: a change its author can never send (she was removed from, or left, the conversation
  * before it was sealed) is not held forever: it leaves through `undeliverable` and no longer
  * blocks the later changes of its document.
+ * BATCH-9 (in-flight coalescing): while a push of a document is queued (`busy`), its later
+ * changes wait here; the next `seal()` after that push left the queue seals the consecutive
+ * updates waiting as ONE range (at most MAX_BATCH_CHANGES / MAX_BATCH_BYTES). A change of an
+ * idle document is sealed at once: nothing waits on a timer.
  */
 export interface OutgoingSealer {
   seal(change?: DocChange): Promise<void>;
@@ -20,14 +28,33 @@ export function createOutgoingSealer(
   session: Pick<SecureSession, 'sealOutgoing' | 'departed'>,
   queued: (key: string) => boolean,
   undeliverable: (change: DocChange) => Promise<void> = () => Promise.resolve(),
+  busy: (doc: string) => boolean = () => false,
+  maxBatch = MAX_BATCH_CHANGES,
 ): OutgoingSealer {
   const held: DocChange[] = [];
   /** `sealed`: queued for the relay; `held`: try later; `dropped`: can never be sent. */
-  const sealOne = async (change: DocChange): Promise<'sealed' | 'held' | 'dropped'> => {
-    if (queued(changeKey(change))) return 'sealed';
-    const r = await session.sealOutgoing(change);
+  const sealRun = async (run: readonly DocChange[]): Promise<'sealed' | 'held' | 'dropped'> => {
+    const r = await session.sealOutgoing(run.length === 1 ? run[0]! : run);
     if (r.ok) return 'sealed';
-    return session.departed(change) ? 'dropped' : 'held';
+    return session.departed(run[0]!) ? 'dropped' : 'held';
+  };
+  /** Indices in `held` of the run starting at `i`: the doc's next consecutive updates, bounded. */
+  const runFrom = (i: number): number[] => {
+    const first = held[i]!;
+    const out = [i];
+    if (first.kind !== 'update') return out;
+    let bytes = first.payload.length;
+    let last = first;
+    for (let j = i + 1; j < held.length && out.length < maxBatch; j++) {
+      const c = held[j]!;
+      if (c.doc !== first.doc) continue;
+      if (c.kind !== 'update' || c.device !== first.device || c.counter !== last.counter + 1 || queued(changeKey(c))) break;
+      if (bytes + c.payload.length > MAX_BATCH_BYTES) break;
+      bytes += c.payload.length;
+      out.push(j);
+      last = c;
+    }
+    return out;
   };
   const sealer: OutgoingSealer = {
     get held() {
@@ -38,14 +65,29 @@ export function createOutgoingSealer(
       const blocked = new Set<string>();
       for (let i = 0; i < held.length; ) {
         const c = held[i]!;
-        const outcome = blocked.has(c.doc) ? 'held' : await sealOne(c);
+        if (blocked.has(c.doc)) {
+          i++;
+          continue;
+        }
+        if (queued(changeKey(c))) {
+          held.splice(i, 1);
+          continue;
+        }
+        if (maxBatch > 1 && busy(c.doc)) {
+          blocked.add(c.doc); // BATCH-9: waits for the doc's queued push to be acknowledged
+          i++;
+          continue;
+        }
+        const indices = runFrom(i);
+        const run = indices.map((j) => held[j]!);
+        const outcome = await sealRun(run);
         if (outcome === 'held') {
           blocked.add(c.doc);
           i++;
           continue;
         }
-        held.splice(i, 1);
-        if (outcome === 'dropped') await undeliverable(c);
+        for (const j of [...indices].reverse()) held.splice(j, 1);
+        if (outcome === 'dropped') for (const d of run) await undeliverable(d);
       }
     },
     async resume(outbox) {

@@ -2,7 +2,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Storage, StorageWrite } from '../ports/storage.js';
 import type { RelayFetch } from '../ports/transport.js';
 import type { EngineLink } from '../ports/engine-link.js';
-import { decodeEnvelope } from '../protocol/envelope.js';
+import { decodeEnvelope, envelopeLastCounter } from '../protocol/envelope.js';
 import { capabilityScopeOf } from '../protocol/relay-signing.js';
 import { bytesEqual } from '../crypto/secret-key.js';
 import { decodeBase64 as fromBase64, encodeBase64 as toBase64 } from '../protocol/base64.js';
@@ -10,7 +10,7 @@ import type { CapabilityClaims } from './capability-claims.js';
 import type { ClientRuntime } from './client-runtime.js';
 import type { KeyStore } from '../session/key-store.js';
 import { pullDoc } from './relay-http.js';
-import type { QueuedPush } from '../session/queued-push.js';
+import { pushChanges, pushKeys, type QueuedPush } from '../session/queued-push.js';
 import type { SyncStats } from './sync-types.js';
 
 /**
@@ -18,10 +18,17 @@ import type { SyncStats } from './sync-types.js';
  * connected (incremental: only keys not in flight), taken out on `ack`, put back on a
  * retryable refusal, and after `replay`/`equivocation` checked against what the relay stored
  * (same bytes → acked; other bytes from this device at this counter → a conflict, never acked).
+ * BATCH-8: a range is one push; its ack takes every change of it out of the outbox in one commit.
  */
 export interface PushQueue {
   add(push: QueuedPush): void;
+  /** Whether a queued push carries the change with this key (alone or in a range). */
   has(key: string): boolean;
+  /**
+   * BATCH-9: whether a push of `doc` is queued (in flight or waiting): the sealer then holds the
+   * doc's later changes, to seal them as one range once it is acknowledged (`onDrained`).
+   */
+  busy(doc: string): boolean;
   /** Sends every queued envelope not in flight (claims first). */
   pushAll(): void;
   onAck(id: number): void;
@@ -46,6 +53,8 @@ export interface PushQueueDeps {
   readonly clock: Clock;
   readonly retryMs: number;
   readonly stats: SyncStats;
+  /** BATCH-9: the last queued push of `doc` left the queue (acked, or a conflict): seal what waits. */
+  readonly onDrained?: (doc: string) => void;
   /** SNAP-4: the `supersedes` of a snapshot's push (snapshot-pusher.ts), by change key. */
   readonly supersedes?: (key: string) => number | undefined;
 }
@@ -57,6 +66,26 @@ export function createPushQueue(deps: PushQueueDeps): PushQueue {
   const inFlight = new Map<number, string>();
   /** Keys the relay holds different bytes for: kept out of the send queue, surfaced, never acked. */
   const conflicted = new Set<string>();
+  /** Change key → the key of the push carrying it (a range carries several). */
+  const covered = new Map<string, string>();
+  /** Queued pushes per document (BATCH-9). */
+  const perDoc = new Map<string, number>();
+  const track = (p: QueuedPush): void => {
+    for (const k of pushKeys(p)) covered.set(k, p.key);
+    perDoc.set(p.doc, (perDoc.get(p.doc) ?? 0) + 1);
+  };
+  for (const p of queued.values()) track(p);
+  /** Takes a push out of the queue (ack or conflict). */
+  const remove = (p: QueuedPush): void => {
+    queued.delete(p.key);
+    for (const k of pushKeys(p)) if (covered.get(k) === p.key) covered.delete(k);
+    const left = (perDoc.get(p.doc) ?? 1) - 1;
+    if (left > 0) perDoc.set(p.doc, left);
+    else {
+      perDoc.delete(p.doc);
+      deps.onDrained?.(p.doc);
+    }
+  };
   const requeue = (key: string): void => {
     if (queued.has(key)) unsent.add(key);
   };
@@ -99,15 +128,18 @@ export function createPushQueue(deps: PushQueueDeps): PushQueue {
   const ackNow = (key: string): void => {
     const p = queued.get(key);
     if (p === undefined) return;
-    queued.delete(key);
     stats.acked++;
     rt.enqueue(async () => {
-      // One atomic commit: the outbox item and its push record go together (ADR 0014), so a
-      // crash never leaves an acknowledged change to be sealed again (new bytes at a used counter).
+      // One atomic commit: the outbox items and their push record go together (ADR 0014,
+      // BATCH-8), so a crash never leaves an acknowledged change to be sealed again (new bytes
+      // at a used counter).
       const record: StorageWrite[] = [{ type: 'deleteMeta', key: `sync/push/${key}` }];
-      if (p.change !== undefined) await engine.acknowledge(p.change, record);
+      const changes = pushChanges(p);
+      if (changes.length > 0) await engine.acknowledge(changes, record);
       else await storage.commit(record);
     });
+    // After the ack's commit job: the doc's held changes are sealed behind it (BATCH-9).
+    remove(p);
   };
   /**
    * H1: after `replay`/`equivocation`, pull the doc and look for this counter: the same bytes →
@@ -124,6 +156,7 @@ export function createPushQueue(deps: PushQueueDeps): PushQueue {
       const token = rt.token();
       if (p === undefined || mine === undefined || !mine.ok || token === undefined) return retry();
       const h = mine.value;
+      const hLast = envelopeLastCounter(h);
       const cap = keys.tokens(capabilityScopeOf(h.doc)).at(-1); // the newest (SYNC-24)
       let after = 0;
       for (;;) {
@@ -137,8 +170,10 @@ export function createPushQueue(deps: PushQueueDeps): PushQueue {
             return ackNow(key);
           }
           const theirs = decodeEnvelope(bytes);
-          if (theirs.ok && theirs.value.counter === h.counter && bytesEqual(theirs.value.device, h.device) && bytesEqual(theirs.value.author, h.author)) {
-            queued.delete(key);
+          // BATCH-7: another envelope of this stream whose counters overlap mine.
+          const overlaps = theirs.ok && theirs.value.counter <= hLast && envelopeLastCounter(theirs.value) >= h.counter;
+          if (theirs.ok && overlaps && bytesEqual(theirs.value.device, h.device) && bytesEqual(theirs.value.author, h.author)) {
+            remove(p);
             unsent.delete(key);
             conflicted.add(key);
             stats.conflicts++;
@@ -153,11 +188,15 @@ export function createPushQueue(deps: PushQueueDeps): PushQueue {
   };
   return {
     add(push) {
+      const again = queued.has(push.key);
       queued.set(push.key, push);
+      if (again) for (const k of pushKeys(push)) covered.set(k, push.key);
+      else track(push);
       unsent.add(push.key);
       pushAll();
     },
-    has: (key) => queued.has(key),
+    has: (key) => covered.has(key),
+    busy: (doc) => (perDoc.get(doc) ?? 0) > 0,
     pushAll,
     onAck(id) {
       const key = inFlight.get(id);

@@ -57,12 +57,19 @@ export interface SyncClientOptions {
   readonly rotation?: RotationPolicy;
   /** Where internal failures (bugs, never hostile input) are written besides `onError` (default `console`). */
   readonly logger?: SyncLogger;
+  /**
+   * BATCH-9: the most changes one envelope carries when a document's changes waited behind its
+   * push in flight (default and maximum 256; 1 seals every change alone, as version 1 did).
+   */
+  readonly maxBatch?: number;
 }
 
 export interface SyncStats {
   pushed: number;
   acked: number;
   received: number;
+  /** Envelopes opened and given to the engine (a range counts once; `received` counts changes). */
+  envelopes: number;
   rejected: number;
   parked: number;
   intros: number;

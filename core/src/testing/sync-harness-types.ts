@@ -45,6 +45,8 @@ export interface SyncHarnessOptions<R extends RelayHost> {
   readonly rotation?: RotationPolicy;
   /** Messages per feed chunk of every engine (default 1,000). */
   readonly chunkMessages?: number;
+  /** BATCH-9 `maxBatch` of every sync client (default 256). */
+  readonly maxBatch?: number;
   /** What `flush()` waits for when a call does not say (default `'quiet'`). */
   readonly flushUntil?: FlushUntil;
   /**

@@ -61,6 +61,7 @@ export async function createSyncHarness<R extends RelayHost>(options: SyncHarnes
       backoff: { baseMs: 100, maxMs: 1000 },
       ...(vet === undefined ? { unsafeNoDecodeSandbox: true } : { vet }),
       ...(options.rotation === undefined ? {} : { rotation: options.rotation }),
+      ...(options.maxBatch === undefined ? {} : { maxBatch: options.maxBatch }),
     });
     sync.onError((e) => void internalErrors.push(`${name} (${e.during}): ${e.error instanceof Error ? (e.error.stack ?? e.error.message) : String(e.error)}`));
     sync.start();

@@ -1,4 +1,4 @@
-import { decodeEnvelope, deriveUserId, envelopeSigningBytes, fail, ok, parseDocId, type Result } from '@kith/core';
+import { decodeEnvelope, deriveUserId, envelopeLastCounter, envelopeSigningBytes, fail, ok, parseDocId, type Result } from '@kith/core';
 import { encodeHex } from '@kith/core/protocol';
 import type { LogEntry } from '../store/ports.js';
 import type { Session } from './auth.js';
@@ -56,6 +56,8 @@ export function createDocumentService(ctx: RelayContext, caps: CapabilityService
     if (!verifyDetached(env.signature, envelopeSigningBytes(env, env.nonce, env.body), env.author)) {
       return fail('bad_signature', 'envelope signature invalid');
     }
+    // BATCH-4: only updates are ranges; receivers would refuse any other (`unauthorized`).
+    if (envelopeLastCounter(env) !== env.counter && env.kind !== 'update') return fail('malformed', `a ${env.kind} envelope is not a range`);
     if (options.supersedes !== undefined && (env.kind !== 'snapshot' || owner === undefined)) {
       return fail('invalid_argument', 'only a snapshot of an owned document supersedes entries');
     }
@@ -77,6 +79,7 @@ export function createDocumentService(ctx: RelayContext, caps: CapabilityService
           author: encodeHex(env.author),
           device: encodeHex(env.device),
           counter: env.counter,
+          to: envelopeLastCounter(env),
           kind: env.kind,
           hash: sha256Hex(bytes),
           bytes,

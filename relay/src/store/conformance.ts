@@ -11,9 +11,12 @@ export interface StoreFixture {
 
 const hash = (s: string): string => s.padEnd(64, '0').slice(0, 64);
 
-function req(doc: string, counter: number, body: string, device = 'd1'): AppendRequest {
-  return { doc, author: 'a1', device, counter, kind: 'update', hash: hash(body), bytes: new TextEncoder().encode(body) };
+function req(doc: string, counter: number, body: string, device = 'd1', to = counter): AppendRequest {
+  return { doc, author: 'a1', device, counter, to, kind: 'update', hash: hash(body), bytes: new TextEncoder().encode(body) };
 }
+
+/** A version 2 range `from..to` (BATCH-7) of device d1. */
+const range = (doc: string, from: number, to: number, body: string): AppendRequest => req(doc, from, body, 'd1', to);
 
 async function* chunks(parts: string[]): AsyncIterable<Uint8Array> {
   for (const p of parts) {
@@ -84,6 +87,56 @@ export function runRelayStoreConformance(name: string, open: () => Promise<Store
       const again = await store.docs.append([req('x', 3, 'b'), req('x', 3, 'B'), req('x', 4, 'e')]);
       expect(again.map((o) => o.status)).toEqual(['duplicate', 'equivocation', 'stored']);
       expect((again[0] as { seq: number }).seq).toBe((out[1] as { seq: number }).seq);
+    });
+
+    run('BATCH-7: a range is one entry; the same range and bytes is a duplicate, any other overlap equivocation', async ({ store }) => {
+      const out = await store.docs.append([range('x', 1, 3, 'r1'), range('x', 4, 10, 'r2')]);
+      expect(out.map((o) => o.status)).toEqual(['stored', 'stored']);
+      const seq = (o: unknown): number => (o as { seq: number }).seq;
+      expect((await store.docs.read('x', 0, 10)).length).toBe(2);
+      const again = await store.docs.append([
+        range('x', 4, 10, 'r2'), // the same range, the same bytes
+        range('x', 4, 10, 'R2'), // the same range, other bytes
+        req('x', 2, 'single'), // one counter inside a stored range
+        range('x', 3, 4, 'straddle'), // across two stored ranges
+        range('x', 8, 12, 'tail'), // overlaps the end of one
+        range('x', 1, 2, 'prefix'), // a prefix of one, other bytes
+      ]);
+      expect(again).toEqual([
+        { status: 'duplicate', seq: seq(out[1]) },
+        { status: 'equivocation' },
+        { status: 'equivocation' },
+        { status: 'equivocation' },
+        { status: 'equivocation' },
+        { status: 'equivocation' },
+      ]);
+      expect((await store.docs.read('x', 0, 10)).length).toBe(2);
+    });
+
+    run('BATCH-7: ranges of a stream need no order (H1); overlaps inside one batch are decided too; other streams are apart', async ({ store }) => {
+      const out = await store.docs.append([
+        range('x', 20, 29, 'late'),
+        range('x', 11, 19, 'gap'), // below the head, never stored: stored
+        range('x', 25, 30, 'inside-batch'), // overlaps the first request of this batch
+        range('x', 11, 19, 'gap'), // a duplicate of the second
+        req('x', 20, 'other-device', 'd2'),
+        range('y', 20, 29, 'other-doc'),
+      ]);
+      expect(out.map((o) => o.status)).toEqual(['stored', 'stored', 'equivocation', 'duplicate', 'stored', 'stored']);
+      expect((out[3] as { seq: number }).seq).toBe((out[1] as { seq: number }).seq);
+      expect((await store.docs.append([range('x', 1, 10, 'head')]))[0]!.status).toBe('stored');
+      expect((await store.docs.append([req('x', 30, 'next')]))[0]!.status).toBe('stored');
+    });
+
+    run('BATCH-7: a compacted range still decides duplicates and equivocation (SNAP-1)', async ({ store }) => {
+      const out = await store.docs.append([range('x', 1, 5, 'r'), req('x', 6, 'snap')]);
+      const seqs = out.map((o) => (o as { seq: number }).seq);
+      expect(await store.docs.compact('x', seqs[1]!, seqs[0]!)).toBe(1);
+      expect(await store.docs.append([range('x', 1, 5, 'r'), req('x', 3, 'x3'), range('x', 5, 7, 'over')])).toEqual([
+        { status: 'duplicate', seq: seqs[0] },
+        { status: 'equivocation' },
+        { status: 'equivocation' },
+      ]);
     });
 
     run('compaction drops superseded entries, keeps the snapshot and later ones, remembers counters (SNAP-1)', async ({ store }) => {

@@ -13,7 +13,14 @@ export interface AppendRequest {
   readonly author: string;
   /** Device id bytes, lowercase hex. */
   readonly device: string;
+  /** The envelope's first counter. */
   readonly counter: number;
+  /**
+   * BATCH-7: its last counter (`to` of a version 2 range; `counter` for version 1). A range is
+   * one entry; it is a `duplicate` only of the same range with the same hash, and
+   * `equivocation` if it overlaps any other stored or compacted range of the stream.
+   */
+  readonly to: number;
   readonly kind: EnvelopeKind;
   /** SHA-256 of `bytes`, lowercase hex: byte-identical retries are duplicates (ENV-5). */
   readonly hash: string;
@@ -24,8 +31,9 @@ export type AppendOutcome =
   | { readonly status: 'stored'; readonly seq: number }
   | { readonly status: 'duplicate'; readonly seq: number }
   /**
-   * Same (doc, author, device, counter) stored (or compacted), different bytes. A counter below
-   * the highest seen that was never stored is NOT refused: it is stored (ENV-5, review H1).
+   * Same (doc, author, device, counter) stored (or compacted), different bytes — or, for ranges,
+   * any overlap that is not the same range (BATCH-7). A counter below the highest seen that was
+   * never stored is NOT refused: it is stored (ENV-5, review H1).
    */
   | { readonly status: 'equivocation' };
 

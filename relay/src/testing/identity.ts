@@ -45,18 +45,21 @@ export interface TestEnvelopeInput {
   readonly kind?: EnvelopeKind;
   readonly epoch?: number;
   readonly nonce?: Uint8Array;
+  /** A version 2 range `counter..to` (BATCH-1); absent: version 1. */
+  readonly to?: number;
 }
 
 /** A validly signed envelope (ENV-4) over synthetic or real ciphertext `body`. */
 export function signTestEnvelope(id: TestIdentity, input: TestEnvelopeInput): Uint8Array {
   const header = {
-    version: 1,
+    version: input.to === undefined ? 1 : 2,
     kind: input.kind ?? 'update',
     doc: parseDocId(input.doc),
     epoch: input.epoch ?? 0,
     author: id.signPublic,
     device: id.deviceBytes,
     counter: input.counter,
+    ...(input.to === undefined ? {} : { to: input.to }),
   } as const;
   const nonce = input.nonce ?? new Uint8Array(24).fill(input.counter % 251);
   const signature = sodium.crypto_sign_detached(envelopeSigningBytes(header, nonce, input.body), id.signSecret);

@@ -37,6 +37,7 @@ export const REQUIRED_KINDS = [
   'send',
   'send.reply',
   'send.afterRemoval',
+  'send.burst',
   'edit',
   'delete',
   'react',
@@ -141,6 +142,29 @@ async function tamperBeforeSend(ctx: StepContext, p: SyncPeer, c: ConversationId
   count(ctx, kind);
 }
 
+/**
+ * BATCH-9 under faults: on a fifth of the sends (its own random stream, like `tamperBeforeSend`),
+ * 2–6 more messages right after it, without a flush in between, so they wait behind the first
+ * one's push and leave as one range envelope — racing removals, restarts, kills and dropped frames.
+ */
+async function burstAfterSend(ctx: StepContext, p: SyncPeer, c: ConversationId, n: number): Promise<void> {
+  const r = ctx.random.fork(`burst/${n}`);
+  if (!r.chance(0.2)) return;
+  const extra = 2 + r.int(5);
+  for (let i = 0; i < extra; i++) {
+    const op = ctx.history.invoke(p.name, 'send', c);
+    try {
+      const m = await p.kith.messages.send(c, `m${n}.${i}`);
+      if (op.status === 'invoked') ctx.history.ack({ conv: c, id: m.id, author: p.kith.user });
+      ctx.history.ok(op);
+    } catch (e) {
+      ctx.history.fail(op, e);
+      return;
+    }
+  }
+  count(ctx, 'send.burst');
+}
+
 /** Runs one domain step for `p`, recording it in the history (a refusal is a failed op, not a bug). */
 export async function runDomainStep(ctx: StepContext, p: SyncPeer, step: DomainStep): Promise<void> {
   const r = ctx.random;
@@ -178,6 +202,7 @@ export async function runDomainStep(ctx: StepContext, p: SyncPeer, step: DomainS
         const m = await p.kith.messages.send(c, replyTo === undefined ? `m${op.n}` : { text: `m${op.n}`, replyTo });
         if (op.status === 'invoked') h.ack({ conv: c, id: m.id, author: me });
         count(ctx, replyTo === undefined ? 'send' : 'send.reply');
+        await burstAfterSend(ctx, p, c, op.n);
         // A member removed while offline who keeps sending (their own view still lists them).
         if (ctx.removedElsewhere?.(c, me) === true) count(ctx, 'send.afterRemoval');
         break;

@@ -16,7 +16,7 @@ export async function createDexieHarness(seed: string | number, backend: CrdtBac
 }
 
 /** As the sync suites run it: Yjs, memory storage, and `flush()` until every client is quiet. */
-export async function createMemoryHarness(seed: string | number, options: Pick<SyncHarnessOptions<InProcessRelay>, 'rotation' | 'chunkMessages'> = {}): Promise<InProcessHarness> {
+export async function createMemoryHarness(seed: string | number, options: Pick<SyncHarnessOptions<InProcessRelay>, 'rotation' | 'chunkMessages' | 'maxBatch'> = {}): Promise<InProcessHarness> {
   return createSyncHarness({ seed, relay: await createInProcessRelay(), ...options });
 }
 

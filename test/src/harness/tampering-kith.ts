@@ -60,11 +60,13 @@ export function tamperingKith(kith: Kith, t: Tamper): Kith {
         };
       }
       if (prop === 'acknowledge') {
-        return async (c: Pick<DocChange, 'doc' | 'device' | 'counter'>, alongside?: readonly StorageWrite[]) => {
-          const o = original(c);
+        type Acked = Pick<DocChange, 'doc' | 'device' | 'counter'>;
+        return async (c: Acked | readonly Acked[], alongside?: readonly StorageWrite[]) => {
           // An injected change is in no outbox: only the sync client's own writes (its push
-          // record) are committed, under a counter no change has.
-          await target.acknowledge({ ...c, counter: o ?? -1 }, alongside);
+          // record) are committed, under a counter no change has. A range (BATCH-8) is
+          // acknowledged change by change, in one commit.
+          const list: readonly Acked[] = Array.isArray(c) ? (c as readonly Acked[]) : [c as Acked];
+          await target.acknowledge(list.map((x) => ({ ...x, counter: original(x) ?? -1 })), alongside);
         };
       }
       const v: unknown = Reflect.get(target, prop, receiver);

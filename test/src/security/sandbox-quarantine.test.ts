@@ -46,4 +46,30 @@ describe('a quarantined update is not a permanent gap (sandbox)', () => {
     }
     expect(events.map((e) => e.author)).toEqual([w.user('mallory')]);
   }, 120_000);
+
+  it('BATCH-6, SBX-7: a crafted update inside a range is quarantined alone; the range\'s other changes are shown', async () => {
+    const tamper = createTamper();
+    await w.add('carol');
+    await w.add('dave');
+    await w.add('trudy', { tamper });
+    await w.lookupAll();
+    const group = await w.device('carol').kith.groups.create({ name: 'h', members: [w.user('dave'), w.user('trudy')] });
+    await w.settle();
+    const trudy = w.device('trudy').kith;
+    const dave = w.device('dave');
+    const before = { envelopes: dave.sync.stats.envelopes, received: dave.sync.stats.received };
+    await trudy.messages.send(group.id, 'lead'); // leaves alone; what follows waits behind it (BATCH-9)
+    tamper.inject.set(`feed:${group.id}:${w.user('trudy')}:`, [Uint8Array.from([0xff, 0xfe, 0x00, 0x13, 0x37, 0xff, 0xff, 0xff, 0x7f, 0x01])]);
+    for (const t of ['b1', 'b2', 'b3']) await trudy.messages.send(group.id, t);
+    await w.settle();
+    const envelopes = dave.sync.stats.envelopes - before.envelopes;
+    const received = dave.sync.stats.received - before.received;
+    const texts = (await dave.kith.messages.page(group.id)).map((m) => m.text);
+    console.log(`[BATCH-6 sandbox] dave: ${received} changes taken from ${envelopes} envelopes, quarantined ${dave.kith.quarantined().filter((q) => q.author === w.user('trudy')).length}, shows ${texts.join(',')}`);
+    expect(texts).toEqual(['lead', 'b1', 'b2', 'b3']);
+    expect(received).toBeGreaterThanOrEqual(4);
+    expect(envelopes).toBeLessThan(received); // the crafted change and b1..b3 came as one range
+    expect(dave.kith.quarantined().filter((q) => q.author === w.user('trudy'))).toHaveLength(1);
+    expect(dave.sync.state).toBe('upToDate');
+  }, 120_000);
 });

@@ -36,12 +36,27 @@ interface Peer {
   errors: unknown[];
 }
 
-async function scenario(at: number, mode: 'fail' | 'crash'): Promise<{ commits: number; sent: boolean; atBob: number; atAlice: number; outboxLeft: number; pushLeft: number; conflicts: number; errors: number }> {
+interface Outcome {
+  commits: number;
+  /** Per message: acknowledged to the app, shown at bob, shown at alice. */
+  sent: boolean[];
+  atBob: number[];
+  atAlice: number[];
+  outboxLeft: number;
+  pushLeft: number;
+  conflicts: number;
+  errors: number;
+  /** Envelopes bob opened for the burst (BATCH-8: fewer than the messages when a range left). */
+  bobEnvelopes: number;
+}
+
+/** `burst` messages sent at once: the first leaves alone, the rest as one range behind its ack (BATCH-9). */
+async function scenario(at: number, mode: 'fail' | 'crash', burst = 1): Promise<Outcome> {
   const relay = await createTestRelay({ store: createMemoryRelayStore(), limits: { connRate: 1e9, connBurst: 1e9, accountRate: 1e9, accountBurst: 1e9, ipRate: 1e9, ipBurst: 1e9 } });
   const transport = createMemoryTransport({ accept: (s) => relay.relay.connect(s), fetch: relay.fetch });
   const crypto = await createSodiumCrypto();
   const clock = createManualClock(1_700_000_000_000);
-  const random = createSeededRandom(`ack-crash-${mode}-${at}`);
+  const random = createSeededRandom(`ack-crash-${mode}-${at}-${burst}`);
   const backend = createAutomergeBackend();
   // Alice's storage fails from commit `at` of the armed stretch: only that one (`fail`) or all later (`crash`).
   let fault: FaultyStorage | undefined;
@@ -85,11 +100,18 @@ async function scenario(at: number, mode: 'fail' | 'crash'): Promise<{ commits: 
 
   // send → seal → push → ack, with alice's storage failing from commit `at` of this stretch on.
   fault!.setFaults(true);
-  const sent = await alice.kith.messages.send(group.id, 'once').then(
-    () => true,
-    () => false,
+  const envelopesBefore = bob.sync.stats.envelopes;
+  const names = Array.from({ length: burst }, (_, i) => `once-${i}`);
+  const sent = await Promise.all(
+    names.map((text) =>
+      alice.kith.messages.send(group.id, text).then(
+        () => true,
+        () => false,
+      ),
+    ),
   );
   await flush([alice, bob]);
+  const bobEnvelopes = bob.sync.stats.envelopes - envelopesBefore;
   fault!.setFaults(false);
   const commits = fault!.armedCommits();
   const oldErrors = alice.errors;
@@ -100,10 +122,14 @@ async function scenario(at: number, mode: 'fail' | 'crash'): Promise<{ commits: 
   clock.advance(2_000);
   await flush([alice, bob]);
 
-  const texts = async (k: Kith): Promise<number> => (await k.messages.page(group.id)).filter((m) => m.text === 'once').length;
-  const result = {
+  const texts = async (k: Kith): Promise<number[]> => {
+    const page = await k.messages.page(group.id, { limit: 200 });
+    return names.map((n) => page.filter((m) => m.text === n).length);
+  };
+  const result: Outcome = {
     commits,
     sent,
+    bobEnvelopes,
     atBob: await texts(bob.kith),
     atAlice: await texts(alice.kith),
     outboxLeft: alice.kith.outbox().length,
@@ -116,22 +142,39 @@ async function scenario(at: number, mode: 'fail' | 'crash'): Promise<{ commits: 
   return result;
 }
 
+/** Every commit of the stretch failing once, and a crash at every commit, for `burst` messages. */
+async function everyCrashPoint(burst: number): Promise<{ commits: number; outcomes: string[]; envelopes: number }> {
+  const clean = await scenario(Number.MAX_SAFE_INTEGER, 'fail', burst);
+  const all = names(burst).map(() => 1);
+  expect(clean).toMatchObject({ sent: all.map(() => true), atBob: all, atAlice: all, outboxLeft: 0, pushLeft: 0, conflicts: 0, errors: 0 });
+  expect(clean.commits).toBeGreaterThan(2);
+  const outcomes: string[] = [];
+  for (const mode of ['fail', 'crash'] as const) {
+    for (let at = 1; at <= clean.commits; at++) {
+      const r = await scenario(at, mode, burst);
+      outcomes.push(`${mode}@${at}:${r.sent.filter(Boolean).length}/${burst}`);
+      r.sent.forEach((sent, i) => {
+        // Acknowledged to the app → delivered exactly once; refused → at most once (never twice).
+        expect(r.atBob[i], `${mode} at commit ${at}, message ${i}`).toBe(sent ? 1 : r.atBob[i] === 0 ? 0 : 1);
+        expect(r.atAlice[i], `${mode} at commit ${at}, message ${i}`).toBe(r.atBob[i]);
+      });
+      expect({ outboxLeft: r.outboxLeft, pushLeft: r.pushLeft, conflicts: r.conflicts, errors: r.errors }, `${mode} at commit ${at}`).toEqual({ outboxLeft: 0, pushLeft: 0, conflicts: 0, errors: 0 });
+    }
+  }
+  return { commits: clean.commits, outcomes, envelopes: clean.bobEnvelopes };
+}
+const names = (n: number): string[] => Array.from({ length: n }, (_, i) => `once-${i}`);
+
 describe('one durable outbox: a crash between any two commits of send → seal → push → ack', () => {
   it('SYNC-1, SYNC-12: after a restart nothing acknowledged is lost or duplicated, nothing is left unsent', async () => {
-    const clean = await scenario(Number.MAX_SAFE_INTEGER, 'fail');
-    expect(clean).toMatchObject({ sent: true, atBob: 1, atAlice: 1, outboxLeft: 0, pushLeft: 0, conflicts: 0, errors: 0 });
-    expect(clean.commits).toBeGreaterThan(2);
-    const outcomes: string[] = [];
-    for (const mode of ['fail', 'crash'] as const) {
-      for (let at = 1; at <= clean.commits; at++) {
-        const r = await scenario(at, mode);
-        outcomes.push(`${mode}@${at}:${r.sent ? 'sent' : 'refused'}`);
-        // Acknowledged to the app → delivered exactly once; refused → at most once (never twice).
-        expect(r.atBob, `${mode} at commit ${at}`).toBe(r.sent ? 1 : r.atBob === 0 ? 0 : 1);
-        expect(r.atAlice, `${mode} at commit ${at}`).toBe(r.atBob);
-        expect({ outboxLeft: r.outboxLeft, pushLeft: r.pushLeft, conflicts: r.conflicts, errors: r.errors }, `${mode} at commit ${at}`).toEqual({ outboxLeft: 0, pushLeft: 0, conflicts: 0, errors: 0 });
-      }
-    }
-    console.log(`ack-crash: ${clean.commits} commits from send to ack; ${outcomes.join(' ')}`);
+    const { commits, outcomes } = await everyCrashPoint(1);
+    console.log(`ack-crash: ${commits} commits from send to ack; ${outcomes.join(' ')}`);
   }, 120_000);
+
+  it('BATCH-8: the same for a burst that leaves as a range — its ack is one commit for every change in it', async () => {
+    const { commits, outcomes, envelopes } = await everyCrashPoint(6);
+    // The first message leaves alone, the five queued behind it as one range.
+    expect(envelopes).toBe(2);
+    console.log(`ack-crash batch: 6 messages in ${envelopes} envelopes, ${commits} commits from send to ack; ${outcomes.join(' ')}`);
+  }, 240_000);
 });

@@ -43,7 +43,10 @@ describe('ciphertext compaction over the relay (ADR 0022)', () => {
     console.log(`[SNAP-4] relay entries per chunk of alice (${CHUNK} messages each): ${stored.join(', ')}`);
     // Closed chunks: a snapshot plus at most the few entries after the cursor it superseded (and the edit).
     for (const n of stored.slice(0, 3)) expect(n).toBeLessThanOrEqual(4);
-    expect(stored[3]).toBe(4); // the open chunk is not compacted
+    // The open chunk is not compacted: its 4 messages are still there, in ≤ 4 entries (messages
+    // queued behind a push in flight leave as one range, BATCH-9).
+    expect(stored[3]).toBeGreaterThanOrEqual(1);
+    expect(stored[3]).toBeLessThanOrEqual(4);
     expect(stored.reduce((a, b) => a + b, 0)).toBeLessThan(total / 2);
 
     const fresh = await world.addPeer('bob-fresh', { bundleFrom: 'bob' });

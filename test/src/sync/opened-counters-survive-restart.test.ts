@@ -21,7 +21,7 @@ describe('M6: counters of opened envelopes survive a restart (SYNC-16)', () => {
       await alice.kith.messages.send(direct.id, `direct ${i}`);
     }
     await world.flush();
-    const opened = bob.sync.stats.received;
+    const opened = bob.sync.stats.envelopes;
     const shown = (await bob.kith.messages.page(group.id)).length + (await bob.kith.messages.page(direct.id)).length;
     expect(shown).toBe(20);
 
@@ -36,6 +36,7 @@ describe('M6: counters of opened envelopes survive a restart (SYNC-16)', () => {
     await world.flush();
     const replayed = restarted.sync.stats.rejected;
     expect(restarted.sync.stats.received).toBe(0);
+    expect(restarted.sync.stats.envelopes).toBe(0);
     expect(replayed).toBeGreaterThanOrEqual(opened);
     expect(events).toBe(0);
     expect((await restarted.kith.messages.page(group.id)).length + (await restarted.kith.messages.page(direct.id)).length).toBe(20);

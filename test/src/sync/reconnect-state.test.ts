@@ -87,7 +87,8 @@ describe('sync client: states, backoff and resume', () => {
   });
 
   it('reports a gap ("messages may be missing") while a counter gap persists; later messages still flow', async () => {
-    world = await createMemoryHarness('gap');
+    // Every change sealed alone (no BATCH-9 coalescing), so the offline sends leave three envelopes.
+    world = await createMemoryHarness('gap', { maxBatch: 1 });
     const alice = await world.addPeer('alice');
     const bob = await world.addPeer('bob');
     const bobId = await alice.sync.lookup('bob');

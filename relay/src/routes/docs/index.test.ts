@@ -56,6 +56,21 @@ describe('document logs over HTTP (RLY-5..11, CAP-*, SNAP-1)', () => {
     console.log(`[docs] pushes 7, stored ${stored.length}, duplicate 2, equivocation 2, late counter stored`);
   });
 
+  it('BATCH-7: a range is one entry; its exact retry is a duplicate, a counter inside it equivocation; BATCH-4: only updates are ranges', async () => {
+    const range = signTestEnvelope(alice, { doc: feedOf(alice), counter: 1, to: 5, body: body('one..five') });
+    const r1 = await push(aliceToken, range);
+    expect(r1.status).toBe(201);
+    const { seq } = (await r1.json()) as { seq: number };
+    const again = await push(aliceToken, range);
+    expect(await again.json()).toMatchObject({ seq, duplicate: true });
+    const inside = await push(aliceToken, signTestEnvelope(alice, { doc: feedOf(alice), counter: 3, body: body('3') }));
+    expect(((await inside.json()) as { error: { code: string } }).error.code).toBe('equivocation');
+    expect((await push(aliceToken, signTestEnvelope(alice, { doc: feedOf(alice), counter: 6, to: 9, body: body('6..9') }))).status).toBe(201);
+    const member = await push(aliceToken, signTestEnvelope(alice, { doc: `members:${CONV}`, kind: 'member', counter: 1, to: 2, body: body('ops') }));
+    expect(member.status).toBe(400);
+    expect((await t.relay.ctx.store.docs.read(feedOf(alice), 0, 100)).length).toBe(2);
+  });
+
   it('L1: only the owner appends to backup:<owner> (BAK-6, RLY-6)', async () => {
     const foreign = await push(bobToken, signTestEnvelope(bob, { doc: `backup:${alice.userId}`, counter: 1, body: body('x') }));
     expect(foreign.status).toBe(403);

@@ -1,9 +1,8 @@
 import type { AppendOutcome, AppendRequest, DocLogStore, LogEntry } from '../ports.js';
+import { createRangeIndex, judgeRange, type RangeIndex } from '../range-index.js';
 
 interface MemEntry {
   readonly seq: number;
-  readonly key: string;
-  readonly hash: string;
   readonly bytes: Uint8Array;
 }
 
@@ -12,23 +11,27 @@ export function createMemoryDocLogStore(): DocLogStore {
   let lastSeq = 0;
   let bytesStored = 0;
   const logs = new Map<string, MemEntry[]>();
-  const byKey = new Map<string, MemEntry>();
-  /** Compacted entries: key → seq and hash (ENV-5 keeps deciding duplicates and equivocation). */
-  const compacted = new Map<string, { readonly seq: number; readonly hash: string }>();
+  /**
+   * Per stream, every range ever stored, compacted ones included (their seq and hash stay: ENV-5
+   * and BATCH-7 keep deciding duplicates and equivocation after compaction).
+   */
+  const streams = new Map<string, RangeIndex>();
 
   return {
     append(batch: readonly AppendRequest[]): Promise<AppendOutcome[]> {
       const out: AppendOutcome[] = [];
       for (const r of batch) {
-        const key = `${r.doc}|${r.author}|${r.device}|${r.counter}`;
-        // ENV-5: only the exact counter decides; an unstored lower counter is stored (review H1).
-        const existing = byKey.get(key) ?? compacted.get(key);
-        if (existing !== undefined) {
-          out.push(existing.hash === r.hash ? { status: 'duplicate', seq: existing.seq } : { status: 'equivocation' });
+        const key = `${r.doc}|${r.author}|${r.device}`;
+        let index = streams.get(key);
+        if (index === undefined) streams.set(key, (index = createRangeIndex()));
+        // ENV-5 / BATCH-7: only overlapping counters decide; an unstored lower range is stored (review H1).
+        const verdict = judgeRange(index.nearest(r.to), r.counter, r.to, r.hash);
+        if (verdict.status !== 'fresh') {
+          out.push(verdict);
           continue;
         }
-        const entry: MemEntry = { seq: ++lastSeq, key, hash: r.hash, bytes: r.bytes.slice() };
-        byKey.set(key, entry);
+        const entry: MemEntry = { seq: ++lastSeq, bytes: r.bytes.slice() };
+        index.insert({ from: r.counter, to: r.to, seq: entry.seq, hash: r.hash });
         let log = logs.get(r.doc);
         if (log === undefined) logs.set(r.doc, (log = []));
         log.push(entry);
@@ -54,8 +57,6 @@ export function createMemoryDocLogStore(): DocLogStore {
       let dropped = 0;
       for (const e of log) {
         if (e.seq <= through && e.seq !== keepSeq) {
-          byKey.delete(e.key);
-          compacted.set(e.key, { seq: e.seq, hash: e.hash });
           bytesStored -= e.bytes.length;
           dropped++;
         } else keep.push(e);

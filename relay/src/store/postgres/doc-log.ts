@@ -1,14 +1,17 @@
 import type { Sql, TransactionSql } from 'postgres';
 import type { AppendOutcome, AppendRequest, DocLogStore, LogEntry } from '../ports.js';
+import { judgeRange, type StoredRange } from '../range-index.js';
 import { asBuffer, asBytes } from './bytes.js';
 
 interface KnownRow {
   i: number;
+  from: string;
+  to: string;
   seq: string;
   hash: string;
 }
 
-const keyOf = (r: AppendRequest): string => `${r.doc}\u0000${r.author}\u0000${r.device}\u0000${r.counter}`;
+const streamOf = (r: AppendRequest): string => `${r.doc}\u0000${r.author}\u0000${r.device}`;
 
 /**
  * RLY-30: the head rows of the batch's documents are locked (in doc order, so two batches never
@@ -26,31 +29,46 @@ async function lockHeads(tx: TransactionSql, docs: readonly string[]): Promise<v
 async function appendBatch(tx: TransactionSql, batch: readonly AppendRequest[]): Promise<AppendOutcome[]> {
   const docs = [...new Set(batch.map((r) => r.doc))].sort();
   await lockHeads(tx, docs);
-  // ENV-5: only the exact (doc, author, device, counter) decides, stored or compacted.
+  // ENV-5 / BATCH-7: per request, the stored (or compacted) range with the greatest first counter
+  // ≤ its last counter — the only one that can overlap it (stored ranges are disjoint).
   const known = await tx<KnownRow[]>`
-    SELECT k.i::int4 AS i, coalesce(e.seq, c.seq) AS seq, coalesce(e.hash, c.hash) AS hash
+    SELECT k.i::int4 AS i, n.counter AS "from", n.to_counter AS "to", n.seq, n.hash
     FROM unnest(${batch.map((r) => r.doc)}::text[], ${batch.map((r) => r.author)}::text[],
-                ${batch.map((r) => r.device)}::text[], ${batch.map((r) => r.counter)}::int8[])
-         WITH ORDINALITY AS k(doc, author, device, counter, i)
-    LEFT JOIN entries e ON (e.doc, e.author, e.device, e.counter) = (k.doc, k.author, k.device, k.counter)
-    LEFT JOIN compacted c ON (c.doc, c.author, c.device, c.counter) = (k.doc, k.author, k.device, k.counter)
-    WHERE e.seq IS NOT NULL OR c.seq IS NOT NULL`;
-  const seen = new Map<string, { seq: number; hash: string }>();
-  for (const row of known) seen.set(keyOf(batch[row.i - 1]!), { seq: Number(row.seq), hash: row.hash });
+                ${batch.map((r) => r.device)}::text[], ${batch.map((r) => r.to)}::int8[])
+         WITH ORDINALITY AS k(doc, author, device, last, i)
+    CROSS JOIN LATERAL (
+      SELECT counter, coalesce(to_counter, counter) AS to_counter, seq, hash FROM (
+        (SELECT counter, to_counter, seq, hash FROM entries e
+         WHERE (e.doc, e.author, e.device) = (k.doc, k.author, k.device) AND e.counter <= k.last
+         ORDER BY e.counter DESC LIMIT 1)
+        UNION ALL
+        (SELECT counter, to_counter, seq, hash FROM compacted c
+         WHERE (c.doc, c.author, c.device) = (k.doc, k.author, k.device) AND c.counter <= k.last
+         ORDER BY c.counter DESC LIMIT 1)
+      ) both_tables ORDER BY counter DESC LIMIT 1
+    ) n`;
+  const nearest = new Map<number, StoredRange>();
+  for (const row of known) nearest.set(row.i - 1, { from: Number(row.from), to: Number(row.to), seq: Number(row.seq), hash: row.hash });
 
   const fresh: AppendRequest[] = [];
   const slots: (AppendOutcome | number)[] = [];
-  for (const r of batch) {
-    const k = keyOf(r);
-    const existing = seen.get(k);
-    if (existing !== undefined) {
-      slots.push(existing.hash === r.hash ? { status: 'duplicate', seq: existing.seq } : { status: 'equivocation' });
-      continue;
+  /** Ranges taken earlier in this batch, per stream (seq −1 − index into `fresh`). */
+  const taken = new Map<string, StoredRange[]>();
+  batch.forEach((r, i) => {
+    const mine = taken.get(streamOf(r)) ?? [];
+    const inBatch = mine.filter((x) => x.from <= r.to).sort((x, y) => y.from - x.from)[0];
+    const stored = nearest.get(i);
+    const best = inBatch === undefined ? stored : stored === undefined || inBatch.from > stored.from ? inBatch : stored;
+    const verdict = judgeRange(best, r.counter, r.to, r.hash);
+    if (verdict.status !== 'fresh') {
+      slots.push(verdict);
+      return;
     }
-    seen.set(k, { seq: -1 - fresh.length, hash: r.hash });
+    mine.push({ from: r.counter, to: r.to, seq: -1 - fresh.length, hash: r.hash });
+    taken.set(streamOf(r), mine);
     slots.push(fresh.length);
     fresh.push(r);
-  }
+  });
   if (fresh.length === 0) return slots as AppendOutcome[];
 
   const drawn = await tx<{ seq: string }[]>`SELECT nextval('kith_seq') AS seq FROM generate_series(1, ${fresh.length}::int4)`;
@@ -61,10 +79,11 @@ async function appendBatch(tx: TransactionSql, batch: readonly AppendRequest[]):
     author: r.author,
     device: r.device,
     counter: r.counter,
+    to_counter: r.to === r.counter ? null : r.to,
     hash: r.hash,
     bytes: asBuffer(r.bytes),
   }));
-  await tx`INSERT INTO entries ${tx(rows, 'seq', 'doc', 'author', 'device', 'counter', 'hash', 'bytes')}`;
+  await tx`INSERT INTO entries ${tx(rows, 'seq', 'doc', 'author', 'device', 'counter', 'to_counter', 'hash', 'bytes')}`;
   const perDoc = new Map<string, { last: number; bytes: number }>();
   for (const row of rows) {
     const d = perDoc.get(row.doc) ?? { last: 0, bytes: 0 };
@@ -102,8 +121,8 @@ export function createPostgresDocLogStore(sql: Sql): DocLogStore {
       return sql.begin(async (tx) => {
         await lockHeads(tx, [doc]);
         await tx`
-          INSERT INTO compacted (doc, author, device, counter, hash, seq)
-          SELECT doc, author, device, counter, hash, seq FROM entries
+          INSERT INTO compacted (doc, author, device, counter, to_counter, hash, seq)
+          SELECT doc, author, device, counter, to_counter, hash, seq FROM entries
           WHERE doc = ${doc} AND seq <= ${through}::int8 AND seq <> ${keepSeq}::int8
           ON CONFLICT DO NOTHING`;
         const [gone] = await tx<{ n: number; bytes: string | null }[]>`

@@ -80,7 +80,7 @@ describe.skipIf(unavailable !== undefined)('PostgreSQL store on a private server
   it('RLY-10: a PostgreSQL restart loses nothing acknowledged and the store reconnects', async () => {
     const store = await createPostgresRelayStore({ url: server.url, schema: 'restart', maxConnections: 2 });
     try {
-      const req = (counter: number) => ({ doc: 'd', author: 'a', device: 'x', counter, kind: 'update' as const, hash: String(counter).padStart(64, '0'), bytes: new Uint8Array([counter]) });
+      const req = (counter: number) => ({ doc: 'd', author: 'a', device: 'x', counter, to: counter, kind: 'update' as const, hash: String(counter).padStart(64, '0'), bytes: new Uint8Array([counter]) });
       const before = await store.docs.append([req(1), req(2)]);
       await server.restart();
       let failedAttempts = 0;

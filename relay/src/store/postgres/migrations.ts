@@ -109,6 +109,12 @@ CREATE INDEX auth_challenges_address ON auth_challenges (address);
 CREATE INDEX auth_challenges_expiry ON auth_challenges (expires_at);
 `,
   },
+  {
+    version: 5,
+    name: 'BATCH-7 counter ranges',
+    sql: `ALTER TABLE entries ADD COLUMN to_counter bigint;
+ALTER TABLE compacted ADD COLUMN to_counter bigint;`,
+  },
 ];
 
 /** Key of the advisory lock that serializes migrations between instances starting together. */

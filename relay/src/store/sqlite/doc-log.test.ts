@@ -9,6 +9,7 @@ const request = (counter: number): AppendRequest => ({
   author: 'aa'.repeat(32),
   device: 'bb'.repeat(16),
   counter,
+  to: counter,
   kind: 'update',
   hash: counter.toString(16).padStart(64, '0'),
   bytes: new Uint8Array([counter]),

@@ -1,11 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { AppendOutcome, AppendRequest, DocLogStore, LogEntry } from '../ports.js';
+import { judgeRange, type StoredRange } from '../range-index.js';
 import type { DurableBarrier } from './wal-sync.js';
-
-interface EntryRow {
-  seq: number;
-  hash: string;
-}
 
 /**
  * DocLogStore on SQLite: a batch is one transaction; `append` resolves once `durable()` after
@@ -14,15 +10,18 @@ interface EntryRow {
  * exposed) that a power loss could take back.
  */
 export function createSqliteDocLogStore(db: Database.Database, durable: DurableBarrier): DocLogStore {
-  const findEntry = db.prepare<[string, string, string, number], EntryRow>(
-    'SELECT seq, hash FROM entries WHERE doc = ? AND author = ? AND device = ? AND counter = ?',
-  );
-  const findCompacted = db.prepare<[string, string, string, number], EntryRow>(
-    'SELECT seq, hash FROM compacted WHERE doc = ? AND author = ? AND device = ? AND counter = ?',
-  );
-  const insertEntry = db.prepare('INSERT INTO entries (doc, author, device, counter, hash, bytes) VALUES (?, ?, ?, ?, ?, ?)');
+  // BATCH-7: the stored range with the greatest first counter ≤ the new range's last (the
+  // only one that can overlap it), by the (doc, author, device, counter) index.
+  const nearestIn = (table: 'entries' | 'compacted') =>
+    db.prepare<[string, string, string, number], StoredRange>(
+      `SELECT counter AS "from", coalesce(to_counter, counter) AS "to", seq, hash FROM ${table}
+       WHERE doc = ? AND author = ? AND device = ? AND counter <= ? ORDER BY counter DESC LIMIT 1`,
+    );
+  const nearestEntry = nearestIn('entries');
+  const nearestCompacted = nearestIn('compacted');
+  const insertEntry = db.prepare('INSERT INTO entries (doc, author, device, counter, to_counter, hash, bytes) VALUES (?, ?, ?, ?, ?, ?, ?)');
   const remember = db.prepare(
-    'INSERT OR IGNORE INTO compacted (doc, author, device, counter, hash, seq) SELECT doc, author, device, counter, hash, seq FROM entries WHERE doc = ? AND seq <= ? AND seq != ?',
+    'INSERT OR IGNORE INTO compacted (doc, author, device, counter, to_counter, hash, seq) SELECT doc, author, device, counter, to_counter, hash, seq FROM entries WHERE doc = ? AND seq <= ? AND seq != ?',
   );
   const readStmt = db.prepare<[string, number, number, number], { seq: number; bytes: Buffer }>(
     'SELECT seq, bytes FROM entries WHERE doc = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?',
@@ -39,14 +38,17 @@ export function createSqliteDocLogStore(db: Database.Database, durable: DurableB
     const out: AppendOutcome[] = [];
     let added = 0;
     for (const r of batch) {
-      // ENV-5: only the exact (doc, author, device, counter) decides; a lower counter that was
-      // never stored (out of order, or refused once) is stored now (review H1).
-      const existing = findEntry.get(r.doc, r.author, r.device, r.counter) ?? findCompacted.get(r.doc, r.author, r.device, r.counter);
-      if (existing !== undefined) {
-        out.push(existing.hash === r.hash ? { status: 'duplicate', seq: existing.seq } : { status: 'equivocation' });
+      // ENV-5 / BATCH-7: only overlapping counters decide; a lower range that was never stored
+      // (out of order, or refused once) is stored now (review H1).
+      const a = nearestEntry.get(r.doc, r.author, r.device, r.to);
+      const b = nearestCompacted.get(r.doc, r.author, r.device, r.to);
+      const nearest = a === undefined ? b : b === undefined || a.from > b.from ? a : b;
+      const verdict = judgeRange(nearest, r.counter, r.to, r.hash);
+      if (verdict.status !== 'fresh') {
+        out.push(verdict);
         continue;
       }
-      const info = insertEntry.run(r.doc, r.author, r.device, r.counter, r.hash, r.bytes);
+      const info = insertEntry.run(r.doc, r.author, r.device, r.counter, r.to === r.counter ? null : r.to, r.hash, r.bytes);
       added += r.bytes.length;
       out.push({ status: 'stored', seq: Number(info.lastInsertRowid) });
     }

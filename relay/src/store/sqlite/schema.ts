@@ -7,7 +7,8 @@ CREATE TABLE IF NOT EXISTS entries (
   device TEXT NOT NULL,
   counter INTEGER NOT NULL,
   hash TEXT NOT NULL,
-  bytes BLOB NOT NULL
+  bytes BLOB NOT NULL,
+  to_counter INTEGER
 );
 CREATE UNIQUE INDEX IF NOT EXISTS entries_key ON entries (doc, author, device, counter);
 CREATE INDEX IF NOT EXISTS entries_doc_seq ON entries (doc, seq);
@@ -17,7 +18,7 @@ CREATE TABLE IF NOT EXISTS heads (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS compacted (
   doc TEXT NOT NULL, author TEXT NOT NULL, device TEXT NOT NULL, counter INTEGER NOT NULL,
-  hash TEXT NOT NULL, seq INTEGER NOT NULL,
+  hash TEXT NOT NULL, seq INTEGER NOT NULL, to_counter INTEGER,
   PRIMARY KEY (doc, author, device, counter)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS accounts (
@@ -45,4 +46,7 @@ CREATE INDEX IF NOT EXISTS blobs_owner ON blobs (owner);
 export const SQLITE_ADDED_COLUMNS: readonly { readonly table: string; readonly column: string; readonly ddl: string }[] = [
   { table: 'accounts', column: 'identity', ddl: 'ALTER TABLE accounts ADD COLUMN identity TEXT' },
   { table: 'caps', column: 'retired', ddl: 'ALTER TABLE caps ADD COLUMN retired TEXT' },
+  // BATCH-7: a range's last counter (NULL: a range of one, `counter`).
+  { table: 'entries', column: 'to_counter', ddl: 'ALTER TABLE entries ADD COLUMN to_counter INTEGER' },
+  { table: 'compacted', column: 'to_counter', ddl: 'ALTER TABLE compacted ADD COLUMN to_counter INTEGER' },
 ];

@@ -80,6 +80,7 @@ export async function createDemoClient(parts: DemoClientParts): Promise<DemoClie
     changed();
   });
   const answered = new Map<string, number>();
+  const heardFrom = new Set<string>();
   // A new device learns its contacts after its first sync: tell each one as it appears.
   const told = new Set<UserId>();
   kith.on('contact', () => {
@@ -96,9 +97,13 @@ export async function createDemoClient(parts: DemoClientParts): Promise<DemoClie
     // were offline or unknown) or announced again while online (a new device of theirs) has not
     // heard ours: answer. An answer to an answer comes within ANSWER_MS and is not answered
     // again, which ends the exchange.
-    const cameOnline = before === undefined || before === 'offline';
-    if (e.state !== 'offline' && !gate.offline && contactsToTell().includes(e.user as UserId) && (cameOnline || Date.now() - (answered.get(e.user) ?? -Infinity) > ANSWER_MS)) {
-      answered.set(e.user, Date.now());
+    // Per device: a contact's second device announcing within ANSWER_MS of an exchange with
+    // their first one has not heard ours either (issue 17 problems 2 and 6).
+    const device = `${e.user}/${e.device}`;
+    const cameOnline = before === undefined || before === 'offline' || !heardFrom.has(device);
+    heardFrom.add(device);
+    if (e.state !== 'offline' && !gate.offline && contactsToTell().includes(e.user as UserId) && (cameOnline || Date.now() - (answered.get(device) ?? -Infinity) > ANSWER_MS)) {
+      answered.set(device, Date.now());
       sync.setPresence(myPresence, [e.user as UserId]);
     }
     changed();

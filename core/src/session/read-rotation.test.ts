@@ -60,6 +60,7 @@ function harness(me: UserId, database = createMemoryDatabase()) {
     keys: {
       user: (u: UserId) => ({ signingKey: keyOf(u), boxKey: keyOf(u) }),
       addToken: (_scope: string, t: string) => (tokens.push(t), []),
+      tokens: () => tokens,
     } as unknown as KeyStore,
     memberships: { groups: () => [CONV], state: (c: ConversationId) => (c === CONV ? state() : undefined) } as unknown as MembershipViews,
     book: { grant: (u: UserId, g: IntroGrant) => void grants.push([u, g]), flush: () => [], queueFlushed: () => undefined } as unknown as IntroBook,
@@ -75,6 +76,9 @@ function harness(me: UserId, database = createMemoryDatabase()) {
     remove(u: UserId) {
       members = new Map([...members].filter(([m]) => m !== u));
       removals++;
+    },
+    add(u: UserId) {
+      members = new Map([...members, [u, 'member']]);
     },
     setRole(u: UserId, role: Role) {
       members = new Map([...members].map(([m, r]) => [m, m === u ? role : r]));
@@ -140,5 +144,31 @@ describe('read rotation (SYNC-24): who rotates, when', () => {
     expect(b.relay.calls.at(-1)).toBe(`put conv:${CONV} v4`);
     expect(b.tokens).toHaveLength(1);
     expect(b.grants.map(([u]) => u).sort()).toEqual([ALICE, BOB]);
+  });
+  it('SYNC-24: an admin hands the newest token it holds to a member who joined after another admin rotated', async () => {
+    const DAVE = user(4);
+    const a = harness(ALICE);
+    a.tokens.push('t1');
+    const ra = await a.load();
+    await ra.check(); // first sight: nothing handed out
+    expect(a.grants).toEqual([]);
+    // Another admin rotated (v2) before dave joined; alice learns that token only now, and dave
+    // was added by someone who held t1 alone.
+    a.tokens.push('t2');
+    a.add(DAVE);
+    await ra.check();
+    expect(a.relay.calls).toEqual([]); // a join rotates nothing
+    const to = (u: UserId): Array<string | undefined> => a.grants.filter(([g]) => g === u).map(([, g]) => g.token);
+    expect(to(DAVE)).toEqual(['t1', 't2']);
+    expect(to(BOB)).toEqual(['t1', 't2']); // a newer token goes to every member
+    const before = a.grants.length;
+    await ra.check();
+    expect(a.grants).toHaveLength(before); // handed out once
+    a.add(user(5));
+    await ra.check();
+    expect(a.grants.slice(before)).toEqual([
+      [user(5), { scope: `conv:${CONV}`, token: 't1' }],
+      [user(5), { scope: `conv:${CONV}`, token: 't2' }],
+    ]); // same token: only the joiner
   });
 });

@@ -8,6 +8,7 @@ import type { IntroBook } from './intro-book.js';
 import type { KeyStore } from './key-store.js';
 import type { MembershipViews } from './membership-views.js';
 import { randomToken } from './own-secrets.js';
+import { GROUP_TOKENS } from './grants.js';
 
 /**
  * The relay's capability records as a rotation needs them (CAP-2): the sync layer implements it
@@ -88,6 +89,14 @@ export async function loadReadRotation(deps: ReadRotationDeps): Promise<ReadRota
     return out.slice(0, 64);
   };
 
+  /**
+   * SYNC-24: per group, the members and newest read token this admin device last handed out (in
+   * memory: first sight after a start hands out nothing). A member added by another admin who did
+   * not hold the newest token yet (a concurrent rotation) would otherwise never get it: the
+   * rotating admin granted it to the members of the time only, and grants otherwise ride on
+   * changes sealed for the group.
+   */
+  const handed = new Map<ConversationId, { members: Set<UserId>; token: string | undefined }>();
   /** Rotates one group if due; returns the writes to commit (none: nothing to do or try later). */
   const rotate = async (conv: ConversationId): Promise<StorageWrite[]> => {
     const s = memberships.state(conv);
@@ -112,8 +121,25 @@ export async function loadReadRotation(deps: ReadRotationDeps): Promise<ReadRota
     if (!put.ok) return RETRY.has(put.error.code) ? [] : [settle(conv, mark)];
     const writes: StorageWrite[] = [settle(conv, mark), ...keys.addToken(scope, token)];
     for (const user of s.members.keys()) book.grant(user, { scope, token });
+    handed.set(conv, { members: new Set(s.members.keys()), token });
     writes.push(...book.flush());
     return writes;
+  };
+
+  const regrant = (conv: ConversationId): StorageWrite[] => {
+    const s = memberships.state(conv);
+    if (s === undefined || !s.created || s.members.get(me)?.role !== 'admin') return [];
+    const scope = `conv:${conv}`;
+    const tokens = keys.tokens(scope);
+    const token = tokens.at(-1);
+    const members = new Set(s.members.keys());
+    const last = handed.get(conv);
+    handed.set(conv, { members, token });
+    if (last === undefined || token === undefined) return [];
+    const to = last.token === token ? [...members].filter((u) => !last.members.has(u)) : [...members];
+    if (to.length === 0) return [];
+    for (const user of to) for (const t of tokens.slice(-GROUP_TOKENS)) book.grant(user, { scope, token: t });
+    return book.flush();
   };
 
   let running = false;
@@ -123,7 +149,7 @@ export async function loadReadRotation(deps: ReadRotationDeps): Promise<ReadRota
       running = true;
       try {
         for (const conv of memberships.groups()) {
-          const writes = await rotate(conv);
+          const writes = [...(await rotate(conv)), ...regrant(conv)];
           if (writes.length === 0) continue;
           await storage.commit(writes);
           book.queueFlushed();

@@ -78,6 +78,10 @@ export function kithTraceSide(nodeArgs: readonly string[] = []): TraceSide {
       const senderDoc = new Y.Doc();
       const receiverDoc = new Y.Doc();
       const providers = [await provide(alice, conv, 'trace', senderDoc), await provide(bob, conv, 'trace', receiverDoc)];
+      const stopRelay = async (): Promise<void> => {
+        if (relay.child.exitCode === null && relay.child.signalCode === null) relay.child.kill('SIGTERM');
+        await relay.exited;
+      };
       const check = (): void => {
         if (errors.length > 0) throw new Error(`Kith sync failed internally: ${errors.join('; ')}`);
       };
@@ -97,7 +101,10 @@ export function kithTraceSide(nodeArgs: readonly string[] = []): TraceSide {
           // Every push is acknowledged after its commit is durable: an empty outbox means all were.
           await pollUntil(() => alice.kith.outbox().length === 0, 900_000, "the relay's acks for alice's outbox");
           check();
-          return { primary: dirBytes(dataDir), secondary: await relayEnvelopeBytes(relay.url), baseline };
+          const primary = dirBytes(dataDir);
+          const secondary = await relayEnvelopeBytes(relay.url);
+          await stopRelay();
+          return { primary, secondary, baseline, atRest: dirBytes(dataDir) };
         },
         async close() {
           for (const p of providers) p.destroy();
@@ -105,8 +112,7 @@ export function kithTraceSide(nodeArgs: readonly string[] = []): TraceSide {
           receiverDoc.destroy();
           await alice.close();
           await bob.close();
-          if (relay.child.exitCode === null && relay.child.signalCode === null) relay.child.kill('SIGTERM');
-          await relay.exited;
+          await stopRelay();
           rmSync(dataDir, { recursive: true, force: true });
           check();
         },

@@ -32,6 +32,7 @@ export function traceMarkdown(r: TraceResults): string {
   const kDir = med(r.kith, (x) => x.stored.primary);
   const kBase = med(r.kith, (x) => x.stored.baseline);
   const kEnv = med(r.kith, (x) => x.stored.secondary);
+  const kRest = med(r.kith, (x) => x.stored.atRest ?? Number.NaN);
   const yState = med(r.yjs, (x) => x.stored.primary);
   const yLog = med(r.yjs, (x) => x.stored.secondary);
   const perRound = (k: 'kith' | 'yjs'): string => r[k].map((x) => ms(x.receivedMs)).join(', ');
@@ -62,7 +63,9 @@ Interleaved (Kith, y-websocket, then again) over **${r.rounds} round(s)**; media
 | all ${n0(t.ops.length)} edits applied at the other side ↓ | ${ms(got('kith'))} | ${ms(got('yjs'))} | ${ratio(got('kith'), got('yjs'))} time = **${speed.toFixed(2)}× y-websocket's speed** (target ≥ 0.5×: ${speed >= 0.5 ? '**met**' : '**not met**'}) |
 | edits per second at the other side ↑ | ${n0(t.ops.length / (got('kith') / 1000))} | ${n0(t.ops.length / (got('yjs') / 1000))} | ${ratio(got('yjs'), got('kith'))} |
 | the sender's own loop (edits applied locally) ↓ | ${ms(applied('kith'))} | ${ms(applied('yjs'))} | ${ratio(applied('kith'), applied('yjs'))} |
-| bytes at the server once settled ↓ | relay data directory ${kib(kDir)} (${kib(kBase)} of it before the trace: accounts, chat, warm-up); stored envelopes ${kib(kEnv)} | encoded document state ${kib(yState)}¹; every update as sent ${kib(yLog)}² | ${ratio(kDir, yState)} (data dir ÷ state); ${ratio(kEnv, yLog)} (envelopes ÷ update log) |
+| bytes at the server once settled ↓ | relay data directory ${kib(kDir)} (${kib(kBase)} of it before the trace: accounts, chat, warm-up) | encoded document state ${kib(yState)}¹ | ${ratio(kDir, yState)} (data dir ÷ state) |
+| … the relay stopped (WAL folded in) ↓ | data directory ${kib(kRest)} | — | ${ratio(kRest, yState)} |
+| … an append-only store of every change ↓ | stored envelopes ${kib(kEnv)} | every update as sent ${kib(yLog)}² | ${ratio(kEnv, yLog)} |
 
 Per round, other side has it all — Kith: ${perRound('kith')}; y-websocket: ${perRound('yjs')}.
 

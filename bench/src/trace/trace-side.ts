@@ -8,6 +8,8 @@ export interface StoredBytes {
   readonly secondary: number;
   /** Kith: the data directory before the trace (accounts, the direct chat, the warm-up edit); y-websocket: 0. */
   readonly baseline: number;
+  /** Kith: the data directory once the relay has stopped (SQLite folds its WAL into the database on close); y-websocket: undefined. */
+  readonly atRest: number | undefined;
 }
 
 /**

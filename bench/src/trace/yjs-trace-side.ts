@@ -40,7 +40,7 @@ export const yjsTraceSide: TraceSide = {
       stored() {
         // @y/websocket-server keeps the doc in memory only; the best a persisting server could
         // store is the encoded state (what y-leveldb writes when it compacts).
-        return Promise.resolve({ primary: Y.encodeStateAsUpdate(receiverDoc).length, secondary: logBytes, baseline: 0 });
+        return Promise.resolve({ primary: Y.encodeStateAsUpdate(receiverDoc).length, secondary: logBytes, baseline: 0, atRest: undefined });
       },
       async close() {
         for (const p of providers) p.destroy();

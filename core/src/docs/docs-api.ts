@@ -8,7 +8,7 @@ import { sharedDocsOf } from './shared-doc-store.js';
 import { mayWriteShared, type SharedDocRef } from './shared-doc-policy.js';
 
 export interface OpenSharedDocOptions<D> {
-  /** The app's CRDT library: `yjsSharedDocs` (`@kith/core/yjs`). */
+  /** The app's CRDT library: `yjsSharedDocs` (`@kith/core/yjs`) or `automergeSharedDocs` (`@kith/core/automerge`). */
   readonly backend: SharedDocBackend<D>;
   /** Who may write (DOC-4): every member (default) or the admins only. Part of the document's id. */
   readonly writers?: 'members' | 'admins';

@@ -80,7 +80,7 @@ describe('an unmodified automerge-repo Repo over Kith (ADR 0026, DOC-9..DOC-11)'
   const notes = (name: string): string[] => [...(handles.get(name)!.doc()?.notes ?? [])].sort();
   const same = (a: string, b: string): boolean => JSON.stringify(notes(a)) === JSON.stringify(notes(b));
 
-  it('DOC-9: two repos sync one document through the relay; concurrent changes converge; a third repo joins; ephemeral messages arrive', async () => {
+  it('DOC-9/10: two repos sync one document through the relay; concurrent changes converge; a third repo joins; ephemeral messages arrive', async () => {
     const alice = repoOf(world.peer('alice'));
     const bob = repoOf(world.peer('bob'));
     const created = alice.create<Board>({ title: 'CANARY-title-5e1f', notes: ['CANARY-first-0a0a'] });

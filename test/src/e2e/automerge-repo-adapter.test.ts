@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Repo, type AutomergeUrl, type DocHandle, type PeerId } from '@automerge/automerge-repo';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sharedDocId, type ConversationId, type UserId } from '@kith/core';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createDocAwareness, sharedDocId, type ConversationId, type UserId } from '@kith/core';
 import { KithNetworkAdapter, sharedDocNameOf } from '@kith/core/automerge-repo';
 import { lookupAll, type SyncPeer } from '@kith/core/testing';
 import { createChildRelayHarness, type ChildRelayHarness } from '../harness/presets.js';
@@ -98,12 +98,22 @@ describe('an unmodified automerge-repo Repo over Kith (ADR 0026, DOC-9..DOC-11)'
     handles.set('carol', await findWhileFlushing(carol, url));
     await until('carol has everything', () => same('carol', 'alice'));
 
-    // Presence (ephemeral messages) as DOC-6 awareness signals.
+    // Presence (ephemeral messages) as DOC-6 awareness signals. Carol's modified client first sends
+    // bytes that are not CBOR on the same document: dropped before the repos (which would throw on
+    // them and log "error receiving message").
+    const repoErrors: unknown[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void repoErrors.push(args[0]));
     const heard: unknown[] = [];
     handles.get('bob')!.on('ephemeral-message', (e) => heard.push(e.message));
+    const docId = sharedDocId(conv, sharedDocNameOf(handles.get('alice')!.documentId), { writers: 'members', backend: 'automerge' });
+    const hostile = createDocAwareness({ engine: world.peer('carol').kith, sync: world.peer('carol').sync, doc: docId });
+    expect(hostile.send(Uint8Array.from([0x1c, 0xff]))).toBeGreaterThan(0);
+    hostile.close();
     handles.get('alice')!.broadcast({ cursor: 3, who: 'CANARY-cursor' });
     await until('bob hears alice\'s cursor', () => heard.length > 0);
     expect(heard).toEqual([{ cursor: 3, who: 'CANARY-cursor' }]);
+    log.mockRestore();
+    expect(repoErrors).toEqual([]);
   }, 120_000);
 
   it('DOC-10: a repo whose device is offline keeps editing and catches up; everyone converges', async () => {

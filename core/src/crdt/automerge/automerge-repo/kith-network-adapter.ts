@@ -1,5 +1,5 @@
 import * as A from '@automerge/automerge';
-import { NetworkAdapter, type DocumentId, type Message, type PeerId, type PeerMetadata } from '@automerge/automerge-repo';
+import { cbor, NetworkAdapter, type DocumentId, type Message, type PeerId, type PeerMetadata } from '@automerge/automerge-repo';
 import type { ConversationId } from '../../../ids.js';
 import type { DocsApi, SharedDoc } from '../../../docs/docs-api.js';
 import type { DocAwareness } from '../../../docs/doc-awareness.js';
@@ -39,6 +39,15 @@ interface Served {
 }
 
 let instances = 0;
+
+function isCbor(bytes: Uint8Array): boolean {
+  try {
+    cbor.decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * An automerge-repo `NetworkAdapter` that makes a `Repo` sync its documents end-to-end encrypted
@@ -172,7 +181,9 @@ export class KithNetworkAdapter extends NetworkAdapter {
     s.awareness = awareness;
     s.stop.push(
       awareness.on((e) => {
-        if (this.#repo === undefined) return;
+        // Only well-formed CBOR is handed over (DOC-10): the repo decodes every ephemeral payload
+        // and would throw (and log an error) on a member's junk.
+        if (this.#repo === undefined || !isCbor(e.payload)) return;
         this.#deliver({ type: 'ephemeral', documentId: s.documentId, data: e.payload, count: ++this.#count, sessionId: this.#session });
       }),
     );
@@ -210,8 +221,7 @@ export class KithNetworkAdapter extends NetworkAdapter {
       try {
         this.emit('message', { ...message, senderId: this.#server, targetId: repo });
       } catch {
-        // The repo threw on what we handed it (e.g. an ephemeral payload that is not CBOR, sent by
-        // another member): the message is dropped, the adapter carries on.
+        // The repo threw synchronously on what we handed it: the message is dropped, the adapter carries on.
       }
     });
   }

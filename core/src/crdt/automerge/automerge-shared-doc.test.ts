@@ -211,4 +211,30 @@ describe('shared Automerge documents in the engine (ADR 0026, DOC-4/DOC-7)', () 
     const again = await restarted.docs.open(group.id, 'rules', { backend, writers: 'admins' });
     expect(again.doc.doc().title).toBe('by the admin');
   });
+
+  it('DOC-4 (known limit, ADR 0026): a change built on a change a removal cuts is held on every device, which converge without both', async () => {
+    harness = await createPeerHarness({ backend: createAutomergeBackend(), seed: 'am-shared-built-on-cut', peers: ['alice', 'bob', 'carol'] });
+    const h = harness;
+    const [alice, bob, carol] = ['alice', 'bob', 'carol'].map((n) => h.peer(n));
+    const group = await alice!.groups.create({ name: 'G', members: [h.user('bob'), h.user('carol')] });
+    await h.flush();
+    const [a, b, c] = await Promise.all([alice!, bob!, carol!].map((k) => k.docs.open(group.id, 'board', { backend })));
+    b!.doc.change((d) => void (d['by-bob'] = 'one'));
+    await b!.flushed();
+    await h.flush();
+    // Bob's modified client hands change 2 to carol alone; carol edits on top of it.
+    const crafted = replica();
+    expect(backend.apply(crafted.h, Uint8Array.from(A.getAllChanges(c!.doc.doc()).flatMap((x) => [...x])))).toBe(true);
+    crafted.h.change((d) => void (d['by-bob-raced'] = 'two'));
+    const raced: DocChange = { doc: a!.id, kind: 'update', author: h.user('bob'), device: h.peers.get('bob')!.device, counter: 2, payload: crafted.out[0]! };
+    expect(carol!.receive(raced)).toMatchObject({ ok: true, value: 'applied' });
+    c!.doc.change((d) => void (d['by-carol'] = 'on top'));
+    await c!.flushed();
+    await alice!.groups.removeMember(group.id, h.user('bob'));
+    await h.flush();
+    const shown = (d: typeof a): string[] => Object.keys(d!.doc.doc()).sort();
+    expect(shown(a)).toEqual(['by-bob']);
+    expect(shown(c)).toEqual(['by-bob']);
+    expect(alice!.stats().held).toBe(0); // the engine applied carol's change: the backend holds it
+  });
 });

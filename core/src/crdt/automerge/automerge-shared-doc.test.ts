@@ -237,4 +237,24 @@ describe('shared Automerge documents in the engine (ADR 0026, DOC-4/DOC-7)', () 
     expect(shown(c)).toEqual(['by-bob']);
     expect(alice!.stats().held).toBe(0); // the engine applied carol's change: the backend holds it
   });
+
+  it('DOC-7: two handles of one document on one device see each other\'s edits at once (an app\'s handle beside the automerge-repo server)', async () => {
+    harness = await createPeerHarness({ backend: createAutomergeBackend(), seed: 'am-shared-two-handles', peers: ['alice', 'bob'] });
+    const h = harness;
+    const direct = await h.peer('alice').conversations.openDirect(h.user('bob'));
+    const first = await h.peer('alice').docs.open(direct.id, 'board', { backend });
+    const second = await h.peer('alice').docs.open(direct.id, 'board', { backend });
+    const remote: string[] = [];
+    second.doc.onChange((_d, origin) => remote.push(origin));
+    first.doc.change((d) => void (d.title = 'from the first handle'));
+    await first.flushed();
+    expect(second.doc.doc().title).toBe('from the first handle');
+    expect(remote).toEqual(['remote']);
+    second.doc.change((d) => void (d['by-second'] = 'x'));
+    await second.flushed();
+    expect(first.doc.doc()).toEqual(second.doc.doc());
+    await h.flush();
+    const bobs = await h.peer('bob').docs.open(direct.id, 'board', { backend });
+    expect(bobs.doc.doc()).toEqual(first.doc.doc());
+  });
 });

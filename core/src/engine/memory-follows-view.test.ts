@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CrdtBackend } from '../ports/crdt.js';
 import type { MessageId } from '../ids.js';
 import type { Kith } from '../kith.js';
+import type { Storage } from '../ports/storage.js';
 import { createYjsBackend } from '../crdt/yjs/index.js';
 import { createAutomergeBackend } from '../crdt/automerge/index.js';
 import { createPeerHarness } from '../testing/peer-harness.js';
@@ -115,6 +116,73 @@ describe.each(backends)('a departure learned while chunks are out of memory (%s)
     const restarted = await h.restart('carol');
     expect(restarted.messages.reactions(g.id, kept.id)).toEqual([]);
     expect((await restarted.messages.page(g.id)).map((m) => m.text)).toEqual(['before']);
+    await h.close();
+  }, 60_000);
+});
+
+describe.each(backends)('a device killed before it reloaded the chunks a departure cuts (%s)', (_name, backend) => {
+  // ADR 0019 addendum: the departure is stored before the reloads finish; opening again compares
+  // it with the departures whose chunks were re-filtered and reloads what is missing.
+  it('retracts the cut entries of evicted chunks after the restart, reactions included', async () => {
+    // carol's storage: loads of bob's chunks can be held (a slow disk), commits of a membership
+    // log are watched.
+    let holdBobsChunks: string | null = null;
+    let bobsChunksLoaded = 0;
+    let bobFeed = '';
+    let membershipStored: () => void = () => undefined;
+    const removalStored = new Promise<void>((resolve) => (membershipStored = resolve));
+    const wrapStorage = (name: string, storage: Storage): Storage =>
+      name !== 'carol'
+        ? storage
+        : {
+            ...storage,
+            loadDoc(doc) {
+              if (bobFeed !== '' && doc.startsWith('feed:') && doc.includes(bobFeed)) bobsChunksLoaded++;
+              return holdBobsChunks !== null && doc.includes(holdBobsChunks) ? new Promise<never>(() => undefined) : storage.loadDoc(doc);
+            },
+            async commit(writes) {
+              await storage.commit(writes);
+              if (holdBobsChunks !== null && writes.some((w) => w.type === 'appendUpdate' && w.doc.startsWith('members:'))) membershipStored();
+            },
+          };
+    const h = await createPeerHarness({ backend, seed: `memory-cut-kill-${_name}`, peers: ['alice', 'bob', 'carol'], chunkMessages: 5, maxLoadedChunks: 0, wrapStorage });
+    const [alice, bob, carol] = [h.peer('alice'), h.peer('bob'), h.peer('carol')];
+    const g = await alice.groups.create({ name: 'g', members: [h.user('bob'), h.user('carol')] });
+    await h.flush();
+    const kept = await bob.messages.send(g.id, 'before');
+    await h.flush();
+    h.net.partition([['alice'], ['bob', 'carol', 'hub']], 'hold');
+    const cut = await bob.messages.send(g.id, 'concurrent');
+    await bob.messages.react(g.id, kept.id, '👍');
+    const call = await bob.calls.start(g.id, 'voice');
+    for (let i = 0; i < 20; i++) await bob.messages.send(g.id, `later ${i}`);
+    h.net.flush();
+    await carol.idle();
+    expect(carol.messages.reactions(g.id, kept.id).map((r) => r.emoji)).toEqual(['👍']);
+    expect(carol.calls.list(g.id).map((c) => c.id)).toEqual([call.id]);
+
+    await alice.groups.removeMember(g.id, h.user('bob'));
+    await alice.idle();
+    holdBobsChunks = `:${h.user('bob')}:`;
+    h.net.heal();
+    h.net.flush(); // the removal reaches carol: it is stored, her engine asks for bob's evicted chunks …
+    await removalStored;
+    holdBobsChunks = null;
+    const restarted = await h.restart('carol', { kill: true }); // … and dies before they load
+    await restarted.idle();
+    expect(restarted.groups.members(g.id).map((m) => m.user)).not.toContain(h.user('bob'));
+    expect(restarted.messages.reactions(g.id, kept.id)).toEqual([]);
+    expect(restarted.calls.list(g.id)).toEqual([]);
+    expect(await restarted.messages.get(g.id, cut.id)).toBeNull();
+    expect((await restarted.messages.page(g.id)).map((m) => m.text)).toEqual(['before']);
+    await h.flush();
+    // Once re-filtered, a departure costs nothing more: the next open loads bob's newest chunk only.
+    bobFeed = `:${h.user('bob')}:`;
+    const again = await h.restart('carol');
+    await again.idle();
+    expect(bobsChunksLoaded).toBe(1);
+    expect(again.messages.reactions(g.id, kept.id)).toEqual([]);
+    expect((await again.messages.page(g.id)).map((m) => m.text)).toEqual(['before']);
     await h.close();
   }, 60_000);
 });

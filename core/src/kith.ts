@@ -189,7 +189,8 @@ export async function createKith(options: KithOptions): Promise<Kith> {
   const ctx = { core, writer, reader, loader, inbound };
 
   await loader.open();
-  const profile = createProfileApi(ctx);
+  const contacts = createContactsApi(ctx);
+  const profile = createProfileApi(ctx, (u) => contacts.get(u).status === 'accepted');
   if (profile.get().username !== options.username) await profile.update({ username: options.username });
   followCards(ctx, () => profile.get()); // DIR-2: my card follows my memberships (ADR 0027)
 
@@ -198,7 +199,7 @@ export async function createKith(options: KithOptions): Promise<Kith> {
     device,
     backend: options.backend.name,
     profile,
-    contacts: createContactsApi(ctx),
+    contacts,
     conversations: createConversationsApi(ctx),
     groups: createGroupsApi(ctx, (u) => profile.get(u)),
     messages: createMessagesApi(ctx),

@@ -21,23 +21,22 @@ export function newestCard(core: Core, user: UserId): MemberCard | undefined {
 }
 
 /**
- * DIR-5: a card's username is someone else's when this engine knows another user under it — me,
- * a user whose profile document it holds (a contact), or another user's card in any group it
- * holds (then neither card's username is shown: a squatter can hide a name, never take it).
+ * DIR-5: a non-contact's username is someone else's when this engine knows another user under
+ * it — me, a user whose profile document it holds, or another user's card in any group it holds
+ * (then neither card's username is shown: a squatter can hide a name, never take it).
  */
-export function checkCardUsername(core: Core, card: MemberCard): Result<MemberCard> {
-  const name = card.username;
-  if (name === '') return ok(card);
-  const taken = (): Result<MemberCard> => fail('conflict', 'the username in this member card belongs to someone else');
-  if (card.user !== core.me && name === core.username) return taken();
+export function checkCardUsername(core: Core, user: UserId, name: string): Result<void> {
+  if (name === '') return ok(undefined);
+  const taken = (): Result<void> => fail('conflict', 'the username in this member card belongs to someone else');
+  if (user !== core.me && name === core.username) return taken();
   for (const doc of core.docs.loaded()) {
-    if (doc.ref.kind !== 'profile' || doc.ref.user === card.user) continue;
+    if (doc.ref.kind !== 'profile' || doc.ref.user === user) continue;
     if (readProfile(doc.ref.user, (key) => doc.crdt.get(PROFILE, key)).profile.username === name) return taken();
   }
   for (const slot of core.groups.values()) {
-    for (const other of slot.log.state().cards.values()) if (other.user !== card.user && other.username === name) return taken();
+    for (const other of slot.log.state().cards.values()) if (other.user !== user && other.username === name) return taken();
   }
-  return ok(card);
+  return ok(undefined);
 }
 
 /** DIR-2: the card I should write to `conversation` now, or null (not a member, or it holds my current one). */

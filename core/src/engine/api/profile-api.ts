@@ -27,30 +27,37 @@ export interface ProfileApi {
   card(user: UserId): Result<Profile>;
 }
 
-export function createProfileApi(ctx: ApiContext): ProfileApi {
+/** `isContact(user)`: an accepted contact (their profile document is theirs to me, `contact`). */
+export function createProfileApi(ctx: ApiContext, isContact: (user: UserId) => boolean): ProfileApi {
   const { core, writer } = ctx;
+  const empty = (user: UserId, source: Profile['source']): Profile => ({ user, source, username: '', displayName: '', avatar: null, about: '' });
   const fromDoc = (user: UserId): Profile | undefined => {
     const doc = core.docs.get(profileDocId(user));
     if (doc === undefined) return undefined;
     const { profile, invalid } = readProfile(user, (key) => doc.crdt.get(PROFILE, key));
     core.stats.invalidEntries += invalid;
-    return user === core.me ? { ...profile, source: 'own' } : profile;
+    return profile.displayName === '' && profile.username === '' && user !== core.me ? undefined : profile;
+  };
+  /** DIR-4: what a non-contact says of herself: her newest card, else her profile document (an older grant). */
+  const claimed = (user: UserId): Profile | undefined => {
+    const found = newestCard(core, user);
+    if (found !== undefined) return { user, source: 'member', username: found.username, displayName: found.displayName, avatar: found.avatar, about: '' };
+    const doc = fromDoc(user);
+    return doc === undefined ? undefined : { ...doc, source: 'member' };
   };
   const card = (user: UserId): Result<Profile> => {
-    const found = newestCard(core, user);
+    const found = claimed(user);
     if (found === undefined) return fail('not_found', 'no group I am in holds a card of this user');
-    const checked = checkCardUsername(core, found);
-    if (!checked.ok) return checked;
-    return ok({ user, source: 'member', username: found.username, displayName: found.displayName, avatar: found.avatar, about: '' });
+    const checked = checkCardUsername(core, user, found.username);
+    return checked.ok ? ok(found) : checked;
   };
   const get = (user: UserId): Profile => {
-    const held = fromDoc(user);
-    if (held !== undefined && (user === core.me || held.displayName !== '' || held.username !== '')) return held;
-    const c = card(user);
-    if (c.ok) return c.value;
-    const found = c.error.code === 'conflict' ? newestCard(core, user) : undefined;
-    if (found !== undefined) return { user, source: 'member', username: '', displayName: found.displayName, avatar: found.avatar, about: '' };
-    return held ?? { user, source: user === core.me ? 'own' : 'unknown', username: '', displayName: '', avatar: null, about: '' };
+    if (user === core.me) return { ...(fromDoc(user) ?? empty(user, 'own')), source: 'own' };
+    const doc = isContact(user) ? fromDoc(user) : undefined;
+    if (doc !== undefined) return { ...doc, source: 'contact' };
+    const found = claimed(user);
+    if (found === undefined) return empty(user, 'unknown');
+    return checkCardUsername(core, user, found.username).ok ? found : { ...found, username: '' };
   };
   return {
     update: (patch) =>

@@ -1,5 +1,5 @@
 import { useState, type ReactNode } from 'react';
-import type { ConversationId, MemberInfo, UserId } from '@kith/core';
+import type { ConversationId, MemberInfo } from '@kith/core';
 import { useMembers, useProfile } from '@kith/react';
 import { errorText } from '../format.js';
 import { NOT_A_CONTACT, personName } from '../adapters/username-book.js';
@@ -8,7 +8,7 @@ import { useClient } from './client-context.js';
 /** One member: her name (a non-contact's marked "~Name", DIR-4), her role, and admin controls. */
 function MemberRow({ id, member: m, admin, run }: { readonly id: string; readonly member: MemberInfo; readonly admin: boolean; readonly run: (p: Promise<void>) => void }): ReactNode {
   const client = useClient();
-  const { name, stranger } = personName(useProfile(m.user as UserId), client.nameOf(m.user));
+  const { name, stranger } = personName(useProfile(m.user), client.nameOf(m.user));
   return (
     <li data-member={name} data-stranger={stranger ? 'true' : undefined}>
       <span>

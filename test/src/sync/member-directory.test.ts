@@ -70,6 +70,22 @@ for (const backend of ['yjs', 'automerge'] as const satisfies readonly CrdtBacke
       expect(again.kith.profile.get(bobId)).toMatchObject({ displayName: 'Robert', source: 'member' });
     }, 60_000);
 
+    it('DIR-4: once a co-member becomes my contact, her name is a contact\'s (from her profile)', async () => {
+      const { peers, ids } = await groupOf(backend, 'directory-contact', ['alice', 'bob']);
+      const [alice, bob] = peers as [SyncPeer, SyncPeer];
+      const [aliceId, bobId] = ids as [UserId, UserId];
+      await bob.kith.profile.update({ displayName: 'Bob Builder' });
+      await world!.flush();
+      expect(alice.kith.profile.get(bobId)).toMatchObject({ displayName: 'Bob Builder', source: 'member' });
+      await bob.kith.contacts.request(aliceId);
+      await world!.flush();
+      await alice.kith.contacts.accept(bobId);
+      await world!.flush();
+      expect(alice.kith.contacts.get(bobId).status).toBe('accepted');
+      expect(alice.kith.profile.get(bobId)).toMatchObject({ displayName: 'Bob Builder', username: 'bob', source: 'contact' });
+      expect(bob.kith.profile.get(aliceId).source).toBe('contact');
+    }, 60_000);
+
     it('DIR-3: a removed member stops receiving profile updates (her log gets no op after the removal: KEY-9, SYNC-24)', async () => {
       const { peers, ids, group } = await groupOf(backend, 'directory-removed', ['alice', 'bob', 'carol']);
       const [alice, bob, carol] = peers as [SyncPeer, SyncPeer, SyncPeer];

@@ -33,13 +33,13 @@ export function followCards(ctx: ApiContext, mine: () => Profile): () => void {
   const { core } = ctx;
   const seen = new Map<ConversationId, ReadonlyMap<UserId, MemberCard>>();
   const scheduled = new Set<ConversationId>();
-  const check = (conversation: ConversationId): void => {
+  const check = (conversation: ConversationId, announce: boolean): void => {
     const state = core.groups.get(conversation)?.log.state();
     if (state === undefined) return;
     const before = seen.get(conversation);
     seen.set(conversation, state.cards);
-    if (before !== undefined && before !== state.cards) {
-      for (const [user, card] of state.cards) if (user !== core.me && before.get(user) !== card) core.events.emit('profile', { user });
+    if (announce && before !== state.cards) {
+      for (const [user, card] of state.cards) if (user !== core.me && before?.get(user) !== card) core.events.emit('profile', { user });
     }
     if (scheduled.has(conversation) || cardToWrite(core, conversation, mine()) === null) return;
     scheduled.add(conversation);
@@ -50,6 +50,6 @@ export function followCards(ctx: ApiContext, mine: () => Profile): () => void {
       })
       .catch(() => undefined); // retried at the next membership change or profile update
   };
-  for (const conversation of core.groups.keys()) check(conversation);
-  return core.events.on('membership', (e) => check(e.conversation));
+  for (const conversation of core.groups.keys()) check(conversation, false);
+  return core.events.on('membership', (e) => check(e.conversation, true));
 }

@@ -53,10 +53,13 @@ export function createProfileApi(ctx: ApiContext, isContact: (user: UserId) => b
   };
   const get = (user: UserId): Profile => {
     if (user === core.me) return { ...(fromDoc(user) ?? empty(user, 'own')), source: 'own' };
-    const doc = isContact(user) ? fromDoc(user) : undefined;
+    const contact = isContact(user);
+    const doc = contact ? fromDoc(user) : undefined;
     if (doc !== undefined) return { ...doc, source: 'contact' };
     const found = claimed(user);
     if (found === undefined) return empty(user, 'unknown');
+    // A contact whose profile has not reached me yet: her card names her, as the contact she is.
+    if (contact) return { ...found, source: 'contact' };
     return checkCardUsername(core, user, found.username).ok ? found : { ...found, username: '' };
   };
   return {

@@ -3,11 +3,13 @@ import { runInNewContext } from 'node:vm';
 import { fuzzBudgetMs } from '@kith/core/testing';
 import type { CrdtBackendName } from '@kith/core';
 import { REQUIRED_KINDS } from './domain-steps.js';
+import { DOC_REQUIRED_KINDS } from './doc-steps.js';
 import { FAULT_STEPS, runSeed, type SeedResult } from './run-seed.js';
 
 /** Domain kinds and faults a run of ≥ 100 seeds must have exercised (issue 8, Deliver §1 and §4). */
 export const REQUIRED_TALLY: readonly string[] = [
   ...REQUIRED_KINDS,
+  ...(process.env['CONVERGENCE_DOCS'] === '0' ? [] : DOC_REQUIRED_KINDS),
   ...FAULT_STEPS.map((f) => `fault.${f}`),
   'fault.flush.lossy',
   'fault.kill.inFlight',
@@ -74,6 +76,11 @@ export interface SuiteTotals {
   freshMismatch: number;
   outboxLeft: number;
   staleViews: number;
+  /** Shared documents (ADR 0025): members' texts that differ, acknowledged edits missing, edits where they must not be, updates pending on a member's content. */
+  docDivergent: number;
+  docLost: number;
+  docLeaked: number;
+  docStuck: number;
   /** Seeds with any problem (or that threw), with their replay commands. */
   failedSeeds: string[];
   /** Summed over seeds: how often each kind of step happened. */
@@ -102,6 +109,10 @@ export const emptyTotals = (): SuiteTotals => ({
   freshMismatch: 0,
   outboxLeft: 0,
   staleViews: 0,
+  docDivergent: 0,
+  docLost: 0,
+  docLeaked: 0,
+  docStuck: 0,
   failedSeeds: [],
   tally: new Map(),
   heapMb: 0,
@@ -128,6 +139,10 @@ function add(t: SuiteTotals, r: SeedResult): void {
   t.freshMismatch += r.report.freshMismatch.length;
   t.outboxLeft += r.report.outboxLeft;
   t.staleViews += r.report.staleViews;
+  t.docDivergent += r.docReport.divergent.length;
+  t.docLost += r.docReport.lost.length;
+  t.docLeaked += r.docReport.leaked.length;
+  t.docStuck += r.docReport.stuck.length;
   for (const [k, n] of r.tally) t.tally.set(k, (t.tally.get(k) ?? 0) + n);
 }
 
@@ -159,7 +174,7 @@ export function summaryLine(label: string, t: SuiteTotals): string {
     `${label}: seeds ${t.seeds} (failed ${t.failedSeeds.length}), operations ${t.ops}, faults injected ${t.faults} steps + ${t.frameFaults} frames, ` +
     `acknowledged ${t.acked} (unknown outcome ${t.unknown}); oracles: divergent ${t.divergent}, lost ${t.lost}, duplicated ${t.duplicated}, ` +
     `reordered ${t.reordered}, regressions ${t.regressions}, restart mismatches ${t.restartMismatch}, fresh-device mismatches ${t.freshMismatch}, ` +
-    `unacknowledged left ${t.outboxLeft}; removed members' stale views ${t.staleViews}; heap used after GC ${t.heapMb.toFixed(0)} MB (after seed 10: ${t.heapBaseMb.toFixed(0)} MB; peak between seeds ${t.heapPeakMb.toFixed(0)} MB); ` +
+    `unacknowledged left ${t.outboxLeft}; shared docs: divergent ${t.docDivergent}, lost ${t.docLost}, leaked ${t.docLeaked}, stuck ${t.docStuck}; removed members' stale views ${t.staleViews}; heap used after GC ${t.heapMb.toFixed(0)} MB (after seed 10: ${t.heapBaseMb.toFixed(0)} MB; peak between seeds ${t.heapPeakMb.toFixed(0)} MB); ` +
     `${(t.ms / 1000).toFixed(1)} s wall, ${(t.cpuMs / 1000).toFixed(1)} s CPU`
   );
 }

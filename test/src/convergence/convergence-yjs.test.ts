@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fuzzBudgetMs } from '@kith/core/testing';
 import { missingKinds, runSuite, suiteOptionsFromEnv } from './suite.js';
 
-// CI (SEED=1): seeds yjs-1 … yjs-100, 40 steps each, 5 peers, Yjs. Knobs (docs/reliability.md):
+// CI (SEED=1): seeds yjs-1 … yjs-200, 40 steps each, 5 peers, Yjs. Knobs (docs/reliability.md):
 // SEED (first seed), SEEDS (how many), CONVERGENCE_STEPS, CONVERGENCE_RESTART_ALL=1, FUZZ_BUDGET_MS
 // (more seeds while it lasts). A failing seed prints its replay command: SEED=<n> SEEDS=1 ….
 describe('convergence end to end (Yjs): 5 peers, Dexie, encryption, in-process relay, faults', () => {

@@ -35,8 +35,8 @@ export interface SuiteOptions {
 /**
  * The suite's settings from the environment (docs/reliability.md, "Knobs"): `SEED` is the first
  * seed number (CI exports SEED=1; a non-numeric SEED is hashed to one; unset: a fresh random
- * base, printed), `SEEDS` (or `CONVERGENCE_SEEDS`) how many seeds always run (default 100 per
- * backend), `CONVERGENCE_STEPS` the steps per seed (default 40).
+ * base, printed), `SEEDS` (or `CONVERGENCE_SEEDS`) how many seeds always run (default 200 Yjs,
+ * 100 Automerge), `CONVERGENCE_STEPS` the steps per seed (default 40).
  */
 export function suiteOptionsFromEnv(backend: CrdtBackendName): SuiteOptions {
   const env = process.env;
@@ -54,7 +54,8 @@ export function suiteOptionsFromEnv(backend: CrdtBackendName): SuiteOptions {
     label: backend,
     backend,
     base,
-    minSeeds: count(env['SEEDS'] ?? env['CONVERGENCE_SEEDS'], 100),
+    // Yjs runs 200 in CI since the shared-document steps (issue 18); Automerge 100 (CI time, ADR 0025 addendum).
+    minSeeds: count(env['SEEDS'] ?? env['CONVERGENCE_SEEDS'], backend === 'yjs' ? 200 : 100),
     steps: count(env['CONVERGENCE_STEPS'], 40),
     restartAll: env['CONVERGENCE_RESTART_ALL'] === '1',
   };
@@ -149,9 +150,11 @@ function add(t: SuiteTotals, r: SeedResult): void {
 /**
  * Seeds of a bug reported and not fixed yet (each pinned as an `open` line, `it.fails`, in
  * test/src/regressions/convergence-seeds.test.ts): while they fail they are reported, not counted.
- * None open now (automerge-75, a restarted author's clock behind its own ids, fixed by ID-3).
+ * automerge-75 (a restarted author's clock behind its own ids) was fixed by ID-3. Open: yjs-18 (a
+ * shared-document edit a removed member made before learning of it, undeliverable (SYNC-21), counts
+ * at her own device again once she is re-added, and nowhere else: ADR 0025 addendum).
  */
-const KNOWN_OPEN = new Set<string>([]);
+const KNOWN_OPEN = new Set<string>(['yjs-18']);
 
 /** Kinds of `REQUIRED_TALLY` that never happened. */
 export const missingKinds = (t: SuiteTotals): string[] =>

@@ -123,7 +123,7 @@ function check(doc: TrackedDoc, views: readonly View[], current: ReadonlySet<str
     for (const e of edits) {
       if (e.kind !== 'insert' || e.author === user || !e.seenRemoved.has(user) || laterEvent(user, e.clock, 'add')) continue;
       count(ctx, 'doc.oracle.removedCopy');
-      if (theirs.has(e.word)) report.leaked.push(`${describe(e)}, made after ${v.peer.name}'s removal was known, reached ${v.peer.name}`);
+      if (theirs.has(e.word)) report.leaked.push(`${describe(e)}, made after ${v.peer.name}'s removal was known, reached ${v.peer.name} in ${doc.key} (membership: ${events.filter((m) => m.user === user).map((m) => `${m.kind}@${m.clock}`).join(' ')})`);
     }
   }
 }

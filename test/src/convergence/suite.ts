@@ -154,7 +154,7 @@ function add(t: SuiteTotals, r: SeedResult): void {
  * shared-document edit a removed member made before learning of it, undeliverable (SYNC-21), counts
  * at her own device again once she is re-added, and nowhere else: ADR 0025 addendum); yjs-164 (a
  * removed member's device shows a shared-document insert the remover made after the removal — she
- * holds epoch 1, the remover seals under epoch 2; cause not found yet: ADR 0025 addendum).
+ * holds epoch 1 and the remover's change was sealed under epoch 1 after the removal: ADR 0025 addendum).
  */
 const KNOWN_OPEN = new Set<string>(['yjs-18', 'yjs-164']);
 

@@ -53,7 +53,7 @@ const SEEDS: ReadonlyArray<readonly [string, 'yjs' | 'automerge', number, string
   ['yjs-1623', 'yjs', 40, 'a removed member\'s unsealed change stuck in the outbox, not_a_member forever (sync, fixed: SYNC-21)'],
   ['automerge-861848552', 'automerge', 40, 'an add vetoed by MEM-6 (its adder removed concurrently) made the group look smaller (oracle)'],
   ['yjs-18', 'yjs', 40, 'a shared-document edit made by a removed member unaware of it, undeliverable (SYNC-21), shows at her device alone once she is re-added (shared docs, ADR 0025 addendum)', 'open'],
-  ['yjs-164', 'yjs', 40, 'a removed member\'s copy of a shared document holds an insert the remover made after removing her (shared docs, cause not found, ADR 0025 addendum)', 'open'],
+  ['yjs-164', 'yjs', 40, 'a removed member\'s copy of a shared document holds an insert the remover made after removing her, sealed under the epoch before it (send gate, ADR 0025 addendum)', 'open'],
 ];
 
 describe('convergence regressions (named seeds)', () => {

@@ -117,6 +117,8 @@ export interface FileInput {
 
 /** Bytes of the encrypted upload sent so far, of `total`. */
 export type UploadProgress = (sent: number, total: number) => void;
+/** Bytes of the encrypted download received so far, of `total`. */
+export type DownloadProgress = (received: number, total: number) => void;
 
 export interface MemberView {
   readonly user: string;
@@ -166,10 +168,13 @@ export interface DemoClient {
   send(conversation: string, text: string, replyTo?: string): Promise<void>;
   /** Encrypts and uploads a file, then sends it as a message. */
   sendFile(conversation: string, file: FileInput, caption: string, progress?: UploadProgress): Promise<void>;
-  /** A blob: URL of a decrypted attachment (cached). */
-  attachmentUrl(conversation: string, messageId: string, attachmentId: string): Promise<string>;
+  /** A blob: URL of a decrypted attachment (cached); `progress` follows the encrypted bytes received. */
+  attachmentUrl(conversation: string, messageId: string, attachmentId: string, progress?: DownloadProgress): Promise<string>;
   edit(conversation: string, id: string, text: string): Promise<void>;
+  /** Delete for everyone (mine only). */
   remove(conversation: string, id: string): Promise<void>;
+  /** Delete for me: hidden on my devices only. */
+  hide(conversation: string, id: string): Promise<void>;
   react(conversation: string, id: string, emoji: string | null): Promise<void>;
   markRead(conversation: string, id: string): Promise<void>;
   setChatState(conversation: string, patch: { pinned?: boolean; archived?: boolean; muted?: boolean }): Promise<void>;

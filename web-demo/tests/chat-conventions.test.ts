@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, newUser, screenshot, startDemo, startRelay, type Demo, type Relay } from './harness.js';
+import { overlappingControls } from './layout.js';
 import { acceptContact, message, openChatWith, requestContact, send, signUp } from './flows.js';
 
 // The conventions of WhatsApp Web / Signal Desktop that issue 17 found missing, one test each.
@@ -30,6 +31,8 @@ describe('the conventions people expect from a messenger', () => {
     await alice.page.getByRole('tab', { name: 'Chats' }).click();
     await alice.page.getByRole('button', { name: 'New chat' }).click();
     const picker = alice.page.getByRole('group', { name: 'Start a chat with' });
+    await picker.locator('[data-new-chat="bob"]').waitFor();
+    await screenshot(alice.page, 'new-chat');
     await picker.locator('[data-new-chat="bob"]').click();
     await alice.page.locator('#conv-name', { hasText: 'Bob' }).waitFor();
     await picker.waitFor({ state: 'detached' });
@@ -53,6 +56,7 @@ describe('the conventions people expect from a messenger', () => {
     expect(await mine.count()).toBe(1);
     await mine.hover();
     await mine.getByRole('button', { name: 'Delete', exact: true }).click();
+    await screenshot(bob.page, 'delete-dialog');
     await dialog.getByRole('button', { name: 'Delete for everyone' }).click();
     await alice.page.locator('.msg.deleted', { hasText: 'This message was deleted' }).waitFor();
     // Delete for me: a message of someone else's offers no "for everyone".
@@ -114,6 +118,31 @@ describe('the conventions people expect from a messenger', () => {
     expect(between.length).toBeGreaterThan(0);
     expect(seen.every((s, i) => i === 0 || s[0] >= seen[i - 1]![0])).toBe(true);
     expect(seen.at(-1)?.[1]).toBeGreaterThanOrEqual(1_500_000);
-    expect([...alice.errors, ...bob.errors].filter((e) => e !== 'HTTP 409 /v1/caps')).toEqual([]);
+  });
+
+  it('on a 390×844 phone the new controls overlap nothing: New chat and its picker, the delete dialog', async () => {
+    const phone = bob.page;
+    await phone.setViewportSize({ width: 390, height: 844 });
+    const found: Record<string, string[]> = {};
+    const back = phone.getByRole('button', { name: 'Back to chats' });
+    if (await back.isVisible()) await back.click();
+    await phone.getByRole('tab', { name: 'Chats' }).click();
+    await phone.getByRole('button', { name: 'New chat' }).click();
+    await phone.locator('[data-new-chat="alice"]').waitFor();
+    found['new chat picker'] = await overlappingControls(phone);
+    await screenshot(phone, 'new-chat-phone');
+    await phone.getByRole('group', { name: 'Start a chat with' }).getByRole('button', { name: 'Cancel' }).click();
+    found['chat list'] = await overlappingControls(phone);
+    await openChatWith(phone, 'Alice');
+    found['conversation'] = await overlappingControls(phone);
+    const last = message(phone, 'sorry, wrong button');
+    await last.click();
+    await last.getByRole('button', { name: 'Delete', exact: true }).click();
+    await phone.getByRole('dialog', { name: 'Delete message?' }).waitFor();
+    found['delete dialog'] = await overlappingControls(phone);
+    await phone.getByRole('dialog', { name: 'Delete message?' }).getByRole('button', { name: 'Cancel' }).click();
+    console.log(`phone (new controls): overlaps ${JSON.stringify(found)}`);
+    expect(found).toEqual({ 'new chat picker': [], 'chat list': [], conversation: [], 'delete dialog': [] });
+    await phone.setViewportSize({ width: 1100, height: 760 });
   });
 });

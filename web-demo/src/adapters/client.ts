@@ -135,6 +135,28 @@ export interface IncomingMessage {
   readonly muted: boolean;
 }
 
+/** Another member's caret in a shared note (one per device). */
+export interface NoteCursor {
+  readonly key: string;
+  readonly user: string;
+  readonly name: string;
+  readonly index: number;
+}
+
+/** A conversation's shared note: collaborative plain text, with the others' cursors. */
+export interface SharedNote {
+  text(): string;
+  /** A local edit: `deleteCount` characters at `from` replaced with `insert`. */
+  edit(from: number, deleteCount: number, insert: string): void;
+  /** Changes from others: the new text, and where an old position is now. */
+  onChange(listener: (text: string, map: (index: number) => number) => void): () => void;
+  cursors(): NoteCursor[];
+  onCursors(listener: () => void): () => void;
+  /** Where my caret is (sent to the others). */
+  setCursor(index: number): void;
+  close(): void;
+}
+
 export interface DemoClient {
   readonly me: Me;
   /** The running engine and sync client, for @kith/react's provider (its hooks read them). */
@@ -184,6 +206,8 @@ export interface DemoClient {
   startCall(conversation: string, kind: 'voice' | 'video'): Promise<void>;
   callAction(action: 'accept' | 'decline' | 'hangUp' | 'shareScreen'): Promise<void>;
   callLog(conversation: string): CallLogEntry[];
+  /** Opens the conversation's shared note (offline too). */
+  openNote(conversation: string): Promise<SharedNote>;
   /** A group's system lines (empty for direct chats). */
   groupEvents(conversation: string): SystemEntry[];
   setPresence(state: PresenceState): void;

@@ -2,6 +2,7 @@ import type { Attachment, ConversationId, DecodeSandbox, Kith, MessageId, SyncCl
 import { createCallLog } from './call-log.js';
 import { createChatSummaries, type Summary } from './chat-summaries.js';
 import { callPreviewText } from './call-preview.js';
+import { openSharedNote } from './shared-note.js';
 import { createIconCache, encodeGroupIcon, shrinkImage } from './group-icon.js';
 import { toChatMessage, type MessageViewContext } from './message-view.js';
 import type { OfflineGate } from './offline-gate.js';
@@ -374,6 +375,7 @@ export async function createDemoClient(parts: DemoClientParts): Promise<DemoClie
     },
     callLog: (conv) => callLog(conv as ConversationId),
     groupEvents: (conv) => groupEvents.list(conv as ConversationId),
+    openNote: (conv) => openSharedNote(kith, sync, conv as ConversationId, (u) => nameOf(u)),
     setPresence(state) {
       myPresence = state;
       sync.setPresence(state, contactsToTell());

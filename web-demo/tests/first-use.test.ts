@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, newUser, screenshot, startDemo, startRelay, type Demo, type Relay } from './harness.js';
+import { OFFLINE_ERRORS, launchBrowser, newUser, screenshot, startDemo, startRelay, type Demo, type Relay } from './harness.js';
 import { solidPng } from './png.js';
 import { overlappingControls } from './layout.js';
 import { acceptContact, logIn, message, openChatWith, requestContact, send, signUp } from './flows.js';
@@ -124,6 +124,7 @@ describe('what a new user tripped over', () => {
     await openDirect(bob.page, 'alice', 'Alice');
     await bob.page.locator('#conv-presence', { hasText: 'online' }).waitFor();
     const t0 = performance.now();
+    alice.allow(...OFFLINE_ERRORS);
     await alice.context.setOffline(true);
     await alice.page.locator('#sync-banner', { hasText: 'You are offline' }).waitFor({ timeout: 3000 });
     const noticed = Math.round(performance.now() - t0);

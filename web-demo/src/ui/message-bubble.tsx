@@ -6,6 +6,7 @@ import { NOT_A_CONTACT, personName } from '../adapters/username-book.js';
 import { formatTime } from '../format.js';
 import { useClientActions } from './client-context.js';
 import { AttachmentView } from './attachment-view.js';
+import { DeleteMessageButton } from './delete-message-button.js';
 
 const EMOJI = ['👍', '❤️', '😂', '😮', '😢', '🙏'];
 const TICK: Record<string, string> = { queued: '🕓', sent: '✓', delivered: '✓✓', read: '✓✓' };
@@ -82,11 +83,7 @@ export function MessageBubble(props: {
               ✎
             </button>
           )}
-          {m.mine && (
-            <button type="button" className="ghost" aria-label="Delete for everyone" onClick={() => void client.remove(conversation, m.id).catch(onError)}>
-              ✕
-            </button>
-          )}
+          <DeleteMessageButton conversation={conversation} message={m} onError={onError} />
         </span>
       )}
       <div className="picker" hidden={!props.pickerOpen} role="group" aria-label="Reactions">

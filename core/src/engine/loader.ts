@@ -10,6 +10,7 @@ import { MSG } from '../model/message.js';
 import { quarantineOf } from './quarantine.js';
 import { hiddenChanges } from './hidden-changes.js';
 import { feedIndexOf } from './feed-index.js';
+import { hlcMarkOf } from './hlc-mark.js';
 
 /**
  * Restores the engine from storage. Opening loads the small documents (account, profiles,
@@ -99,7 +100,7 @@ export function createLoader(core: Core, inbound: Inbound): Loader {
     async open() {
       const storage = core.storage;
       if (storage === undefined) return;
-      await Promise.all([quarantineOf(core).ready, hiddenChanges(core).ready, feedIndexOf(core).ready]);
+      await Promise.all([quarantineOf(core).ready, hiddenChanges(core).ready, feedIndexOf(core).ready, hlcMarkOf(core).ready]);
       const ids = await storage.listDocs('');
       for (const id of ids) core.docs.noteStored(id);
       const rank = (id: string): number =>

@@ -2,6 +2,7 @@
 // bench/src/fanout (100 subscribers, 4 senders × 250 signed 200-byte envelopes, relay child with
 // its default durability) against @y/websocket-server and a naive `ws` broadcast, interleaved.
 //   node --conditions=@kith/source --import tsx relay/bench/fanout-peers.ts [rounds]
+// "kith-binary" is the same workload with binary hot frames (RLY-39..44, relay/bench/binary-fanout.ts).
 // BENCH_PROFILE=dir passes --cpu-prof to the Kith relay child (one .cpuprofile per round).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { kithFanoutOn } from '../../bench/src/fanout/kith-fanout.js';
 import { peerFanoutTarget } from '../../bench/src/fanout/peer-fanout.js';
 import { runFanout, type FanoutTarget } from '../../bench/src/fanout/fanout.js';
 import { startChildRelay } from '../src/server/child-relay.js';
+import { kithBinaryFanoutOn } from './binary-fanout.js';
 
 const rounds = Number(process.argv[2] ?? 3);
 const subs = Number(process.env['BENCH_FANOUT_SUBSCRIBERS'] ?? 100);
@@ -19,21 +21,23 @@ const bytes = 200;
 const profileDir = process.env['BENCH_PROFILE'];
 const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' / ');
 
-async function kithTarget(): Promise<FanoutTarget> {
+async function kithTarget(binary: boolean): Promise<FanoutTarget> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kith-fanout-'));
   const relay = await startChildRelay(dataDir, { KITH_CONN_RATE: '0', KITH_ACCOUNT_RATE: '0' }, profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
-  return kithFanoutOn([relay.url], senders, bytes, async () => {
+  const on = binary ? (stop: () => Promise<void>) => kithBinaryFanoutOn(relay.url, senders, bytes, stop) : (stop: () => Promise<void>) => kithFanoutOn([relay.url], senders, bytes, stop);
+  return on(async () => {
     if (relay.child.exitCode === null && relay.child.signalCode === null) relay.child.kill('SIGTERM');
     await relay.exited;
     rmSync(dataDir, { recursive: true, force: true });
   });
 }
 
-const results: Record<string, { updates: number; deliveries: number }[]> = { kith: [], yjs: [], naive: [] };
+const results: Record<string, { updates: number; deliveries: number }[]> = { kith: [], 'kith-binary': [], yjs: [], naive: [] };
 process.stdout.write(`fan-out ${subs} subscribers, ${senders} senders × ${per}; load ${load()}\n`);
 for (let r = 1; r <= rounds; r++) {
   for (const [name, target] of [
-    ['kith', kithTarget],
+    ['kith', () => kithTarget(false)],
+    ['kith-binary', () => kithTarget(true)],
     ['yjs', () => peerFanoutTarget('y-websocket', bytes)],
     ['naive', () => peerFanoutTarget('naive', bytes)],
   ] as const) {
@@ -45,6 +49,7 @@ for (let r = 1; r <= rounds; r++) {
 }
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const m = (name: string, k: 'updates' | 'deliveries'): number => median(results[name]!.map((x) => x[k]));
-for (const name of ['kith', 'yjs', 'naive']) process.stdout.write(`median ${name}: ${m(name, 'updates').toFixed(0)} updates/s, ${m(name, 'deliveries').toFixed(0)} deliveries/s\n`);
-process.stdout.write(`kith / yjs updates ${(m('kith', 'updates') / m('yjs', 'updates')).toFixed(2)}×, kith / naive deliveries ${(m('kith', 'deliveries') / m('naive', 'deliveries')).toFixed(2)}×; load ${load()}\n`);
+for (const name of ['kith', 'kith-binary', 'yjs', 'naive']) process.stdout.write(`median ${name}: ${m(name, 'updates').toFixed(0)} updates/s, ${m(name, 'deliveries').toFixed(0)} deliveries/s\n`);
+for (const k of ['kith', 'kith-binary']) process.stdout.write(`${k} / yjs updates ${(m(k, 'updates') / m('yjs', 'updates')).toFixed(2)}×, ${k} / naive deliveries ${(m(k, 'deliveries') / m('naive', 'deliveries')).toFixed(2)}×\n`);
+process.stdout.write(`load ${load()}\n`);
 process.exit(0);

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { kithFanoutOn } from '../../bench/src/fanout/kith-fanout.js';
 import { peerFanoutTarget } from '../../bench/src/fanout/peer-fanout.js';
 import { runFanout, type FanoutTarget } from '../../bench/src/fanout/fanout.js';
+import { writeBenchSection } from '../../scripts/bench-report.js';
 import { startChildRelay } from '../src/server/child-relay.js';
 import { kithBinaryFanoutOn } from './binary-fanout.js';
 
@@ -19,6 +20,7 @@ const senders = Number(process.env['BENCH_FANOUT_SENDERS'] ?? 4);
 const per = Number(process.env['BENCH_FANOUT_PER_SENDER'] ?? 250);
 const bytes = 200;
 const profileDir = process.env['BENCH_PROFILE'];
+const loadBefore = loadavg().map((l) => l.toFixed(2)).join(' / ');
 const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' / ');
 
 async function kithTarget(binary: boolean): Promise<FanoutTarget> {
@@ -52,4 +54,25 @@ const m = (name: string, k: 'updates' | 'deliveries'): number => median(results[
 for (const name of ['kith', 'kith-binary', 'yjs', 'naive']) process.stdout.write(`median ${name}: ${m(name, 'updates').toFixed(0)} updates/s, ${m(name, 'deliveries').toFixed(0)} deliveries/s\n`);
 for (const k of ['kith', 'kith-binary']) process.stdout.write(`${k} / yjs updates ${(m(k, 'updates') / m('yjs', 'updates')).toFixed(2)}×, ${k} / naive deliveries ${(m(k, 'deliveries') / m('naive', 'deliveries')).toFixed(2)}×\n`);
 process.stdout.write(`load ${load()}\n`);
+const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
+const rows = ['kith', 'kith-binary', 'yjs', 'naive'].map((k) => {
+  const label = { kith: 'Kith relay, JSON frames', 'kith-binary': 'Kith relay, binary frames (RLY-39..44)', yjs: '`@y/websocket-server`', naive: 'naive `ws` broadcast' }[k]!;
+  const ratios = k.startsWith('kith') ? `${(m(k, 'updates') / m('yjs', 'updates')).toFixed(2)}× | ${(m(k, 'deliveries') / m('naive', 'deliveries')).toFixed(2)}×` : '— | —';
+  const per = results[k]!.map((x) => fmt(x.updates)).join(', ');
+  return `| ${label} | ${fmt(m(k, 'updates'))} | ${fmt(m(k, 'deliveries'))} | ${ratios} | ${per} |`;
+});
+if (process.env['BENCH_WRITE'] === '1')
+  writeBenchSection(
+    'relay-fanout',
+    `## Relay fan-out side by side (\`relay/bench/fanout-peers.ts\`)
+
+The fan-out workload of bench/src/fanout (${subs} subscribers, ${senders} senders × ${per} updates of ${bytes} B; Kith: validly signed
+envelopes, each verified, stored durably — SQLite FULL, relay child process — and acked before it is forwarded; the peers store
+nothing and check nothing), ${rounds} interleaved rounds, medians. Issue 14 asks ≥ 1.5× \`@y/websocket-server\`'s updates/s and
+≥ 1.0× the naive broadcast's deliveries/s. Load average (1 / 5 / 15 min) ${loadBefore} before, ${load()} after (2 cores shared with other work).
+
+| server | updates/s | deliveries/s | × y-websocket updates/s | × naive deliveries/s | updates/s per round |
+|---|---:|---:|---:|---:|---|
+${rows.join('\n')}`,
+  );
 process.exit(0);

@@ -22,7 +22,7 @@ function harness(docs: string[], tokens: string[] = ['a'.repeat(24), 'b'.repeat(
     enqueue: (fn) => void jobs.push(fn),
   };
   const keys = { tokens: () => tokens } as unknown as KeyStore;
-  const subs = createSubscriptions({ rt, keys, cursors: new Map(), wanted: () => docs, retryLater: (fn) => void later.push(fn) });
+  const subs = createSubscriptions({ rt, keys, cursors: new Map(), wanted: () => docs, retryLater: (fn) => void later.push(fn), claimPending: () => false });
   const run = async (): Promise<void> => {
     while (jobs.length > 0) await jobs.shift()!();
   };

@@ -10,7 +10,7 @@ import { decodeBase64 as fromBase64, encodeBase64 as toBase64 } from '../protoco
 import type { ClientRuntime } from './client-runtime.js';
 import type { CounterStore } from '../session/counter-store.js';
 import type { SecureSession } from '../session/secure-session.js';
-import type { SyncStats } from './sync-types.js';
+import type { SyncStats, VetChange } from './sync-types.js';
 import { nextChunk } from './wanted-docs.js';
 
 /**
@@ -49,7 +49,7 @@ export interface InboundDeps {
   readonly handleIntro: (bytes: Uint8Array) => Result<{ writes: StorageWrite[]; follow: string[] }>;
   readonly engine: EngineLink;
   readonly storage: Storage;
-  readonly vet: ((change: DocChange) => Promise<Result<void>>) | undefined;
+  readonly vet: VetChange | undefined;
   readonly stats: SyncStats;
   readonly counters: CounterStore;
   readonly cursors: Map<string, number>;
@@ -72,6 +72,12 @@ interface Entry {
   readonly envelope: Envelope | undefined;
 }
 
+async function sequential(vet: VetChange, changes: readonly DocChange[]): Promise<Array<Result<void>>> {
+  const out: Array<Result<void>> = [];
+  for (const c of changes) out.push(await vet(c));
+  return out;
+}
+
 function decodeEntry(doc: string, env: string, inbox: string): Entry | undefined {
   const bytes = fromBase64(env);
   if (bytes === undefined) return undefined;
@@ -89,6 +95,18 @@ export function createInboundApplier(deps: InboundDeps): InboundApplier {
   const floors = new Map<string, number>();
   const isMine = (e: Envelope): boolean => bytesEqual(e.device, myDevice) && bytesEqual(e.author, identity.public.signingKey);
 
+  /**
+   * The vet results of a range's changes, in order (undefined: not vetted — membership ops).
+   * BATCH-10: one sandbox round trip per range (`vet.range`), not one per change.
+   */
+  const vetAll = async (changes: readonly DocChange[]): Promise<ReadonlyArray<Result<void> | undefined>> => {
+    const vet = deps.vet;
+    if (vet === undefined) return [];
+    const vettable = changes.filter((c) => c.kind !== 'member');
+    const results: ReadonlyArray<Result<void>> = vet.range !== undefined && vettable.length > 1 ? await vet.range(vettable) : await sequential(vet, vettable);
+    let k = 0;
+    return changes.map((c) => (c.kind === 'member' ? undefined : results[k++]));
+  };
   /** `defer`: opened but refused for now (M1), counter not recorded; parked like `park`. */
   const applyEnvelope = async (doc: string, entry: Entry): Promise<'ok' | 'park' | 'defer' | 'drop'> => {
     if (doc === session.inbox) {
@@ -120,14 +138,16 @@ export function createInboundApplier(deps: InboundDeps): InboundApplier {
     };
     const next = nextChunk(doc);
     if (next !== undefined) chunks.add(next);
-    // BATCH-6: a range's changes are vetted, authorized and applied one by one, in counter order
+    // BATCH-6: a range's changes are vetted (BATCH-10: in one sandbox round trip), authorized and
+    // applied one by one, in counter order
     // (a v1 envelope is a range of one); its counters are recorded once, after the last. A
     // transient refusal defers the whole envelope: the changes given to the engine before it are
     // duplicates when it opens again.
     let taken = 0;
-    for (const change of opened.changes) {
-      if (deps.vet !== undefined && change.kind !== 'member') {
-        const v = await deps.vet(change);
+    const vetted = await vetAll(opened.changes);
+    for (const [i, change] of opened.changes.entries()) {
+      const v = vetted[i];
+      if (v !== undefined) {
         if (!v.ok) {
           if (TRANSIENT_CODES.has(v.error.code)) return 'defer';
           engine.quarantine(change, v.error.code); // SBX-7: recorded, attributed, not a gap

@@ -27,6 +27,8 @@ const RETRY_CODES = new Set(['unknown_epoch', 'unknown_conversation', 'not_a_mem
  * refusal records the counter (a replay of it is recognised) and drops the envelope.
  */
 const TRANSIENT_CODES = new Set(['rate_limited', 'closed']);
+/** SYNC-25: own echoes whose cursor advance may wait for the next cursor commit. */
+export const LAZY_CURSOR_ENTRIES = 256;
 /** H3: parked envelopes kept per (doc, author). */
 export const MAX_PARKED_PER_AUTHOR = 64;
 
@@ -108,7 +110,7 @@ export function createInboundApplier(deps: InboundDeps): InboundApplier {
     return changes.map((c) => (c.kind === 'member' ? undefined : results[k++]));
   };
   /** `defer`: opened but refused for now (M1), counter not recorded; parked like `park`. */
-  const applyEnvelope = async (doc: string, entry: Entry): Promise<'ok' | 'park' | 'defer' | 'drop'> => {
+  const applyEnvelope = async (doc: string, entry: Entry): Promise<'ok' | 'mine' | 'park' | 'defer' | 'drop'> => {
     if (doc === session.inbox) {
       const r = deps.handleIntro(entry.bytes);
       if (!r.ok) return 'drop';
@@ -128,7 +130,7 @@ export function createInboundApplier(deps: InboundDeps): InboundApplier {
     // a cursor for their snapshot's `supersedes`, SNAP-4; my other devices write there as well).
     const following = nextChunk(doc);
     if (following !== undefined && isMine(envelope)) chunks.add(following);
-    if (isMine(envelope)) return 'ok';
+    if (isMine(envelope)) return 'mine';
     const r = session.open(envelope);
     if (!r.ok) return RETRY_CODES.has(r.error.code) ? 'park' : 'drop';
     const opened = r.value;
@@ -215,6 +217,14 @@ export function createInboundApplier(deps: InboundDeps): InboundApplier {
       stats.parked++;
     }
   };
+  /**
+   * SYNC-25: docs whose cursor moved past this device's own envelopes only (the relay's echo of
+   * what it pushed): nothing was learnt, so nothing is re-planned and the cursor is not committed
+   * on its own — it rides with the next cursor commit, or after LAZY_CURSOR_ENTRIES such entries.
+   * A crash before then reads those entries again (own: skipped), never loses one.
+   */
+  const lazy = new Set<string>();
+  let lazyEntries = 0;
   const inbound = new Map<string, Array<{ seq: number; env: string }>>();
   let draining = false;
   return {
@@ -232,16 +242,26 @@ export function createInboundApplier(deps: InboundDeps): InboundApplier {
         const batch = [...inbound];
         inbound.clear();
         let changed = false;
+        const eager: string[] = [];
         for (const [d, list] of batch) {
+          let others = false;
+          let mine = 0;
           for (const e of list) {
             if (e.seq <= (cursors.get(d) ?? 0)) continue;
             const entry = decodeEntry(d, e.env, session.inbox);
             const r = entry === undefined ? 'drop' : await applyEnvelope(d, entry);
             if (r === 'defer') stats.deferred++;
+            if (r === 'mine') mine++;
+            else others = true;
             if ((r === 'park' || r === 'defer') && entry !== undefined) park(d, e.seq, entry, r === 'defer');
             else if (r === 'drop') stats.rejected++;
-            else changed = true;
+            else if (r === 'ok') changed = true;
             cursors.set(d, e.seq);
+          }
+          if (others) eager.push(d);
+          else if (mine > 0) {
+            lazy.add(d);
+            lazyEntries += mine;
           }
         }
         if (changed) {
@@ -261,7 +281,11 @@ export function createInboundApplier(deps: InboundDeps): InboundApplier {
             }
           }
         }
-        await persistCursors(batch.map(([d]) => d));
+        if (eager.length > 0 || lazyEntries >= LAZY_CURSOR_ENTRIES || deps.counters.pending > 0) {
+          await persistCursors(new Set([...eager, ...lazy]));
+          lazy.clear();
+          lazyEntries = 0;
+        }
         deps.afterBatch(changed);
       });
     },

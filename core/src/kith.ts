@@ -28,6 +28,7 @@ import { createFeedReader, type FeedReader } from './engine/feed-reader.js';
 import { createInbound } from './engine/inbound.js';
 import { createLoader } from './engine/loader.js';
 import { createPersister } from './engine/persister.js';
+import { hlcMarkOf } from './engine/hlc-mark.js';
 import { createSerialQueue } from './engine/serial-queue.js';
 import { createWriter } from './engine/writer.js';
 import { createCallsApi } from './engine/api/calls-api.js';
@@ -171,7 +172,7 @@ export async function createKith(options: KithOptions): Promise<Kith> {
     groups: new Map(),
     directs: new Map(),
     events,
-    persister: createPersister(options.storage, () => index.takeWrites()),
+    persister: createPersister(options.storage, () => [...index.takeWrites(), ...hlcMarkOf(core).takeWrites()]),
     queue: createSerialQueue(),
     stats,
     outgoing: new Set(),

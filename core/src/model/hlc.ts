@@ -16,6 +16,8 @@ import { createAuthoredId } from './authored-id.js';
 export interface Hlc {
   /** A fresh id, greater than every id this clock created or observed. */
   next(): string;
+  /** The greatest id this clock issued (ID-3: stored so a restart resumes past it), or null. */
+  last(): string | null;
   /** Advance past an id seen from elsewhere (ignored when it is not a UUIDv7). */
   observe(id: string): void;
 }
@@ -26,7 +28,9 @@ export const OBSERVE_BOUND_MS = 5 * 60_000;
 export function createHlc(clock: Clock, random: Random, author: UserId): Hlc {
   let ms = 0;
   let counter = -1;
+  let last: string | null = null;
   return {
+    last: () => last,
     next() {
       const now = Math.floor(clock.now());
       // ID-2: this device's clock went back by more than the skew bound (it ran ahead and was
@@ -44,7 +48,8 @@ export function createHlc(clock: Clock, random: Random, author: UserId): Hlc {
       } else {
         counter += 1;
       }
-      return createAuthoredId(author, ms, counter, random.bytes(8));
+      last = createAuthoredId(author, ms, counter, random.bytes(8));
+      return last;
     },
     observe(id) {
       if (!isUuid(id) || id[14] !== '7') return;

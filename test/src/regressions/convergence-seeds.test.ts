@@ -34,7 +34,7 @@ import { runSeed } from '../convergence/run-seed.js';
  *   no longer an admin stays counted); any other vanishing is still a regression.
  */
 const SEEDS: ReadonlyArray<readonly [string, 'yjs' | 'automerge', number, string, 'open'?]> = [
-  ['automerge-75', 'automerge', 40, 'burst of sends by a restarted author shows one after a later one (reordered)', 'open'],
+  ['automerge-75', 'automerge', 40, 'a restarted author whose newest chunk held no message resumed its clock behind its own ids (ID-3)'],
   ['yjs-2', 'yjs', 8, 'empty direct conversation opened by one side only (oracle)'],
   ['automerge-1', 'automerge', 8, 'empty direct conversations after a kill in flight (oracle)'],
   ['yjs-2', 'yjs', 40, "removed member's stale view as reference (oracle)"],

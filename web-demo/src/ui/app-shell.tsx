@@ -5,6 +5,7 @@ import { SectionTabs, type Section } from './section-tabs.js';
 import { ChatList } from './chat-list.js';
 import { ContactsPanel } from './contacts-panel.js';
 import { NewGroupForm } from './new-group-form.js';
+import { NewChat } from './new-chat.js';
 import { Conversation } from './conversation.js';
 import { CallOverlay } from './call-overlay.js';
 import { useClient } from './client-context.js';
@@ -49,7 +50,10 @@ export function AppShell({ onSignedOut }: { readonly onSignedOut: () => void }):
                 }}
               />
             ) : (
-              <ChatList archived={section === 'archived'} open={open} onOpen={setOpen} requests={requests} />
+              <>
+                {section === 'chats' && <NewChat onOpen={setOpen} />}
+                <ChatList archived={section === 'archived'} open={open} onOpen={setOpen} requests={requests} />
+              </>
             )}
           </div>
         </aside>

@@ -217,6 +217,8 @@ export {
   messageReactions,
   contactList,
   callHistory,
+  searchMessages,
+  searchChats,
 } from './projection/index.js';
 export type {
   Projection,
@@ -251,6 +253,10 @@ export type {
   ScreenSharesRow,
   MetaRow,
   Shelf,
+  SearchTokensRow,
+  MessageSearchQuery,
+  MessageSearchRow,
+  MessageSearchPage,
 } from './projection/index.js';
 export {
   createSyncClient,

@@ -179,6 +179,16 @@ export interface ScreenSharesRow {
   endedAt: number | null;
 }
 
+/**
+ * The message search index (ADR 0028): one row per distinct token of a message's current text
+ * (folded word prefixes, search-text.ts). Local only, like every projection row.
+ */
+export interface SearchTokensRow {
+  token: string;
+  messageId: string;
+  conversationId: string;
+}
+
 export interface MetaRow {
   key: string;
   value: string | number | boolean | null;

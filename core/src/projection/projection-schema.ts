@@ -14,6 +14,7 @@ import type {
   ReactionsRow,
   ReceiptsRow,
   ScreenSharesRow,
+  SearchTokensRow,
   UsersRow,
 } from './projection-rows.js';
 import { Dexie } from './dexie.js';
@@ -34,13 +35,14 @@ export type ProjectionDb = Dexie & {
   calls: Table<CallsRow, string>;
   callParticipants: Table<CallParticipantsRow, [string, string]>;
   screenShares: Table<ScreenSharesRow, string>;
+  searchTokens: Table<SearchTokensRow, [string, string]>;
   meta: Table<MetaRow, string>;
 };
 
 /** Every table of the projection, for transactions that touch them all. */
 export const PROJECTION_TABLES = [
   'users', 'contacts', 'conversations', 'participants', 'conversationStates', 'messages', 'attachments',
-  'reactions', 'receipts', 'deviceReceipts', 'contactRequests', 'calls', 'callParticipants', 'screenShares', 'meta',
+  'reactions', 'receipts', 'deviceReceipts', 'contactRequests', 'calls', 'callParticipants', 'screenShares', 'searchTokens', 'meta',
 ] as const;
 
 export interface ProjectionSchemaVersion {
@@ -98,6 +100,15 @@ export const PROJECTION_SCHEMA_VERSIONS: readonly ProjectionSchemaVersion[] = [
     stores: {
       deviceReceipts: '[conversationId+userId+deviceId], [conversationId+userId]',
       contactRequests: '[fromId+toId], toId',
+    },
+  },
+  {
+    // Message search (ADR 0028): [token+messageId] pages every conversation newest first,
+    // [conversationId+token+messageId] one conversation; messageId drops a message's tokens.
+    // New derived rows: rebuild.
+    version: 3,
+    stores: {
+      searchTokens: '[token+messageId], messageId, [conversationId+token+messageId]',
     },
   },
 ];

@@ -253,7 +253,7 @@ export type {
   ScreenSharesRow,
   MetaRow,
   Shelf,
-  SearchTokensRow,
+  SearchIndexRow,
   MessageSearchQuery,
   MessageSearchRow,
   MessageSearchPage,

@@ -19,7 +19,7 @@ export type {
   ReactionsRow,
   ReceiptsRow,
   ScreenSharesRow,
-  SearchTokensRow,
+  SearchIndexRow,
   Shelf,
   UsersRow,
 } from './projection-rows.js';

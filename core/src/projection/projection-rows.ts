@@ -180,13 +180,18 @@ export interface ScreenSharesRow {
 }
 
 /**
- * The message search index (ADR 0028): one row per distinct token of a message's current text
- * (folded word prefixes, search-text.ts). Local only, like every projection row.
+ * The message search index (ADR 0028): one row per message with text, listing the distinct
+ * tokens of its current text (folded word prefixes, search-text.ts) as multi-entry keys that
+ * carry the message id, so one index range is one token's messages in time order. Local only,
+ * like every projection row.
  */
-export interface SearchTokensRow {
-  token: string;
+export interface SearchIndexRow {
   messageId: string;
   conversationId: string;
+  /** `token \u0001 packId(messageId)` for each token (index *global: every conversation). */
+  global: string[];
+  /** `packId(conversationId) \u0001 token \u0001 packId(messageId)` (index *local: one conversation). */
+  local: string[];
 }
 
 export interface MetaRow {

@@ -14,7 +14,7 @@ import type {
   ReactionsRow,
   ReceiptsRow,
   ScreenSharesRow,
-  SearchTokensRow,
+  SearchIndexRow,
   UsersRow,
 } from './projection-rows.js';
 import { Dexie } from './dexie.js';
@@ -35,14 +35,14 @@ export type ProjectionDb = Dexie & {
   calls: Table<CallsRow, string>;
   callParticipants: Table<CallParticipantsRow, [string, string]>;
   screenShares: Table<ScreenSharesRow, string>;
-  searchTokens: Table<SearchTokensRow, [string, string]>;
+  searchIndex: Table<SearchIndexRow, string>;
   meta: Table<MetaRow, string>;
 };
 
 /** Every table of the projection, for transactions that touch them all. */
 export const PROJECTION_TABLES = [
   'users', 'contacts', 'conversations', 'participants', 'conversationStates', 'messages', 'attachments',
-  'reactions', 'receipts', 'deviceReceipts', 'contactRequests', 'calls', 'callParticipants', 'screenShares', 'searchTokens', 'meta',
+  'reactions', 'receipts', 'deviceReceipts', 'contactRequests', 'calls', 'callParticipants', 'screenShares', 'searchIndex', 'meta',
 ] as const;
 
 export interface ProjectionSchemaVersion {
@@ -103,12 +103,12 @@ export const PROJECTION_SCHEMA_VERSIONS: readonly ProjectionSchemaVersion[] = [
     },
   },
   {
-    // Message search (ADR 0028): [token+messageId] pages every conversation newest first,
-    // [conversationId+token+messageId] one conversation; messageId drops a message's tokens.
-    // New derived rows: rebuild.
+    // Message search (ADR 0028): one row per message, multi-entry keys *global (every
+    // conversation) and *local (one conversation), each key ending in the message id so a
+    // key range pages one token newest first. New derived rows: rebuild.
     version: 3,
     stores: {
-      searchTokens: '[token+messageId], messageId, [conversationId+token+messageId]',
+      searchIndex: 'messageId, *global, *local',
     },
   },
 ];

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { packId } from './search-index.js';
 import { foldText, indexTokens, lookupToken, matchesTerms, matchRanges, MAX_PREFIX, MAX_TOKENS, parseSearchTerms } from './search-text.js';
 
 describe('search text', () => {
@@ -41,5 +42,15 @@ describe('search text', () => {
     const ranges = matchRanges(text, ['cafe']);
     expect(ranges.map(([s, e]) => text.slice(s, e))).toEqual(['Cafe\u0301', 'CAFÉ']);
     expect(matchRanges('😀 hello 😀 help', ['hel']).map(([s, e]) => '😀 hello 😀 help'.slice(s, e))).toEqual(['hel', 'hel']);
+  });
+});
+
+describe('packed ids', () => {
+  it('sort as the ids do and are 9 units', () => {
+    const ids = ['00000000-0000-0000-0000-000000000000', '0190aaaa-0000-7000-8000-000000000001', '0190aaaa-0000-7000-8000-000000000002', '0190aaab-0000-7000-8000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff'];
+    const packed = ids.map(packId);
+    expect(packed.every((p) => p.length === 9 && [...p].every((c) => c.charCodeAt(0) >= 0x1000 && c.charCodeAt(0) < 0xd800))).toBe(true);
+    expect([...packed].sort()).toEqual(packed);
+    expect(new Set(packed).size).toBe(ids.length);
   });
 });

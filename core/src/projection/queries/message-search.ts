@@ -1,8 +1,8 @@
 import type { ConversationsRow, MessagesRow } from '../projection-rows.js';
 import type { ProjectionDb } from '../projection-schema.js';
-import { Dexie } from '../dexie.js';
 import { KithError } from '../../errors.js';
 import { lookupToken, matchesTerms, matchRanges, parseSearchTerms } from '../search-text.js';
+import { packId, SEP } from '../search-index.js';
 import { usernamesOf } from './usernames.js';
 
 export interface MessageSearchQuery {
@@ -36,12 +36,17 @@ export interface MessageSearchPage {
 /** Index entries read per call at most: a page may come back short (with `next`) rather than slow. */
 export const SEARCH_SCAN_BUDGET = 2000;
 const BATCH = 200;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const expectUuid = (id: string): string => {
+  if (typeof id !== 'string' || !UUID.test(id)) throw new KithError('invalid_argument', 'not an id');
+  return id;
+};
 
 /**
  * Message search (ADR 0028): messages whose words start with every term of `text`, newest
- * first. Reads the token index of the most selective-looking term (the longest) backwards
- * from the cursor — index searchTokens[token+messageId], or [conversationId+token+messageId]
- * for one conversation — and verifies each candidate's current row against all terms, so the
+ * first. Reads the index keys of the most selective-looking term (the longest) backwards
+ * from the cursor — index searchIndex[*global] (`token SEP id`), or [*local]
+ * (`conversation SEP token SEP id`, ids packed) for one conversation — and verifies each candidate's current row against all terms, so the
  * cost is the postings walked (bounded per call by SEARCH_SCAN_BUDGET), not the history.
  * Hidden like the conversation page: deleted text never matches, nor cleared messages (their
  * rows are gone), nor conversations the viewer has left (shelf 0).
@@ -55,12 +60,11 @@ export async function searchMessages(db: ProjectionDb, viewer: string, text: str
   if (driver === '') return { messages: [], next: null };
   const token = lookupToken(driver);
   const conv = query.conversation;
-  const range = (upper: string | undefined) => {
-    const open = upper === undefined;
-    return conv === undefined
-      ? db.searchTokens.where('[token+messageId]').between([token, Dexie.minKey], [token, upper ?? Dexie.maxKey], true, open)
-      : db.searchTokens.where('[conversationId+token+messageId]').between([conv, token, Dexie.minKey], [conv, token, upper ?? Dexie.maxKey], true, open);
-  };
+  const prefix = conv === undefined ? `${token}${SEP}` : `${packId(expectUuid(conv))}${SEP}${token}${SEP}`;
+  const index = conv === undefined ? 'global' : 'local';
+  // Keys of this token: [prefix, prefix + U+FFFF); below the cursor: [prefix, prefix + cursor).
+  const range = (upper: string | undefined) =>
+    db.searchIndex.where(index).between(prefix, upper === undefined ? `${prefix}\uffff` : `${prefix}${packId(upper)}`, true, false);
   const convs = new Map<string, { visible: boolean; cleared: string | null }>();
   const visible = async (rows: MessagesRow[]): Promise<void> => {
     const ids = [...new Set(rows.map((m) => m.conversationId))].filter((id) => !convs.has(id));
@@ -73,7 +77,7 @@ export async function searchMessages(db: ProjectionDb, viewer: string, text: str
   };
 
   const found: MessagesRow[] = [];
-  let cursor = query.before;
+  let cursor = query.before === undefined ? undefined : expectUuid(query.before);
   let scanned = 0;
   let next: string | null = null;
   while (found.length < limit) {
@@ -81,11 +85,11 @@ export async function searchMessages(db: ProjectionDb, viewer: string, text: str
       next = cursor ?? null;
       break;
     }
-    const want = Math.min(BATCH, SEARCH_SCAN_BUDGET - scanned);
-    const keys = await range(cursor).reverse().limit(want).primaryKeys();
-    if (keys.length === 0) break;
-    scanned += keys.length;
-    const ids = keys.map((k) => k[1]);
+    // The first read is the page (a single term's candidates all match); then larger reads.
+    const want = Math.min(scanned === 0 ? limit : BATCH, SEARCH_SCAN_BUDGET - scanned);
+    const ids = await range(cursor).reverse().limit(want).primaryKeys();
+    if (ids.length === 0) break;
+    scanned += ids.length;
     const rows = (await db.messages.bulkGet(ids)).filter((m): m is MessagesRow => m !== undefined);
     await visible(rows);
     const byId = new Map(rows.map((m) => [m.id, m]));
@@ -102,7 +106,7 @@ export async function searchMessages(db: ProjectionDb, viewer: string, text: str
         break;
       }
     }
-    if (keys.length < want && found.length < limit) break;
+    if (ids.length < want && found.length < limit) break;
   }
   const names = await usernamesOf(db, found.map((m) => m.senderId));
   return {

@@ -4,11 +4,11 @@ import type { ApiContext } from '../engine/api/context.js';
 import { KithError } from '../errors.js';
 import { MAX_SHARED_DOC_NAME, parseDocRef, sharedDocId } from '../model/doc-ids.js';
 import { expectConversation, serial } from '../engine/api/context.js';
-import { sharedDocsOf } from './shared-doc-store.js';
+import { sharedDocsOf, type SharedDocSink } from './shared-doc-store.js';
 import { mayWriteShared, type SharedDocRef } from './shared-doc-policy.js';
 
 export interface OpenSharedDocOptions<D> {
-  /** The app's CRDT library: `yjsSharedDocs` (`@kith/core/yjs`). */
+  /** The app's CRDT library: `yjsSharedDocs` (`@kith/core/yjs`) or `automergeSharedDocs` (`@kith/core/automerge`). */
   readonly backend: SharedDocBackend<D>;
   /** Who may write (DOC-4): every member (default) or the admins only. Part of the document's id. */
   readonly writers?: 'members' | 'admins';
@@ -76,14 +76,14 @@ export function createDocsApi(ctx: ApiContext): DocsApi {
       }
       const bytes = payload.slice();
       pending = pending
-        .then(() => serial(ctx, () => store.write(id, ref, bytes)))
+        .then(() => serial(ctx, () => store.write(id, ref, bytes, sink)))
         .then(
           () => undefined,
           (error: unknown) => void (failure ??= error),
         );
     };
     let stopLocal = backend.onLocal(doc, onEdit);
-    const detach = store.attach(id, ref, {
+    const sink: SharedDocSink = {
       apply: (payload) => backend.apply(doc, payload),
       replace(payloads) {
         stopLocal();
@@ -99,7 +99,8 @@ export function createDocsApi(ctx: ApiContext): DocsApi {
           }
         }
       },
-    });
+    };
+    const detach = store.attach(id, ref, sink);
     return {
       id,
       conversation: ref.conversation,

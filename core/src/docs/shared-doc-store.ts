@@ -39,8 +39,11 @@ interface SharedDocState {
 export interface SharedDocStore {
   /** An authenticated change of a shared document (from `kith.receive` or a storage replay). */
   receive(change: DocChange, ref: SharedDocRef): Result<'applied' | 'duplicate' | 'pending'>;
-  /** A local edit: next counter of (doc, this device), durable with its outbox item, then emitted. */
-  write(id: DocId, ref: SharedDocRef, payload: Uint8Array): Promise<DocChange>;
+  /**
+   * A local edit: next counter of (doc, this device), durable with its outbox item, then emitted.
+   * The other open handles of the document on this device (not `from`, which made it) apply it.
+   */
+  write(id: DocId, ref: SharedDocRef, payload: Uint8Array, from?: SharedDocSink): Promise<DocChange>;
   /** Follow a document (it is subscribed from now on) and feed its allowed changes to `sink`. */
   attach(id: DocId, ref: SharedDocRef, sink: SharedDocSink): () => void;
   /** Re-judge a conversation's shared documents after a membership change. */
@@ -106,12 +109,13 @@ export const sharedDocsOf = perCore((core: Core): SharedDocStore => {
       feed(s, change.payload);
       return ok('applied');
     },
-    async write(id, ref, payload) {
+    async write(id, ref, payload, from) {
       core.persister.expectHealthy();
       const s = stateOf(id, ref);
       const change: DocChange = { doc: id, kind: 'update', author: core.me, device: core.device, counter: s.seen.max(core.me, core.device) + 1, payload };
       s.seen.add(core.me, core.device, change.counter);
       s.records.push({ change, applied: true });
+      for (const sink of s.sinks) if (sink !== from && !sink.apply(payload)) core.stats.rejected++;
       await core.persister.commitLocal(change);
       emitOutgoing(core, change);
       return change;

@@ -6,7 +6,7 @@ import type { Core, GroupSlot } from './core.js';
 import type { DocRecord, LoadedDoc } from './doc-registry.js';
 import { fail, ok } from '../errors.js';
 import { isUuid } from '../ids.js';
-import { feedDocId, parseDocRef } from '../model/doc-ids.js';
+import { parseDocRef } from '../model/doc-ids.js';
 import { createMembershipLog } from '../model/membership/membership-log.js';
 import { createSeenCounters } from './seen-counters.js';
 import { feedVerdict, isDirectWith } from './feed-policy.js';
@@ -16,6 +16,7 @@ import { receiveSnapshot } from './receive-snapshot.js';
 import { emitRetracted, shownKeys, type ShownKeys } from './retractions.js';
 import { hiddenChanges } from './hidden-changes.js';
 import { quarantineOf } from './quarantine.js';
+import { departureReloads, departureSignature } from './departure-reloads.js';
 import { sharedDocsOf } from '../docs/shared-doc-store.js';
 
 export type ReceiveStatus = 'applied' | 'duplicate' | 'pending';
@@ -36,8 +37,8 @@ export interface Inbound {
   /** After a chunk loads: take back what a departure cuts (its snapshot was taken before it was known). */
   refilterCut(doc: LoadedDoc): void;
   ensureGroup(conversation: ConversationId): GroupSlot;
-  /** Set by the loader: start loading a stored document; changes wait for it. */
-  requestLoad: (doc: DocId) => void;
+  /** Set by the loader: start loading a stored document; changes wait for it (never rejects). */
+  requestLoad: (doc: DocId) => Promise<void>;
   /** Replay the changes that arrived while `doc` was loading (called by the loader). */
   drain(doc: DocId): void;
   heldCount(): number;
@@ -73,11 +74,6 @@ export function createInbound(core: Core): Inbound {
    *  applied change may have become cut, so every chunk is re-checked; otherwise only chunks
    *  with held changes are. */
   const departures = new Map<ConversationId, string>();
-  const departureSignature = (conversation: ConversationId): string => {
-    const s = core.groups.get(conversation)?.log.state();
-    if (s === undefined) return '';
-    return JSON.stringify([[...s.former.keys()].sort(), [...s.cutoffs].sort((a, b) => (a[0] < b[0] ? -1 : 1))]);
-  };
 
   const applyRecord = (doc: LoadedDoc, rec: DocRecord): void => {
     // Held while its author was blocked (persisted, so also after a restart): masked now.
@@ -119,7 +115,7 @@ export function createInbound(core: Core): Inbound {
   };
 
   const inbound: Inbound = {
-    requestLoad: () => undefined,
+    requestLoad: () => Promise.resolve(),
     heldCount: () => held,
     drain(doc) {
       const list = awaitingLoad.get(doc);
@@ -142,7 +138,7 @@ export function createInbound(core: Core): Inbound {
 
     reevaluate(conversation) {
       sharedDocsOf(core).reevaluate(conversation);
-      const signature = departureSignature(conversation);
+      const signature = departureSignature(core, conversation);
       const previous = departures.get(conversation);
       const full = signature !== (previous ?? '');
       departures.set(conversation, signature);
@@ -151,17 +147,9 @@ export function createInbound(core: Core): Inbound {
         refilter(conversation, doc);
       }
       // A departure learned live may cut changes in a former member's chunks that are not in
-      // memory (ADR 0019): load them, the load re-filters them (`refilterCut`).
-      if (full && previous !== undefined) {
-        const former = core.groups.get(conversation)?.log.state().former;
-        for (const [author, chunks] of core.docs.feedChunks(conversation)) {
-          if (former?.has(author) !== true) continue;
-          for (const n of chunks) {
-            const id = feedDocId(conversation, author, n);
-            if (core.docs.isStoredUnloaded(id)) inbound.requestLoad(id);
-          }
-        }
-      }
+      // memory (ADR 0019): they load and re-filter, once (departure-reloads.ts). While restoring,
+      // the loader checks every group at the end of the open instead.
+      if (full && !core.restoring) departureReloads(core).check(conversation, inbound.requestLoad);
     },
 
     refilterCut(doc) {
@@ -225,7 +213,7 @@ export function createInbound(core: Core): Inbound {
       const list = awaitingLoad.get(change.doc) ?? [];
       if (list.length === 0) awaitingLoad.set(change.doc, list);
       list.push(change);
-      inbound.requestLoad(change.doc);
+      void inbound.requestLoad(change.doc);
       return ok('pending');
     }
     const doc = core.docs.get(change.doc) ?? core.docs.create(change.doc, ref);

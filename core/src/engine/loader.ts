@@ -11,6 +11,7 @@ import { quarantineOf } from './quarantine.js';
 import { hiddenChanges } from './hidden-changes.js';
 import { feedIndexOf } from './feed-index.js';
 import { hlcMarkOf } from './hlc-mark.js';
+import { departureReloads } from './departure-reloads.js';
 
 /**
  * Restores the engine from storage. Opening loads the small documents (account, profiles,
@@ -94,13 +95,13 @@ export function createLoader(core: Core, inbound: Inbound): Loader {
     }
     return p;
   };
-  inbound.requestLoad = (doc) => void load(doc).catch(() => undefined);
+  inbound.requestLoad = (doc) => load(doc).catch(() => undefined);
 
   return {
     async open() {
       const storage = core.storage;
       if (storage === undefined) return;
-      await Promise.all([quarantineOf(core).ready, hiddenChanges(core).ready, feedIndexOf(core).ready, hlcMarkOf(core).ready]);
+      await Promise.all([quarantineOf(core).ready, hiddenChanges(core).ready, feedIndexOf(core).ready, hlcMarkOf(core).ready, departureReloads(core).ready]);
       const ids = await storage.listDocs('');
       for (const id of ids) core.docs.noteStored(id);
       const rank = (id: string): number =>
@@ -130,6 +131,8 @@ export function createLoader(core: Core, inbound: Inbound): Loader {
       }
       core.persister.restoreOutbox(outbox);
       for (const conversation of core.groups.keys()) inbound.reevaluate(conversation);
+      // Departures whose cut chunks were not all re-filtered before the last close (ADR 0019).
+      for (const conversation of core.groups.keys()) departureReloads(core).check(conversation, inbound.requestLoad);
     },
     async ensure(doc) {
       if (core.docs.isStoredUnloaded(doc)) await load(doc);

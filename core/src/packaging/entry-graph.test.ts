@@ -57,11 +57,18 @@ describe('PKG-1 the main entry imports no Automerge', () => {
     expect(automerge(bareImports(entryFile('./backends')))).toBe(true);
     expect(bareImports(entryFile('./yjs')).has('yjs')).toBe(true);
   });
+
+  it('only @kith/core/automerge-repo reaches the optional peer @automerge/automerge-repo', () => {
+    for (const key of Object.keys(pkg.exports).filter((k) => k !== './automerge-repo' && k !== './sandbox-worker')) {
+      expect({ key, repo: bareImports(entryFile(key)).has('@automerge/automerge-repo') }).toEqual({ key, repo: false });
+    }
+    expect(bareImports(entryFile('./automerge-repo')).has('@automerge/automerge-repo')).toBe(true);
+  });
 });
 
 describe('PKG-2 browser entries reach no Node built-in', () => {
-  it('@kith/core, ./yjs, ./y-websocket, ./automerge, ./dexie, ./protocol and ./sandbox-worker import no node: module; ./node does', () => {
-    for (const key of ['.', './yjs', './y-websocket', './automerge', './dexie', './protocol', './sandbox-worker']) {
+  it('@kith/core, ./yjs, ./y-websocket, ./automerge, ./automerge-repo, ./dexie, ./protocol and ./sandbox-worker import no node: module; ./node does', () => {
+    for (const key of ['.', './yjs', './y-websocket', './automerge', './automerge-repo', './dexie', './protocol', './sandbox-worker']) {
       expect({ key, builtins: nodeBuiltins(bareImports(entryFile(key))) }).toEqual({ key, builtins: [] });
     }
     expect(nodeBuiltins(bareImports(entryFile('./node'))).length).toBeGreaterThan(0);

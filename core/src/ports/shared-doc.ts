@@ -4,8 +4,8 @@ import type { CrdtBackendName } from './crdt.js';
  * How an app's CRDT library plays a shared document (ADR 0025). The engine never decodes a shared
  * document's bytes: it judges who wrote them (DOC-4), stores and syncs them, and hands the allowed
  * ones to this port, which applies them to the app's own document object `D` (a `Y.Doc`, an
- * Automerge handle). Implementation: `yjsSharedDocs` (`@kith/core/yjs`); an Automerge one must apply
- * changes one at a time in causal order (ADR 0011) and is not built yet.
+ * Automerge handle). Implementations: `yjsSharedDocs` (`@kith/core/yjs`) and `automergeSharedDocs`
+ * (`@kith/core/automerge`, ADR 0026: changes applied one at a time in causal order, ADR 0011).
  *
  * Contract:
  * - `apply` applies change bytes from another replica (or this one, restored) and never reports

@@ -2,6 +2,7 @@ import type { CrdtBackend } from '../ports/crdt.js';
 import type { DeviceId, UserId } from '../ids.js';
 import type { Kith } from '../kith.js';
 import type { MemoryDatabase } from '../storage/memory/memory-storage.js';
+import type { Storage } from '../ports/storage.js';
 import type { ManualClock } from './manual-clock.js';
 import type { SeededRandom } from './seeded-random.js';
 import type { SimNetwork } from './sim-network-types.js';
@@ -24,6 +25,8 @@ export interface PeerHarnessOptions {
   readonly chunkMessages?: number;
   /** Feed chunks each engine keeps in memory besides each author's newest (KithOptions). */
   readonly maxLoadedChunks?: number;
+  /** Wraps each storage a peer opens (a test slows or watches it; default: as it is). */
+  readonly wrapStorage?: (name: string, storage: Storage) => Storage;
 }
 
 export interface HarnessPeer {
@@ -49,8 +52,12 @@ export interface PeerHarness {
   /** Deliver until quiet, then anti-entropy rounds (resend unacknowledged, pull every channel)
    *  until no peer learns anything new. Faults are off during flush; heal partitions first. */
   flush(): Promise<void>;
-  /** Close a peer and reopen it from its own storage (a device restart). */
-  restart(name: string): Promise<Kith>;
+  /**
+   * Close a peer and reopen it from its own storage (a device restart). `kill`: the old engine
+   * is dropped mid-flight instead — its storage closes at once, so nothing it had not committed
+   * yet (an asynchronous load, a queued write) reaches storage, as when the process dies.
+   */
+  restart(name: string, options?: { readonly kill?: boolean }): Promise<Kith>;
   /** Push outboxes and pull every channel once (what a reconnect does). */
   sync(name: string): void;
   close(): Promise<void>;
@@ -87,18 +94,23 @@ export async function createPeerHarness(options: PeerHarnessOptions): Promise<Pe
   };
 
   const usernames = new Map<UserId, string>();
-  const open = async (name: string, user: UserId, device: DeviceId, database: MemoryDatabase): Promise<Kith> =>
-    createKith({
+  /** Each peer's open storage (a kill closes it under the running engine). */
+  const storages = new Map<string, Storage>();
+  const open = async (name: string, user: UserId, device: DeviceId, database: MemoryDatabase): Promise<Kith> => {
+    const storage = options.wrapStorage?.(name, createMemoryStorage({ database })) ?? createMemoryStorage({ database });
+    storages.set(name, storage);
+    return createKith({
       user,
       username: (usernames.get(user) ?? name).replace(/[^a-z0-9_.-]/g, '').slice(0, 64) || 'peer',
       device,
       backend: options.backend,
       clock,
       random: random.fork(`kith:${name}:${device}:${clock.now()}`),
-      storage: createMemoryStorage({ database }),
+      storage,
       ...(options.chunkMessages === undefined ? {} : { chunkMessages: options.chunkMessages }),
       ...(options.maxLoadedChunks === undefined ? {} : { maxLoadedChunks: options.maxLoadedChunks }),
     });
+  };
 
   for (const spec of options.peers) {
     const name = typeof spec === 'string' ? spec : spec.name;
@@ -167,9 +179,10 @@ export async function createPeerHarness(options: PeerHarnessOptions): Promise<Pe
       }
       throw new Error(`flush: still learning after 50 anti-entropy rounds\n${net.trace.tail(20)}`);
     },
-    async restart(name) {
+    async restart(name, opts = {}) {
       const p = expectPeer(name);
-      await p.kith.close();
+      if (opts.kill === true) void storages.get(name)?.close();
+      else await p.kith.close();
       p.kith = await open(name, p.user, p.device, p.database);
       subscribed.delete(name);
       wire(p);

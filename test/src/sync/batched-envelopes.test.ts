@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeEnvelope, envelopeLastCounter } from '@kith/core';
 import { createMemoryHarness, type InProcessHarness } from '../harness/presets.js';
+import { groupOfTwo } from '../harness/group-of-two.js';
 
 let world: InProcessHarness | undefined;
 afterEach(async () => {
@@ -22,12 +23,7 @@ async function stored(w: InProcessHarness, doc: string): Promise<Array<{ version
 describe('batched envelopes end to end: seal → relay → receive (BATCH-9)', () => {
   it('BATCH-9 a burst of 500 messages.send calls leaves in far fewer envelopes; the peer shows all 500, in order', async () => {
     world = await createMemoryHarness('batch-burst');
-    const alice = await world.addPeer('alice');
-    const bob = await world.addPeer('bob');
-    const bobId = await alice.sync.lookup('bob');
-    if (!bobId.ok) throw bobId.error;
-    const group = await alice.kith.groups.create({ name: 'G', members: [bobId.value] });
-    await world.flush();
+    const { alice, bob, group } = await groupOfTwo(world);
     const feed = `feed:${group.id}:${alice.identity.userId}:0`;
     const before = (await stored(world, feed)).length;
     const pushedBefore = alice.sync.stats.pushed;

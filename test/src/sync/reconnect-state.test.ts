@@ -4,6 +4,7 @@ import { encodeBase64 as toBase64, parseServerFrame } from '@kith/core/protocol'
 import { login } from '@kith/core/testing';
 import { openTestSocket, settle } from '@kith/relay/testing';
 import { createMemoryHarness, type InProcessHarness } from '../harness/presets.js';
+import { groupOfTwo } from '../harness/group-of-two.js';
 
 let world: InProcessHarness | undefined;
 afterEach(async () => {
@@ -89,12 +90,7 @@ describe('sync client: states, backoff and resume', () => {
   it('reports a gap ("messages may be missing") while a counter gap persists; later messages still flow', async () => {
     // Every change sealed alone (no BATCH-9 coalescing), so the offline sends leave three envelopes.
     world = await createMemoryHarness('gap', { maxBatch: 1 });
-    const alice = await world.addPeer('alice');
-    const bob = await world.addPeer('bob');
-    const bobId = await alice.sync.lookup('bob');
-    if (!bobId.ok) throw bobId.error;
-    const group = await alice.kith.groups.create({ name: 'G', members: [bobId.value] });
-    await world.flush();
+    const { alice, bob, group } = await groupOfTwo(world);
     await alice.sync.stop();
     for (const t of ['one', 'two', 'three']) await alice.kith.messages.send(group.id, t);
     await alice.kith.idle();

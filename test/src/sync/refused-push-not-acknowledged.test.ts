@@ -4,6 +4,7 @@ import { login, signEnvelope } from '@kith/core/testing';
 import { openTestSocket, settle } from '@kith/relay/testing';
 import { encodeBase64 as toBase64 } from '@kith/core/protocol';
 import { createMemoryHarness, type InProcessHarness } from '../harness/presets.js';
+import { groupOfTwo } from '../harness/group-of-two.js';
 
 let world: InProcessHarness | undefined;
 afterEach(async () => {
@@ -14,12 +15,7 @@ afterEach(async () => {
 describe('H1: a refused push is never taken as an acknowledgement (SYNC-12)', () => {
   it('H1: equivocation is checked against what the relay stored: other bytes → conflict, change kept; stop/start resubscribes', async () => {
     world = await createMemoryHarness('h1');
-    const alice = await world.addPeer('alice');
-    const bob = await world.addPeer('bob');
-    const bobId = await alice.sync.lookup('bob');
-    if (!bobId.ok) throw bobId.error;
-    const group = await alice.kith.groups.create({ name: 'G', members: [bobId.value] });
-    await world.flush();
+    const { alice, bob, group } = await groupOfTwo(world);
     await alice.sync.stop();
     await alice.kith.messages.send(group.id, 'one');
     await alice.kith.idle();

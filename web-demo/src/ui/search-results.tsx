@@ -66,8 +66,12 @@ const LENGTH = 140;
 /** The text around the first match, matches in <mark>. */
 export function Snippet({ body, matches }: { readonly body: string; readonly matches: ReadonlyArray<readonly [number, number]> }): ReactNode {
   const first = matches[0]?.[0] ?? 0;
-  const from = first > BEFORE ? first - BEFORE : 0;
-  const to = Math.min(body.length, from + LENGTH);
+  // Window edges never split a surrogate pair (an emoji).
+  const low = (i: number): boolean => i > 0 && i < body.length && /[\udc00-\udfff]/.test(body[i] ?? '');
+  let from = first > BEFORE ? first - BEFORE : 0;
+  if (low(from)) from--;
+  let to = Math.min(body.length, from + LENGTH);
+  if (low(to)) to++;
   const parts: ReactNode[] = [];
   let at = from;
   for (const [s, e] of matches) {

@@ -18,7 +18,7 @@ import { writeBenchSection } from '../../scripts/bench-report.js';
 const MESSAGES = Number(process.env.SEARCH_BENCH_MESSAGES ?? 100_000);
 const SPREAD = 100;
 const REPEATS = 101;
-const NAIVE_REPEATS = 15;
+const NAIVE_REPEATS = Number(process.env.SEARCH_BENCH_NAIVE_REPEATS ?? 15);
 const RARE_COUNT = 12;
 const VIEWER = '0aaaaaaa-0000-8000-8000-000000000000';
 const PEER = '0bbbbbbb-0000-8000-8000-000000000000';

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, newUser, screenshot, startDemo, startRelay, type Demo, type Relay } from './harness.js';
 import { acceptContact, message, signUp } from './flows.js';
 import { startNodePeer, type NodePeer } from './node-peer.js';
+import { overlappingControls } from './layout.js';
 
 /**
  * Search (issue 17 item 3, ADR 0028): the box above the chat list narrows the chats by name and
@@ -92,6 +93,15 @@ describe('search chats and messages', () => {
     await message(alice.page, 'The tickets are in the blue folder').waitFor();
     await expect.poll(() => results.count(), { timeout: 20_000 }).toBe(1);
     expect(await results.nth(0).locator('.chat-name').textContent()).toBe('Erin');
+
+    // On a phone the search box and results fit without any control overlapping another.
+    await alice.page.setViewportSize({ width: 390, height: 844 });
+    await alice.page.getByRole('button', { name: 'Back to chats' }).click();
+    await box.fill('zephyr dav');
+    await box.fill('zephyr');
+    await expect.poll(() => results.count()).toBe(1);
+    expect(await overlappingControls(alice.page)).toEqual([]);
+    await screenshot(alice.page, 'search-phone');
     expect(alice.errors).toEqual([]);
   }, 150_000);
 });

@@ -73,15 +73,18 @@ const row = (v: (typeof variants)[number]): string => {
   const fs = results[v];
   const per = fs.map((f) => f.per1000).filter((x) => x !== undefined);
   const rounds = fs.map((f) => f.perS.toFixed(0)).join(', ');
-  return `| ${v} | ${median(fs.map((f) => f.perS)).toFixed(0)} (${rounds}) | ${median(fs.map((f) => f.p50)).toFixed(2)} / ${median(fs.map((f) => f.p99)).toFixed(2)} | ${per.length === 0 ? '—' : median(per).toFixed(0)} |`;
+  const peer = results['y-websocket'];
+  const x = (a: number, b: number): string => (b > 0 && Number.isFinite(a) ? `${(a / b).toFixed(2)}×` : '—');
+  const vsPeer = v === 'y-websocket' ? '1×' : `${x(median(fs.map((f) => f.perS)), median(peer.map((f) => f.perS)))} · p50 ${x(median(fs.map((f) => f.p50)), median(peer.map((f) => f.p50)))}`;
+  return `| ${v} | ${median(fs.map((f) => f.perS)).toFixed(0)} (${rounds}) | ${median(fs.map((f) => f.p50)).toFixed(2)} / ${median(fs.map((f) => f.p99)).toFixed(2)} | ${per.length === 0 ? '—' : median(per).toFixed(0)} | ${vsPeer} |`;
 };
 const md = [
   '## § batching (issue 14 item 1, ADR 0017)',
   '',
   `One sender → one recipient (a direct chat; full client stacks: engine, Dexie on fake-indexeddb, sandbox, vault, sync client; relay child process with its default durability), ${sizes.sustained} messages each its own \`messages.send\` call, until the recipient shows all; send → shown one at a time over ${sizes.latencySamples} samples. Medians of ${sizes.rounds} interleaved round(s); "before" is the same build with \`maxBatch: 1\` (every change its own version 1 envelope, as before BATCH-9).`,
   '',
-  '| variant | sustained msg/s, median (rounds) | p50 / p99 ms (one at a time) | envelopes per 1,000 messages (sustained) |',
-  '|---|---|---|---|',
+  '| variant | sustained msg/s, median (rounds) | p50 / p99 ms (one at a time) | envelopes per 1,000 messages (sustained) | ÷ y-websocket, same run: msg/s ↑ · p50 ↓ |',
+  '|---|---|---|---|---|',
   ...variants.map(row),
   '',
   `Load average before / after: ${loadBefore} → ${loadAverage()} (2 cores shared with other work); ${machineLine()}.`,

@@ -9,6 +9,10 @@ import { kithFanoutTarget } from './fanout/kith-fanout.js';
 import { peerFanoutTarget } from './fanout/peer-fanout.js';
 import { runFanout } from './fanout/fanout.js';
 import { kithSystem } from './kith/kith-system.js';
+import { generateEditingTrace } from './trace/editing-trace.js';
+import { kithTraceSide } from './trace/kith-trace-side.js';
+import { runTraceOnce } from './trace/run-trace-once.js';
+import { yjsTraceSide } from './trace/yjs-trace-side.js';
 import { yjsSystem } from './yjs/yjs-system.js';
 
 const SIZES = { sustained: 20, latencySamples: 5, catchup: 20, messageBytes: 200 };
@@ -34,6 +38,27 @@ describe('bench drivers deliver what they send', () => {
       expect(f.updates).toBe(20);
       expect(f.deliveries).toBe(10 * 20);
     });
+  }
+
+  it('the generated editing trace is deterministic and has inserts, deletes and cursor jumps', () => {
+    const a = generateEditingTrace(2000);
+    expect(generateEditingTrace(2000)).toEqual(a);
+    expect(a.final.length).toBeGreaterThanOrEqual(2000);
+    expect(a.inserts).toBeGreaterThan(a.deletes);
+    expect(a.deletes).toBeGreaterThan(0);
+    expect(a.jumps).toBeGreaterThan(0);
+    expect(generateEditingTrace(2000, 7).final).not.toBe(a.final);
+  });
+
+  for (const side of [kithTraceSide(), yjsTraceSide]) {
+    it(`editing trace over ${side.name}: the other side ends with the final text, the server stored it`, async () => {
+      const trace = generateEditingTrace(300);
+      // runTraceOnce throws unless the receiver's Y.Text equals trace.final before the deadline.
+      const f = await runTraceOnce(side, trace, 120_000);
+      expect(f.receivedMs).toBeGreaterThan(0);
+      expect(f.stored.primary).toBeGreaterThan(f.stored.baseline);
+      expect(f.stored.secondary).toBeGreaterThan(0);
+    }, 180_000);
   }
 
   it('cold open of the peers reads the latest page of the whole document', () => {

@@ -161,6 +161,7 @@ export type {
   ConversationsApi,
   GroupsApi,
   GroupInfo,
+  GroupMember,
   CreateGroupOptions,
   ProfileApi,
 } from './engine/index.js';
@@ -185,6 +186,7 @@ export type {
   RequestState,
   Profile,
   ProfilePatch,
+  ProfileSource,
   Conversation,
   ConversationKind,
   ConversationState,

@@ -39,6 +39,7 @@ import { createConversationsApi } from './engine/api/conversations-api.js';
 import { createGroupsApi } from './engine/api/groups-api.js';
 import { createMessagesApi } from './engine/api/messages-api.js';
 import { createProfileApi } from './engine/api/profile-api.js';
+import { followCards } from './engine/api/card-publisher.js';
 import { createReceiptsApi } from './engine/api/receipts-api.js';
 import { audienceOf, subscriptionsOf } from './engine/routing.js';
 import { quarantineOf, type QuarantinedChange } from './engine/quarantine.js';
@@ -189,17 +190,19 @@ export async function createKith(options: KithOptions): Promise<Kith> {
   const ctx = { core, writer, reader, loader, inbound };
 
   await loader.open();
-  const profile = createProfileApi(ctx);
+  const contacts = createContactsApi(ctx);
+  const profile = createProfileApi(ctx, (u) => contacts.get(u).status === 'accepted');
   if (profile.get().username !== options.username) await profile.update({ username: options.username });
+  followCards(ctx, () => profile.get()); // DIR-2: my card follows my memberships (ADR 0027)
 
   return {
     user,
     device,
     backend: options.backend.name,
     profile,
-    contacts: createContactsApi(ctx),
+    contacts,
     conversations: createConversationsApi(ctx),
-    groups: createGroupsApi(ctx),
+    groups: createGroupsApi(ctx, (u) => profile.get(u)),
     messages: createMessagesApi(ctx),
     receipts: createReceiptsApi(ctx),
     calls: createCallsApi(ctx),

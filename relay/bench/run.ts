@@ -4,12 +4,12 @@
 // Run: pnpm --filter @kith/relay bench   (writes the `relay` section of docs/benchmarks.md)
 // BENCH_PROFILE=dir passes --cpu-prof to the relay child (one .cpuprofile per run in dir).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sodium from 'libsodium-wrappers';
 import { WebSocket } from 'ws';
 import { writeBenchSection } from '../../scripts/bench-report.js';
-import { encodeBase64, type ServerFrame } from '@kith/core/protocol';
+import { BINARY_FRAMES, binaryToServerFrame, decodeBinaryServerFrame, encodeBase64, encodeBinaryPush, type ServerFrame } from '@kith/core/protocol';
 import { startChildRelay } from '../src/server/child-relay.js';
 import { grantCapability, registerAndLogin } from '../src/testing/client.js';
 import { createTestRelay } from '../src/testing/fixture.js';
@@ -18,6 +18,8 @@ import { createTestIdentity, signTestEnvelope, type TestIdentity } from '../src/
 
 const CONV = '0190a1b2-0000-7000-8000-0000000be0c1';
 await sodium.ready;
+const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' / ');
+const loadBefore = load();
 const dataDir = mkdtempSync(join(tmpdir(), 'kith-bench-'));
 // The relay runs in its own process (as deployed); this process only drives clients.
 const profileDir = process.env['BENCH_PROFILE'];
@@ -52,20 +54,23 @@ interface Client {
   on(t: ServerFrame['t'], fn: (f: ServerFrame) => void): void;
 }
 
-async function connect(token: string): Promise<Client> {
+/** `binary`: asks for binary hot frames (RLY-39); they are decoded into the same frames here. */
+async function connect(token: string, binary = false): Promise<Client> {
   const ws = new WebSocket(`${base.replace('http', 'ws')}/v1/ws`);
   const handlers = new Map<string, (f: ServerFrame) => void>();
   const stats = { frames: 0, bytes: 0 };
-  ws.on('message', (d: Buffer) => {
+  ws.on('message', (d: Buffer, isBinary: boolean) => {
     stats.frames++;
     stats.bytes += d.length;
-    const frame = JSON.parse(d.toString('utf8')) as ServerFrame;
+    const b = isBinary ? decodeBinaryServerFrame(d, 64 << 20) : undefined;
+    if (b !== undefined && !b.ok) throw new Error('invalid binary frame');
+    const frame = b === undefined ? (JSON.parse(d.toString('utf8')) as ServerFrame) : binaryToServerFrame(b.value);
     handlers.get(frame.t)?.(frame);
   });
   ws.on('close', (code: number, reason: Buffer) => { if (code !== 1005 && code !== 1000) console.error('socket closed', code, reason.toString()); });
   const c: Client = { ws, stats, on: (t, fn) => handlers.set(t, fn) };
   await new Promise<void>((resolve) => {
-    c.on('hello', () => ws.send(JSON.stringify({ v: 1, t: 'auth', id: 0, token })));
+    c.on('hello', () => ws.send(JSON.stringify({ v: 1, t: 'auth', id: 0, token, ...(binary ? { frames: BINARY_FRAMES } : {}) })));
     c.on('authed', () => resolve());
     c.on('error', (e) => process.stderr.write(`  frame error ${JSON.stringify(e)}\n`));
   });
@@ -84,12 +89,13 @@ async function newUser(): Promise<{ id: TestIdentity; token: string; doc: string
  * Pushes `n` envelopes over one socket with at most `window` unacknowledged (1: each push waits
  * for the previous durable ack; Infinity: all pipelined); resolves when every ack arrived.
  */
-async function pushMany(c: Client, id: TestIdentity, doc: string, n: number, options: { from?: number; window?: number } = {}): Promise<void> {
+async function pushMany(c: Client, id: TestIdentity, doc: string, n: number, options: { from?: number; window?: number; binary?: boolean } = {}): Promise<void> {
   const from = options.from ?? 1;
   const window = options.window ?? Infinity;
-  const frames = Array.from({ length: n }, (_, i) =>
-    JSON.stringify({ v: 1, t: 'push', id: i, env: encodeBase64(signTestEnvelope(id, { doc, counter: from + i, body: new Uint8Array(200).fill(i % 256) })) }),
-  );
+  const frames = Array.from({ length: n }, (_, i) => {
+    const env = signTestEnvelope(id, { doc, counter: from + i, body: new Uint8Array(200).fill(i % 256) });
+    return options.binary === true ? encodeBinaryPush({ t: 'push', id: i, env }) : JSON.stringify({ v: 1, t: 'push', id: i, env: encodeBase64(env) });
+  });
   let acks = 0;
   let sent = 0;
   const progress = setInterval(() => process.stderr.write(`  push progress ${acks}/${n}\n`), 5000);
@@ -163,12 +169,12 @@ if (runs('pull')) {
   c.ws.close();
 }
 // fan-out over real sockets: 4 senders (4 in flight each) → 100 subscribers of all 4 documents
-if (runs('fanout')) {
+for (const binary of runs('fanout') ? [false, true, false, true] : []) {
   const SUBS = 100;
   const PER_SENDER = 250;
   const senders = await Promise.all(Array.from({ length: 4 }, () => newUser()));
   const reader = await newUser();
-  const subs = await Promise.all(Array.from({ length: SUBS }, () => connect(reader.token)));
+  const subs = await Promise.all(Array.from({ length: SUBS }, () => connect(reader.token, binary)));
   const total = senders.length * PER_SENDER;
   let deliveredAll!: () => void;
   const allDelivered = new Promise<void>((r) => (deliveredAll = r));
@@ -188,11 +194,11 @@ if (runs('fanout')) {
     s.on('entries', (fr) => count((fr as Extract<ServerFrame, { t: 'entries' }>).entries.length));
   }
   const before = subs.map((s) => ({ ...s.stats }));
-  const sockets = await Promise.all(senders.map((u) => connect(u.token)));
+  const sockets = await Promise.all(senders.map((u) => connect(u.token, binary)));
   const s0 = await fsyncs();
   const cpu0 = relayCpuMs();
   const t0 = performance.now();
-  await Promise.all(sockets.map((c, i) => pushMany(c, senders[i]!.id, senders[i]!.doc, PER_SENDER, { window: 4 })));
+  await Promise.all(sockets.map((c, i) => pushMany(c, senders[i]!.id, senders[i]!.doc, PER_SENDER, { window: 4, binary })));
   await allDelivered;
   const ms = performance.now() - t0;
   const cpu = relayCpuMs() - cpu0;
@@ -200,7 +206,7 @@ if (runs('fanout')) {
   const frames = subs.reduce((k, s, i) => k + s.stats.frames - before[i]!.frames, 0);
   const bytes = subs.reduce((k, s, i) => k + s.stats.bytes - before[i]!.bytes, 0);
   row(
-    `| fan-out: 4 senders (4 in flight each) × ${SUBS} subscribers, real sockets | ${total} updates, ${delivered} deliveries | ${(total / (ms / 1000)).toFixed(0)} updates/s, ${(delivered / (ms / 1000)).toFixed(0)} deliveries/s | ${(bytes / frames).toFixed(0)} B per frame, ${(bytes / delivered).toFixed(0)} B per delivered entry, ${(delivered / frames).toFixed(2)} entries per frame, ${(syncs / total).toFixed(3)} fsyncs per envelope; relay CPU ${((cpu * 1000) / delivered).toFixed(1)} µs per delivery |`,
+    `| fan-out: 4 senders (4 in flight each) × ${SUBS} subscribers, real sockets, ${binary ? 'binary' : 'JSON'} frames | ${total} updates, ${delivered} deliveries | ${(total / (ms / 1000)).toFixed(0)} updates/s, ${(delivered / (ms / 1000)).toFixed(0)} deliveries/s | ${(bytes / frames).toFixed(0)} B per frame, ${(bytes / delivered).toFixed(0)} B per delivered entry, ${(delivered / frames).toFixed(2)} entries per frame, ${(syncs / total).toFixed(3)} fsyncs per envelope; relay CPU ${((cpu * 1000) / delivered).toFixed(1)} µs per delivery |`,
   );
   for (const c of [...sockets, ...subs]) c.ws.close();
 }
@@ -233,7 +239,9 @@ rmSync(dataDir, { recursive: true, force: true });
 const md = `## Relay (\`relay/bench/run.ts\`)
 
 Real HTTP + WebSocket on loopback, relay in a child process (\`node --import tsx src/main.ts\`) with its default durability
-(see docs/adr/0018-relay-write-path.md): every ack is sent after the write is durable.
+(see docs/adr/0018-relay-write-path.md): every ack is sent after the write is durable. The clients use JSON frames except in the
+fan-out rows marked binary (RLY-39..44), interleaved JSON, binary, JSON, binary. One run on a shared machine: load average (1 / 5 / 15 min)
+${loadBefore} before, ${load()} after — wall-clock rates swing with it; the relay's own CPU per envelope or delivery is steadier.
 
 | scenario | count | result | notes |
 |---|---|---|---|

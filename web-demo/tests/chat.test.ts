@@ -71,7 +71,8 @@ describe('two people chat through a real relay', () => {
     await message(bob.page, 'oops, wrong chat').waitFor();
     const oops = message(alice.page, 'oops, wrong chat');
     await oops.hover();
-    await oops.getByRole('button', { name: 'Delete for everyone' }).click();
+    await oops.getByRole('button', { name: 'Delete', exact: true }).click();
+    await alice.page.getByRole('dialog', { name: 'Delete message?' }).getByRole('button', { name: 'Delete for everyone' }).click();
     await bob.page.locator('.msg.deleted', { hasText: 'This message was deleted' }).waitFor();
     expect(await message(bob.page, 'oops, wrong chat').count()).toBe(0);
 

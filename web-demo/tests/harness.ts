@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { build, createServer, preview, type ViteDevServer } from 'vite';
+import { afterEach } from 'vitest';
 
 export const ROOT = new URL('../..', import.meta.url).pathname;
 export const SCREENSHOTS = join(ROOT, 'artifacts', 'screenshots');
@@ -132,8 +133,36 @@ export async function launchBrowser(): Promise<{ browser: Browser; close(): Prom
   };
 }
 
+export interface DemoUser {
+  readonly context: BrowserContext;
+  readonly page: Page;
+  /** Page errors, `console.error`s and HTTP ≥ 400 responses, in order. */
+  readonly errors: string[];
+  /** Errors this test provokes on purpose (going offline…): they do not fail it. */
+  allow(...patterns: RegExp[]): void;
+}
+
+/**
+ * Errors every test may see: a reloaded profile re-claims its capability scopes and the relay
+ * answers 409 (already claimed), which the sync client treats as done.
+ */
+const ALWAYS_ALLOWED: readonly RegExp[] = [/^HTTP 409 \/v1\/caps$/];
+
+// Suite-wide: after every test, any error a user's page logged during it fails that test
+// (unless allowed). Each test file evaluates this module afresh, so the hook is per file.
+const watched: Array<{ readonly user: DemoUser; readonly allowed: RegExp[]; seen: number }> = [];
+afterEach(() => {
+  const found: string[] = [];
+  for (const w of watched) {
+    const fresh = w.user.errors.slice(w.seen);
+    w.seen = w.user.errors.length;
+    found.push(...fresh.filter((e) => ![...ALWAYS_ALLOWED, ...w.allowed].some((re) => re.test(e))));
+  }
+  if (found.length > 0) throw new Error(`console errors during the test:\n${found.join('\n')}`);
+});
+
 /** An isolated browser profile (own IndexedDB and localStorage), phone- or desktop-sized. */
-export async function newUser(browser: Browser, demo: Demo, viewport = { width: 1100, height: 760 }): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+export async function newUser(browser: Browser, demo: Demo, viewport = { width: 1100, height: 760 }): Promise<DemoUser> {
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   const errors: string[] = [];
@@ -144,12 +173,18 @@ export async function newUser(browser: Browser, demo: Demo, viewport = { width: 
   page.on('console', (m) => {
     if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(`console: ${m.text()}`);
   });
+  const allowed: RegExp[] = [];
+  const user: DemoUser = { context, page, errors, allow: (...patterns) => void allowed.push(...patterns) };
+  watched.push({ user, allowed, seen: 0 });
   await page.goto(demo.url);
-  return { context, page, errors };
+  return user;
 }
 
+/** What going offline provokes: requests that cannot leave, and Vite's dev client losing its websocket. */
+export const OFFLINE_ERRORS: readonly RegExp[] = [/ERR_INTERNET_DISCONNECTED/, /Failed to fetch/, /\[vite\] failed to connect to websocket/];
+
 /** The screenshots docs/web-demo.md shows; `KITH_DOCS_SCREENSHOTS=1` refreshes them in docs/screenshots. */
-const DOC_SHOTS = new Set(['chat-list', 'chat-list-unread', 'conversation', 'conversation-phone', 'group', 'group-member-view', 'call', 'call-screen-share', 'logged-in-elsewhere', 'group-phone']);
+const DOC_SHOTS = new Set(['chat-list', 'chat-list-unread', 'conversation', 'conversation-phone', 'group', 'group-member-view', 'call', 'call-screen-share', 'logged-in-elsewhere', 'group-phone', 'chat-list-missed-call', 'delete-dialog', 'new-chat', 'offline-shell', 'shared-note', 'shared-note-phone', 'new-chat-phone']);
 
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(SCREENSHOTS, { recursive: true });

@@ -5,6 +5,7 @@ import type { Page } from 'playwright-core';
  * Every visible control (button, field, link, tab) whose centre `document.elementFromPoint`
  * does not return (it is covered), and every pair of controls whose boxes intersect. Controls
  * scrolled out of a scrolling ancestor, or smaller than 4 px (visually hidden inputs), are skipped.
+ * While a modal `<dialog>` is open the page behind it is inert: only the dialog's controls count.
  */
 export async function overlappingControls(page: Page): Promise<string[]> {
   return page.evaluate(() => {
@@ -19,7 +20,8 @@ export async function overlappingControls(page: Page): Promise<string[]> {
       }
       return true;
     };
-    const controls = Array.from(document.querySelectorAll<HTMLElement>('button, input:not([type="hidden"]), select, textarea, a[href], [role="tab"]')).filter((el) => {
+    const scope: ParentNode = document.querySelector('dialog:modal') ?? document;
+    const controls = Array.from(scope.querySelectorAll<HTMLElement>('button, input:not([type="hidden"]), select, textarea, a[href], [role="tab"]')).filter((el) => {
       const r = el.getBoundingClientRect();
       return r.width >= 4 && r.height >= 4 && getComputedStyle(el).visibility !== 'hidden' && inView(el, r.left + r.width / 2, r.top + r.height / 2);
     });

@@ -27,7 +27,10 @@ export interface SharedDoc<D> {
   onReplaced(listener: (doc: D) => void): () => void;
   /** Resolves when every local edit so far is durable and handed to sync (DOC-7); rejects if one failed. */
   flushed(): Promise<void>;
-  /** Local edits not written because I may not write (DOC-4). */
+  /**
+   * Local edits not written because I may not write (DOC-4), or made on a document object that
+   * holds such an edit (DOC-13: it is rebuilt, `replaced`, once I may write again).
+   */
   readonly refusedEdits: number;
   /** Stops following edits; the document stays stored and subscribed. */
   close(): void;
@@ -68,10 +71,29 @@ export function createDocsApi(ctx: ApiContext): DocsApi {
     let failure: unknown = null;
     let closed = false;
     const replacedListeners = new Set<(doc: D) => void>();
+    // DOC-13: the document object holds an edit that was refused. Every later edit of it builds on
+    // bytes no other replica (nor this one, reopened) has: on Yjs it would wait behind them for
+    // good, on Automerge name them as a dependency. So those are refused too, and once I may write
+    // again the document is rebuilt from the allowed changes (`replaced`), then edits count again.
+    let tainted = false;
+    let rebuilding = false;
+    const rebuildIfWriter = (): void => {
+      if (!tainted || rebuilding || closed || !mayWriteShared(core, ref)) return;
+      rebuilding = true;
+      pending = pending
+        .then(() => serial(ctx, () => void (closed ? undefined : sink.replace(store.allowed(id)))))
+        .then(
+          () => undefined,
+          (error: unknown) => void (failure ??= error),
+        )
+        .finally(() => void (rebuilding = false));
+    };
     const onEdit = (payload: Uint8Array): void => {
       if (closed) return;
-      if (!mayWriteShared(core, ref)) {
+      if (tainted || !mayWriteShared(core, ref)) {
         refused++;
+        tainted = true;
+        rebuildIfWriter();
         return;
       }
       const bytes = payload.slice();
@@ -91,6 +113,7 @@ export function createDocsApi(ctx: ApiContext): DocsApi {
         doc = backend.create();
         for (const p of payloads) if (!backend.apply(doc, p)) core.stats.rejected++;
         stopLocal = backend.onLocal(doc, onEdit);
+        tainted = false;
         for (const l of replacedListeners) {
           try {
             l(doc);
@@ -99,6 +122,7 @@ export function createDocsApi(ctx: ApiContext): DocsApi {
           }
         }
       },
+      membershipChanged: rebuildIfWriter,
     };
     const detach = store.attach(id, ref, sink);
     return {

@@ -16,6 +16,8 @@ export interface SharedDocSink {
   apply(payload: Uint8Array): boolean;
   /** An applied change became cut (DOC-4): rebuild from these allowed changes, in order. */
   replace(payloads: readonly Uint8Array[]): void;
+  /** The conversation's membership changed (after the re-filter): who may write may have too. */
+  membershipChanged?(): void;
 }
 
 interface SharedRecord {
@@ -48,6 +50,8 @@ export interface SharedDocStore {
   attach(id: DocId, ref: SharedDocRef, sink: SharedDocSink): () => void;
   /** Re-judge a conversation's shared documents after a membership change. */
   reevaluate(conversation: ConversationId): void;
+  /** The payloads of the document's allowed changes, in order (what a rebuilt document applies). */
+  allowed(id: DocId): Uint8Array[];
   /** Per `${doc}|${device}`, the counters of `user`'s changes applied in a conversation (for cutoffs, M2). */
   accepted(conversation: ConversationId, user: UserId): Map<string, Set<number>>;
   /** The shared documents this device follows (opened, stored or received). */
@@ -127,8 +131,13 @@ export const sharedDocsOf = perCore((core: Core): SharedDocStore => {
       return () => void s.sinks.delete(sink);
     },
     reevaluate(conversation) {
-      for (const s of docs.values()) if (s.ref.conversation === conversation) refilter(s);
+      for (const s of docs.values()) {
+        if (s.ref.conversation !== conversation) continue;
+        refilter(s);
+        for (const sink of s.sinks) sink.membershipChanged?.();
+      }
     },
+    allowed: (id) => (docs.get(id)?.records ?? []).filter((rec) => rec.applied).map((rec) => rec.change.payload),
     accepted(conversation, user) {
       const out = new Map<string, Set<number>>();
       for (const s of docs.values()) {

@@ -153,11 +153,14 @@ async function expectConverged(h: PeerHarness, names: string[], convs: Conversat
       const actual = await snapshotConversation(kith, conv);
       expect(actual, `${name} vs ${firstName} on ${conv}`).toEqual(expected);
     }
-    // Every peer that knows the group (former members included) agrees on its membership.
+    // Every peer that knows the group (former members included) agrees on its membership and on
+    // every member's card (DIR-1); the names `members` shows are each viewer's own (DIR-4).
+    const membership = (kith: Kith) => kith.groups.members(conv).map(({ user, role, addedBy, joinedAt }) => ({ user, role, addedBy, joinedAt }));
     for (const name of names) {
       const kith = h.peer(name);
       if (kith.conversations.list().some((x) => x.id === conv && x.kind === 'group')) {
-        expect(kith.groups.members(conv), `${name} members`).toEqual(first.groups.members(conv));
+        expect(membership(kith), `${name} members`).toEqual(membership(first));
+        expect(kith.membershipLog(conv)?.state().cards, `${name} cards`).toEqual(first.membershipLog(conv)?.state().cards);
       }
     }
   }

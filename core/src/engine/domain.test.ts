@@ -263,7 +263,9 @@ describe('receipts, reactions, calls, contacts, profiles, conversation state, ev
     await bob.messages.react(g.id, m.id, '🎉');
     await h.peer('alice').messages.delete(g.id, m.id);
     await h.flush();
-    expect(seen).toEqual(['membership', 'message:one', 'reaction', 'edited:uno', 'deleted']); // bob's own reaction is local, so first
+    // The group's creation, then alice's and bob's own cards (DIR-2: each a membership op); bob's
+    // own reaction is local, so before alice's edit.
+    expect(seen).toEqual(['membership', 'membership', 'membership', 'message:one', 'reaction', 'edited:uno', 'deleted']);
     expect(bob.stats().listenerErrors).toBe(1);
   });
 

@@ -8,6 +8,7 @@ import { isAuthoredBy } from '../model/authored-id.js';
 import { isRecord } from '../model/text.js';
 import { dueTimers, isDue } from './due.js';
 import { CONVS, CONV_STATE, parseConversationEntry } from '../model/conversation-state.js';
+import { HIDDEN, parseHiddenMessage } from '../model/hidden-message.js';
 import { BLOCKS } from '../model/contact.js';
 import { CALL, CALLP, parseStoredShare, SHARE } from '../model/call.js';
 import { DEL, MSG } from '../model/message.js';
@@ -56,6 +57,10 @@ export function createEventMapper(
             }
           }
           if (collection === CONVS || collection === CONV_STATE) emit('conversation', { conversation: key as ConversationId });
+          if (collection === HIDDEN) {
+            const hidden = parseHiddenMessage(key, doc.crdt.get(HIDDEN, key));
+            if (hidden !== null) emit('conversation', { conversation: hidden.conversation });
+          }
         }
         return;
       case 'doc':

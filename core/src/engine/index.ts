@@ -8,5 +8,5 @@ export type { ReceiptsApi } from './api/receipts-api.js';
 export type { CallsApi } from './api/calls-api.js';
 export type { ContactsApi } from './api/contacts-api.js';
 export type { ConversationsApi } from './api/conversations-api.js';
-export type { GroupsApi, GroupInfo, CreateGroupOptions } from './api/groups-api.js';
+export type { GroupsApi, GroupInfo, GroupMember, CreateGroupOptions } from './api/groups-api.js';
 export type { ProfileApi } from './api/profile-api.js';

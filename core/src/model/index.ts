@@ -5,7 +5,7 @@ export type { Attachment } from './attachment.js';
 export type { Watermark, ReceiptStatus } from './receipt.js';
 export type { Call, CallKind, CallStatus, CallParticipant, ParticipantState, ScreenShare } from './call.js';
 export type { Contact, ContactStatus, ContactStance, RequestState } from './contact.js';
-export type { Profile, ProfilePatch } from './profile.js';
+export type { Profile, ProfilePatch, ProfileSource } from './profile.js';
 export type { Conversation, ConversationKind, ConversationState } from './conversation-state.js';
 export type { DocRef, SharedDocMode, SharedDocRefMode } from './doc-ids.js';
 export { MAX_TEXT_BYTES } from './text.js';

@@ -3,9 +3,18 @@ import type { UserId } from '../ids.js';
 import { KithError } from '../errors.js';
 import { isBoundedString } from './text.js';
 
+/**
+ * Where a profile's fields come from (DIR-4, ADR 0027): `own` my profile; `contact` the user's
+ * profile document (a contact's, readable with the key they granted me); `member` only the
+ * card they wrote in a group we share (their own words, but not someone I added: an app marks
+ * such a name, e.g. "~Name"); `unknown` nothing (empty fields).
+ */
+export type ProfileSource = 'own' | 'contact' | 'member' | 'unknown';
+
 /** A profile (`profile:<user>`, collection `profile`, one key per field). */
 export interface Profile {
   readonly user: UserId;
+  readonly source: ProfileSource;
   readonly username: string;
   readonly displayName: string;
   /** A blob id or URL of the avatar, or null. */
@@ -51,6 +60,7 @@ export function readProfile(user: UserId, get: (key: string) => unknown): { prof
   const username = str('username', false) ?? '';
   const profile: Profile = {
     user,
+    source: 'contact',
     username: USERNAME_RE.test(username) || username === '' ? username : '',
     displayName: str('displayName', false) ?? '',
     avatar: str('avatar', true),

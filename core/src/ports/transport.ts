@@ -14,13 +14,17 @@
  */
 export interface TransportHandlers {
   onOpen(): void;
-  /** One text frame (the relay's frames are JSON text, docs/PROTOCOL.md § Relay API). */
-  onMessage(data: string): void;
+  /**
+   * One frame: JSON text (docs/PROTOCOL.md § Relay API), or the bytes of a binary message
+   * (RLY-39..44, only on a transport with `binaryFrames`).
+   */
+  onMessage(data: string | Uint8Array): void;
   onClose(code: number, reason: string): void;
 }
 
 export interface TransportConnection {
-  send(data: string): void;
+  /** A string goes as a text message, bytes as a binary one. */
+  send(data: string | Uint8Array): void;
   close(code?: number, reason?: string): void;
 }
 
@@ -28,5 +32,7 @@ export type RelayFetch = (path: string, init?: RequestInit) => Promise<Response>
 
 export interface Transport {
   connect(handlers: TransportHandlers): TransportConnection;
+  /** The transport carries binary messages both ways: the sync client asks for binary hot frames (RLY-39). */
+  readonly binaryFrames?: boolean;
   readonly fetch: RelayFetch;
 }

@@ -13,6 +13,17 @@ export type {
   WireEntry,
 } from './relay/frames.js';
 export { parseClientFrame } from './relay/parse-client-frame.js';
+export {
+  BINARY_FRAME_FORMAT,
+  BINARY_FRAMES,
+  BINARY_ENTRIES_ID_OFFSET,
+  encodeBinaryPush,
+  decodeBinaryClientFrame,
+  encodeBinaryServerFrame,
+  decodeBinaryServerFrame,
+  binaryToServerFrame,
+} from './relay/binary-frames.js';
+export type { BinaryPushFrame, BinaryServerFrame, BinaryEntry } from './relay/binary-frames.js';
 export { parseServerFrame } from './relay/parse-server-frame.js';
 export { DEFAULT_CLIENT_FRAME_LIMITS, DEFAULT_SERVER_FRAME_LIMITS } from './relay/limits.js';
 export type { ClientFrameLimits, ServerFrameLimits } from './relay/limits.js';

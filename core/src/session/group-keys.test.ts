@@ -94,7 +94,7 @@ describe('KEY-5, SYNC-20: a member given the canonical key of an epoch also gets
       const state: MembershipState = {
         conversation: CONV, created: true, name: '', description: '', icon: null, creator: carol.userId, createdAt: 1,
         members: new Map([member(carol.userId, 'admin'), member(erin.userId, 'admin'), member(dave.userId, 'member')]),
-        former: new Map(), cutoffs: new Map(), removals: 1, heads: [],
+        former: new Map(), cutoffs: new Map(), cards: new Map(), removals: 1, heads: [],
       };
       const memberships = { state: (c: ConversationId) => (c === CONV ? state : undefined), groups: () => [CONV] } as unknown as MembershipViews;
       const queued: QueuedPush[] = [];

@@ -1,5 +1,5 @@
 import { fail, ok, type Result } from '../errors.js';
-import { parseConversationId, type ConversationId } from '../ids.js';
+import { directConversationId, parseConversationId, type ConversationId } from '../ids.js';
 import { conversationOfDoc, parseDocRef } from '../model/doc-ids.js';
 import type { StorageWrite } from '../ports/storage.js';
 import { changeKey, type DocChange } from '../protocol/doc-change.js';
@@ -100,12 +100,18 @@ export function createSealOutgoing(
     return bytes;
   };
 
-  /** Step 4: every reader of the document (and my other devices) gets its scope's grant and my profile. */
+  /**
+   * Step 4: every reader of the document (and my other devices) gets its scope's grant, and my
+   * profile when the document is one between the two of us (direct conversation, contact
+   * request). DIR-3: a group's members read my name from my card in its log instead, so a member
+   * removed later holds no key to my future profile.
+   */
   const grantAudience = (change: DocChange, writes: StorageWrite[]): void => {
     const capScope = capabilityScopeOf(change.doc);
+    const conv = conversationOfDoc(change.doc);
     for (const user of new Set([...engine.audience(change.doc), me])) {
       for (const grant of grants.grantsFor(capScope, user, writes)) book.grant(user, grant);
-      if (user !== me) {
+      if (user !== me && (conv === undefined || directConversationId(me, user) === conv)) {
         const profile = grants.grantFor(`profile:${me}`, user, writes);
         if (profile !== undefined) book.grant(user, profile);
       }

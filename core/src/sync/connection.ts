@@ -5,6 +5,9 @@ import type { Transport, TransportConnection } from '../ports/transport.js';
 import { login } from './relay-http.js';
 import type { ClientFrame, ServerFrame } from '../protocol/relay/frames.js';
 import { parseServerFrame } from '../protocol/relay/parse-server-frame.js';
+import { decodeBase64 as fromBase64 } from '../protocol/base64.js';
+import { BINARY_FRAMES, binaryToServerFrame, decodeBinaryServerFrame, encodeBinaryPush } from '../protocol/relay/binary-frames.js';
+import { DEFAULT_SERVER_FRAME_LIMITS } from '../protocol/relay/limits.js';
 import type { SyncStats } from './sync-types.js';
 import type { WorkQueue } from './work-queue.js';
 
@@ -53,15 +56,21 @@ export function createConnection(deps: ConnectionDeps): Connection {
   let attempt = 0;
   let cancelRetry: (() => void) | undefined;
   let nextId = 1;
+  /** RLY-39: the relay confirmed binary hot frames on this socket. */
+  let binary = false;
 
-  /** The one send path: JSON text on the current socket. */
+  /** The one send path: JSON text on the current socket; a push as a binary frame once negotiated (RLY-41). */
   const send = (frame: ClientFrame): boolean => {
     if (conn === undefined || (!authed && frame.t !== 'auth')) return false;
-    conn.send(JSON.stringify(frame));
+    const env = binary && frame.t === 'push' ? fromBase64(frame.env) : undefined;
+    if (frame.t === 'push' && env !== undefined) {
+      conn.send(encodeBinaryPush({ t: 'push', id: frame.id, env, ...(frame.cap === undefined ? {} : { cap: frame.cap }), ...(frame.supersedes === undefined ? {} : { supersedes: frame.supersedes }) }));
+    } else conn.send(JSON.stringify(frame));
     return true;
   };
   const lost = (): void => {
     authed = false;
+    binary = false;
     deps.onLost();
   };
   const retry = (): void => {
@@ -85,17 +94,20 @@ export function createConnection(deps: ConnectionDeps): Connection {
             return;
           }
           token = t.value;
-          send({ v: 1, t: 'auth', id: nextId++, token: t.value });
+          send({ v: 1, t: 'auth', id: nextId++, token: t.value, ...(transport.binaryFrames === true ? { frames: BINARY_FRAMES } : {}) });
         });
       },
       onMessage: (data) => {
-        const f = parseServerFrame(data);
+        const b = typeof data === 'string' ? undefined : decodeBinaryServerFrame(data, DEFAULT_SERVER_FRAME_LIMITS.maxFrameChars);
+        // RLY-45: a binary frame on a socket that did not negotiate them is refused like a bad one.
+        const f = b === undefined ? parseServerFrame(data) : b.ok && binary ? { ok: true as const, value: binaryToServerFrame(b.value) } : { ok: false as const };
         if (!f.ok) {
           stats.rejected++;
           return;
         }
         if (f.value.t === 'authed') {
           authed = true;
+          binary = f.value.frames === BINARY_FRAMES;
           attempt = 0;
         }
         deps.onFrame(f.value);

@@ -7,6 +7,7 @@ import type { UpdateScope } from '../sandbox/sandbox-protocol.js';
 import { CALL, CALLP, SHARE } from '../model/call.js';
 import { CONV_STATE, CONVS } from '../model/conversation-state.js';
 import { BLOCKS, REQ } from '../model/contact.js';
+import { HIDDEN } from '../model/hidden-message.js';
 import { DEL, MSG } from '../model/message.js';
 import { PROFILE } from '../model/profile.js';
 import { docKindOf, parseDocRef } from '../model/doc-ids.js';
@@ -20,7 +21,7 @@ import { RCPT } from '../model/receipt.js';
 export function updateScopeOf(doc: DocId): UpdateScope {
   const kind = docKindOf(doc);
   const roots =
-    kind === 'feed' ? [MSG, DEL, REACT, RCPT, CALL, CALLP, SHARE] : kind === 'profile' ? [PROFILE] : kind === 'account' ? [BLOCKS, CONV_STATE, CONVS] : kind === 'contact' ? [REQ] : [];
+    kind === 'feed' ? [MSG, DEL, REACT, RCPT, CALL, CALLP, SHARE] : kind === 'profile' ? [PROFILE] : kind === 'account' ? [BLOCKS, CONV_STATE, CONVS, HIDDEN] : kind === 'contact' ? [REQ] : [];
   return { roots, flat: false };
 }
 

@@ -39,7 +39,7 @@ export function createPeerTransport(relay: RelayHost, link: FaultLink): PeerTran
         ...handlers,
         onMessage(data) {
           const g = gate;
-          const doc = g === undefined ? undefined : docOf(data);
+          const doc = g === undefined || typeof data !== 'string' ? undefined : docOf(data);
           if (g !== undefined && doc !== undefined && g.match(doc)) g.held.push(() => handlers.onMessage(data));
           else handlers.onMessage(data);
         },

@@ -2,7 +2,7 @@ import { createSeededRandom, fuzzBudgetMs, seedFromEnv, withSeed, type SeededRan
 import { decodeEnvelope, envelopeSigningBytes } from '@kith/core';
 import sodium from 'libsodium-wrappers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeBase64, encodeBase64 } from '@kith/core/protocol';
+import { decodeBase64, encodeBase64, encodeBinaryPush } from '@kith/core/protocol';
 import { createTestIdentity, signTestEnvelope, type TestIdentity } from '../testing/identity.js';
 import { grantCapability, registerAndLogin, registrationBody } from '../testing/client.js';
 import { createTestRelay, type TestRelay } from '../testing/fixture.js';
@@ -92,19 +92,23 @@ describe('seeded fuzz: every WebSocket frame type and HTTP route, before and aft
       const malloryToken = await registerAndLogin(t.fetch, mallory, 'mallory');
       await grantCapability(t.fetch, aliceToken, alice, { scope: `conv:${CONV}`, readToken: 'read' });
 
-      const open = async (token?: string): Promise<TestSocketClient> => {
+      const open = async (token?: string, binary = false): Promise<TestSocketClient> => {
         const s = openTestSocket(t.relay);
         if (token !== undefined) {
-          s.send({ v: 1, t: 'auth', id: 0, token });
+          s.send({ v: 1, t: 'auth', id: 0, token, ...(binary ? { frames: 'binary-1' as const } : {}) });
           await settle(t.relay, 1);
         }
         return s;
       };
-      const good = await open(aliceToken);
-      const watcher = await open(malloryToken);
+      // RLY-39..45: the well-behaved client and the watcher use binary frames; a third hostile
+      // connection negotiated them and sends mutated binary pushes.
+      const good = await open(aliceToken, true);
+      const watcher = await open(malloryToken, true);
       watcher.send({ v: 1, t: 'sub', id: 1, doc: feedOf(alice), cap: 'read', after: 0 });
       let hostile = await open(malloryToken);
       let anon = await open();
+      let binHostile = await open(malloryToken, true);
+      let binaryFrames = 0;
       let malloryCounter = 0;
       let aliceCounter = 0;
       let wsFrames = 0;
@@ -159,7 +163,16 @@ describe('seeded fuzz: every WebSocket frame type and HTTP route, before and aft
       let round = 0;
       while (Date.now() < deadline || round < 200) {
         round++;
-        if (r.chance(0.75)) {
+        if (r.chance(0.2)) {
+          // A binary push (RLY-41), mutated: flipped bytes, truncation, random flags, other formats.
+          const env = signTestEnvelope(mallory, { doc: feedOf(mallory), counter: ++malloryCounter, body: r.bytes(32) });
+          const valid = encodeBinaryPush({ t: 'push', id: 1 + r.int(100), env, ...(r.chance(0.3) ? { cap: 'read' } : {}), ...(r.chance(0.2) ? { supersedes: r.int(1000) } : {}) });
+          const frame = r.chance(0.8) ? mutateBytes(r, valid) : r.chance(0.5) ? valid : r.bytes(r.int(64));
+          (r.chance(0.2) ? hostile : binHostile).send(frame);
+          binaryFrames++;
+          if (binHostile.closed !== undefined) binHostile = await open(malloryToken, true);
+          if (hostile.closed !== undefined) hostile = await open(malloryToken);
+        } else if (r.chance(0.75)) {
           const target = r.chance(0.3) ? anon : hostile;
           const frame = r.chance(0.85) ? mutateFrame(r, r.pick(validFrames())) : JSON.stringify(r.pick(validFrames()));
           target.send(frame);
@@ -174,7 +187,8 @@ describe('seeded fuzz: every WebSocket frame type and HTTP route, before and aft
           expect(res.status, `${req.init.method ?? 'GET'} ${req.path}`).toBeLessThan(500);
         }
         if (round % 10 === 0) {
-          good.send({ v: 1, t: 'push', id: 1000 + round, env: encodeBase64(signTestEnvelope(alice, { doc: feedOf(alice), counter: ++aliceCounter, body: r.bytes(24) })) });
+          const env = signTestEnvelope(alice, { doc: feedOf(alice), counter: ++aliceCounter, body: r.bytes(24) });
+          good.send(r.chance(0.5) ? encodeBinaryPush({ t: 'push', id: 1000 + round, env }) : { v: 1, t: 'push', id: 1000 + round, env: encodeBase64(env) });
           await settle(t.relay, 1);
         }
       }
@@ -186,6 +200,7 @@ describe('seeded fuzz: every WebSocket frame type and HTTP route, before and aft
       expect(good.closed).toBeUndefined();
       const live = watcher.frames('entry').length + watcher.frames('entries', 1).reduce((n, f) => n + f.entries.length, 0);
       expect(live).toBe(aliceCounter);
+      expect(watcher.binaryFrames).toBeGreaterThan(0);
       const crashes = t.logs.filter((l) => l.includes('handler_failed') || l.includes('http.internal')).length;
       expect(crashes).toBe(0);
       expect(unhandled).toBe(0);
@@ -202,7 +217,7 @@ describe('seeded fuzz: every WebSocket frame type and HTTP route, before and aft
       expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
       expect(({} as Record<string, unknown>)['admin']).toBeUndefined();
       console.log(
-        `[fuzz] seed=${seed} rounds=${round} wsFrames=${wsFrames} http=${httpRequests} statuses=${JSON.stringify(Object.fromEntries(statuses))} ` +
+        `[fuzz] seed=${seed} rounds=${round} wsFrames=${wsFrames} binaryFrames=${binaryFrames} http=${httpRequests} statuses=${JSON.stringify(Object.fromEntries(statuses))} ` +
           `rejects=${JSON.stringify(Object.fromEntries(t.relay.metrics.rejects))} crashes=${crashes} unhandled=${unhandled} stored=${stored} invalidStored=${invalid} aliceAcks=${acks}/${aliceCounter} live=${live}`,
       );
     });

@@ -30,7 +30,7 @@ export function totalRejects(m: RelayMetrics): number {
   return n;
 }
 
-export function formatMetrics(m: RelayMetrics, bytes: { envelopes: number; blobs: number }, groupCommits = 0, fsyncs = 0): string {
+export function formatMetrics(m: RelayMetrics, bytes: { envelopes: number; blobs: number; compacted: number }, groupCommits = 0, fsyncs = 0): string {
   const lines = [
     '# TYPE kith_relay_connections gauge',
     `kith_relay_connections ${m.connections}`,
@@ -49,6 +49,8 @@ export function formatMetrics(m: RelayMetrics, bytes: { envelopes: number; blobs
     '# TYPE kith_relay_bytes_stored gauge',
     `kith_relay_bytes_stored{kind="envelopes"} ${bytes.envelopes}`,
     `kith_relay_bytes_stored{kind="blobs"} ${bytes.blobs}`,
+    // SNAP-9: what compaction keeps of the envelopes it dropped (runs: keys, counters, digests).
+    `kith_relay_bytes_stored{kind="compacted"} ${bytes.compacted}`,
     '# TYPE kith_relay_rejects_total counter',
   ];
   for (const [reason, n] of [...m.rejects].sort()) lines.push(`kith_relay_rejects_total{reason="${reason}"} ${n}`);

@@ -1,4 +1,4 @@
-import { encodeBase64 } from '@kith/core/protocol';
+import { BINARY_ENTRIES_ID_OFFSET, encodeBase64, encodeBinaryServerFrame } from '@kith/core/protocol';
 
 /** One stored entry as the hub hands it to subscribers. */
 export interface LiveEntry {
@@ -20,6 +20,12 @@ export interface LiveBatch {
    * next, more: false}` around the shared entry list (RLY-23).
    */
   frameFor(subId: number): string;
+  /**
+   * The same as a binary frame (RLY-43, RLY-44), encoded once: one entry → the shared `entry`
+   * bytes; several → a copy of the shared `entries` bytes with `subId` written in (a frame queued
+   * on one socket must not change under another).
+   */
+  binaryFrameFor(subId: number): Uint8Array;
 }
 
 export function createLiveBatch(doc: string, entries: readonly LiveEntry[]): LiveBatch {
@@ -27,9 +33,21 @@ export function createLiveBatch(doc: string, entries: readonly LiveEntry[]): Liv
   let head: string | undefined;
   let tail: string | undefined;
   const docJson = (): string => JSON.stringify(doc);
+  let bin: Uint8Array | undefined;
   return {
     doc,
     entries,
+    binaryFrameFor(subId) {
+      if (entries.length === 1) {
+        const e = entries[0]!;
+        bin ??= encodeBinaryServerFrame({ t: 'entry', doc, seq: e.seq, env: e.bytes });
+        return bin;
+      }
+      bin ??= encodeBinaryServerFrame({ t: 'entries', id: 0, doc, entries: entries.map((x) => ({ seq: x.seq, env: x.bytes })), next: entries.at(-1)!.seq, more: false });
+      const mine = bin.slice();
+      new DataView(mine.buffer, mine.byteOffset, mine.byteLength).setUint32(BINARY_ENTRIES_ID_OFFSET, subId);
+      return mine;
+    },
     frameFor(subId) {
       if (entries.length === 1) {
         const e = entries[0]!;

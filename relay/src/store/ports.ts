@@ -53,13 +53,17 @@ export interface DocLogStore {
   read(doc: string, after: number, limit: number): Promise<LogEntry[]>;
   /**
    * Drops the entries of `doc` with seq ≤ `through` other than `keepSeq` (the snapshot that
-   * supersedes them). Their (counter, hash, seq) stay recorded, so a dropped envelope pushed again
-   * is a `duplicate` of its old seq, and different bytes at its counter are `equivocation`.
-   * Returns the number of entries dropped.
+   * supersedes them), in one durable transaction. SNAP-7: per (author, device) stream they are
+   * folded into compacted runs (consecutive counters, at most 1,024 entries, one digest each),
+   * not one row per entry. SNAP-8: a dropped envelope pushed again is a `duplicate` (acked with
+   * its run's highest seq); a range crossing a run's edge, or one the run's digest does not hold,
+   * is `equivocation`. Returns the number of entries dropped.
    */
   compact(doc: string, keepSeq: number, through: number): Promise<number>;
   /** Total envelope bytes stored. */
   storedBytes(): Promise<number>;
+  /** SNAP-9: bytes of compaction bookkeeping (the runs: keys, counters, digests), relay-wide. */
+  compactedBytes(): Promise<number>;
   /** The highest seq stored and durable so far, relay-wide (0 when empty): CAP-5's rotation point. */
   maxSeq(): Promise<number>;
   /**

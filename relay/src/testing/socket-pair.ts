@@ -1,4 +1,4 @@
-import { parseServerFrame, type ClientFrame, type ServerFrame } from '@kith/core/protocol';
+import { binaryToServerFrame, decodeBinaryServerFrame, parseServerFrame, type ClientFrame, type ServerFrame } from '@kith/core/protocol';
 import type { Relay } from '../relay.js';
 import type { RelayConnection } from '../ws/socket.js';
 
@@ -6,6 +6,8 @@ import type { RelayConnection } from '../ws/socket.js';
 export interface TestSocketClient {
   readonly inbox: ServerFrame[];
   readonly closed: { code: number; reason: string } | undefined;
+  /** Binary frames received (RLY-39..44); they are decoded into `inbox` like text ones. */
+  readonly binaryFrames: number;
   send(frame: ClientFrame | string | Uint8Array): void;
   close(): void;
   /** Frames of tag `t` (optionally with request `id`). */
@@ -20,10 +22,14 @@ export function openTestSocket(relay: Relay, options: { bufferedAmount?: () => n
   const inbox: ServerFrame[] = [];
   let closed: { code: number; reason: string } | undefined;
   let conn: RelayConnection | undefined;
+  let binaryFrames = 0;
   conn = relay.connect({
     send(text) {
       if (closed !== undefined) return;
-      const f = parseServerFrame(text);
+      if (typeof text !== 'string') binaryFrames++;
+      const b = typeof text === 'string' ? undefined : decodeBinaryServerFrame(text, 64 * 1024 * 1024);
+      if (b !== undefined && !b.ok) throw new Error('relay sent an invalid binary frame');
+      const f = b === undefined ? parseServerFrame(text) : { ok: true as const, value: binaryToServerFrame(b.value) };
       if (!f.ok) throw new Error('relay sent an invalid frame');
       inbox.push(f.value);
     },
@@ -38,6 +44,9 @@ export function openTestSocket(relay: Relay, options: { bufferedAmount?: () => n
     inbox,
     get closed() {
       return closed;
+    },
+    get binaryFrames() {
+      return binaryFrames;
     },
     send(frame) {
       if (closed !== undefined) return;

@@ -1,5 +1,16 @@
 import { KithError, capabilityScopeOf, type ErrorCode, type Result } from '@kith/core';
-import { decodeBase64, encodeBase64, parseClientFrame, type ClientFrame, type ClientFrameLimits, type PresenceState, type ServerFrame } from '@kith/core/protocol';
+import {
+  BINARY_FRAMES,
+  decodeBase64,
+  decodeBinaryClientFrame,
+  encodeBase64,
+  encodeBinaryServerFrame,
+  parseClientFrame,
+  type ClientFrame,
+  type ClientFrameLimits,
+  type PresenceState,
+  type ServerFrame,
+} from '@kith/core/protocol';
 import type { AuthService, Session } from '../services/auth.js';
 import type { CapabilityService } from '../services/capabilities.js';
 import type { DeliveryCount } from '../services/cluster-bus.js';
@@ -9,6 +20,7 @@ import type { DocumentService } from '../services/documents.js';
 import type { Hub, HubPeer } from '../services/hub.js';
 import { createLiveBatch, splitLiveEntries, type LiveEntry } from '../services/live-batch.js';
 import { createRateLimiter } from '../ops/rate-limit.js';
+import { asBinaryMessage } from './binary-message.js';
 import { CLOSE_CODES, type RelayConnection, type RelaySocket } from './socket.js';
 
 export interface ConnectionServices {
@@ -52,6 +64,8 @@ export function createConnection(services: ConnectionServices, socket: RelaySock
   let strikes = 0;
   let closed = false;
   let pushLane: Promise<unknown> = Promise.resolve();
+  /** RLY-39: the client asked for binary hot frames in `auth` and `authed` confirmed it. */
+  let binary = false;
   const subs = new Map<string, Subscription>();
   let presence: PresenceState = 'offline';
   const watchers = new Set<string>();
@@ -64,7 +78,7 @@ export function createConnection(services: ConnectionServices, socket: RelaySock
     cleanup();
   };
 
-  const sendText = (text: string): void => {
+  const sendText = (text: string | Uint8Array): void => {
     if (closed) return;
     if (socket.bufferedAmount > limits.maxBufferedBytes) {
       metrics.reject('slow_consumer');
@@ -127,12 +141,13 @@ export function createConnection(services: ConnectionServices, socket: RelaySock
       if (entries[0]!.seq > sub.last) {
         // The common case: all new, so the frame everyone else gets (RLY-24).
         sub.last = entries.at(-1)!.seq;
-        return sendText(batch.frameFor(sub.id));
+        return sendText(binary ? batch.binaryFrameFor(sub.id) : batch.frameFor(sub.id));
       }
       const fresh = entries.filter((e) => e.seq > sub.last);
       if (fresh.length === 0) return;
       sub.last = fresh.at(-1)!.seq;
-      sendText(createLiveBatch(batch.doc, fresh).frameFor(sub.id));
+      const part = createLiveBatch(batch.doc, fresh);
+      sendText(binary ? part.binaryFrameFor(sub.id) : part.frameFor(sub.id));
     },
     sendEphemeral,
   };
@@ -178,12 +193,21 @@ export function createConnection(services: ConnectionServices, socket: RelaySock
     cancelDeadline();
     hub.addPeer(peer);
     logger.log('info', 'ws.authed', { conn: connId, user: session.userId });
-    send({ v: 1, t: 'authed', id: frame.id, user: session.userId, device: session.device, expiresAt: session.expiresAt });
+    const authed = { v: 1, t: 'authed', id: frame.id, user: session.userId, device: session.device, expiresAt: session.expiresAt } as const;
+    send(frame.frames === BINARY_FRAMES ? { ...authed, frames: BINARY_FRAMES } : authed);
+    // After the `authed` text: the client switches when it reads it (RLY-39).
+    binary = frame.frames === BINARY_FRAMES;
   }
 
   function handlePush(s: Session, frame: Extract<ClientFrame, { t: 'push' }>): void {
     const bytes = decodeBase64(frame.env);
     if (bytes === undefined) return reject(frame.id, 'malformed', 'env is not base64');
+    pushBytes(s, frame.id, bytes, frame.cap, frame.supersedes);
+  }
+
+  /** A push with its envelope as bytes (a JSON push decoded, or a binary one: RLY-41). */
+  function pushBytes(s: Session, id: number, bytes: Uint8Array, cap: string | undefined, supersedes: number | undefined): void {
+    const frame = { id, cap, supersedes };
     // M7: any throw in the push path becomes `storage_failed` for this frame id, never silence.
     const result = docs.push(s, bytes, { cap: frame.cap, supersedes: frame.supersedes }).catch((error: unknown): Result<never> => {
       logger.log('error', 'ws.push_failed', { conn: connId, error: error instanceof Error ? error.name : 'unknown' });
@@ -192,15 +216,22 @@ export function createConnection(services: ConnectionServices, socket: RelaySock
     pushLane = pushLane.then(() => result);
     void result.then((r) => {
       if (replyError(frame.id, r) || !r.ok) return;
-      send({ v: 1, t: 'ack', id: frame.id, doc: r.value.doc, seq: r.value.seq, duplicate: r.value.duplicate });
+      const ack = { v: 1, t: 'ack', id: frame.id, doc: r.value.doc, seq: r.value.seq, duplicate: r.value.duplicate } as const;
+      if (binary) sendText(encodeBinaryServerFrame(ack));
+      else send(ack);
     });
   }
 
   async function handlePull(frame: Extract<ClientFrame, { t: 'pull' }>): Promise<void> {
     const r = await docs.pull(frame.doc, frame.cap, frame.after, frame.limit);
     if (replyError(frame.id, r) || !r.ok) return;
-    const entries = r.value.entries.map((e) => ({ seq: e.seq, env: encodeBase64(e.bytes) }));
-    send({ v: 1, t: 'entries', id: frame.id, doc: frame.doc, entries, next: r.value.next, more: r.value.more });
+    sendEntries(frame.id, frame.doc, r.value.entries, r.value.next, r.value.more);
+  }
+
+  /** An `entries` reply: binary on a connection that negotiated it (RLY-44), else JSON with base64. */
+  function sendEntries(id: number, doc: string, list: readonly LiveEntry[], next: number, more: boolean): void {
+    if (binary) return sendText(encodeBinaryServerFrame({ t: 'entries', id, doc, entries: list.map((e) => ({ seq: e.seq, env: e.bytes })), next, more }));
+    send({ v: 1, t: 'entries', id, doc, entries: list.map((e) => ({ seq: e.seq, env: encodeBase64(e.bytes) })), next, more });
   }
 
   /**
@@ -219,7 +250,7 @@ export function createConnection(services: ConnectionServices, socket: RelaySock
       }
       if (r.value.entries.length > 0) {
         sub.last = r.value.next;
-        send({ v: 1, t: 'entries', id: sub.id, doc, entries: r.value.entries.map((e) => ({ seq: e.seq, env: encodeBase64(e.bytes) })), next: r.value.next, more: r.value.more });
+        sendEntries(sub.id, doc, r.value.entries, r.value.next, r.value.more);
       }
       if (r.value.more) continue;
       if (r.value.retired) {
@@ -303,17 +334,24 @@ export function createConnection(services: ConnectionServices, socket: RelaySock
     send({ v: 1, t: 'ok', id: frame.id });
   }
 
+  /** The checks every request after `auth` passes: a live session, not expired, within the account rate. */
+  function sessionFor(id: number): Session | undefined {
+    const s = session;
+    if (s === undefined) return void reject(id, 'unauthorized', 'authenticate first');
+    if (s.expiresAt <= clock.now()) {
+      reject(id, 'unauthorized', 'session expired');
+      close(CLOSE_CODES.sessionExpired, 'session expired');
+      return undefined;
+    }
+    if (!ctx.accountLimiter.take(s.userId)) return void reject(id, 'rate_limited', 'account rate limit');
+    return s;
+  }
+
   async function dispatch(frame: ClientFrame): Promise<void> {
     if (frame.t === 'auth') return handleAuth(frame);
     if (frame.t === 'ping') return send({ v: 1, t: 'pong', id: frame.id });
-    const s = session;
-    if (s === undefined) return reject(frame.id, 'unauthorized', 'authenticate first');
-    if (s.expiresAt <= clock.now()) {
-      reject(frame.id, 'unauthorized', 'session expired');
-      close(CLOSE_CODES.sessionExpired, 'session expired');
-      return;
-    }
-    if (!ctx.accountLimiter.take(s.userId)) return reject(frame.id, 'rate_limited', 'account rate limit');
+    const s = sessionFor(frame.id);
+    if (s === undefined) return;
     switch (frame.t) {
       case 'push':
         return handlePush(s, frame);
@@ -336,7 +374,9 @@ export function createConnection(services: ConnectionServices, socket: RelaySock
     onMessage(data) {
       if (closed) return;
       metrics.framesIn++;
-      const parsed = parseClientFrame(data, frameLimits);
+      // RLY-39/45: a binary message is a hot frame only on a connection that negotiated them.
+      const bin = binary ? asBinaryMessage(data) : undefined;
+      const parsed = bin === undefined ? parseClientFrame(data, frameLimits) : decodeBinaryClientFrame(bin, limits.maxFrameBytes);
       if (!connLimiter.take(connId)) {
         // Over the per-connection rate: answer with the frame's id (the client retries that
         // request, review H1), and close a client that keeps ignoring it.
@@ -345,9 +385,16 @@ export function createConnection(services: ConnectionServices, socket: RelaySock
       }
       strikes = 0;
       if (!parsed.ok) return reject(undefined, parsed.error.code, parsed.error.message.replace(/^[a-z_]+: /, ''));
-      dispatch(parsed.value).catch((error: unknown) => {
-        logger.log('error', 'ws.handler_failed', { conn: connId, frame: parsed.value.t, error: error instanceof Error ? error.name : 'unknown' });
-        reject(parsed.value.id, 'storage_failed', 'internal error');
+      const frame = parsed.value;
+      if (!('v' in frame)) {
+        // A binary push (RLY-41): the envelope is already bytes.
+        const s = sessionFor(frame.id);
+        if (s !== undefined) pushBytes(s, frame.id, frame.env, frame.cap, frame.supersedes);
+        return;
+      }
+      dispatch(frame).catch((error: unknown) => {
+        logger.log('error', 'ws.handler_failed', { conn: connId, frame: frame.t, error: error instanceof Error ? error.name : 'unknown' });
+        reject(frame.id, 'storage_failed', 'internal error');
       });
     },
     onClose() {

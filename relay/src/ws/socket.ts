@@ -3,7 +3,8 @@
  * an in-process pair (testing/socket-pair.ts).
  */
 export interface RelaySocket {
-  send(text: string): void;
+  /** A text frame, or a binary one (RLY-39: only to a client that negotiated binary frames). */
+  send(data: string | Uint8Array): void;
   close(code: number, reason: string): void;
   /** Bytes queued but not yet written to the network. */
   readonly bufferedAmount: number;

@@ -9,7 +9,7 @@ describe('convergence end to end (Automerge): 5 peers, Dexie, encryption, in-pro
   it('every seed converges; nothing acknowledged is lost or duplicated', async () => {
     const t = await runSuite(suiteOptionsFromEnv('automerge'));
     expect(t.failedSeeds, t.firstFailure).toEqual([]);
-    expect(t.divergent + t.lost + t.duplicated + t.reordered + t.regressions + t.restartMismatch + t.freshMismatch + t.outboxLeft).toBe(0);
+    expect(t.divergent + t.lost + t.duplicated + t.reordered + t.regressions + t.restartMismatch + t.freshMismatch + t.outboxLeft + t.docDivergent + t.docLost + t.docLeaked + t.docStuck).toBe(0);
     expect(t.seeds).toBeGreaterThan(0);
     // Every domain step of §1 and fault of §4 really happened (a long enough run only).
     if (t.seeds >= 100) expect(missingKinds(t)).toEqual([]);

@@ -23,6 +23,8 @@ export interface StepContext {
   readonly removedElsewhere?: (conv: ConversationId, user: UserId) => boolean;
   /** The monotone group sizes each peer showed (MEM-6 vetoes excused). */
   readonly extent: MembershipExtent;
+  /** Told of every removal and addition a step made (the shared-document oracles date edits by them). */
+  readonly onMembership?: (conv: ConversationId, user: UserId, kind: 'remove' | 'add') => void;
 }
 
 export function count(ctx: Pick<StepContext, 'tally'>, kind: string, n = 1): void {
@@ -269,14 +271,20 @@ export async function runDomainStep(ctx: StepContext, p: SyncPeer, step: DomainS
         count(ctx, 'createGroup');
         break;
       }
-      case 'addMember':
-        await p.kith.groups.addMember(c, pickMember(ctx, p, c, false) ?? other(ctx, p), r.chance(0.3) ? 'admin' : 'member');
+      case 'addMember': {
+        const u = pickMember(ctx, p, c, false) ?? other(ctx, p);
+        await p.kith.groups.addMember(c, u, r.chance(0.3) ? 'admin' : 'member');
+        ctx.onMembership?.(c, u, 'add');
         count(ctx, 'addMember');
         break;
-      case 'removeMember':
-        await p.kith.groups.removeMember(c, pickMember(ctx, p, c, true) ?? other(ctx, p));
+      }
+      case 'removeMember': {
+        const u = pickMember(ctx, p, c, true) ?? other(ctx, p);
+        await p.kith.groups.removeMember(c, u);
+        ctx.onMembership?.(c, u, 'remove');
         count(ctx, 'removeMember');
         break;
+      }
       case 'setRole': {
         // Flip a current member's role (promote a member, demote an admin).
         const target = pickMember(ctx, p, c, true) ?? other(ctx, p);

@@ -17,6 +17,8 @@ export interface OracleReport {
   freshMismatch: string[];
   outboxLeft: number;
   held: number;
+  /** Per conversation, the current members of the reference view (user ids). */
+  members: Map<string, Set<string>>;
 }
 
 /** The first path where two plain values differ, with both sides (metadata only: ids, kinds, counts). */
@@ -168,7 +170,7 @@ export async function finalOracles(world: InProcessHarness, ctx: StepContext, re
   const ownerBlocked = blockedBy(ctx, owner.kith.user);
   const diff = firstDifference(withoutBlocked(await snapshotKith(owner.kith), ownerBlocked), withoutBlocked(await snapshotKith(fresh.kith), ownerBlocked));
   if (diff !== undefined) freshMismatch.push(`${owner.name} (${diff})`);
-  return { conversations: convIds.size, divergent, staleViews, history, restartMismatch, freshMismatch, outboxLeft, held };
+  return { conversations: convIds.size, divergent, staleViews, history, restartMismatch, freshMismatch, outboxLeft, held, members };
 }
 
 export function oracleProblems(r: OracleReport): string[] {

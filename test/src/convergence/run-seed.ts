@@ -6,6 +6,8 @@ import { createHistory } from '../harness/history.js';
 import { count, DOMAIN_STEPS, runDomainStep, type StepContext } from './domain-steps.js';
 import { finalOracles, observeAll, oracleProblems, type OracleReport } from './oracles.js';
 import { createMembershipExtent } from './membership-extent.js';
+import { createDocsState, DOC_STEPS, recordMembership, runDocStep, type DocStep } from './doc-steps.js';
+import { docOracles, docProblems, type DocReport } from './doc-oracles.js';
 
 export const PEERS = ['alice', 'bob', 'carol', 'dave', 'erin'] as const;
 
@@ -21,6 +23,7 @@ export interface SeedResult {
   /** How often each kind of step happened (domain kinds that succeeded, `fault.*`, `relay.*`, `frames.*`). */
   readonly tally: ReadonlyMap<string, number>;
   readonly report: OracleReport;
+  readonly docReport: DocReport;
   readonly problems: string[];
   /** Operation log and metadata-only trace, for a failure message. */
   readonly log: string;
@@ -104,6 +107,13 @@ async function injectFault(world: InProcessHarness, ctx: StepContext, step: Faul
   }
 }
 
+/**
+ * The steps a seed picks from: the chat domain's and the shared documents' (ADR 0025). With
+ * CONVERGENCE_DOCS=0 the shared-document steps are left out (the suite as it was before them).
+ */
+const docSteps = (): readonly DocStep[] => (process.env['CONVERGENCE_DOCS'] === '0' ? [] : DOC_STEPS);
+const isDocStep = (s: string): s is DocStep => (DOC_STEPS as readonly string[]).includes(s);
+
 /** Whether a seed runs with small chunks (and so compaction): a stable half of the seeds. */
 export function compactingSeed(seed: string): boolean {
   let h = 0;
@@ -150,7 +160,9 @@ export async function runSeed(seed: string, backend: CrdtBackendName, steps: num
           return false;
         }
       });
-    const ctx: StepContext = { random: world.random.fork('steps'), history: createHistory(), users, names: PEERS, blocked: new Map(), calls: new Map(), tally: new Map(), removedElsewhere, tamperOf, extent: createMembershipExtent() };
+    const ds = createDocsState(world.random.fork('docs'));
+    const ctx: StepContext = { random: world.random.fork('steps'), history: createHistory(), users, names: PEERS, blocked: new Map(), calls: new Map(), tally: new Map(), removedElsewhere, tamperOf, extent: createMembershipExtent(), onMembership: (c, u, k) => recordMembership(ds, c, u, k) };
+    const stepPool = [...DOMAIN_STEPS, ...docSteps()];
     history = ctx.history;
     trace.push(`users ${PEERS.map((n) => `${n}=${users.get(n)!}`).join(' ')}`);
     let faults = 0;
@@ -162,7 +174,9 @@ export async function runSeed(seed: string, backend: CrdtBackendName, steps: num
         await injectFault(world, ctx, ctx.random.pick(FAULT_STEPS), trace);
       } else {
         const p = world.peer(ctx.random.pick(PEERS));
-        await runDomainStep(ctx, p, ctx.random.pick(DOMAIN_STEPS));
+        const step = ctx.random.pick(stepPool);
+        if (isDocStep(step)) await runDocStep(ds, ctx, (n) => world.peer(n), p, step);
+        else await runDomainStep(ctx, p, step);
         if (ctx.history.ops.at(-1)?.kind === 'block') trace.push(`${p.name} blocked: ${[...(ctx.blocked.get(p.kith.user) ?? [])].join(',')} now ${p.kith.contacts.list().filter((c) => c.status === 'blocked').length}`);
       }
     }
@@ -177,9 +191,10 @@ export async function runSeed(seed: string, backend: CrdtBackendName, steps: num
     await observeAll(world, ctx);
     t.push(performance.now());
     const report = await finalOracles(world, ctx, restartAll);
+    const docReport = await docOracles(world, ctx, ds, report.members);
     t.push(performance.now());
     if (process.env['KITH_TIMING'] === '1') console.log('timing', t.slice(1).map((x, i) => Math.round(x - t[i]!)).join(' '));
-    const problems = oracleProblems(report);
+    const problems = [...oracleProblems(report), ...docProblems(docReport)];
     const f = world.faults;
     count(ctx, 'relay.refusedAppends', world.relay.stats.failedAppends);
     count(ctx, 'relay.restarts', world.relay.stats.restarts);
@@ -189,7 +204,7 @@ export async function runSeed(seed: string, backend: CrdtBackendName, steps: num
     const log = `operations:\n${ctx.history.log(400)}\ntrace (metadata only):\n${trace.join('\n')}\nframes ${f.frames}, dropped ${f.dropped}, duplicated ${f.duplicated}, reordered ${f.reordered}, relay restarts ${world.relay.stats.restarts}, refused appends ${world.relay.stats.failedAppends}`;
     const snapshots = [...tampers.values()].reduce((n, x) => n + x.snapshots, 0);
     if (snapshots > 0) ctx.tally.set('compaction.snapshots', snapshots);
-    return { seed, backend, ops: ctx.history.ops.length, faults, frameFaults: f.dropped + f.duplicated + f.reordered, tally: ctx.tally, report, problems, log };
+    return { seed, backend, ops: ctx.history.ops.length, faults, frameFaults: f.dropped + f.duplicated + f.reordered, tally: ctx.tally, report, docReport, problems, log };
   } catch (error) {
     const log = `operations:\n${history?.log(400) ?? ''}\ntrace (metadata only):\n${trace.join('\n')}`;
     throw new Error(`seed=${seed} backend=${backend} steps=${steps} threw: ${String(error)}\n${log}`, { cause: error });

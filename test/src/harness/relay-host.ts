@@ -42,6 +42,7 @@ export async function createInProcessRelay(): Promise<InProcessRelay> {
       read: (doc, after, limit) => inner.docs.read(doc, after, limit),
       compact: (doc, keep, through) => inner.docs.compact(doc, keep, through),
       storedBytes: () => inner.docs.storedBytes(),
+      compactedBytes: () => inner.docs.compactedBytes(),
       maxSeq: () => inner.docs.maxSeq(),
     },
     // The "process" closes its handle; the data stays, as a database file would.

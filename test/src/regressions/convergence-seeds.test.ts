@@ -32,6 +32,9 @@ import { runSeed } from '../convergence/run-seed.js';
  *   peer agreed (divergent 0): the oracle wrongly took `members + former` as monotone. It now
  *   observes the membership extent (membership-extent.ts: a user who vanishes while their adder is
  *   no longer an admin stays counted); any other vanishing is still a regression.
+ * - yjs-18, yjs-164 (40, open): found by the shared-document steps (ADR 0025 addendum): a re-added
+ *   member's undeliverable edit counts at her device only; a removed member's copy holds an insert
+ *   the remover made after removing her.
  */
 const SEEDS: ReadonlyArray<readonly [string, 'yjs' | 'automerge', number, string, 'open'?]> = [
   ['automerge-75', 'automerge', 40, 'a restarted author whose newest chunk held no message resumed its clock behind its own ids (ID-3)'],
@@ -49,6 +52,8 @@ const SEEDS: ReadonlyArray<readonly [string, 'yjs' | 'automerge', number, string
   ['automerge-1517', 'automerge', 40, 'a removed member\'s unsealed change stuck in the outbox, not_a_member forever (sync, fixed: SYNC-21)'],
   ['yjs-1623', 'yjs', 40, 'a removed member\'s unsealed change stuck in the outbox, not_a_member forever (sync, fixed: SYNC-21)'],
   ['automerge-861848552', 'automerge', 40, 'an add vetoed by MEM-6 (its adder removed concurrently) made the group look smaller (oracle)'],
+  ['yjs-18', 'yjs', 40, 'a shared-document edit made by a removed member unaware of it, undeliverable (SYNC-21), shows at her device alone once she is re-added (shared docs, ADR 0025 addendum)', 'open'],
+  ['yjs-164', 'yjs', 40, 'a removed member\'s copy of a shared document holds an insert the remover made after removing her, sealed under the epoch before it (send gate, ADR 0025 addendum)', 'open'],
 ];
 
 describe('convergence regressions (named seeds)', () => {

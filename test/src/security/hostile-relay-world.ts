@@ -91,7 +91,7 @@ export async function createHostileRelayWorld(seed: string, options: { backend?:
             ...handlers,
             onMessage(data) {
               try {
-                const f = JSON.parse(data) as { t?: unknown; doc?: unknown; entries?: unknown };
+                const f = JSON.parse(typeof data === 'string' ? data : '{}') as { t?: unknown; doc?: unknown; entries?: unknown };
                 const n = f.t === 'entry' ? 1 : f.t === 'entries' && Array.isArray(f.entries) ? f.entries.length : 0;
                 if (n > 0 && typeof f.doc === 'string') received.set(f.doc, (received.get(f.doc) ?? 0) + n);
               } catch {

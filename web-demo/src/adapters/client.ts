@@ -117,6 +117,8 @@ export interface FileInput {
 
 /** Bytes of the encrypted upload sent so far, of `total`. */
 export type UploadProgress = (sent: number, total: number) => void;
+/** Bytes of the encrypted download received so far, of `total`. */
+export type DownloadProgress = (received: number, total: number) => void;
 
 export interface MemberView {
   readonly user: string;
@@ -131,6 +133,28 @@ export interface IncomingMessage {
   readonly authorName: string;
   readonly text: string;
   readonly muted: boolean;
+}
+
+/** Another member's caret in a shared note (one per device). */
+export interface NoteCursor {
+  readonly key: string;
+  readonly user: string;
+  readonly name: string;
+  readonly index: number;
+}
+
+/** A conversation's shared note: collaborative plain text, with the others' cursors. */
+export interface SharedNote {
+  text(): string;
+  /** A local edit: `deleteCount` characters at `from` replaced with `insert`. */
+  edit(from: number, deleteCount: number, insert: string): void;
+  /** Changes from others: the new text, and where an old position is now. */
+  onChange(listener: (text: string, map: (index: number) => number) => void): () => void;
+  cursors(): NoteCursor[];
+  onCursors(listener: () => void): () => void;
+  /** Where my caret is (sent to the others). */
+  setCursor(index: number): void;
+  close(): void;
 }
 
 export interface DemoClient {
@@ -169,10 +193,13 @@ export interface DemoClient {
   send(conversation: string, text: string, replyTo?: string): Promise<void>;
   /** Encrypts and uploads a file, then sends it as a message. */
   sendFile(conversation: string, file: FileInput, caption: string, progress?: UploadProgress): Promise<void>;
-  /** A blob: URL of a decrypted attachment (cached). */
-  attachmentUrl(conversation: string, messageId: string, attachmentId: string): Promise<string>;
+  /** A blob: URL of a decrypted attachment (cached); `progress` follows the encrypted bytes received. */
+  attachmentUrl(conversation: string, messageId: string, attachmentId: string, progress?: DownloadProgress): Promise<string>;
   edit(conversation: string, id: string, text: string): Promise<void>;
+  /** Delete for everyone (mine only). */
   remove(conversation: string, id: string): Promise<void>;
+  /** Delete for me: hidden on my devices only. */
+  hide(conversation: string, id: string): Promise<void>;
   react(conversation: string, id: string, emoji: string | null): Promise<void>;
   markRead(conversation: string, id: string): Promise<void>;
   setChatState(conversation: string, patch: { pinned?: boolean; archived?: boolean; muted?: boolean }): Promise<void>;
@@ -182,6 +209,8 @@ export interface DemoClient {
   startCall(conversation: string, kind: 'voice' | 'video'): Promise<void>;
   callAction(action: 'accept' | 'decline' | 'hangUp' | 'shareScreen'): Promise<void>;
   callLog(conversation: string): CallLogEntry[];
+  /** Opens the conversation's shared note (offline too). */
+  openNote(conversation: string): Promise<SharedNote>;
   /** A group's system lines (empty for direct chats). */
   groupEvents(conversation: string): SystemEntry[];
   setPresence(state: PresenceState): void;

@@ -1,6 +1,8 @@
 import type { Attachment, ConversationId, DecodeSandbox, Kith, MessageId, SyncClient, UserId } from '@kith/core';
 import { createCallLog } from './call-log.js';
-import { createChatSummaries } from './chat-summaries.js';
+import { createChatSummaries, type Summary } from './chat-summaries.js';
+import { callPreviewText } from './call-preview.js';
+import { openSharedNote } from './shared-note.js';
 import { createIconCache, encodeGroupIcon, shrinkImage } from './group-icon.js';
 import { toChatMessage, type MessageViewContext } from './message-view.js';
 import type { OfflineGate } from './offline-gate.js';
@@ -164,6 +166,13 @@ export async function createDemoClient(parts: DemoClientParts): Promise<DemoClie
     const c = kith.conversations.list().find((x) => x.id === conv);
     return c?.kind === 'group' ? `${nameOf(sender as UserId)}: ` : '';
   };
+  // A call newer than the last message is the chat's preview ("Missed voice call"), as in WhatsApp.
+  const callPreview = (conv: ConversationId, s: Summary): Summary => {
+    const last = callLog(conv).at(-1);
+    if (last === undefined || last.startedAt <= s.lastAt) return s;
+    const text = callPreviewText(last);
+    return text === null ? s : { ...s, lastText: text, lastAt: last.startedAt };
+  };
   const summaries = await createChatSummaries(kith, parts.projectionDb, changed, authorOf);
   const icons = createIconCache(sync, changed);
   const refreshAll = (): void => void summaries.refresh().catch(() => undefined);
@@ -248,7 +257,7 @@ export async function createDemoClient(parts: DemoClientParts): Promise<DemoClie
     searchChats: (text) => summaries.searchChats(text),
     chat(id) {
       const c = kith.conversations.get(id as ConversationId);
-      const s = summaries.get(id) ?? { lastText: '', lastAt: 0, unread: 0 };
+      const s = callPreview(c.id, summaries.get(id) ?? { lastText: '', lastAt: 0, unread: 0 });
       const icon = c.kind === 'group' ? icons.url(c.id, kith.groups.get(c.id).icon) : null;
       const muted = c.state.mutedUntil !== null && c.state.mutedUntil > Date.now();
       const name = c.kind === 'direct' && c.peer !== null ? nameOf(c.peer) : c.name || 'Group';
@@ -311,14 +320,15 @@ export async function createDemoClient(parts: DemoClientParts): Promise<DemoClie
       await kith.messages.send(c, { text: caption === '' ? file.name : caption, attachments: [attachment] });
       refreshAll();
     },
-    async attachmentUrl(conv, messageId, attachmentId) {
+    async attachmentUrl(conv, messageId, attachmentId, progress) {
       const cached = urls.get(attachmentId);
       if (cached !== undefined) return cached;
       const c = conv as ConversationId;
       const m = await kith.messages.get(c, messageId as MessageId);
       const a = m?.attachments.find((x) => x.id === attachmentId);
       if (a === undefined) throw new Error('Attachment not found.');
-      const r = await sync.downloadAttachment(c, a);
+      const stop = progress === undefined ? () => undefined : uploads.expectDownload(a.blob, progress);
+      const r = await sync.downloadAttachment(c, a).finally(stop);
       if (!r.ok) throw new Error(`Download failed (${r.error.code}).`);
       const url = URL.createObjectURL(new Blob([r.value as Uint8Array<ArrayBuffer>], { type: a.mime }));
       urls.set(attachmentId, url);
@@ -329,6 +339,9 @@ export async function createDemoClient(parts: DemoClientParts): Promise<DemoClie
     },
     async remove(conv, id) {
       await kith.messages.delete(conv as ConversationId, id as MessageId);
+    },
+    async hide(conv, id) {
+      await kith.messages.hide(conv as ConversationId, id as MessageId);
     },
     async react(conv, id, emoji) {
       await kith.messages.react(conv as ConversationId, id as MessageId, emoji);
@@ -364,6 +377,7 @@ export async function createDemoClient(parts: DemoClientParts): Promise<DemoClie
     },
     callLog: (conv) => callLog(conv as ConversationId),
     groupEvents: (conv) => groupEvents.list(conv as ConversationId),
+    openNote: (conv) => openSharedNote(kith, sync, conv as ConversationId, (u) => nameOf(u)),
     setPresence(state) {
       myPresence = state;
       sync.setPresence(state, contactsToTell());

@@ -26,3 +26,23 @@ export function createUsernameBook(me: string, store: Pick<Storage, 'getItem' | 
     },
   };
 }
+
+/** What a person is shown as, and whether that name is only their own claim (DIR-4, ADR 0027). */
+export interface PersonName {
+  readonly name: string;
+  /** A group member who is not my contact: the name is what they call themselves. */
+  readonly stranger: boolean;
+}
+
+/** Shown beside a stranger's name (as Signal and WhatsApp mark names people chose themselves). */
+export const NOT_A_CONTACT = 'not in your contacts';
+
+/**
+ * A co-member who is not a contact is shown as "~Name" (her own card, `source` 'member'), so her
+ * self-chosen name cannot pass for a contact's; anyone else by `known` (the app's usual name).
+ */
+export function personName(profile: { readonly source: string; readonly displayName: string; readonly username: string }, known: string): PersonName {
+  if (profile.source !== 'member') return { name: known, stranger: false };
+  const own = profile.displayName.trim() || profile.username;
+  return own === '' ? { name: known, stranger: true } : { name: `~${own}`, stranger: true };
+}

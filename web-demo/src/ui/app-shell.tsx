@@ -6,6 +6,7 @@ import { ChatSearchPanel } from './chat-search-panel.js';
 import { useJumpToMessage } from './use-search.js';
 import { ContactsPanel } from './contacts-panel.js';
 import { NewGroupForm } from './new-group-form.js';
+import { NewChat } from './new-chat.js';
 import { Conversation } from './conversation.js';
 import { CallOverlay } from './call-overlay.js';
 import { useClient } from './client-context.js';
@@ -53,10 +54,19 @@ export function AppShell({ onSignedOut }: { readonly onSignedOut: () => void }):
                 }}
               />
             ) : (
-              <ChatSearchPanel archived={section === 'archived'} open={open} onOpen={setOpen} onOpenMessage={(c, m) => {
-                  setOpen(c);
-                  setJump({ id: m });
-                }} requests={requests} />
+              <>
+                {section === 'chats' && <NewChat onOpen={setOpen} />}
+                <ChatSearchPanel
+                  archived={section === 'archived'}
+                  open={open}
+                  onOpen={setOpen}
+                  onOpenMessage={(c, m) => {
+                    setOpen(c);
+                    setJump({ id: m });
+                  }}
+                  requests={requests}
+                />
+              </>
             )}
           </div>
         </aside>

@@ -3,8 +3,8 @@ import { formatTime } from '../format.js';
 import { ChatAvatar } from './chat-avatar.js';
 import { useClient } from './client-context.js';
 
-/** The open chat's name, presence or description, and its actions (pin, mute, archive, calls, members). */
-export function ConversationHeader(props: { readonly id: string; readonly showMembers: boolean; readonly onToggleMembers: () => void; readonly onBack: () => void; readonly onError: (e: unknown) => void }): ReactNode {
+/** The open chat's name, presence or description, and its actions (pin, mute, archive, calls, members, shared note). */
+export function ConversationHeader(props: { readonly id: string; readonly showMembers: boolean; readonly onToggleMembers: () => void; readonly showNote: boolean; readonly onToggleNote: () => void; readonly onBack: () => void; readonly onError: (e: unknown) => void }): ReactNode {
   const { id, onError } = props;
   const client = useClient();
   const c = client.chat(id);
@@ -64,6 +64,12 @@ export function ConversationHeader(props: { readonly id: string; readonly showMe
         </span>
         </button>
       )}
+      <button type="button" className="ghost" id="toggle-note" aria-label="Shared note" aria-expanded={props.showNote} onClick={props.onToggleNote}>
+        <span className="label">Note</span>
+        <span className="glyph" aria-hidden="true">
+          📝
+        </span>
+      </button>
     </div>
   );
 }

@@ -9,6 +9,7 @@ import { MessageList } from './message-list.js';
 import { TypingLine } from './typing-line.js';
 import { Composer } from './composer.js';
 import { GroupPanel } from './group-panel.js';
+import { SharedNotePanel } from './shared-note-panel.js';
 import { useMessagePages } from './use-message-pages.js';
 
 /** One conversation: header, history with infinite scroll back, typing, composer, group panel. */
@@ -20,7 +21,9 @@ export function Conversation({ id, onBack }: { readonly id: string; readonly onB
   const pages = useMessagePages(client, id, version, fail);
   const [replyTo, setReplyTo] = useState<ChatMessage | null>(null);
   const [editing, setEditing] = useState<ChatMessage | null>(null);
-  const [showMembers, setShowMembers] = useState(false);
+  // The side panel: the group's members, or the shared note.
+  const [side, setSide] = useState<'members' | 'note' | null>(null);
+  const showMembers = side === 'members';
   const input = useRef<HTMLTextAreaElement>(null);
   // Set by a send: the list scrolls to the newest message again.
   const [followNonce, setFollowNonce] = useState(0);
@@ -48,9 +51,9 @@ export function Conversation({ id, onBack }: { readonly id: string; readonly onB
   return (
     <>
       <header className="conv-header">
-        <ConversationHeader id={id} showMembers={showMembers} onToggleMembers={() => setShowMembers(!showMembers)} onBack={onBack} onError={fail} />
+        <ConversationHeader id={id} showMembers={showMembers} onToggleMembers={() => setSide(showMembers ? null : 'members')} showNote={side === 'note'} onToggleNote={() => setSide(side === 'note' ? null : 'note')} onBack={onBack} onError={fail} />
       </header>
-      <div className={`conv-body${showMembers && chat.kind === 'group' ? ' side-open' : ''}`}>
+      <div className={`conv-body${(showMembers && chat.kind === 'group') || side === 'note' ? ' side-open' : ''}`}>
         <div className="conv-main">
           <MessageList
             id={id}
@@ -91,7 +94,10 @@ export function Conversation({ id, onBack }: { readonly id: string; readonly onB
             disabledReason={member ? null : 'You are no longer a member of this group.'}
           />
         </div>
-        <div className="conv-side">{showMembers && chat.kind === 'group' && <GroupPanel id={id} onError={(m) => setError(m)} onClose={() => setShowMembers(false)} />}</div>
+        <div className="conv-side">
+          {showMembers && chat.kind === 'group' && <GroupPanel id={id} onError={(m) => setError(m)} onClose={() => setSide(null)} />}
+          {side === 'note' && <SharedNotePanel id={id} onClose={() => setSide(null)} />}
+        </div>
       </div>
     </>
   );

@@ -1,10 +1,41 @@
 import { useState, type ReactNode } from 'react';
-import type { ConversationId } from '@kith/core';
-import { useMembers } from '@kith/react';
+import type { ConversationId, MemberInfo } from '@kith/core';
+import { useMembers, useProfile } from '@kith/react';
 import { errorText } from '../format.js';
+import { NOT_A_CONTACT, personName } from '../adapters/username-book.js';
 import { useClient } from './client-context.js';
 
-/** The members of a group with roles (@kith/react's useMembers); admin controls only for admins. */
+/** One member: her name (a non-contact's marked "~Name", DIR-4), her role, and admin controls. */
+function MemberRow({ id, member: m, admin, run }: { readonly id: string; readonly member: MemberInfo; readonly admin: boolean; readonly run: (p: Promise<void>) => void }): ReactNode {
+  const client = useClient();
+  const { name, stranger } = personName(useProfile(m.user), client.nameOf(m.user));
+  return (
+    <li data-member={name} data-stranger={stranger ? 'true' : undefined}>
+      <span>
+        {name} <span className={`role ${m.role}`}>{m.role}</span>
+        {stranger && <span className="muted small stranger"> · {NOT_A_CONTACT}</span>}
+      </span>
+      {admin && m.user !== client.me.user && (
+        <span className="actions">
+          {m.role === 'member' ? (
+            <button type="button" onClick={() => run(client.groupAction('promote', id, m.user))}>
+              Make admin
+            </button>
+          ) : (
+            <button type="button" onClick={() => run(client.groupAction('demote', id, m.user))}>
+              Dismiss admin
+            </button>
+          )}
+          <button type="button" className="danger" aria-label={`Remove ${name}`} onClick={() => run(client.groupAction('remove', id, m.user))}>
+            Remove
+          </button>
+        </span>
+      )}
+    </li>
+  );
+}
+
+/** The members of a group with names and roles (@kith/react's useMembers); admin controls only for admins. */
 export function MemberList({ id, onError }: { readonly id: string; readonly onError: (message: string) => void }): ReactNode {
   const client = useClient();
   const members = useMembers(id as ConversationId);
@@ -17,32 +48,9 @@ export function MemberList({ id, onError }: { readonly id: string; readonly onEr
     <div className="members" aria-label="Members">
       <h3>Members</h3>
       <ul>
-        {members.map((m) => {
-          const name = client.nameOf(m.user);
-          return (
-            <li key={m.user} data-member={name}>
-              <span>
-                {name} <span className={`role ${m.role}`}>{m.role}</span>
-              </span>
-              {admin && m.user !== client.me.user && (
-                <span className="actions">
-                  {m.role === 'member' ? (
-                    <button type="button" onClick={() => run(client.groupAction('promote', id, m.user))}>
-                      Make admin
-                    </button>
-                  ) : (
-                    <button type="button" onClick={() => run(client.groupAction('demote', id, m.user))}>
-                      Dismiss admin
-                    </button>
-                  )}
-                  <button type="button" className="danger" aria-label={`Remove ${name}`} onClick={() => run(client.groupAction('remove', id, m.user))}>
-                    Remove
-                  </button>
-                </span>
-              )}
-            </li>
-          );
-        })}
+        {members.map((m) => (
+          <MemberRow key={m.user} id={id} member={m} admin={admin} run={run} />
+        ))}
       </ul>
       {admin && candidates.length > 0 && (
         <div className="row">

@@ -1,8 +1,12 @@
 import type { ReactNode } from 'react';
+import type { UserId } from '@kith/core';
+import { useProfile } from '@kith/react';
 import type { ChatMessage } from '../adapters/client.js';
+import { NOT_A_CONTACT, personName } from '../adapters/username-book.js';
 import { formatTime } from '../format.js';
 import { useClientActions } from './client-context.js';
 import { AttachmentView } from './attachment-view.js';
+import { DeleteMessageButton } from './delete-message-button.js';
 
 const EMOJI = ['👍', '❤️', '😂', '😮', '😢', '🙏'];
 const TICK: Record<string, string> = { queued: '🕓', sent: '✓', delivered: '✓✓', read: '✓✓' };
@@ -29,9 +33,15 @@ export function MessageBubble(props: {
   };
   const receipts = m.receipts.length > 1 ? m.receipts.map((r) => `${r.name}: ${r.status}`).join(', ') : '';
   const showBody = m.deleted || (m.text !== '' && !m.attachments.some((a) => a.name === m.text));
+  // A group member who is not my contact shows as "~Name" (her own card, DIR-4), never as a contact would.
+  const author = personName(useProfile(m.author as UserId), m.authorName);
   return (
-    <li className={`msg${m.mine ? ' mine' : ''}${m.deleted ? ' deleted' : ''}${props.grouped ? ' grouped' : ''}`} data-id={m.id} data-text={m.text} tabIndex={-1} aria-label={`${m.authorName}, ${formatTime(m.sentAt)}`}>
-      {!m.mine && !props.grouped && <span className="author small">{m.authorName}</span>}
+    <li className={`msg${m.mine ? ' mine' : ''}${m.deleted ? ' deleted' : ''}${props.grouped ? ' grouped' : ''}`} data-id={m.id} data-text={m.text} tabIndex={-1} aria-label={`${author.name}, ${formatTime(m.sentAt)}`}>
+      {!m.mine && !props.grouped && (
+        <span className="author small" {...(author.stranger ? { title: NOT_A_CONTACT, 'data-stranger': 'true' } : {})}>
+          {author.name}
+        </span>
+      )}
       {m.replyTo !== null && (
         <blockquote className="quoted small">
           <strong>{m.replyTo.authorName}</strong> {m.replyTo.text}
@@ -73,11 +83,7 @@ export function MessageBubble(props: {
               ✎
             </button>
           )}
-          {m.mine && (
-            <button type="button" className="ghost" aria-label="Delete for everyone" onClick={() => void client.remove(conversation, m.id).catch(onError)}>
-              ✕
-            </button>
-          )}
+          <DeleteMessageButton conversation={conversation} message={m} onError={onError} />
         </span>
       )}
       <div className="picker" hidden={!props.pickerOpen} role="group" aria-label="Reactions">

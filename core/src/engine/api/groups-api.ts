@@ -2,6 +2,7 @@ import type { ConversationId, UserId } from '../../ids.js';
 import type { Role } from '../../model/membership/member-op.js';
 import type { MemberInfo } from '../../model/membership/membership-rules.js';
 import type { ApiContext } from './context.js';
+import type { Profile, ProfileSource } from '../../model/profile.js';
 import { KithError } from '../../errors.js';
 import { parseUserId } from '../../ids.js';
 import { groupConversationId } from '../../model/membership/group-conversation-id.js';
@@ -19,6 +20,15 @@ export interface GroupInfo {
   readonly members: readonly MemberInfo[];
   readonly former: readonly MemberInfo[];
 }
+/**
+ * A current member with the name she is shown under (DIR-4): from her profile document when she
+ * is my contact (`source` 'contact'), else from her own card in this group's log ('member').
+ */
+export interface GroupMember extends MemberInfo {
+  readonly displayName: string;
+  readonly username: string;
+  readonly source: ProfileSource;
+}
 export interface CreateGroupOptions {
   readonly name: string;
   readonly description?: string;
@@ -34,13 +44,14 @@ export interface GroupsApi {
   setRole(conversation: ConversationId, user: UserId, role: Role): Promise<void>;
   leave(conversation: ConversationId): Promise<void>;
   update(conversation: ConversationId, info: { name?: string; description?: string; icon?: string | null }): Promise<GroupInfo>;
-  members(conversation: ConversationId): MemberInfo[];
+  /** Current members with their roles and names (DIR-4), by user id. */
+  members(conversation: ConversationId): GroupMember[];
   get(conversation: ConversationId): GroupInfo;
 }
 
 const byUser = (a: MemberInfo, b: MemberInfo): number => (a.user < b.user ? -1 : a.user > b.user ? 1 : 0);
 
-export function createGroupsApi(ctx: ApiContext): GroupsApi {
+export function createGroupsApi(ctx: ApiContext, profileOf: (user: UserId) => Profile): GroupsApi {
   const { core, writer, loader } = ctx;
   let lastAt = 0;
   /** A strictly increasing `at` (group ids derive from it: MEM-0). */
@@ -149,7 +160,11 @@ export function createGroupsApi(ctx: ApiContext): GroupsApi {
         await writer.memberOp(id, body, nextAt());
         return get(id);
       }),
-    members: (conversation) => [...expectGroup(conversation).state.members.values()].sort(byUser),
+    members: (conversation) =>
+      [...expectGroup(conversation).state.members.values()].sort(byUser).map((m) => {
+        const p = profileOf(m.user);
+        return { ...m, displayName: p.displayName, username: p.username, source: p.source };
+      }),
     get,
   };
 }

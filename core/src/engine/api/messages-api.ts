@@ -11,6 +11,8 @@ import { DEL, MSG, storedMessageToJson } from '../../model/message.js';
 import { expectEmoji, REACT, reactionToJson } from '../../model/reaction.js';
 import { RCPT, watermarkToJson } from '../../model/receipt.js';
 import { expectMessageText } from '../../model/text.js';
+import { HIDDEN, hiddenMessageToJson, parseHiddenMessage } from '../../model/hidden-message.js';
+import { accountDocId } from '../../model/doc-ids.js';
 import { maybeSnapshot } from '../snapshots.js';
 import { conversationState, expectConversation, expectMembership, serial, vanishedAfterWriting } from './context.js';
 
@@ -32,6 +34,8 @@ export interface MessagesApi {
   edit(conversation: ConversationId, id: MessageId, text: string): Promise<Message>;
   /** Delete for everyone: a tombstone that clears the text. */
   delete(conversation: ConversationId, id: MessageId): Promise<void>;
+  /** Delete for me: hides the message on my devices only (my `account:` document); the others keep it. */
+  hide(conversation: ConversationId, id: MessageId): Promise<void>;
   /** One reaction per member per message; `null` removes mine. */
   react(conversation: ConversationId, id: MessageId, emoji: string | null): Promise<void>;
   /** Newest messages below `before`, oldest first. */
@@ -50,6 +54,11 @@ export function createMessagesApi(ctx: ApiContext): MessagesApi {
     if (hit === null) throw new KithError('unknown_message', 'no such message');
     if (hit.message.author !== core.me) throw new KithError('not_the_author', 'only the author may change a message');
     return { conv, hit };
+  };
+
+  const isHidden = (conversation: ConversationId, id: MessageId): boolean => {
+    const raw = core.docs.get(accountDocId(core.me))?.crdt.get(HIDDEN, id);
+    return raw !== undefined && parseHiddenMessage(id, raw)?.conversation === conversation;
   };
 
   return {
@@ -104,6 +113,15 @@ export function createMessagesApi(ctx: ApiContext): MessagesApi {
         ]);
       }),
 
+    hide: (conversation, idValue) =>
+      serial(ctx, async () => {
+        const conv = expectConversation(ctx, conversation);
+        const id = parseMessageId(idValue);
+        if ((await reader.find(conv.id, id)) === null) throw new KithError('unknown_message', 'no such message');
+        if (isHidden(conv.id, id)) return;
+        await writer.update(accountDocId(core.me), [{ op: 'set', collection: HIDDEN, key: id, value: hiddenMessageToJson({ conversation: conv.id, at: core.clock.now() }) }]);
+      }),
+
     react: (conversation, idValue, emojiValue) =>
       serial(ctx, async () => {
         const emoji = emojiValue === null ? null : expectEmoji(emojiValue);
@@ -122,8 +140,18 @@ export function createMessagesApi(ctx: ApiContext): MessagesApi {
         const conv = expectConversation(ctx, conversation);
         const limit = options.limit ?? 50;
         if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new KithError('invalid_argument', 'limit must be 1–500');
-        const before = options.before === undefined ? null : parseMessageId(options.before);
-        return reader.page(conv.id, before, conversationState(ctx, conv.id).clearedUpTo, limit);
+        const cleared = conversationState(ctx, conv.id).clearedUpTo;
+        // Messages I hid are left out; the page is refilled from older ones so it stays full.
+        const out: Message[] = [];
+        let before = options.before === undefined ? null : parseMessageId(options.before);
+        for (;;) {
+          const want = limit - out.length;
+          const raw = await reader.page(conv.id, before, cleared, want);
+          out.unshift(...raw.filter((m) => !isHidden(conv.id, m.id)));
+          const oldest = raw[0];
+          if (raw.length < want || oldest === undefined || out.length >= limit) return out;
+          before = oldest.id;
+        }
       }),
 
     get: (conversation, idValue) =>

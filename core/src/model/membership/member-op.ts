@@ -33,7 +33,20 @@ export type MemberOpBody =
   | { type: 'leave'; cutoff?: Record<string, number> }
   /** Promote / demote. */
   | { type: 'role'; user: UserId; role: Role }
-  | { type: 'info'; name?: string; description?: string; icon?: string | null };
+  | { type: 'info'; name?: string; description?: string; icon?: string | null }
+  /**
+   * DIR-1: the author's own card — how she names herself to the group (ADR 0027). Always about
+   * its author (there is no subject field, so no member can write one for another); the newest
+   * effective card of a member replaces her earlier ones.
+   */
+  | ({ type: 'card' } & MemberCardFields);
+
+/** What a member says of herself in a group (DIR-1): the name fields of her profile. */
+export interface MemberCardFields {
+  displayName: string;
+  username: string;
+  avatar: string | null;
+}
 
 export type MemberOpType = MemberOpBody['type'];
 
@@ -62,6 +75,9 @@ export const MEMBERSHIP_LIMITS = {
   maxName: 100,
   maxDescription: 2000,
   maxIcon: 1024,
+  /** A card's fields (DIR-1), as the profile's limits (model/profile.ts). */
+  maxDisplayName: 100,
+  maxAvatar: 512,
   maxParents: 64,
   maxCutoffEntries: 1024,
   /** Ops waiting for their parents before `receive` refuses more. */

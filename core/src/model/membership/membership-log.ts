@@ -4,7 +4,7 @@ import { groupConversationId } from './group-conversation-id.js';
 import { MEMBERSHIP_LIMITS, type MemberOp, type MemberOpBody } from './member-op.js';
 import { decodeMemberOp, encodeMemberOp, memberOpHash } from './member-op-codec.js';
 import { OpOrder, type OpNode } from './op-order.js';
-import { checkMemberOp, type FoldState, type MemberInfo } from './membership-rules.js';
+import { checkMemberOp, type FoldState, type MemberCard, type MemberInfo } from './membership-rules.js';
 
 export interface MembershipState {
   conversation: ConversationId;
@@ -21,6 +21,8 @@ export interface MembershipState {
   former: ReadonlyMap<UserId, MemberInfo>;
   /** For removed members: `${docId}|${deviceId}` → last accepted counter. */
   cutoffs: ReadonlyMap<UserId, Record<string, number>>;
+  /** DIR-1: each member's (and former member's) newest card, as she wrote it. */
+  cards: ReadonlyMap<UserId, MemberCard>;
   /** Bumps every time someone leaves or is removed (the crypto layer starts a new key epoch then). */
   removals: number;
   /** Hashes of the applied ops no other applied op names as parent, sorted. */
@@ -206,6 +208,7 @@ export function createMembershipLog(conversation: ConversationId, options: Membe
       members: sortedMap(s.members),
       former: sortedMap(s.former),
       cutoffs: sortedMap(s.cutoffs),
+      cards: sortedMap(s.cards),
       removals: s.removals,
       heads: order.heads(),
     });

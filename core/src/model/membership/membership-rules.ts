@@ -1,6 +1,6 @@
 import type { ErrorCode } from '../../errors.js';
 import type { UserId } from '../../ids.js';
-import { isAdminOp, MEMBERSHIP_LIMITS, type MemberOp, type Role } from './member-op.js';
+import { isAdminOp, MEMBERSHIP_LIMITS, type MemberCardFields, type MemberOp, type Role } from './member-op.js';
 
 /**
  * The state machine of ADR 0004: the group's state after folding a prefix of the canonical
@@ -15,6 +15,12 @@ export interface MemberInfo {
   leftAt?: number;
 }
 
+/** A member's newest effective card (DIR-1) and the time she wrote it (her own clock, untrusted). */
+export interface MemberCard extends Readonly<MemberCardFields> {
+  readonly user: UserId;
+  readonly at: number;
+}
+
 export interface FoldState {
   created: boolean;
   name: string;
@@ -26,6 +32,8 @@ export interface FoldState {
   members: Map<UserId, MemberInfo>;
   former: Map<UserId, MemberInfo>;
   cutoffs: Map<UserId, Record<string, number>>;
+  /** DIR-1: each member's newest effective card; kept when she departs (her past messages keep a name). */
+  cards: Map<UserId, MemberCard>;
   removals: number;
   /** For each current admin: when they became admin — their seniority (MEM-7). */
   adminSince: Map<UserId, Seniority>;
@@ -58,6 +66,7 @@ export function emptyFoldState(journaled = false): FoldState {
     members: new Map(),
     former: new Map(),
     cutoffs: new Map(),
+    cards: new Map(),
     removals: 0,
     adminSince: new Map(),
     journal: journaled ? [] : null,
@@ -80,6 +89,7 @@ export function checkMemberOp(s: FoldState, op: MemberOp): Rejection | null {
   switch (body.type) {
     case 'leave':
     case 'info':
+    case 'card':
       return null;
     case 'add':
       if (s.members.has(body.user)) return no('conflict', 'already a member');
@@ -155,6 +165,9 @@ export function applyMemberOp(s: FoldState, op: MemberOp, position: number): End
       drop(s, s.adminSince, body.user);
       return [{ user: body.user, since }];
     }
+    case 'card':
+      put(s, s.cards, op.author, Object.freeze({ user: op.author, displayName: body.displayName, username: body.username, avatar: body.avatar, at: op.at }));
+      return [];
     case 'info':
       if (body.name !== undefined) field(s, 'name', body.name);
       if (body.description !== undefined) field(s, 'description', body.description);

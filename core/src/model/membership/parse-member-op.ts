@@ -63,6 +63,17 @@ function parseBody(value: unknown): MemberOpBody {
       if (hasOwn(b, 'icon')) out.icon = icon(b['icon']);
       return out;
     }
+    case 'card': {
+      const b = record(value, 'card', ['avatar', 'displayName', 'type', 'username']);
+      const username = b['username'];
+      if (typeof username !== 'string' || !CARD_USERNAME_RE.test(username)) bad('card username must be 0–64 of a-z 0-9 _ . -');
+      return {
+        type,
+        displayName: text(b['displayName'], 'displayName', 0, L.maxDisplayName),
+        username,
+        avatar: b['avatar'] === null ? null : text(b['avatar'], 'avatar', 1, L.maxAvatar),
+      };
+    }
     default:
       return bad('unknown op type');
   }
@@ -110,6 +121,8 @@ function parseCutoff(value: unknown): Record<string, number> {
 }
 
 const HASH_RE = /^[0-9a-f]{64}$/;
+/** A profile username (model/profile.ts), or empty when the member has none. */
+const CARD_USERNAME_RE = /^[a-z0-9_.-]{0,64}$/;
 const LONE_SURROGATE_RE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function bad(message: string): never {

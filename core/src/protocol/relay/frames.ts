@@ -25,7 +25,8 @@ export interface Address {
 }
 
 export type ClientFrame =
-  | { readonly v: 1; readonly t: 'auth'; readonly id: number; readonly token: string }
+  /** `frames: "binary-1"` asks for binary hot frames (RLY-39); any other value is ignored. */
+  | { readonly v: 1; readonly t: 'auth'; readonly id: number; readonly token: string; readonly frames?: 'binary-1' }
   | {
       readonly v: 1;
       readonly t: 'push';
@@ -77,7 +78,8 @@ export interface Sender {
 
 export type ServerFrame =
   | { readonly v: 1; readonly t: 'hello'; readonly authDeadlineMs: number; readonly maxFrameBytes: number }
-  | { readonly v: 1; readonly t: 'authed'; readonly id: number; readonly user: string; readonly device: string; readonly expiresAt: number }
+  /** `frames: "binary-1"`: the relay confirms binary hot frames from now on (RLY-39). */
+  | { readonly v: 1; readonly t: 'authed'; readonly id: number; readonly user: string; readonly device: string; readonly expiresAt: number; readonly frames?: 'binary-1' }
   | { readonly v: 1; readonly t: 'ack'; readonly id: number; readonly doc: string; readonly seq: number; readonly duplicate: boolean }
   | {
       readonly v: 1;

@@ -1,4 +1,5 @@
 import { fail, ok, type Result } from '../../errors.js';
+import { BINARY_FRAMES } from './binary-frames.js';
 import { PRESENCE_STATES, SIGNAL_KINDS, type ClientFrame } from './frames.js';
 import { InvalidField, parseFrameWith, TOKEN_RE, UUID_RE, asFields, b64, int, oneOf, str } from './fields.js';
 import { DEFAULT_CLIENT_FRAME_LIMITS, MAX_FRAME_ID, MAX_DOC_CHARS, MAX_TOKEN_CHARS, type ClientFrameLimits } from './limits.js';
@@ -6,7 +7,7 @@ import { DEFAULT_CLIENT_FRAME_LIMITS, MAX_FRAME_ID, MAX_DOC_CHARS, MAX_TOKEN_CHA
 /**
  * Relay side: parses one untrusted WebSocket message into a typed client frame (RLY-2), or a
  * coded error: `too_large`, `malformed`, `unsupported_version`. Never throws. Binary messages are
- * rejected. The frame is rebuilt from the fields it defines: unknown fields are not copied.
+ * rejected here (a connection that negotiated them decodes them with `decodeBinaryClientFrame`). The frame is rebuilt from the fields it defines: unknown fields are not copied.
  */
 export function parseClientFrame(data: unknown, limits: ClientFrameLimits = DEFAULT_CLIENT_FRAME_LIMITS): Result<ClientFrame> {
   return parseFrameWith(data, limits.maxFrameChars, (o) => {
@@ -16,7 +17,8 @@ export function parseClientFrame(data: unknown, limits: ClientFrameLimits = DEFA
     const t = o['t'];
     switch (t) {
       case 'auth':
-        return ok({ v: 1, t, id, token: str(o, 'token', MAX_TOKEN_CHARS, TOKEN_RE) });
+        // RLY-39: only the format this side knows is taken; another value asks for nothing.
+        return ok({ v: 1, t, id, token: str(o, 'token', MAX_TOKEN_CHARS, TOKEN_RE), ...(o['frames'] === BINARY_FRAMES ? { frames: BINARY_FRAMES } : {}) });
       case 'push': {
         const frame: { v: 1; t: 'push'; id: number; env: string; cap?: string; supersedes?: number } = { v: 1, t, id, env: b64(o, 'env', limits.maxFrameChars) };
         if (o['cap'] !== undefined) frame.cap = cap();

@@ -1,4 +1,5 @@
 import { ERROR_CODES, fail, ok, type Result } from '../../errors.js';
+import { BINARY_FRAMES } from './binary-frames.js';
 import { PRESENCE_STATES, SIGNAL_KINDS, type Sender, type ServerFrame, type WireEntry } from './frames.js';
 import { InvalidField, parseFrameWith, UUID_RE, asFields, b64, bool, int, oneOf, str } from './fields.js';
 import { DEFAULT_SERVER_FRAME_LIMITS, MAX_DOC_CHARS, MAX_ERROR_MESSAGE_CHARS, MAX_FRAME_ID, type ServerFrameLimits } from './limits.js';
@@ -35,7 +36,15 @@ export function parseServerFrame(data: unknown, limits: ServerFrameLimits = DEFA
       case 'hello':
         return ok({ v: 1, t, authDeadlineMs: int(o, 'authDeadlineMs'), maxFrameBytes: int(o, 'maxFrameBytes') });
       case 'authed':
-        return ok({ v: 1, t, id: id(), user: str(o, 'user', 36, UUID_RE), device: str(o, 'device', 36, UUID_RE), expiresAt: int(o, 'expiresAt') });
+        return ok({
+          v: 1,
+          t,
+          id: id(),
+          user: str(o, 'user', 36, UUID_RE),
+          device: str(o, 'device', 36, UUID_RE),
+          expiresAt: int(o, 'expiresAt'),
+          ...(o['frames'] === BINARY_FRAMES ? { frames: BINARY_FRAMES } : {}),
+        });
       case 'ack':
         return ok({ v: 1, t, id: id(), doc: doc(), seq: int(o, 'seq'), duplicate: bool(o, 'duplicate') });
       case 'entries':

@@ -17,7 +17,7 @@ describe('memory transport (port contract, ports/transport.ts)', () => {
       fetch: () => Promise.resolve(new Response('ok')),
     });
     const events: string[] = [];
-    const conn = t.connect({ onOpen: () => events.push('open'), onMessage: (d) => events.push(`msg:${d}`), onClose: (c) => events.push(`close:${c}`) });
+    const conn = t.connect({ onOpen: () => events.push('open'), onMessage: (d) => events.push(`msg:${String(d)}`), onClose: (c) => events.push(`close:${c}`) });
     expect(events).toEqual([]);
     conn.send('a');
     conn.send('b');

@@ -3,7 +3,9 @@ import type { RelayFetch, Transport, TransportConnection, TransportHandlers } fr
 /** The part of the WHATWG `WebSocket` this transport uses (browsers, Node's `ws`). */
 export interface WebSocketLike {
   readonly readyState: number;
-  send(data: string): void;
+  /** Set to `arraybuffer` so binary messages arrive as bytes (a browser's default is `blob`). */
+  binaryType?: string;
+  send(data: string | Uint8Array): void;
   close(code?: number, reason?: string): void;
   onopen: ((event: unknown) => void) | null;
   onmessage: ((event: { data: unknown }) => void) | null;
@@ -33,6 +35,7 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): Tr
   const relayFetch: RelayFetch = (path, init) => doFetch(`${base}${path}`, init);
   return {
     fetch: relayFetch,
+    binaryFrames: true,
     connect(handlers: TransportHandlers): TransportConnection {
       let done = false;
       const finish = (code: number, reason: string): void => {
@@ -51,6 +54,7 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): Tr
         queueMicrotask(() => finish(1006, 'connect failed'));
         return { send: () => undefined, close: () => undefined };
       }
+      socket.binaryType = 'arraybuffer';
       socket.onopen = () => {
         if (!done) handlers.onOpen();
       };
@@ -59,8 +63,8 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): Tr
         const data = event.data;
         if (typeof data === 'string') handlers.onMessage(data);
         else if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) {
-          const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-          handlers.onMessage(new TextDecoder().decode(bytes));
+          // A binary message (RLY-39..44) stays bytes.
+          handlers.onMessage(data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
         }
       };
       socket.onclose = (event) => finish(event.code, event.reason);

@@ -12,6 +12,7 @@ describe('operations (OPS-1/2)', () => {
     expect(text).toContain('kith_relay_rejects_total{reason="malformed"} 1');
     expect(text).toContain('kith_relay_rejects_total{reason="not_found"} 1');
     expect(text).toContain('kith_relay_bytes_stored{kind="envelopes"} 0');
+    expect(text).toContain('kith_relay_bytes_stored{kind="compacted"} 0'); // SNAP-9
     expect(t.logs.some((l) => l.includes('"route":"/v1/accounts"'))).toBe(true);
     await t.relay.shutdown();
     expect((await t.fetch('/health')).status).toBe(503);

@@ -26,7 +26,8 @@ export function createHealthRoutes(relay: Relay): Hono<RelayEnv> {
       );
     })
     .get('/metrics', async (c) => {
-      const bytes = { envelopes: await relay.ctx.store.docs.storedBytes(), blobs: await relay.ctx.store.blobs.storedBytes() };
+      const docs = relay.ctx.store.docs;
+      const bytes = { envelopes: await docs.storedBytes(), blobs: await relay.ctx.store.blobs.storedBytes(), compacted: await docs.compactedBytes() };
       return c.text(formatMetrics(relay.metrics, bytes, relay.docs.committer.batches, relay.ctx.store.fsyncs?.() ?? 0), 200, { 'content-type': 'text/plain; version=0.0.4' });
     });
 }

@@ -36,7 +36,8 @@ function toRelaySocket(ws: WSContext<unknown>): RelaySocket {
         corkable.cork();
         setImmediate(uncork);
       }
-      ws.send(text);
+      // Hono sends a string as a text message and bytes as a binary one (RLY-39).
+      ws.send(typeof text === 'string' ? text : (text as Uint8Array<ArrayBuffer>));
       if (corked && corkable !== undefined && corkable.writableLength > MAX_CORKED_BYTES) uncork();
     },
     close: (code, reason) => ws.close(code, reason),

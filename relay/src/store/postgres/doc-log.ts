@@ -1,7 +1,9 @@
 import type { Sql, TransactionSql } from 'postgres';
 import type { AppendOutcome, AppendRequest, DocLogStore, LogEntry } from '../ports.js';
 import { judgeRange, type StoredRange } from '../range-index.js';
+import { foldIntoRuns } from '../compacted-runs.js';
 import { asBuffer, asBytes } from './bytes.js';
+import { readRunsOfDoc, writeRuns } from './runs.js';
 
 interface KnownRow {
   i: number;
@@ -9,6 +11,8 @@ interface KnownRow {
   to: string;
   seq: string;
   hash: string;
+  /** SNAP-8: a compacted run's digest; null for a stored entry. */
+  filter: Buffer | null;
 }
 
 const streamOf = (r: AppendRequest): string => `${r.doc}\u0000${r.author}\u0000${r.device}`;
@@ -32,23 +36,26 @@ async function appendBatch(tx: TransactionSql, batch: readonly AppendRequest[]):
   // ENV-5 / BATCH-7: per request, the stored (or compacted) range with the greatest first counter
   // ≤ its last counter — the only one that can overlap it (stored ranges are disjoint).
   const known = await tx<KnownRow[]>`
-    SELECT k.i::int4 AS i, n.counter AS "from", n.to_counter AS "to", n.seq, n.hash
+    SELECT k.i::int4 AS i, n.counter AS "from", n.to_counter AS "to", n.seq, n.hash, n.filter
     FROM unnest(${batch.map((r) => r.doc)}::text[], ${batch.map((r) => r.author)}::text[],
                 ${batch.map((r) => r.device)}::text[], ${batch.map((r) => r.to)}::int8[])
          WITH ORDINALITY AS k(doc, author, device, last, i)
     CROSS JOIN LATERAL (
-      SELECT counter, coalesce(to_counter, counter) AS to_counter, seq, hash FROM (
-        (SELECT counter, to_counter, seq, hash FROM entries e
+      SELECT counter, to_counter, seq, hash, filter FROM (
+        (SELECT counter, coalesce(to_counter, counter) AS to_counter, seq, hash, NULL::bytea AS filter FROM entries e
          WHERE (e.doc, e.author, e.device) = (k.doc, k.author, k.device) AND e.counter <= k.last
          ORDER BY e.counter DESC LIMIT 1)
         UNION ALL
-        (SELECT counter, to_counter, seq, hash FROM compacted c
-         WHERE (c.doc, c.author, c.device) = (k.doc, k.author, k.device) AND c.counter <= k.last
-         ORDER BY c.counter DESC LIMIT 1)
+        (SELECT from_counter, to_counter, last_seq, '', filter FROM compacted_runs c
+         WHERE (c.doc, c.author, c.device) = (k.doc, k.author, k.device) AND c.from_counter <= k.last
+         ORDER BY c.from_counter DESC LIMIT 1)
       ) both_tables ORDER BY counter DESC LIMIT 1
     ) n`;
   const nearest = new Map<number, StoredRange>();
-  for (const row of known) nearest.set(row.i - 1, { from: Number(row.from), to: Number(row.to), seq: Number(row.seq), hash: row.hash });
+  for (const row of known) {
+    const range = { from: Number(row.from), to: Number(row.to), seq: Number(row.seq), hash: row.hash };
+    nearest.set(row.i - 1, row.filter === null ? range : { ...range, filter: asBytes(row.filter) });
+  }
 
   const fresh: AppendRequest[] = [];
   const slots: (AppendOutcome | number)[] = [];
@@ -120,11 +127,12 @@ export function createPostgresDocLogStore(sql: Sql): DocLogStore {
     async compact(doc, keepSeq, through) {
       return sql.begin(async (tx) => {
         await lockHeads(tx, [doc]);
-        await tx`
-          INSERT INTO compacted (doc, author, device, counter, to_counter, hash, seq)
-          SELECT doc, author, device, counter, to_counter, hash, seq FROM entries
-          WHERE doc = ${doc} AND seq <= ${through}::int8 AND seq <> ${keepSeq}::int8
-          ON CONFLICT DO NOTHING`;
+        // SNAP-7: the dropped entries become runs of their streams, in the same transaction.
+        const dropped = await tx<{ author: string; device: string; from: string; to: string; hash: string; seq: string }[]>`
+          SELECT author, device, counter AS "from", coalesce(to_counter, counter) AS "to", hash, seq FROM entries
+          WHERE doc = ${doc} AND seq <= ${through}::int8 AND seq <> ${keepSeq}::int8`;
+        const entries = dropped.map((r) => ({ author: r.author, device: r.device, from: Number(r.from), to: Number(r.to), hash: r.hash, seq: Number(r.seq) }));
+        await writeRuns(tx, doc, foldIntoRuns(entries, await readRunsOfDoc(tx, doc)));
         const [gone] = await tx<{ n: number; bytes: string | null }[]>`
           WITH d AS (DELETE FROM entries WHERE doc = ${doc} AND seq <= ${through}::int8 AND seq <> ${keepSeq}::int8 RETURNING length(bytes) AS len)
           SELECT count(*)::int4 AS n, sum(len) AS bytes FROM d`;
@@ -142,6 +150,10 @@ export function createPostgresDocLogStore(sql: Sql): DocLogStore {
     async maxSeq() {
       const [row] = await sql<{ s: string | null }[]>`SELECT max(last_seq) AS s FROM doc_heads`;
       return Number(row?.s ?? 0);
+    },
+    async compactedBytes() {
+      const [row] = await sql<{ n: string | null }[]>`SELECT sum(length(author) + length(device) + 32 + length(filter)) AS n FROM compacted_runs`;
+      return Number(row?.n ?? 0);
     },
     async storedBytes() {
       const [row] = await sql<{ n: string | null }[]>`SELECT sum(bytes) AS n FROM doc_heads`;

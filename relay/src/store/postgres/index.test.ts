@@ -46,6 +46,35 @@ describe.skipIf(unavailable !== undefined)('PostgreSQL store on a private server
     console.log(`[postgres] migrations: 3 instances raced, versions ${rows.map((r) => String(r['version'])).join(',')} applied once; version 99 refused`);
   });
 
+  it('SNAP-9: migration 6 folds the per-envelope compacted rows of a version 5 database into runs', async () => {
+    const schema = 'upgrade_runs';
+    const h = (x: string): string => x.padEnd(64, '0').slice(0, 64);
+    await admin(async (sql) => {
+      await sql.unsafe(`CREATE SCHEMA ${schema}`);
+      await sql.unsafe(`SET search_path = ${schema}`);
+      expect(await migrate(sql, POSTGRES_MIGRATIONS.filter((m) => m.version <= 5))).toBe(5);
+      await sql.unsafe(`INSERT INTO compacted (doc, author, device, counter, to_counter, hash, seq) VALUES
+        ('x', 'a1', 'd1', 1, NULL, '${h('one')}', 1), ('x', 'a1', 'd1', 2, 4, '${h('two')}', 2), ('x', 'a1', 'd1', 9, NULL, '${h('nine')}', 3)`);
+    });
+    const store = await createPostgresRelayStore({ url: server.url, schema, maxConnections: 2 });
+    try {
+      const req = (counter: number, body: string, to = counter) => ({ doc: 'x', author: 'a1', device: 'd1', counter, to, kind: 'update' as const, hash: h(body), bytes: new TextEncoder().encode(body) });
+      expect(await store.docs.append([req(1, 'one'), req(2, 'two', 4), req(9, 'nine'), req(3, 'three'), req(6, 'six'), req(9, 'NINE')])).toEqual([
+        { status: 'duplicate', seq: 2 },
+        { status: 'duplicate', seq: 2 },
+        { status: 'duplicate', seq: 3 },
+        { status: 'equivocation' },
+        { status: 'stored', seq: expect.any(Number) as number },
+        { status: 'equivocation' },
+      ]);
+      expect(await store.docs.compactedBytes()).toBe(2 * (2048 + 4 + 32));
+    } finally {
+      await store.close();
+    }
+    const tables = await admin((sql) => sql.unsafe(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = '${schema}' AND table_name LIKE 'compacted%'`));
+    expect(tables.map((r) => String(r['t']))).toEqual(['compacted_runs']);
+  });
+
   it('RLY-32: blobs span chunks, ranges cross chunk edges, refused uploads leave no chunks', async () => {
     const store = await createPostgresRelayStore({ url: server.url, schema: 'blob_chunks', maxConnections: 2 });
     try {

@@ -1,10 +1,32 @@
-import type { Sql } from 'postgres';
+import type { Sql, TransactionSql } from 'postgres';
+import { foldIntoRuns, type DroppedEntry } from '../compacted-runs.js';
+import { readRunsOfDoc, writeRuns } from './runs.js';
 
 /** One schema change, applied once, in order, inside the start-up transaction (RLY-31). */
 export interface Migration {
   readonly version: number;
   readonly name: string;
   readonly sql: string;
+  /** A data step in TypeScript, run after `sql` in the same transaction (a fold SQL cannot say). */
+  readonly run?: (tx: TransactionSql) => Promise<void>;
+}
+
+/**
+ * SNAP-7 upgrade: the per-envelope `compacted` rows of every document are folded into runs (in
+ * counter order per stream, as a compaction would), then the table goes.
+ */
+async function foldCompactedRows(tx: TransactionSql): Promise<void> {
+  const rows = await tx<{ doc: string; author: string; device: string; from: string; to: string; hash: string; seq: string }[]>`
+    SELECT doc, author, device, counter AS "from", coalesce(to_counter, counter) AS "to", hash, seq FROM compacted
+    ORDER BY doc, author, device, counter`;
+  const byDoc = new Map<string, DroppedEntry[]>();
+  for (const r of rows) {
+    let list = byDoc.get(r.doc);
+    if (list === undefined) byDoc.set(r.doc, (list = []));
+    list.push({ author: r.author, device: r.device, from: Number(r.from), to: Number(r.to), hash: r.hash, seq: Number(r.seq) });
+  }
+  for (const [doc, dropped] of byDoc) await writeRuns(tx, doc, foldIntoRuns(dropped, await readRunsOfDoc(tx, doc)));
+  await tx`DROP TABLE compacted`;
 }
 
 /**
@@ -115,6 +137,17 @@ CREATE INDEX auth_challenges_expiry ON auth_challenges (expires_at);
     sql: `ALTER TABLE entries ADD COLUMN to_counter bigint;
 ALTER TABLE compacted ADD COLUMN to_counter bigint;`,
   },
+  {
+    version: 6,
+    name: 'SNAP-7 compacted runs instead of one row per dropped envelope',
+    sql: `
+CREATE TABLE compacted_runs (
+  doc text NOT NULL, author text NOT NULL, device text NOT NULL, from_counter bigint NOT NULL,
+  to_counter bigint NOT NULL, entries integer NOT NULL, last_seq bigint NOT NULL, filter bytea NOT NULL,
+  PRIMARY KEY (doc, author, device, from_counter)
+);`,
+    run: foldCompactedRows,
+  },
 ];
 
 /** Key of the advisory lock that serializes migrations between instances starting together. */
@@ -141,6 +174,7 @@ export async function migrate(sql: Sql, migrations: readonly Migration[] = POSTG
     for (const m of migrations) {
       if (m.version <= current) continue;
       await tx.unsafe(m.sql);
+      if (m.run !== undefined) await m.run(tx);
       await tx`INSERT INTO kith_migrations (version, name) VALUES (${m.version}, ${m.name})`;
     }
     return Math.max(current, known);

@@ -1,6 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { AppendOutcome, AppendRequest, DocLogStore, LogEntry } from '../ports.js';
+import { foldIntoRuns, type DroppedEntry } from '../compacted-runs.js';
 import { judgeRange, type StoredRange } from '../range-index.js';
+import { createSqliteRunTable } from './run-table.js';
 import type { DurableBarrier } from './wal-sync.js';
 
 /**
@@ -11,17 +13,16 @@ import type { DurableBarrier } from './wal-sync.js';
  */
 export function createSqliteDocLogStore(db: Database.Database, durable: DurableBarrier): DocLogStore {
   // BATCH-7: the stored range with the greatest first counter ≤ the new range's last (the
-  // only one that can overlap it), by the (doc, author, device, counter) index.
-  const nearestIn = (table: 'entries' | 'compacted') =>
-    db.prepare<[string, string, string, number], StoredRange>(
-      `SELECT counter AS "from", coalesce(to_counter, counter) AS "to", seq, hash FROM ${table}
-       WHERE doc = ? AND author = ? AND device = ? AND counter <= ? ORDER BY counter DESC LIMIT 1`,
-    );
-  const nearestEntry = nearestIn('entries');
-  const nearestCompacted = nearestIn('compacted');
+  // only one that can overlap it), by the (doc, author, device, counter) index; SNAP-8: the same
+  // for the compacted runs.
+  const nearestEntry = db.prepare<[string, string, string, number], StoredRange>(
+    `SELECT counter AS "from", coalesce(to_counter, counter) AS "to", seq, hash FROM entries
+     WHERE doc = ? AND author = ? AND device = ? AND counter <= ? ORDER BY counter DESC LIMIT 1`,
+  );
+  const runs = createSqliteRunTable(db);
   const insertEntry = db.prepare('INSERT INTO entries (doc, author, device, counter, to_counter, hash, bytes) VALUES (?, ?, ?, ?, ?, ?, ?)');
-  const remember = db.prepare(
-    'INSERT OR IGNORE INTO compacted (doc, author, device, counter, to_counter, hash, seq) SELECT doc, author, device, counter, to_counter, hash, seq FROM entries WHERE doc = ? AND seq <= ? AND seq != ?',
+  const droppedStmt = db.prepare<[string, number, number], DroppedEntry>(
+    `SELECT author, device, counter AS "from", coalesce(to_counter, counter) AS "to", hash, seq FROM entries WHERE doc = ? AND seq <= ? AND seq != ?`,
   );
   const readStmt = db.prepare<[string, number, number, number], { seq: number; bytes: Buffer }>(
     'SELECT seq, bytes FROM entries WHERE doc = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?',
@@ -41,7 +42,7 @@ export function createSqliteDocLogStore(db: Database.Database, durable: DurableB
       // ENV-5 / BATCH-7: only overlapping counters decide; a lower range that was never stored
       // (out of order, or refused once) is stored now (review H1).
       const a = nearestEntry.get(r.doc, r.author, r.device, r.to);
-      const b = nearestCompacted.get(r.doc, r.author, r.device, r.to);
+      const b = runs.nearest(r.doc, r.author, r.device, r.to);
       const nearest = a === undefined ? b : b === undefined || a.from > b.from ? a : b;
       const verdict = judgeRange(nearest, r.counter, r.to, r.hash);
       if (verdict.status !== 'fresh') {
@@ -71,7 +72,8 @@ export function createSqliteDocLogStore(db: Database.Database, durable: DurableB
     async compact(doc, keepSeq, through) {
       const tx = db.transaction(() => {
         const s = sizeOf.get(doc, through, keepSeq)!;
-        remember.run(doc, through, keepSeq);
+        // SNAP-7: the dropped entries become runs of their streams, in the same transaction.
+        runs.write(doc, foldIntoRuns(droppedStmt.all(doc, through, keepSeq), runs.ofDoc(doc)));
         deleteStmt.run(doc, through, keepSeq);
         return s;
       });
@@ -81,6 +83,7 @@ export function createSqliteDocLogStore(db: Database.Database, durable: DurableB
       return s.n;
     },
     storedBytes: () => Promise.resolve(bytesStored),
+    compactedBytes: () => Promise.resolve(runs.bytes()),
     maxSeq: () => Promise.resolve(durableSeq),
   };
 }

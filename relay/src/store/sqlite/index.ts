@@ -5,6 +5,7 @@ import type { RelayStore } from '../ports.js';
 import { createSqliteAccountStore } from './accounts.js';
 import { createFileBlobStore } from './blob-files.js';
 import { createSqliteDocLogStore } from './doc-log.js';
+import { migrateCompactedRows } from './migrate-compacted.js';
 import { SQLITE_ADDED_COLUMNS, SQLITE_SCHEMA } from './schema.js';
 import { createWalSync, type DurableBarrier } from './wal-sync.js';
 
@@ -37,6 +38,7 @@ export function createSqliteRelayStore(options: SqliteStoreOptions): RelayStore 
     const cols = db.prepare(`PRAGMA table_info(${c.table})`).all() as { name: string }[];
     if (!cols.some((x) => x.name === c.column)) db.exec(c.ddl);
   }
+  migrateCompactedRows(db);
   const wal = synchronous === 'FULL' ? createWalSync(`${file}-wal`) : undefined;
   const durable: DurableBarrier = wal === undefined ? () => Promise.resolve() : () => wal.sync();
   return {

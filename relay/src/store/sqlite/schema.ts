@@ -1,4 +1,7 @@
-/** SQLite schema of the relay (version 1). Applied idempotently at open. */
+/**
+ * SQLite schema of the relay. Applied idempotently at open; a database from before SNAP-7 has its
+ * per-envelope `compacted` rows folded into `compacted_runs` (migrate-compacted.ts).
+ */
 export const SQLITE_SCHEMA = `
 CREATE TABLE IF NOT EXISTS entries (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -16,10 +19,10 @@ CREATE TABLE IF NOT EXISTS heads (
   doc TEXT NOT NULL, author TEXT NOT NULL, device TEXT NOT NULL, counter INTEGER NOT NULL,
   PRIMARY KEY (doc, author, device)
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS compacted (
-  doc TEXT NOT NULL, author TEXT NOT NULL, device TEXT NOT NULL, counter INTEGER NOT NULL,
-  hash TEXT NOT NULL, seq INTEGER NOT NULL, to_counter INTEGER,
-  PRIMARY KEY (doc, author, device, counter)
+CREATE TABLE IF NOT EXISTS compacted_runs (
+  doc TEXT NOT NULL, author TEXT NOT NULL, device TEXT NOT NULL, from_counter INTEGER NOT NULL,
+  to_counter INTEGER NOT NULL, entries INTEGER NOT NULL, last_seq INTEGER NOT NULL, filter BLOB NOT NULL,
+  PRIMARY KEY (doc, author, device, from_counter)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS accounts (
   user_id TEXT PRIMARY KEY,
@@ -48,5 +51,4 @@ export const SQLITE_ADDED_COLUMNS: readonly { readonly table: string; readonly c
   { table: 'caps', column: 'retired', ddl: 'ALTER TABLE caps ADD COLUMN retired TEXT' },
   // BATCH-7: a range's last counter (NULL: a range of one, `counter`).
   { table: 'entries', column: 'to_counter', ddl: 'ALTER TABLE entries ADD COLUMN to_counter INTEGER' },
-  { table: 'compacted', column: 'to_counter', ddl: 'ALTER TABLE compacted ADD COLUMN to_counter INTEGER' },
 ];

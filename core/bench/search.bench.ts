@@ -223,7 +223,7 @@ on 2 cores shared with other work: compare the ratios, not the absolute times.
 **Index build**, one conversation: ${(one.tokens / MESSAGES).toFixed(1)} tokens per message (${one.tokens.toLocaleString('en')} keys in each of the two indexes);
 maintaining it costs **${us(one.indexMs)} µs per message** against ${us(one.rowMs)} µs for the message row itself
 (${(one.indexMs / one.rowMs).toFixed(1)}× the row write; bulk, chunks of 1,000, the two timed in turn in each chunk's transaction; spread over ${SPREAD}: ${us(spread.indexMs)} vs ${us(spread.rowMs)} µs).
-**Index size** (estimate: UTF-16 strings, the value plus its three keys, before any compression the browser applies):
+**Index size** (estimate: UTF-16 strings, each row with its key arrays plus every multi-entry index entry and the primary key it points to, before any compression the browser applies):
 ${(one.indexBytes / 2 ** 20).toFixed(0)} MiB, ${(one.indexBytes / one.rowBytes).toFixed(1)}× the message rows' ${(one.rowBytes / 2 ** 20).toFixed(0)} MiB estimated the same way.
 
 | messages in | query | results | p50 | p99 | naive scan p50 | scan ÷ index |

@@ -219,6 +219,8 @@ export {
   messageReactions,
   contactList,
   callHistory,
+  searchMessages,
+  searchChats,
 } from './projection/index.js';
 export type {
   Projection,
@@ -253,6 +255,10 @@ export type {
   ScreenSharesRow,
   MetaRow,
   Shelf,
+  SearchIndexRow,
+  MessageSearchQuery,
+  MessageSearchRow,
+  MessageSearchPage,
 } from './projection/index.js';
 export {
   createSyncClient,

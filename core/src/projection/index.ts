@@ -19,6 +19,7 @@ export type {
   ReactionsRow,
   ReceiptsRow,
   ScreenSharesRow,
+  SearchIndexRow,
   Shelf,
   UsersRow,
 } from './projection-rows.js';
@@ -38,3 +39,6 @@ export { contactList } from './queries/contact-list.js';
 export type { ContactListRow } from './queries/contact-list.js';
 export { callHistory } from './queries/call-history.js';
 export type { CallHistoryRow } from './queries/call-history.js';
+export { searchMessages } from './queries/message-search.js';
+export type { MessageSearchPage, MessageSearchQuery, MessageSearchRow } from './queries/message-search.js';
+export { searchChats } from './queries/chat-search.js';

@@ -179,6 +179,21 @@ export interface ScreenSharesRow {
   endedAt: number | null;
 }
 
+/**
+ * The message search index (ADR 0028): one row per message with text, listing the distinct
+ * tokens of its current text (folded word prefixes, search-text.ts) as multi-entry keys that
+ * carry the message id, so one index range is one token's messages in time order. Local only,
+ * like every projection row.
+ */
+export interface SearchIndexRow {
+  messageId: string;
+  conversationId: string;
+  /** `token \u0001 packId(messageId)` for each token (index *global: every conversation). */
+  global: string[];
+  /** `packId(conversationId) \u0001 token \u0001 packId(messageId)` (index *local: one conversation). */
+  local: string[];
+}
+
 export interface MetaRow {
   key: string;
   value: string | number | boolean | null;

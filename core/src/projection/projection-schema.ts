@@ -14,6 +14,7 @@ import type {
   ReactionsRow,
   ReceiptsRow,
   ScreenSharesRow,
+  SearchIndexRow,
   UsersRow,
 } from './projection-rows.js';
 import { Dexie } from './dexie.js';
@@ -34,13 +35,14 @@ export type ProjectionDb = Dexie & {
   calls: Table<CallsRow, string>;
   callParticipants: Table<CallParticipantsRow, [string, string]>;
   screenShares: Table<ScreenSharesRow, string>;
+  searchIndex: Table<SearchIndexRow, string>;
   meta: Table<MetaRow, string>;
 };
 
 /** Every table of the projection, for transactions that touch them all. */
 export const PROJECTION_TABLES = [
   'users', 'contacts', 'conversations', 'participants', 'conversationStates', 'messages', 'attachments',
-  'reactions', 'receipts', 'deviceReceipts', 'contactRequests', 'calls', 'callParticipants', 'screenShares', 'meta',
+  'reactions', 'receipts', 'deviceReceipts', 'contactRequests', 'calls', 'callParticipants', 'screenShares', 'searchIndex', 'meta',
 ] as const;
 
 export interface ProjectionSchemaVersion {
@@ -98,6 +100,15 @@ export const PROJECTION_SCHEMA_VERSIONS: readonly ProjectionSchemaVersion[] = [
     stores: {
       deviceReceipts: '[conversationId+userId+deviceId], [conversationId+userId]',
       contactRequests: '[fromId+toId], toId',
+    },
+  },
+  {
+    // Message search (ADR 0028): one row per message, multi-entry keys *global (every
+    // conversation) and *local (one conversation), each key ending in the message id so a
+    // key range pages one token newest first. New derived rows: rebuild.
+    version: 3,
+    stores: {
+      searchIndex: 'messageId, *global, *local',
     },
   },
 ];

@@ -17,6 +17,7 @@ import { PROJECTION_TABLES } from './projection-schema.js';
 import { Dexie } from './dexie.js';
 import type { IndexableType, Table } from './dexie.js';
 import { summarizeConversation, SUMMARY_DEFAULTS } from './chat-summary.js';
+import { indexMessages, removeSearchTokens } from './search-index.js';
 
 /** A conversation row without the summary fields `summarizeConversation` computes. */
 export type ConversationBase = Omit<ConversationsRow, keyof typeof SUMMARY_DEFAULTS>;
@@ -93,6 +94,7 @@ async function removeMessages(db: ProjectionDb, ids: string[]): Promise<void> {
   await db.messages.bulkDelete(ids);
   await db.attachments.where('messageId').anyOf(ids).delete();
   await db.reactions.where('messageId').anyOf(ids).delete();
+  await removeSearchTokens(db, ids);
 }
 
 /**
@@ -140,6 +142,7 @@ export async function writeBatch(db: ProjectionDb, viewer: string, b: RowBatch, 
     const touched = new Set([...b.states.keys(), ...b.summaries]);
     for (const conv of touched) await removeCleared(db, viewer, conv, b);
     if (b.messages.size > 0) await putAll(db.messages, [...b.messages.values()]);
+    await indexMessages(db, b.messages.values(), previous, clear);
     // Attachments and reactions travel with their message (dropped above if it was cleared).
     const kept = <T>(m: Map<string, T[]>): [string[], T[]] => {
       const keys = [...m.keys()].filter((k) => b.messages.has(k));

@@ -50,6 +50,13 @@ export interface DecodeSandbox {
    * `too_large`, `unauthorized` (out of `scope`, SBX-5), `closed` — each (but `closed`) quarantined.
    */
   check(doc: DocId, author: UserId, update: Uint8Array, format?: UpdateFormat, scope?: UpdateScope): Promise<Result<{ roots: readonly string[] }>>;
+  /**
+   * BATCH-10: `updates` of one range (one document, one author, in order), checked as `check`
+   * checks each — same budget, quarantine and attribution — in one worker round trip; results in
+   * order. If the worker times out or dies on a range, the range is checked again one update at
+   * a time, so only the update that caused it is quarantined.
+   */
+  checkRange(doc: DocId, author: UserId, updates: readonly Uint8Array[], format?: UpdateFormat, scope?: UpdateScope): Promise<Array<Result<{ roots: readonly string[] }>>>;
   /** The main thread did not apply an accepted update (or reloaded the doc): drop the mirror. */
   forget(doc: DocId): void;
   quarantined(): readonly QuarantineEntry[];
@@ -57,14 +64,17 @@ export interface DecodeSandbox {
   close(): void;
 }
 
+type CheckResult = Result<{ roots: readonly string[] }>;
+
+/** One round trip: consecutive updates of one range (one for `check`), each with its own resolver. */
 interface Job {
   readonly id: number;
   readonly doc: DocId;
   readonly author: UserId;
-  readonly update: Uint8Array;
+  readonly updates: readonly Uint8Array[];
   readonly format: UpdateFormat;
   readonly scope: UpdateScope | undefined;
-  readonly resolve: (r: Result<{ roots: readonly string[] }>) => void;
+  readonly resolve: ReadonlyArray<(r: CheckResult) => void>;
 }
 
 export function createDecodeSandbox(options: DecodeSandboxOptions): DecodeSandbox {
@@ -84,7 +94,7 @@ export function createDecodeSandbox(options: DecodeSandboxOptions): DecodeSandbo
   let nextId = 1;
   let closed = false;
 
-  const report = (job: Pick<Job, 'doc' | 'author' | 'update'>, reason: QuarantineEntry['reason']): void => {
+  const report = (job: Pick<Job, 'doc' | 'author'> & { readonly update: Uint8Array }, reason: QuarantineEntry['reason']): void => {
     const entry: QuarantineEntry = { doc: job.doc, author: job.author, reason, bytes: job.update.length, at: options.clock.now() };
     quarantine.push(entry);
     if (quarantine.length > maxQuarantine) quarantine.shift();
@@ -92,14 +102,42 @@ export function createDecodeSandbox(options: DecodeSandboxOptions): DecodeSandbo
     options.onQuarantine?.(entry);
   };
 
-  const settle = (result: Result<{ roots: readonly string[] }>): void => {
+  const part = (job: Job, from: number, to: number): Job => ({
+    ...job,
+    id: nextId++,
+    updates: job.updates.slice(from, to),
+    resolve: job.resolve.slice(from, to),
+  });
+  /**
+   * Ends the current job: its first `accepted` updates were accepted (`roots`), then `result`
+   * (if any) answers the next one, and the ones after it go back to the front of the queue.
+   * `split`: the worker died or overran on a range of several: nothing is known, each is
+   * checked again alone (its own budget, its own quarantine).
+   */
+  const finish = (accepted: number, roots: readonly string[], result?: CheckResult, split = false): void => {
     if (current === null) return;
     const { job, cancel, started } = current;
     cancel();
     current = null;
     stats.maxCheckMs = Math.max(stats.maxCheckMs, options.clock.now() - started);
-    job.resolve(result);
+    if (split) {
+      for (let i = job.updates.length - 1; i >= 0; i--) queue.unshift(part(job, i, i + 1));
+    } else {
+      for (let i = 0; i < accepted; i++) job.resolve[i]!(ok({ roots: i === 0 ? roots : [] }));
+      const next = result === undefined ? accepted : accepted + 1;
+      if (result !== undefined) job.resolve[accepted]?.(result);
+      if (next < job.updates.length) queue.unshift(part(job, next, job.updates.length));
+    }
     pump();
+  };
+  const settle = (result: CheckResult): void => finish(0, [], result);
+  /** Closing: every update of the current job gets `result`. */
+  const settleAll = (result: CheckResult): void => {
+    if (current === null) return;
+    const { job, cancel } = current;
+    cancel();
+    current = null;
+    for (const r of job.resolve) r(result);
   };
 
   const kill = (): void => {
@@ -120,7 +158,7 @@ export function createDecodeSandbox(options: DecodeSandboxOptions): DecodeSandbo
     const cancelStartup = options.clock.setTimer(startupMs, () => {
       if (gen !== generation || ready) return;
       kill();
-      for (const job of queue.splice(0)) job.resolve(fail('closed', 'decode worker did not start'));
+      for (const job of queue.splice(0)) for (const r of job.resolve) r(fail('closed', 'decode worker did not start'));
     });
     w.onMessage((response: SandboxResponse) => {
       if (gen !== generation) return;
@@ -134,17 +172,22 @@ export function createDecodeSandbox(options: DecodeSandboxOptions): DecodeSandbo
       const job = current.job;
       if (response.ok) {
         mirrored.add(job.doc);
-        stats.accepted++;
-        settle(ok({ roots: response.roots }));
+        stats.accepted += job.updates.length;
+        finish(job.updates.length, response.roots);
       } else {
+        // BATCH-10: the updates before `at` were accepted (and applied to the mirror).
+        const at = typeof response.at === 'number' && Number.isInteger(response.at) && response.at >= 0 && response.at < job.updates.length ? response.at : 0;
+        stats.accepted += at;
+        const update = job.updates[at]!;
         if (response.reason === 'out_of_scope') {
-          report(job, 'out_of_scope');
-          settle(fail('unauthorized', 'update writes outside its author\'s scope'));
+          if (at > 0) mirrored.add(job.doc);
+          report({ ...job, update }, 'out_of_scope');
+          finish(at, [], fail('unauthorized', 'update writes outside its author\'s scope'));
           return;
         }
         mirrored.delete(job.doc);
-        report(job, 'malformed');
-        settle(fail('malformed', 'update rejected by the decoder'));
+        report({ ...job, update }, 'malformed');
+        finish(at, [], fail('malformed', 'update rejected by the decoder'));
       }
     });
     w.onExit(() => {
@@ -153,7 +196,9 @@ export function createDecodeSandbox(options: DecodeSandboxOptions): DecodeSandbo
       ready = false;
       mirrored.clear();
       if (current !== null) {
-        report(current.job, 'worker_crash');
+        const job = current.job;
+        if (job.updates.length > 1) return finish(0, [], undefined, true);
+        report({ ...job, update: job.updates[0]! }, 'worker_crash');
         settle(fail('malformed', 'decoder crashed on the update'));
       }
     });
@@ -171,28 +216,52 @@ export function createDecodeSandbox(options: DecodeSandboxOptions): DecodeSandbo
     toForget.clear();
     const cancel = options.clock.setTimer(budgetMs, () => {
       if (current?.job !== job) return;
-      stats.timeouts++;
       kill();
-      report(job, 'decode_timeout');
+      if (job.updates.length > 1) return finish(0, [], undefined, true);
+      stats.timeouts++;
+      report({ ...job, update: job.updates[0]! }, 'decode_timeout');
       settle(fail('decode_timeout', `update not decoded within ${budgetMs} ms`));
     });
     current = { job, cancel, started: options.clock.now() };
-    worker.post({ id: job.id, doc: job.doc, format: job.format, update: job.update, ...(base ? { base } : {}), ...(job.scope ? { scope: job.scope } : {}), forget });
+    const [update, ...rest] = job.updates;
+    worker.post({ id: job.id, doc: job.doc, format: job.format, update: update!, ...(rest.length > 0 ? { rest } : {}), ...(base ? { base } : {}), ...(job.scope ? { scope: job.scope } : {}), forget });
   }
 
-  return {
-    check(doc, author, update, format = 'yjs-v1', scope) {
-      if (closed) return Promise.resolve(fail('closed', 'sandbox closed'));
+  const checkRange = (doc: DocId, author: UserId, updates: readonly Uint8Array[], format: UpdateFormat, scope: UpdateScope | undefined): Array<Promise<CheckResult>> => {
+    if (closed) return updates.map(() => Promise.resolve(fail('closed', 'sandbox closed')));
+    const out: Array<Promise<CheckResult>> = [];
+    let run: { updates: Uint8Array[]; resolve: Array<(r: CheckResult) => void> } | null = null;
+    const flush = (): void => {
+      if (run !== null) queue.push({ id: nextId++, doc, author, format, scope, ...run });
+      run = null;
+    };
+    for (const update of updates) {
       stats.checked++;
       if (!(update instanceof Uint8Array) || update.length > maxBytes) {
         const bytes = update instanceof Uint8Array ? update : new Uint8Array(0);
         report({ doc, author, update: bytes }, 'too_large');
-        return Promise.resolve(fail('too_large', 'update too large to decode'));
+        out.push(Promise.resolve(fail('too_large', 'update too large to decode')));
+        flush(); // the updates after it are a new round trip: the order of the mirror is kept
+        continue;
       }
-      return new Promise((resolve) => {
-        queue.push({ id: nextId++, doc, author, update, format, scope, resolve });
-        pump();
-      });
+      const r: { updates: Uint8Array[]; resolve: Array<(r: CheckResult) => void> } = run ?? { updates: [], resolve: [] };
+      run = r;
+      out.push(new Promise<CheckResult>((resolve) => {
+        r.updates.push(update);
+        r.resolve.push(resolve);
+      }));
+    }
+    flush();
+    pump();
+    return out;
+  };
+
+  return {
+    check(doc, author, update, format = 'yjs-v1', scope) {
+      return checkRange(doc, author, [update], format, scope)[0]!;
+    },
+    checkRange(doc, author, updates, format = 'yjs-v1', scope) {
+      return Promise.all(checkRange(doc, author, updates, format, scope));
     },
     forget(doc) {
       if (mirrored.delete(doc)) toForget.add(doc);
@@ -202,8 +271,8 @@ export function createDecodeSandbox(options: DecodeSandboxOptions): DecodeSandbo
     close() {
       closed = true;
       kill();
-      for (const job of queue.splice(0)) job.resolve(fail('closed', 'sandbox closed'));
-      if (current !== null) settle(fail('closed', 'sandbox closed'));
+      for (const job of queue.splice(0)) for (const r of job.resolve) r(fail('closed', 'sandbox closed'));
+      settleAll(fail('closed', 'sandbox closed'));
     },
   };
 }

@@ -56,23 +56,38 @@ export function createYjsDecoder() {
     mirrors.delete(doc);
   }
 
+  /** One update of a request (the first, or one of `rest`), against the doc's mirror. */
+  function applyOne(m, update, base) {
+    if (m.scope && !inScope({ format: m.format, scope: m.scope, update })) return 'out_of_scope';
+    const d = mirrorOf(m.doc, base);
+    const before = new Set(d.share.keys());
+    if (m.format === 'yjs-v2') Y.applyUpdateV2(d, update);
+    else Y.applyUpdate(d, update);
+    return [...d.share.keys()].filter((k) => !before.has(k));
+  }
+
   function handle(m) {
     if (m === null || typeof m !== 'object' || typeof m.id !== 'number' || !(m.update instanceof Uint8Array)) {
       return { id: typeof m?.id === 'number' ? m.id : -1, ok: false, reason: 'bad_request' };
     }
+    const rest = m.rest ?? [];
+    if (!Array.isArray(rest) || !rest.every((u) => u instanceof Uint8Array)) return { id: m.id, ok: false, reason: 'bad_request' };
     for (const doc of m.forget ?? []) drop(doc);
-    try {
-      if (m.scope && !inScope(m)) return { id: m.id, ok: false, reason: 'out_of_scope' };
-      const d = mirrorOf(m.doc, m.base);
-      const before = new Set(d.share.keys());
-      if (m.format === 'yjs-v2') Y.applyUpdateV2(d, m.update);
-      else Y.applyUpdate(d, m.update);
-      return { id: m.id, ok: true, roots: [...d.share.keys()].filter((k) => !before.has(k)) };
-    } catch (error) {
-      // A half-applied update may have corrupted the mirror: drop it; the next request reloads it.
-      drop(m.doc);
-      return { id: m.id, ok: false, reason: error instanceof Error ? error.name : 'error' };
+    // BATCH-10: a range's updates in order; the first refusal ends the request (`at` names it).
+    const roots = [];
+    const updates = [m.update, ...rest];
+    for (let i = 0; i < updates.length; i++) {
+      try {
+        const r = applyOne(m, updates[i], i === 0 ? m.base : undefined);
+        if (r === 'out_of_scope') return { id: m.id, ok: false, reason: 'out_of_scope', at: i };
+        roots.push(...r);
+      } catch (error) {
+        // A half-applied update may have corrupted the mirror: drop it; the next request reloads it.
+        drop(m.doc);
+        return { id: m.id, ok: false, reason: error instanceof Error ? error.name : 'error', at: i };
+      }
     }
+    return { id: m.id, ok: true, roots };
   }
 
   return { handle };

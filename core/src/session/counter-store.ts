@@ -12,6 +12,8 @@ export interface CounterStore {
   readonly tracker: CounterTracker;
   /** Writes for the streams recorded since the last call; commit them with the cursors. */
   takeWrites(): StorageWrite[];
+  /** Streams recorded since the last `takeWrites` (SYNC-25: then the cursors are committed now). */
+  readonly pending: number;
 }
 
 const PREFIX = 'sync/seen/';
@@ -54,6 +56,9 @@ export async function loadCounterStore(storage: Storage): Promise<CounterStore> 
   };
   return {
     tracker,
+    get pending() {
+      return dirty.size;
+    },
     takeWrites() {
       const writes: StorageWrite[] = [];
       for (const stream of dirty) {

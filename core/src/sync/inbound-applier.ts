@@ -10,7 +10,7 @@ import { decodeBase64 as fromBase64, encodeBase64 as toBase64 } from '../protoco
 import type { ClientRuntime } from './client-runtime.js';
 import type { CounterStore } from '../session/counter-store.js';
 import type { SecureSession } from '../session/secure-session.js';
-import type { SyncStats } from './sync-types.js';
+import type { SyncStats, VetChange } from './sync-types.js';
 import { nextChunk } from './wanted-docs.js';
 
 /**
@@ -27,6 +27,8 @@ const RETRY_CODES = new Set(['unknown_epoch', 'unknown_conversation', 'not_a_mem
  * refusal records the counter (a replay of it is recognised) and drops the envelope.
  */
 const TRANSIENT_CODES = new Set(['rate_limited', 'closed']);
+/** SYNC-25: own echoes whose cursor advance may wait for the next cursor commit. */
+export const LAZY_CURSOR_ENTRIES = 256;
 /** H3: parked envelopes kept per (doc, author). */
 export const MAX_PARKED_PER_AUTHOR = 64;
 
@@ -49,7 +51,7 @@ export interface InboundDeps {
   readonly handleIntro: (bytes: Uint8Array) => Result<{ writes: StorageWrite[]; follow: string[] }>;
   readonly engine: EngineLink;
   readonly storage: Storage;
-  readonly vet: ((change: DocChange) => Promise<Result<void>>) | undefined;
+  readonly vet: VetChange | undefined;
   readonly stats: SyncStats;
   readonly counters: CounterStore;
   readonly cursors: Map<string, number>;
@@ -72,6 +74,12 @@ interface Entry {
   readonly envelope: Envelope | undefined;
 }
 
+async function sequential(vet: VetChange, changes: readonly DocChange[]): Promise<Array<Result<void>>> {
+  const out: Array<Result<void>> = [];
+  for (const c of changes) out.push(await vet(c));
+  return out;
+}
+
 function decodeEntry(doc: string, env: string, inbox: string): Entry | undefined {
   const bytes = fromBase64(env);
   if (bytes === undefined) return undefined;
@@ -89,8 +97,20 @@ export function createInboundApplier(deps: InboundDeps): InboundApplier {
   const floors = new Map<string, number>();
   const isMine = (e: Envelope): boolean => bytesEqual(e.device, myDevice) && bytesEqual(e.author, identity.public.signingKey);
 
+  /**
+   * The vet results of a range's changes, in order (undefined: not vetted — membership ops).
+   * BATCH-10: one sandbox round trip per range (`vet.range`), not one per change.
+   */
+  const vetAll = async (changes: readonly DocChange[]): Promise<ReadonlyArray<Result<void> | undefined>> => {
+    const vet = deps.vet;
+    if (vet === undefined) return [];
+    const vettable = changes.filter((c) => c.kind !== 'member');
+    const results: ReadonlyArray<Result<void>> = vet.range !== undefined && vettable.length > 1 ? await vet.range(vettable) : await sequential(vet, vettable);
+    let k = 0;
+    return changes.map((c) => (c.kind === 'member' ? undefined : results[k++]));
+  };
   /** `defer`: opened but refused for now (M1), counter not recorded; parked like `park`. */
-  const applyEnvelope = async (doc: string, entry: Entry): Promise<'ok' | 'park' | 'defer' | 'drop'> => {
+  const applyEnvelope = async (doc: string, entry: Entry): Promise<'ok' | 'mine' | 'park' | 'defer' | 'drop'> => {
     if (doc === session.inbox) {
       const r = deps.handleIntro(entry.bytes);
       if (!r.ok) return 'drop';
@@ -110,7 +130,7 @@ export function createInboundApplier(deps: InboundDeps): InboundApplier {
     // a cursor for their snapshot's `supersedes`, SNAP-4; my other devices write there as well).
     const following = nextChunk(doc);
     if (following !== undefined && isMine(envelope)) chunks.add(following);
-    if (isMine(envelope)) return 'ok';
+    if (isMine(envelope)) return 'mine';
     const r = session.open(envelope);
     if (!r.ok) return RETRY_CODES.has(r.error.code) ? 'park' : 'drop';
     const opened = r.value;
@@ -120,14 +140,16 @@ export function createInboundApplier(deps: InboundDeps): InboundApplier {
     };
     const next = nextChunk(doc);
     if (next !== undefined) chunks.add(next);
-    // BATCH-6: a range's changes are vetted, authorized and applied one by one, in counter order
+    // BATCH-6: a range's changes are vetted (BATCH-10: in one sandbox round trip), authorized and
+    // applied one by one, in counter order
     // (a v1 envelope is a range of one); its counters are recorded once, after the last. A
     // transient refusal defers the whole envelope: the changes given to the engine before it are
     // duplicates when it opens again.
     let taken = 0;
-    for (const change of opened.changes) {
-      if (deps.vet !== undefined && change.kind !== 'member') {
-        const v = await deps.vet(change);
+    const vetted = await vetAll(opened.changes);
+    for (const [i, change] of opened.changes.entries()) {
+      const v = vetted[i];
+      if (v !== undefined) {
         if (!v.ok) {
           if (TRANSIENT_CODES.has(v.error.code)) return 'defer';
           engine.quarantine(change, v.error.code); // SBX-7: recorded, attributed, not a gap
@@ -195,6 +217,14 @@ export function createInboundApplier(deps: InboundDeps): InboundApplier {
       stats.parked++;
     }
   };
+  /**
+   * SYNC-25: docs whose cursor moved past this device's own envelopes only (the relay's echo of
+   * what it pushed): nothing was learnt, so nothing is re-planned and the cursor is not committed
+   * on its own — it rides with the next cursor commit, or after LAZY_CURSOR_ENTRIES such entries.
+   * A crash before then reads those entries again (own: skipped), never loses one.
+   */
+  const lazy = new Set<string>();
+  let lazyEntries = 0;
   const inbound = new Map<string, Array<{ seq: number; env: string }>>();
   let draining = false;
   return {
@@ -212,16 +242,26 @@ export function createInboundApplier(deps: InboundDeps): InboundApplier {
         const batch = [...inbound];
         inbound.clear();
         let changed = false;
+        const eager: string[] = [];
         for (const [d, list] of batch) {
+          let others = false;
+          let mine = 0;
           for (const e of list) {
             if (e.seq <= (cursors.get(d) ?? 0)) continue;
             const entry = decodeEntry(d, e.env, session.inbox);
             const r = entry === undefined ? 'drop' : await applyEnvelope(d, entry);
             if (r === 'defer') stats.deferred++;
+            if (r === 'mine') mine++;
+            else others = true;
             if ((r === 'park' || r === 'defer') && entry !== undefined) park(d, e.seq, entry, r === 'defer');
             else if (r === 'drop') stats.rejected++;
-            else changed = true;
+            else if (r === 'ok') changed = true;
             cursors.set(d, e.seq);
+          }
+          if (others) eager.push(d);
+          else if (mine > 0) {
+            lazy.add(d);
+            lazyEntries += mine;
           }
         }
         if (changed) {
@@ -241,7 +281,11 @@ export function createInboundApplier(deps: InboundDeps): InboundApplier {
             }
           }
         }
-        await persistCursors(batch.map(([d]) => d));
+        if (eager.length > 0 || lazyEntries >= LAZY_CURSOR_ENTRIES || deps.counters.pending > 0) {
+          await persistCursors(new Set([...eager, ...lazy]));
+          lazy.clear();
+          lazyEntries = 0;
+        }
         deps.afterBatch(changed);
       });
     },

@@ -1,6 +1,7 @@
 import { fail, ok, type Result } from '../errors.js';
 import type { DocId, UserId } from '../ids.js';
 import type { DocChange } from '../protocol/doc-change.js';
+import type { VetChange } from './sync-types.js';
 import { decodeSnapshotBody } from '../protocol/snapshot-body.js';
 import type { DecodeSandbox } from '../sandbox/decode-sandbox.js';
 import type { UpdateScope } from '../sandbox/sandbox-protocol.js';
@@ -31,8 +32,8 @@ export function updateScopeOf(doc: DocId): UpdateScope {
  * accepted updates reach the engine; a snapshot's state is checked the same way (SNAP-3). The account's own changes (any of its devices) are trusted.
  * Automerge needs no sandbox (docs/shared NOTES: no hangs under the mutation probe), so it is not vetted.
  */
-export function vetWithSandbox(sandbox: DecodeSandbox, me: UserId): (change: DocChange) => Promise<Result<void>> {
-  return async (change) => {
+export function vetWithSandbox(sandbox: DecodeSandbox, me: UserId): VetChange {
+  const one = async (change: DocChange): Promise<Result<void>> => {
     if (change.kind === 'member' || change.author === me) return ok(undefined);
     // ADR 0025: a shared document's roots are the app's (no scope); an Automerge one is not Yjs.
     const ref = parseDocRef(change.doc);
@@ -44,4 +45,19 @@ export function vetWithSandbox(sandbox: DecodeSandbox, me: UserId): (change: Doc
     const r = await sandbox.check(change.doc, change.author, body?.state ?? change.payload, 'yjs-v1', scope);
     return r.ok ? ok(undefined) : r;
   };
+  /**
+   * BATCH-10: the updates of one range (one document, one author: an envelope's) in one sandbox
+   * round trip; anything else (a snapshot, a change that needs no vetting) goes through `one`.
+   */
+  const range = async (changes: readonly DocChange[]): Promise<Array<Result<void>>> => {
+    const first = changes[0];
+    const sameRange = first !== undefined && changes.every((c) => c.kind === 'update' && c.doc === first.doc && c.author === first.author);
+    if (!sameRange || changes.length === 1 || first.author === me) return Promise.all(changes.map(one));
+    const ref = parseDocRef(first.doc);
+    if (ref?.kind === 'doc' && !ref.mode.yjs) return changes.map(() => ok(undefined));
+    const scope = ref?.kind === 'doc' ? undefined : updateScopeOf(first.doc);
+    const results = await sandbox.checkRange(first.doc, first.author, changes.map((c) => c.payload), 'yjs-v1', scope);
+    return results.map((r) => (r.ok ? ok(undefined) : r));
+  };
+  return Object.assign(one, { range });
 }

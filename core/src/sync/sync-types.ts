@@ -36,9 +36,10 @@ export interface SyncClientOptions {
    * Untrusted CRDT payloads pass here before the engine (the decode sandbox: `vetWithSandbox`);
    * refuse with an error (`closed` = the sandbox is unavailable: the envelope waits). REQUIRED
    * when the engine runs on Yjs (H4, SYNC-15): `createSyncClient` throws `invalid_argument`
-   * without it, unless `unsafeNoDecodeSandbox` is set.
+   * without it, unless `unsafeNoDecodeSandbox` is set. A `vet` with `range` (vetWithSandbox's)
+   * gets a range's changes in one call (BATCH-10).
    */
-  readonly vet?: (change: DocChange) => Promise<Result<void>>;
+  readonly vet?: VetChange;
   /**
    * ADR 0022: push author snapshots of my closed feed chunks, so the relay drops the envelopes they
    * cover (SNAP-4). Default true.
@@ -84,6 +85,16 @@ export interface SyncStats {
   equivocations: number;
   /** SYNC-21: local changes taken out of the outbox unsent because their author had left the conversation. */
   undeliverable: number;
+}
+
+
+/**
+ * Vets one untrusted change before the engine sees it. `range` (optional): the changes of one
+ * envelope's range at once, results in order — one sandbox round trip per range (BATCH-10).
+ */
+export interface VetChange {
+  (change: DocChange): Promise<Result<void>>;
+  readonly range?: (changes: readonly DocChange[]) => Promise<ReadonlyArray<Result<void>>>;
 }
 
 /** SYNC-21: a local change that left the outbox unsent: its author was removed (or left) first. */

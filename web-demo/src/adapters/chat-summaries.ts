@@ -1,5 +1,5 @@
-import { chatList, createProjection, openProjectionDb } from '@kith/core';
-import type { Kith, Projection } from '@kith/core';
+import { chatList, createProjection, openProjectionDb, searchChats, searchMessages } from '@kith/core';
+import type { Kith, MessageSearchPage, MessageSearchQuery, Projection } from '@kith/core';
 
 /** What the chat list shows of one conversation besides its name and state. */
 export interface Summary {
@@ -12,6 +12,10 @@ export interface ChatSummaries {
   get(conversation: string): Summary | undefined;
   /** Re-reads the chat list once the projection has written what happened so far. */
   refresh(): Promise<void>;
+  /** Message search over the projection (ADR 0028), once it has written what happened so far. */
+  searchMessages(text: string, query?: MessageSearchQuery): Promise<MessageSearchPage>;
+  /** The ids of the chats whose name or members match (chat list order). */
+  searchChats(text: string): Promise<string[]>;
   close(): void;
 }
 
@@ -64,6 +68,8 @@ export async function createChatSummaries(kith: Kith, dbName: string, changed: (
   return {
     get: (conversation) => current.get(conversation),
     refresh,
+    searchMessages: async (text, query) => (await projection.idle(), searchMessages(db, kith.user, text, query)),
+    searchChats: async (text) => (await projection.idle(), (await searchChats(db, kith.user, text, { includeArchived: true })).map((c) => c.id)),
     close() {
       projection.close();
       db.close();

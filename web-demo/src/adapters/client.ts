@@ -4,7 +4,7 @@
  * the UI never touches them directly, so a missing piece of the SDK shows up in one file only.
  * load-client-factory.ts loads it lazily.
  */
-import type { Kith, SyncClient } from '@kith/core';
+import type { Kith, MessageSearchPage, MessageSearchQuery, SyncClient } from '@kith/core';
 export type SyncState = 'offline' | 'connecting' | 'syncing' | 'upToDate' | 'gap';
 export type PresenceState = 'online' | 'away' | 'busy' | 'offline';
 export type Tick = 'queued' | 'sent' | 'delivered' | 'read';
@@ -176,6 +176,9 @@ export interface DemoClient {
   safetyNumber(user: string): Promise<string>;
   chats(): ChatSummary[];
   chat(id: string): ChatSummary;
+  /** Search (ADR 0028): messages newest first (paged by `next`), and the ids of matching chats. */
+  searchMessages(text: string, query?: MessageSearchQuery): Promise<MessageSearchPage>;
+  searchChats(text: string): Promise<string[]>;
   openDirect(user: string): Promise<string>;
   /** Creates the group, then (when given) uploads its icon. */
   createGroup(name: string, description: string, members: readonly string[], icon?: FileInput): Promise<string>;

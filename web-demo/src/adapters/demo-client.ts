@@ -253,6 +253,8 @@ export async function createDemoClient(parts: DemoClientParts): Promise<DemoClie
         .map((c) => client.chat(c.id))
         .sort((a, b) => Number(b.pinned) - Number(a.pinned) || b.lastAt - a.lastAt);
     },
+    searchMessages: (text, query) => summaries.searchMessages(text, query),
+    searchChats: (text) => summaries.searchChats(text),
     chat(id) {
       const c = kith.conversations.get(id as ConversationId);
       const s = callPreview(c.id, summaries.get(id) ?? { lastText: '', lastAt: 0, unread: 0 });

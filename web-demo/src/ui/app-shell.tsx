@@ -1,8 +1,9 @@
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { AccountHeader } from './account-header.js';
 import { SyncBanner } from './sync-banner.js';
 import { SectionTabs, type Section } from './section-tabs.js';
-import { ChatList } from './chat-list.js';
+import { ChatSearchPanel } from './chat-search-panel.js';
+import { useJumpToMessage } from './use-search.js';
 import { ContactsPanel } from './contacts-panel.js';
 import { NewGroupForm } from './new-group-form.js';
 import { NewChat } from './new-chat.js';
@@ -20,6 +21,9 @@ export function AppShell({ onSignedOut }: { readonly onSignedOut: () => void }):
   const client = useClient();
   useUnreadTitle(client);
   useMessageNotifications(client, setOpen);
+  // A search result opens its conversation at the message.
+  const [jump, setJump] = useState<{ readonly id: string } | null>(null);
+  useJumpToMessage(jump, useCallback(() => setJump(null), []));
   const requests = client.contacts().filter((c) => c.status === 'incoming' && !c.blocked).length;
   // Back on the list, focus returns to the chat just left.
   const left = useRef<string | null>(null);
@@ -52,7 +56,16 @@ export function AppShell({ onSignedOut }: { readonly onSignedOut: () => void }):
             ) : (
               <>
                 {section === 'chats' && <NewChat onOpen={setOpen} />}
-                <ChatList archived={section === 'archived'} open={open} onOpen={setOpen} requests={requests} />
+                <ChatSearchPanel
+                  archived={section === 'archived'}
+                  open={open}
+                  onOpen={setOpen}
+                  onOpenMessage={(c, m) => {
+                    setOpen(c);
+                    setJump({ id: m });
+                  }}
+                  requests={requests}
+                />
               </>
             )}
           </div>

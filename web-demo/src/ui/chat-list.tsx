@@ -5,10 +5,12 @@ import { ChatAvatar } from './chat-avatar.js';
 import { useClient } from './client-context.js';
 
 /** The chats (or the archived ones), pinned first, newest activity next. */
-export function ChatList(props: { readonly archived: boolean; readonly open: string | null; readonly onOpen: (id: string) => void; readonly requests: number }): ReactNode {
+export function ChatList(props: { readonly archived: boolean; readonly open: string | null; readonly onOpen: (id: string) => void; readonly requests: number; readonly only?: ReadonlySet<string> | null }): ReactNode {
+  const only = props.only ?? null;
   const chats = useClient()
     .chats()
-    .filter((c) => c.archived === props.archived);
+    .filter((c) => c.archived === props.archived && (only === null || only.has(c.id)));
+  if (only !== null && chats.length === 0) return <p className="empty">No chats match.</p>;
   if (chats.length === 0) {
     const waiting = props.requests === 1 ? '1 contact request is waiting in Contacts.' : `${props.requests} contact requests are waiting in Contacts.`;
     return <p className="empty">{props.archived ? 'No archived chats.' : props.requests > 0 ? `No chats yet — ${waiting}` : 'No chats yet — add a contact to start one.'}</p>;

@@ -90,7 +90,13 @@ export async function createDexieStorage(options: DexieStorageOptions): Promise<
   const dexieOptions: DexieOptions = { chromeTransactionDurability: 'strict', autoOpen: false };
   if (options.indexedDB !== undefined) dexieOptions.indexedDB = options.indexedDB;
   if (options.IDBKeyRange !== undefined) dexieOptions.IDBKeyRange = options.IDBKeyRange;
+  // No live queries run on the engine's own database (it notifies through its own events), so
+  // Dexie's live-query machinery is taken out: its cache layer builds an AbortController (and a
+  // DOMException on abort) for every write transaction, its observability layer a range set per
+  // mutated index and a cross-tab broadcast (ADR 0029).
+  dexieOptions.cache = 'disabled';
   const db = new Dexie(options.name, dexieOptions) as KithDexie;
+  db.unuse({ stack: 'dbcore', name: 'Cache' }).unuse({ stack: 'dbcore', name: 'Observability' });
   declareDexieSchema(db);
   try {
     await db.open();

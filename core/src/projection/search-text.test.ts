@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { packId } from './search-index.js';
+import { foldText, indexTokens, lookupToken, matchesTerms, matchRanges, MAX_PREFIX, MAX_TOKENS, parseSearchTerms } from './search-text.js';
+
+describe('search text', () => {
+  it('folds case, diacritics, compatibility forms and final sigma', () => {
+    expect(foldText('Élan ÇA Straße')).toBe('elan ca straße');
+    expect(foldText('ＡＢＣ')).toBe('abc');
+    expect(foldText('ΟΔΟΣ')).toBe(foldText('οδος'));
+  });
+
+  it('indexes word prefixes from 2 to MAX_PREFIX characters, ideographs one by one', () => {
+    expect(indexTokens('Hi Zoë!')).toEqual(['hi', 'zo', 'zoe']);
+    expect(indexTokens('a I x')).toEqual([]);
+    const long = indexTokens('internationalisation');
+    expect(long.at(-1)).toBe('internationalisation'.slice(0, MAX_PREFIX));
+    expect(long).toHaveLength(MAX_PREFIX - 1);
+    expect(indexTokens('東京tower')).toEqual(['東', '京', 'to', 'tow', 'towe', 'tower']);
+  });
+
+  it('bounds the tokens of a hostile text and makes only the indexed words searchable', () => {
+    const words = Array.from({ length: 20_000 }, (_, i) => `w${i.toString(36)}x`);
+    const text = words.join(' ');
+    const tokens = indexTokens(text);
+    expect(tokens.length).toBeLessThanOrEqual(MAX_TOKENS);
+    expect(matchesTerms(text, [words[0]!])).toBe(true);
+    expect(matchesTerms(text, [words.at(-1)!])).toBe(false);
+  });
+
+  it('parses terms: folded, deduplicated, prefixes of other terms dropped, short ones ignored', () => {
+    expect(parseSearchTerms('  Caf café CAFÉS a ')).toEqual(['cafes']);
+    expect(parseSearchTerms('x')).toEqual([]);
+    expect(parseSearchTerms('東京')).toEqual(['東', '京']);
+    expect(lookupToken('internationalisation')).toBe('internat');
+  });
+
+  it('matches when every term prefixes a word, and reports ranges in the original text', () => {
+    expect(matchesTerms('Meet at the Café', ['cafe', 'me'])).toBe(true);
+    expect(matchesTerms('Meet at the Café', ['cafe', 'tea'])).toBe(false);
+    expect(matchesTerms('a decafe', ['cafe'])).toBe(false);
+    const text = 'Cafe\u0301 and CAFÉS';
+    const ranges = matchRanges(text, ['cafe']);
+    expect(ranges.map(([s, e]) => text.slice(s, e))).toEqual(['Cafe\u0301', 'CAFÉ']);
+    expect(matchRanges('😀 hello 😀 help', ['hel']).map(([s, e]) => '😀 hello 😀 help'.slice(s, e))).toEqual(['hel', 'hel']);
+  });
+});
+
+describe('packed ids', () => {
+  it('sort as the ids do and are 9 units', () => {
+    const ids = ['00000000-0000-0000-0000-000000000000', '0190aaaa-0000-7000-8000-000000000001', '0190aaaa-0000-7000-8000-000000000002', '0190aaab-0000-7000-8000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff'];
+    const packed = ids.map(packId);
+    expect(packed.every((p) => p.length === 9 && [...p].every((c) => c.charCodeAt(0) >= 0x1000 && c.charCodeAt(0) < 0xd800))).toBe(true);
+    expect([...packed].sort()).toEqual(packed);
+    expect(new Set(packed).size).toBe(ids.length);
+  });
+});

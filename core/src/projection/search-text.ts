@@ -1,0 +1,150 @@
+/**
+ * The text side of message search (ADR 0028): folding, the words of a text, the tokens the
+ * index stores for them, the terms of a query, and where the terms match in a text.
+ *
+ * - Folding: NFKD, combining marks removed, lower-cased (locale-independent), final sigma as
+ *   sigma: "Élan", "ÉLAN" and "elan" are one word; fullwidth "ＡＢＣ" is "abc".
+ * - A word is a run of letters and digits; each Han, Hiragana or Katakana character is a word
+ *   of its own (those scripts do not separate words with spaces).
+ * - A term matches a word it is a prefix of; a query matches a text when every term does.
+ * - Bounded: a text contributes at most `MAX_TOKENS` distinct tokens, in text order, and only
+ *   the words that contributed are searchable (a hostile 64 KiB message cannot bloat the index
+ *   or make a query fold more than that).
+ */
+
+/** Non-ideographic terms and words shorter than this are not indexed (and ignored in queries). */
+export const MIN_TERM = 2;
+/** Prefixes are indexed up to this length; longer terms look up their first `MAX_PREFIX` characters and are verified. */
+export const MAX_PREFIX = 8;
+/** Distinct tokens indexed per message. */
+export const MAX_TOKENS = 512;
+/** Terms per query (the rest are ignored). */
+export const MAX_TERMS = 8;
+
+const WORD = /[\p{L}\p{N}]+/gu;
+const IDEOGRAPH = /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}]/u;
+const MARKS = /\p{M}/gu;
+
+/** Case- and diacritic-folded text (the same length or longer than the input). */
+export function foldText(text: string): string {
+  return text.normalize('NFKD').replace(MARKS, '').toLowerCase().replaceAll('ς', 'σ');
+}
+
+interface Word {
+  readonly text: string;
+  /** Offsets in the folded text. */
+  readonly start: number;
+}
+
+/** The words of already-folded text, in order (ideographs split one per character). */
+function* foldedWords(folded: string): Generator<Word> {
+  for (const run of folded.matchAll(WORD)) {
+    const text = run[0];
+    const start = run.index;
+    if (!IDEOGRAPH.test(text)) {
+      yield { text, start };
+      continue;
+    }
+    let pending = '';
+    let pendingStart = start;
+    let offset = start;
+    for (const ch of text) {
+      if (IDEOGRAPH.test(ch)) {
+        if (pending !== '') yield { text: pending, start: pendingStart };
+        pending = '';
+        yield { text: ch, start: offset };
+      } else {
+        if (pending === '') pendingStart = offset;
+        pending += ch;
+      }
+      offset += ch.length;
+    }
+    if (pending !== '') yield { text: pending, start: pendingStart };
+  }
+}
+
+const isIdeograph = (word: string): boolean => IDEOGRAPH.test(word);
+const indexable = (word: string): boolean => word.length >= MIN_TERM || isIdeograph(word);
+
+/** The tokens a word is indexed under: its prefixes from `MIN_TERM` to `MAX_PREFIX` characters (an ideograph: itself). */
+function tokensOfWord(word: string): string[] {
+  if (isIdeograph(word)) return [word];
+  const chars = [...word];
+  const out: string[] = [];
+  for (let n = MIN_TERM; n <= Math.min(chars.length, MAX_PREFIX); n++) out.push(chars.slice(0, n).join(''));
+  return out;
+}
+
+/** The searchable words of a text with the distinct tokens they give, bounded by `MAX_TOKENS`. */
+function indexedWords(folded: string): { words: Word[]; tokens: Set<string> } {
+  const tokens = new Set<string>();
+  const words: Word[] = [];
+  for (const w of foldedWords(folded)) {
+    if (!indexable(w.text)) continue;
+    const fresh = tokensOfWord(w.text).filter((t) => !tokens.has(t));
+    if (tokens.size + fresh.length > MAX_TOKENS) break;
+    for (const t of fresh) tokens.add(t);
+    words.push(w);
+  }
+  return { words, tokens };
+}
+
+/** The distinct tokens the index stores for a message text. */
+export function indexTokens(text: string): string[] {
+  return [...indexedWords(foldText(text)).tokens];
+}
+
+/** The terms of a query: folded words, deduplicated, those that are a prefix of another dropped. */
+export function parseSearchTerms(query: string): string[] {
+  const words = [...new Set([...foldedWords(foldText(query))].map((w) => w.text).filter(indexable))];
+  const terms = words.filter((w) => !words.some((o) => o !== w && o.startsWith(w)));
+  return terms.slice(0, MAX_TERMS);
+}
+
+/** The index token a term is looked up under. */
+export function lookupToken(term: string): string {
+  return [...term].slice(0, MAX_PREFIX).join('');
+}
+
+/** Whether every term is a prefix of a searchable word of `text`. */
+export function matchesTerms(text: string, terms: readonly string[]): boolean {
+  const { words } = indexedWords(foldText(text));
+  return terms.every((t) => words.some((w) => w.text.startsWith(t)));
+}
+
+/**
+ * Where the terms match in `text`: [start, end) offsets into the original string (UTF-16
+ * units), sorted, for highlighting. Folds one code point at a time to map offsets back.
+ */
+export function matchRanges(text: string, terms: readonly string[]): Array<[number, number]> {
+  if (terms.length === 0) return [];
+  let folded = '';
+  /** origin[i]: the offset in `text` of the code point folded[i] came from; origin[folded.length] = text.length. */
+  const origin: number[] = [];
+  let offset = 0;
+  for (const ch of text) {
+    const f = foldText(ch);
+    for (let i = 0; i < f.length; i++) origin.push(offset);
+    folded += f;
+    offset += ch.length;
+  }
+  origin.push(text.length);
+  const { words } = indexedWords(folded);
+  const ranges: Array<[number, number]> = [];
+  for (const w of words) {
+    const term = terms.filter((t) => w.text.startsWith(t)).reduce((a, t) => (t.length > a.length ? t : a), '');
+    if (term === '') continue;
+    const start = origin[w.start] ?? text.length;
+    // The end is the start of the code point after the match (so a decomposed é is whole).
+    let end = text.length;
+    for (let i = w.start + term.length; i < origin.length; i++) {
+      const o = origin[i] ?? text.length;
+      if (o > (origin[w.start + term.length - 1] ?? start)) {
+        end = o;
+        break;
+      }
+    }
+    ranges.push([start, end]);
+  }
+  return ranges;
+}

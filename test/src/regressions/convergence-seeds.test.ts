@@ -41,11 +41,12 @@ import { runSeed } from '../convergence/run-seed.js';
  *   membership and the insert was sealed under epoch 1, which the removed member holds. Fixed by
  *   KEY-10 (content waits behind an own membership op of its conversation);
  *   own-removal-send-order.test.ts.
- * - yjs-971671176, yjs-971671253, automerge-212405061, automerge-212405227 (40, open): found by a
- *   random-base run of both suites at the end of wave 5 (330 seeds, 4 failed; CI's seeds from 1
+ * - yjs-971671176, yjs-971671253, automerge-212405061 (40, open), automerge-212405227 (40): found
+ *   by a random-base run of both suites at the end of wave 5 (330 seeds, 4 failed; CI's seeds from 1
  *   pass): a client that never goes quiet with contact subscriptions `denied`; a fresh device whose
  *   first message differs; one change left unacknowledged after quiescence; a shared-document
- *   insert made after a removal was known reaching the removed member (the yjs-164 class).
+ *   insert made after a removal was known reaching the removed member (the yjs-164 class, fixed by
+ *   KEY-10 with it).
  */
 const SEEDS: ReadonlyArray<readonly [string, 'yjs' | 'automerge', number, string, 'open'?]> = [
   ['automerge-75', 'automerge', 40, 'a restarted author whose newest chunk held no message resumed its clock behind its own ids (ID-3)'],
@@ -68,7 +69,7 @@ const SEEDS: ReadonlyArray<readonly [string, 'yjs' | 'automerge', number, string
   ['yjs-971671176', 'yjs', 40, 'bob never goes quiet: flush still busy after 400 rounds, his contact-document subscriptions denied', 'open'],
   ['yjs-971671253', 'yjs', 40, "a fresh device of erin differs from her device (a conversation's first message)", 'open'],
   ['automerge-212405061', 'automerge', 40, 'one change still unacknowledged after quiescence', 'open'],
-  ['automerge-212405227', 'automerge', 40, "a shared-document insert erin made after carol's removal was known reached carol (the yjs-164 class)", 'open'],
+  ['automerge-212405227', 'automerge', 40, "a shared-document insert erin made after carol's removal was known reached carol (the yjs-164 class; sync, fixed: KEY-10)"],
 ];
 
 describe('convergence regressions (named seeds)', () => {

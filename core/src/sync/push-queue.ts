@@ -57,7 +57,7 @@ export interface PushQueueDeps {
   readonly onDrained?: (doc: string) => void;
   /** SNAP-4: the `supersedes` of a snapshot's push (snapshot-pusher.ts), by change key. */
   readonly supersedes?: (key: string) => number | undefined;
-  /** SYNC-25: a claim run ended (subscriptions waiting for a claim may go now). */
+  /** SYNC-26: a claim run ended (subscriptions waiting for a claim may go now). */
   readonly onClaimsRun?: () => void;
 }
 

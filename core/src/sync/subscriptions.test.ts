@@ -94,7 +94,7 @@ describe('subscriptions (SYNC-5, SYNC-6, SYNC-18)', () => {
     console.log(`SYNC-24: caps tried ${h.sent.map((f) => f.cap.slice(0, 1)).join(',')}, then denied`);
   });
 
-  it('SYNC-25: a document whose scope is still to be claimed is not subscribed (no forbidden to give its token up); the refresh after the claim subscribes it', async () => {
+  it('SYNC-26: a document whose scope is still to be claimed is not subscribed (no forbidden to give its token up); the refresh after the claim subscribes it', async () => {
     const pending = new Set(['account:me', 'conv:inbox']);
     const h = harness(['account:me', 'members:inbox', 'profile:x'], ['a'.repeat(24)], pending);
     h.subs.refresh(false);

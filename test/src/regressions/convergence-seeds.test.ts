@@ -44,7 +44,8 @@ import { runSeed } from '../convergence/run-seed.js';
  * - yjs-971671176, yjs-971671253, automerge-212405061 (40, open), automerge-212405227 (40): found
  *   by a random-base run of both suites at the end of wave 5 (330 seeds, 4 failed; CI's seeds from 1
  *   pass): a client that never goes quiet with contact subscriptions `denied`; a fresh device whose
- *   first message differs; one change left unacknowledged after quiescence; a shared-document
+ *   first message differs; one change left unacknowledged after quiescence; (yjs-581052707) a
+ *   device left in gap on a feed chunk; a shared-document
  *   insert made after a removal was known reaching the removed member (the yjs-164 class, fixed by
  *   KEY-10 with it).
  */
@@ -69,6 +70,7 @@ const SEEDS: ReadonlyArray<readonly [string, 'yjs' | 'automerge', number, string
   ['yjs-971671176', 'yjs', 40, 'bob never goes quiet: flush still busy after 400 rounds, his contact-document subscriptions denied', 'open'],
   ['yjs-971671253', 'yjs', 40, "a fresh device of erin differs from her device (a conversation's first message)", 'open'],
   ['automerge-212405061', 'automerge', 40, 'one change still unacknowledged after quiescence', 'open'],
+  ['yjs-581052707', 'yjs', 40, 'erin stays in gap on a feed chunk (counter 3 missing): the flush never goes quiet', 'open'],
   ['automerge-212405227', 'automerge', 40, "a shared-document insert erin made after carol's removal was known reached carol (the yjs-164 class; sync, fixed: KEY-10)"],
 ];
 

@@ -4,7 +4,7 @@ import { createSyncHarness, type SyncHarness, type SyncPeer } from '@kith/core/t
 import { createInProcessRelay, type InProcessRelay } from '../harness/relay-host.js';
 
 /**
- * SYNC-25 (docs/PROTOCOL.md), found by the trace bench: alice and bob both open their direct
+ * SYNC-26 (docs/PROTOCOL.md), found by the trace bench: alice and bob both open their direct
  * conversation and a shared document of it (y-websocket over `createKithWebSocket`); alice's
  * edit never reached bob in 4 of 8 runs. Bob did so during his first connection: his openDirect
  * made the engine ask for new subscriptions, and that refresh ran after the relay authenticated
@@ -26,9 +26,9 @@ const lookup = async (from: SyncPeer, name: string) => {
   return r.value;
 };
 
-describe('a new device acting before its first connection settled (SYNC-25)', () => {
+describe('a new device acting before its first connection settled (SYNC-26)', () => {
   for (const seed of ['claims-first-1', 'claims-first-2', 'claims-first-3']) {
-    it(`SYNC-25 (${seed}): both open the direct conversation and a shared document at once; alice's edit and message reach bob`, async () => {
+    it(`SYNC-26 (${seed}): both open the direct conversation and a shared document at once; alice's edit and message reach bob`, async () => {
       const w = await createSyncHarness({ seed, relay: await createInProcessRelay() });
       world = w;
       const alice = await w.addPeer('alice');
@@ -44,7 +44,7 @@ describe('a new device acting before its first connection settled (SYNC-25)', ()
       await alice.kith.messages.send(conv, 'hi bob');
       await w.flush();
       const subs = Object.entries(bob.sync.describe().subs);
-      console.log(`[SYNC-25 ${seed}] bob's subscriptions: ${subs.length}, not ok: ${subs.filter(([, s]) => s !== 'ok').map(([d, s]) => `${d.split(':')[0]}=${s}`).join(' ') || 'none'}`);
+      console.log(`[SYNC-26 ${seed}] bob's subscriptions: ${subs.length}, not ok: ${subs.filter(([, s]) => s !== 'ok').map(([d, s]) => `${d.split(':')[0]}=${s}`).join(' ') || 'none'}`);
       // Contact documents are read only once a contact request exists (none here): denied as for alice.
       expect(subs.filter(([d, s]) => s !== 'ok' && !d.startsWith('contact:'))).toEqual([]);
       expect(b.doc.getMap('warm').get('up')).toBe(1);

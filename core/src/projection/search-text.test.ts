@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { packId } from './search-index.js';
-import { foldText, indexTokens, lookupToken, matchesTerms, matchRanges, MAX_PREFIX, MAX_TOKENS, parseSearchTerms } from './search-text.js';
+import { foldText, indexTokens, lookupToken, matchesTerms, matchRanges, MAX_PREFIX, MAX_TOKENS, parseSearchTerms, PREFIX_LENGTHS } from './search-text.js';
 
 describe('search text', () => {
   it('folds case, diacritics, compatibility forms and final sigma', () => {
@@ -9,13 +9,21 @@ describe('search text', () => {
     expect(foldText('ΟΔΟΣ')).toBe(foldText('οδος'));
   });
 
-  it('indexes word prefixes from 2 to MAX_PREFIX characters, ideographs one by one', () => {
-    expect(indexTokens('Hi Zoë!')).toEqual(['hi', 'zo', 'zoe']);
+  it('indexes word prefixes of the PREFIX_LENGTHS (2, 4, 8) characters, ideographs one by one', () => {
+    expect(PREFIX_LENGTHS).toEqual([2, 4, 8]);
+    expect(indexTokens('Hi Zoë!')).toEqual(['hi', 'zo']);
     expect(indexTokens('a I x')).toEqual([]);
     const long = indexTokens('internationalisation');
-    expect(long.at(-1)).toBe('internationalisation'.slice(0, MAX_PREFIX));
-    expect(long).toHaveLength(MAX_PREFIX - 1);
-    expect(indexTokens('東京tower')).toEqual(['東', '京', 'to', 'tow', 'towe', 'tower']);
+    expect(long).toEqual(['in', 'inte', 'internationalisation'.slice(0, MAX_PREFIX)]);
+    expect(indexTokens('東京tower')).toEqual(['東', '京', 'to', 'towe']);
+  });
+
+  it('looks a term up under its longest indexed prefix, which every word it prefixes has', () => {
+    expect(['zo', 'zoe', 'zoel', 'tower', 'towering', 'internationalisation', '京'].map((t) => lookupToken(t))).toEqual(['zo', 'zo', 'zoel', 'towe', 'towering', 'internat', '京']);
+    for (const [term, text] of [['zoe', 'Zoë'], ['towe', 'towering'], ['interna', 'internationalisation'], ['tow', 'tow']] as const) {
+      expect(matchesTerms(text, [term])).toBe(true);
+      expect(indexTokens(text)).toContain(lookupToken(term));
+    }
   });
 
   it('bounds the tokens of a hostile text and makes only the indexed words searchable', () => {

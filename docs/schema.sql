@@ -387,6 +387,16 @@ CREATE TRIGGER messages_tombstone AFTER UPDATE OF deleted_at ON messages
   FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL)
   EXECUTE FUNCTION clear_tombstoned_message();
 
+-- Delete for me: doc account:<user>, collection hidden (message id → { conversation, at }).
+-- Private to the user (only their devices read their account document); the message stays for
+-- everyone else. Pages leave hidden messages out on the user's devices.
+CREATE TABLE hidden_messages (
+  user_id     uuid NOT NULL REFERENCES users (id),
+  message_id  uuid NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+  hidden_at   timestamptz NOT NULL,
+  PRIMARY KEY (user_id, message_id)
+);
+
 -- ------------------------------------------------------------------------- receipts
 -- Doc feed:<conv>:<member>:<n>, collection rcpt (deviceId → { delivered, read }).
 -- Per member and device, two watermarks: "everything up to this message id has been

@@ -26,6 +26,23 @@ describe('search text', () => {
     }
   });
 
+  it('never misses: a term that prefixes a word finds its lookup token among the word\'s tokens (seeded)', () => {
+    let seed = 17;
+    const next = (n: number): number => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31), seed % n);
+    const letters = 'abcdeéoøß東ｚ';
+    let checked = 0;
+    for (let i = 0; i < 500; i++) {
+      const word = Array.from({ length: 2 + next(12) }, () => letters[next(letters.length)]).join('');
+      const text = `x ${word.toUpperCase()} y`;
+      for (const term of parseSearchTerms(word.slice(0, 2 + next(word.length)))) {
+        if (!matchesTerms(text, [term])) continue;
+        expect(indexTokens(text)).toContain(lookupToken(term));
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(300);
+  });
+
   it('bounds the tokens of a hostile text and makes only the indexed words searchable', () => {
     const words = Array.from({ length: 20_000 }, (_, i) => `w${i.toString(36)}x`);
     const text = words.join(' ');

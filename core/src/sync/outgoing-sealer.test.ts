@@ -90,3 +90,49 @@ describe('outgoing sealer (SYNC-21)', () => {
     expect(sealer.held).toBe(0);
   });
 });
+
+/** KEY-10 (seed yjs-164): an own membership op waiting in the sealer holds back later content of its conversation. */
+describe('outgoing sealer (KEY-10)', () => {
+  const member = (conv: string, counter: number): DocChange => ({ ...change(`members:${conv}`, counter), kind: 'member' });
+  const setup = (busyDocs: Set<string>, noKeyYet: Set<string>) => {
+    const sealed: string[] = [];
+    const session = {
+      sealOutgoing: (input: DocChange | readonly DocChange[]): Promise<Result<void>> => {
+        const run: readonly DocChange[] = Array.isArray(input) ? (input as readonly DocChange[]) : [input as DocChange];
+        if (noKeyYet.has(run[0]!.doc)) return Promise.resolve(fail('unknown_epoch', 'no key yet'));
+        for (const x of run) sealed.push(`${x.doc}|${x.counter}`);
+        return Promise.resolve(ok(undefined));
+      },
+      departed: (): boolean => false,
+    };
+    const sealer = createOutgoingSealer(session, () => false, undefined, (doc) => busyDocs.has(doc));
+    return { sealer, sealed };
+  };
+
+  it('a removal op behind its log\'s push in flight holds back the later feed change and shared-document edit of its group, not another group\'s', async () => {
+    const busy = new Set(['members:g']);
+    const { sealer, sealed } = setup(busy, new Set());
+    await sealer.seal(member('g', 5));
+    await sealer.seal(change('doc:g:pad:0', 1));
+    await sealer.seal(change('feed:g:carol:0', 2));
+    await sealer.seal(change('feed:h:carol:0', 1));
+    expect(sealed).toEqual(['feed:h:carol:0|1']);
+    expect(sealer.held).toBe(3);
+    busy.clear(); // the earlier push was acknowledged
+    await sealer.seal();
+    expect(sealed).toEqual(['feed:h:carol:0|1', 'members:g|5', 'doc:g:pad:0|1', 'feed:g:carol:0|2']);
+    expect(sealer.held).toBe(0);
+  });
+
+  it('a held membership op (no key yet) holds back later content of its group; content written before it goes first', async () => {
+    const noKey = new Set(['members:g']);
+    const { sealer, sealed } = setup(new Set(), noKey);
+    await sealer.seal(change('feed:g:carol:0', 1));
+    await sealer.seal(member('g', 2));
+    await sealer.seal(change('feed:g:carol:0', 2));
+    expect(sealed).toEqual(['feed:g:carol:0|1']);
+    noKey.clear();
+    await sealer.seal();
+    expect(sealed).toEqual(['feed:g:carol:0|1', 'members:g|2', 'feed:g:carol:0|2']);
+  });
+});

@@ -1,3 +1,4 @@
+import { contentConversationOf, conversationOfDoc } from '../model/doc-ids.js';
 import { changeKey, type DocChange } from '../protocol/doc-change.js';
 import type { SecureSession } from '../session/secure-session.js';
 
@@ -16,6 +17,11 @@ export const MAX_BATCH_BYTES = 256 * 1024;
  * changes wait here; the next `seal()` after that push left the queue seals the consecutive
  * updates waiting as ONE range (at most MAX_BATCH_CHANGES / MAX_BATCH_BYTES). A change of an
  * idle document is sealed at once: nothing waits on a timer.
+ * KEY-10: a conversation's content change (feed chunk, shared document) is never sealed ahead of
+ * an earlier own membership op of that conversation still waiting here: the session's view (and
+ * so the AUTH-1 send gate and the epoch chosen) takes own ops in outbox order, so a message
+ * written after my removal of a member must wait for that removal to be sealed, then goes under
+ * the epoch that counts it — never under the one the removed member still holds.
  */
 export interface OutgoingSealer {
   seal(change?: DocChange): Promise<void>;
@@ -63,9 +69,17 @@ export function createOutgoingSealer(
     async seal(change) {
       if (change !== undefined) held.push(change);
       const blocked = new Set<string>();
+      /** KEY-10: conversations with an own membership op waiting: their content waits behind it. */
+      const behindMemberOp = new Set<string>();
+      const hold = (c: DocChange): void => {
+        blocked.add(c.doc);
+        const conv = c.kind === 'member' ? conversationOfDoc(c.doc) : undefined;
+        if (conv !== undefined) behindMemberOp.add(conv);
+      };
       for (let i = 0; i < held.length; ) {
         const c = held[i]!;
-        if (blocked.has(c.doc)) {
+        const content = contentConversationOf(c.doc);
+        if (blocked.has(c.doc) || (content !== undefined && behindMemberOp.has(content))) {
           i++;
           continue;
         }
@@ -74,7 +88,7 @@ export function createOutgoingSealer(
           continue;
         }
         if (maxBatch > 1 && busy(c.doc)) {
-          blocked.add(c.doc); // BATCH-9: waits for the doc's queued push to be acknowledged
+          hold(c); // BATCH-9: waits for the doc's queued push to be acknowledged
           i++;
           continue;
         }
@@ -82,7 +96,7 @@ export function createOutgoingSealer(
         const run = indices.map((j) => held[j]!);
         const outcome = await sealRun(run);
         if (outcome === 'held') {
-          blocked.add(c.doc);
+          hold(c);
           i++;
           continue;
         }

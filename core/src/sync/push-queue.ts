@@ -57,6 +57,8 @@ export interface PushQueueDeps {
   readonly onDrained?: (doc: string) => void;
   /** SNAP-4: the `supersedes` of a snapshot's push (snapshot-pusher.ts), by change key. */
   readonly supersedes?: (key: string) => number | undefined;
+  /** SYNC-25: a claim run ended (subscriptions waiting for a claim may go now). */
+  readonly onClaimsRun?: () => void;
 }
 
 export function createPushQueue(deps: PushQueueDeps): PushQueue {
@@ -108,6 +110,7 @@ export function createPushQueue(deps: PushQueueDeps): PushQueue {
           const token = rt.token();
           if (token !== undefined) await claims.run(deps.fetch, token);
           claiming = false;
+          deps.onClaimsRun?.();
           if (claims.size === 0) pushAll();
         });
       }

@@ -4,7 +4,7 @@ import type { KeyStore } from '../session/key-store.js';
 import type { ClientFrame } from '../protocol/relay/frames.js';
 import { createSubscriptions } from './subscriptions.js';
 
-function harness(docs: string[], tokens: string[] = ['a'.repeat(24), 'b'.repeat(24)]) {
+function harness(docs: string[], tokens: string[] = ['a'.repeat(24), 'b'.repeat(24)], pendingClaims: ReadonlySet<string> = new Set()) {
   const sent: Array<Extract<ClientFrame, { t: 'sub' }>> = [];
   const jobs: Array<() => Promise<void>> = [];
   const later: Array<() => void> = [];
@@ -22,7 +22,7 @@ function harness(docs: string[], tokens: string[] = ['a'.repeat(24), 'b'.repeat(
     enqueue: (fn) => void jobs.push(fn),
   };
   const keys = { tokens: () => tokens } as unknown as KeyStore;
-  const subs = createSubscriptions({ rt, keys, cursors: new Map(), wanted: () => docs, retryLater: (fn) => void later.push(fn) });
+  const subs = createSubscriptions({ rt, keys, cursors: new Map(), wanted: () => docs, retryLater: (fn) => void later.push(fn), claimPending: (scope) => pendingClaims.has(scope) });
   const run = async (): Promise<void> => {
     while (jobs.length > 0) await jobs.shift()!();
   };
@@ -92,5 +92,19 @@ describe('subscriptions (SYNC-5, SYNC-6, SYNC-18)', () => {
     expect(h.sent.length).toBe(3);
     expect(h.subs.describe()).toEqual({ 'members:g': 'denied' });
     console.log(`SYNC-24: caps tried ${h.sent.map((f) => f.cap.slice(0, 1)).join(',')}, then denied`);
+  });
+
+  it('SYNC-25: a document whose scope is still to be claimed is not subscribed (no forbidden to give its token up); the refresh after the claim subscribes it', async () => {
+    const pending = new Set(['account:me', 'conv:inbox']);
+    const h = harness(['account:me', 'members:inbox', 'profile:x'], ['a'.repeat(24)], pending);
+    h.subs.refresh(false);
+    expect(h.sent.map((f) => f.doc)).toEqual(['profile:x']);
+    expect(h.subs.pending()).toBe(true);
+    pending.clear(); // the claim run stored them
+    h.subs.refresh(false);
+    expect(h.sent.map((f) => f.doc)).toEqual(['profile:x', 'account:me', 'members:inbox']);
+    for (const f of h.sent) h.subs.onOk(f.id);
+    await h.run();
+    expect(h.subs.describe()).toEqual({ 'profile:x': 'ok', 'account:me': 'ok', 'members:inbox': 'ok' });
   });
 });

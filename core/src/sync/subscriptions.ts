@@ -10,7 +10,10 @@ import type { KeyStore } from '../session/key-store.js';
  * authenticated connection) is forgotten, so the next `refresh` sends it again; a transient
  * refusal (`rate_limited`, `storage_failed`) is retried after `retryLater`; any other refusal
  * (e.g. `invalid_argument` "already subscribed") marks it `denied` instead of resending at once
- * (SYNC-18).
+ * (SYNC-18). SYNC-25: a document whose scope this client still has to claim is not subscribed
+ * until the claim settled — the relay would answer `forbidden` (no record yet), the sub would give
+ * its token up and end `denied`; the refresh after the claims ran (`afterAuth`, the push queue's
+ * claim run) subscribes it.
  */
 export interface Subscriptions {
   /** Subscribes every wanted document not subscribed yet (and, if asked, retries denied ones). */
@@ -45,6 +48,8 @@ export interface SubscriptionDeps {
   readonly wanted: () => Iterable<string>;
   /** Runs `fn` later (after the client's retry delay, on the injected clock). */
   readonly retryLater: (fn: () => void) => void;
+  /** SYNC-25: whether a claim of `scope` waits to be stored at the relay (capability-claims.ts). */
+  readonly claimPending: (scope: string) => boolean;
 }
 
 const TRANSIENT = new Set(['rate_limited', 'storage_failed']);
@@ -55,6 +60,13 @@ export function createSubscriptions(deps: SubscriptionDeps): Subscriptions {
   const subById = new Map<number, string>();
   const subscribe = (doc: string): void => {
     const scope = capabilityScopeOf(doc);
+    if (deps.claimPending(scope)) {
+      // SYNC-25: subscribed by the refresh that follows the claim run.
+      const waiting = subs.get(doc);
+      if (waiting !== undefined) subById.delete(waiting.id);
+      subs.delete(doc);
+      return;
+    }
     // Newest first: after a rotation (SYNC-24) the older tokens of a group are refused.
     const sub: Sub = subs.get(doc) ?? { state: 'pending', id: 0, cap: undefined, tried: new Set() };
     subs.set(doc, sub);

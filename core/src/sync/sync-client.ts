@@ -83,6 +83,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     supersedes: (key) => snapshots.supersedes(key),
     // BATCH-9: the doc's push left the queue: what waited behind it leaves as one range.
     onDrained: () => work.enqueue(() => sealer.seal()),
+    onClaimsRun: () => subs.refresh(false),
   });
   const lookups = createDirectoryLookups({ crypto, fetch: transport.fetch, keys, storage, engine, session, me });
   const sealer = createOutgoingSealer(session, (key) => pushes.has(key), (change) => undeliverable.report(change), (doc) => pushes.busy(doc), options.maxBatch);
@@ -92,6 +93,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     cursors,
     wanted: () => wantedDocs({ me, inbox: session.inbox, engine, follows, chunks, memberships, keys, known: [] }),
     retryLater: (fn) => void clock.setTimer(backoff.baseMs, fn),
+    claimPending: (scope) => claims.has(scope),
   });
   const inbound = createInboundApplier({
     rt, identity, session, handleIntro, engine, storage, vet: options.vet, stats, counters, cursors, follows, chunks,

@@ -152,11 +152,11 @@ function add(t: SuiteTotals, r: SeedResult): void {
  * test/src/regressions/convergence-seeds.test.ts): while they fail they are reported, not counted.
  * automerge-75 (a restarted author's clock behind its own ids) was fixed by ID-3. Open: yjs-18 (a
  * shared-document edit a removed member made before learning of it, undeliverable (SYNC-21), counts
- * at her own device again once she is re-added, and nowhere else: ADR 0025 addendum); yjs-164 (a
- * removed member's device shows a shared-document insert the remover made after the removal — she
- * holds epoch 1 and the remover's change was sealed under epoch 1 after the removal: ADR 0025 addendum).
+ * at her own device again once she is re-added, and nowhere else: ADR 0025 addendum). yjs-164 (a
+ * remover's edit sealed ahead of her own removal op, under the epoch the removed member holds) was
+ * fixed by KEY-10.
  */
-const KNOWN_OPEN = new Set<string>(['yjs-18', 'yjs-164']);
+const KNOWN_OPEN = new Set<string>(['yjs-18']);
 
 /** Kinds of `REQUIRED_TALLY` that never happened. */
 export const missingKinds = (t: SuiteTotals): string[] =>

@@ -32,9 +32,21 @@ import { runSeed } from '../convergence/run-seed.js';
  *   peer agreed (divergent 0): the oracle wrongly took `members + former` as monotone. It now
  *   observes the membership extent (membership-extent.ts: a user who vanishes while their adder is
  *   no longer an admin stays counted); any other vanishing is still a regression.
- * - yjs-18, yjs-164 (40, open): found by the shared-document steps (ADR 0025 addendum): a re-added
- *   member's undeliverable edit counts at her device only; a removed member's copy holds an insert
- *   the remover made after removing her.
+ * - yjs-18 (40, open): found by the shared-document steps (ADR 0025 addendum): a re-added
+ *   member's undeliverable edit counts at her device only.
+ * - yjs-164 (40): found by the shared-document steps: a removed member's copy held an insert the
+ *   remover made after removing her. The removal op waited in the remover's sealer behind the
+ *   membership log's push in flight (BATCH-9) while the insert, of another document, went ahead;
+ *   the session's view counts own ops in outbox order, so the send gate still saw the older
+ *   membership and the insert was sealed under epoch 1, which the removed member holds. Fixed by
+ *   KEY-10 (content waits behind an own membership op of its conversation);
+ *   own-removal-send-order.test.ts.
+ * - yjs-971671176, yjs-971671253, automerge-212405061 (40, open), automerge-212405227 (40): found
+ *   by a random-base run of both suites at the end of wave 5 (330 seeds, 4 failed; CI's seeds from 1
+ *   pass): a client that never goes quiet with contact subscriptions `denied`; a fresh device whose
+ *   first message differs; one change left unacknowledged after quiescence; a shared-document
+ *   insert made after a removal was known reaching the removed member (the yjs-164 class, fixed by
+ *   KEY-10 with it).
  */
 const SEEDS: ReadonlyArray<readonly [string, 'yjs' | 'automerge', number, string, 'open'?]> = [
   ['automerge-75', 'automerge', 40, 'a restarted author whose newest chunk held no message resumed its clock behind its own ids (ID-3)'],
@@ -53,7 +65,11 @@ const SEEDS: ReadonlyArray<readonly [string, 'yjs' | 'automerge', number, string
   ['yjs-1623', 'yjs', 40, 'a removed member\'s unsealed change stuck in the outbox, not_a_member forever (sync, fixed: SYNC-21)'],
   ['automerge-861848552', 'automerge', 40, 'an add vetoed by MEM-6 (its adder removed concurrently) made the group look smaller (oracle)'],
   ['yjs-18', 'yjs', 40, 'a shared-document edit made by a removed member unaware of it, undeliverable (SYNC-21), shows at her device alone once she is re-added (shared docs, ADR 0025 addendum)', 'open'],
-  ['yjs-164', 'yjs', 40, 'a removed member\'s copy of a shared document holds an insert the remover made after removing her, sealed under the epoch before it (send gate, ADR 0025 addendum)', 'open'],
+  ['yjs-164', 'yjs', 40, 'a removed member\'s copy of a shared document held an insert the remover made after removing her: sealed ahead of her removal op, still waiting behind a push of the log, under the epoch before it (sync, fixed: KEY-10)'],
+  ['yjs-971671176', 'yjs', 40, 'bob never goes quiet: flush still busy after 400 rounds, his contact-document subscriptions denied', 'open'],
+  ['yjs-971671253', 'yjs', 40, "a fresh device of erin differs from her device (a conversation's first message)", 'open'],
+  ['automerge-212405061', 'automerge', 40, 'one change still unacknowledged after quiescence', 'open'],
+  ['automerge-212405227', 'automerge', 40, "a shared-document insert erin made after carol's removal was known reached carol (the yjs-164 class; sync, fixed: KEY-10)"],
 ];
 
 describe('convergence regressions (named seeds)', () => {

@@ -1,6 +1,6 @@
 import type { MessagesRow, SearchIndexRow } from './projection-rows.js';
 import type { ProjectionDb } from './projection-schema.js';
-import { indexTokens } from './search-text.js';
+import { indexTokens, PREFIX_LENGTHS } from './search-text.js';
 
 /**
  * Keeps the search index (table searchIndex, ADR 0028) equal to the message rows: a message's
@@ -31,9 +31,10 @@ export const localKey = (conversationId: string, token: string, messageId: strin
 
 const CHUNK = 2000;
 
-export function searchIndexRow(m: MessagesRow): SearchIndexRow | null {
+/** The index row of a message (null: nothing to index). `lengths`: the bench's comparison only. */
+export function searchIndexRow(m: MessagesRow, lengths: readonly number[] = PREFIX_LENGTHS): SearchIndexRow | null {
   if (m.body === null || m.deletedAt !== null) return null;
-  const tokens = indexTokens(m.body);
+  const tokens = indexTokens(m.body, lengths);
   if (tokens.length === 0) return null;
   return {
     messageId: m.id,
@@ -51,15 +52,21 @@ export async function removeSearchTokens(db: ProjectionDb, ids: readonly string[
 /**
  * Indexes the rows just written. Only bodies that changed are re-tokenised (a reaction or a
  * receipt re-reads the message with the same text); `previous` holds the rows they replace,
- * `clear` says the table was emptied (a rebuild).
+ * `clear` says the table was emptied (a rebuild). `lengths`: the bench's comparison only.
  */
-export async function indexMessages(db: ProjectionDb, rows: Iterable<MessagesRow>, previous: ReadonlyMap<string, MessagesRow>, clear: boolean): Promise<void> {
+export async function indexMessages(
+  db: ProjectionDb,
+  rows: Iterable<MessagesRow>,
+  previous: ReadonlyMap<string, MessagesRow>,
+  clear: boolean,
+  lengths: readonly number[] = PREFIX_LENGTHS,
+): Promise<void> {
   const gone: string[] = [];
   const fresh: SearchIndexRow[] = [];
   for (const m of rows) {
     const before = previous.get(m.id);
     if (!clear && before !== undefined && before.body === m.body && (before.deletedAt === null) === (m.deletedAt === null)) continue;
-    const row = searchIndexRow(m);
+    const row = searchIndexRow(m, lengths);
     if (row !== null) fresh.push(row);
     else if (!clear && before !== undefined) gone.push(m.id);
   }

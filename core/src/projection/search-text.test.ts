@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { packId } from './search-index.js';
-import { foldText, indexTokens, lookupToken, matchesTerms, matchRanges, MAX_PREFIX, MAX_TOKENS, parseSearchTerms } from './search-text.js';
+import { foldText, indexTokens, lookupToken, matchesTerms, matchRanges, MAX_PREFIX, MAX_TOKENS, parseSearchTerms, PREFIX_LENGTHS } from './search-text.js';
 
 describe('search text', () => {
   it('folds case, diacritics, compatibility forms and final sigma', () => {
@@ -9,13 +9,38 @@ describe('search text', () => {
     expect(foldText('ΟΔΟΣ')).toBe(foldText('οδος'));
   });
 
-  it('indexes word prefixes from 2 to MAX_PREFIX characters, ideographs one by one', () => {
-    expect(indexTokens('Hi Zoë!')).toEqual(['hi', 'zo', 'zoe']);
+  it('indexes word prefixes of the PREFIX_LENGTHS (2, 4, 8) characters, ideographs one by one', () => {
+    expect(PREFIX_LENGTHS).toEqual([2, 4, 8]);
+    expect(indexTokens('Hi Zoë!')).toEqual(['hi', 'zo']);
     expect(indexTokens('a I x')).toEqual([]);
     const long = indexTokens('internationalisation');
-    expect(long.at(-1)).toBe('internationalisation'.slice(0, MAX_PREFIX));
-    expect(long).toHaveLength(MAX_PREFIX - 1);
-    expect(indexTokens('東京tower')).toEqual(['東', '京', 'to', 'tow', 'towe', 'tower']);
+    expect(long).toEqual(['in', 'inte', 'internationalisation'.slice(0, MAX_PREFIX)]);
+    expect(indexTokens('東京tower')).toEqual(['東', '京', 'to', 'towe']);
+  });
+
+  it('looks a term up under its longest indexed prefix, which every word it prefixes has', () => {
+    expect(['zo', 'zoe', 'zoel', 'tower', 'towering', 'internationalisation', '京'].map((t) => lookupToken(t))).toEqual(['zo', 'zo', 'zoel', 'towe', 'towering', 'internat', '京']);
+    for (const [term, text] of [['zoe', 'Zoë'], ['towe', 'towering'], ['interna', 'internationalisation'], ['tow', 'tow']] as const) {
+      expect(matchesTerms(text, [term])).toBe(true);
+      expect(indexTokens(text)).toContain(lookupToken(term));
+    }
+  });
+
+  it('never misses: a term that prefixes a word finds its lookup token among the word\'s tokens (seeded)', () => {
+    let seed = 17;
+    const next = (n: number): number => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31), seed % n);
+    const letters = 'abcdeéoøß東ｚ';
+    let checked = 0;
+    for (let i = 0; i < 500; i++) {
+      const word = Array.from({ length: 2 + next(12) }, () => letters[next(letters.length)]).join('');
+      const text = `x ${word.toUpperCase()} y`;
+      for (const term of parseSearchTerms(word.slice(0, 2 + next(word.length)))) {
+        if (!matchesTerms(text, [term])) continue;
+        expect(indexTokens(text)).toContain(lookupToken(term));
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(300);
   });
 
   it('bounds the tokens of a hostile text and makes only the indexed words searchable', () => {

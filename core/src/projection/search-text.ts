@@ -14,8 +14,15 @@
 
 /** Non-ideographic terms and words shorter than this are not indexed (and ignored in queries). */
 export const MIN_TERM = 2;
-/** Prefixes are indexed up to this length; longer terms look up their first `MAX_PREFIX` characters and are verified. */
-export const MAX_PREFIX = 8;
+/**
+ * The prefix lengths (in code points) a word is indexed under, ascending, the first `MIN_TERM`.
+ * A term looks up its prefix of the longest of these lengths it reaches and is verified against
+ * the row (ADR 0028 § Fewer prefixes): a word that a term prefixes is at least as long as the
+ * term, so it has that token. Lengths that double keep the lookup at least half the term.
+ */
+export const PREFIX_LENGTHS: readonly number[] = [2, 4, 8];
+/** The longest indexed prefix; longer terms look up their first `MAX_PREFIX` characters and are verified. */
+export const MAX_PREFIX = PREFIX_LENGTHS[PREFIX_LENGTHS.length - 1] ?? MIN_TERM;
 /** Distinct tokens indexed per message. */
 export const MAX_TOKENS = 512;
 /** Terms per query (the rest are ignored). */
@@ -66,22 +73,22 @@ function* foldedWords(folded: string): Generator<Word> {
 const isIdeograph = (word: string): boolean => IDEOGRAPH.test(word);
 const indexable = (word: string): boolean => word.length >= MIN_TERM || isIdeograph(word);
 
-/** The tokens a word is indexed under: its prefixes from `MIN_TERM` to `MAX_PREFIX` characters (an ideograph: itself). */
-function tokensOfWord(word: string): string[] {
+/** The tokens a word is indexed under: its prefixes of the `lengths` it reaches (an ideograph: itself). */
+function tokensOfWord(word: string, lengths: readonly number[]): string[] {
   if (isIdeograph(word)) return [word];
   const chars = [...word];
   const out: string[] = [];
-  for (let n = MIN_TERM; n <= Math.min(chars.length, MAX_PREFIX); n++) out.push(chars.slice(0, n).join(''));
+  for (const n of lengths) if (n <= chars.length) out.push(chars.slice(0, n).join(''));
   return out;
 }
 
 /** The searchable words of a text with the distinct tokens they give, bounded by `MAX_TOKENS`. */
-function indexedWords(folded: string): { words: Word[]; tokens: Set<string> } {
+function indexedWords(folded: string, lengths: readonly number[] = PREFIX_LENGTHS): { words: Word[]; tokens: Set<string> } {
   const tokens = new Set<string>();
   const words: Word[] = [];
   for (const w of foldedWords(folded)) {
     if (!indexable(w.text)) continue;
-    const fresh = tokensOfWord(w.text).filter((t) => !tokens.has(t));
+    const fresh = tokensOfWord(w.text, lengths).filter((t) => !tokens.has(t));
     if (tokens.size + fresh.length > MAX_TOKENS) break;
     for (const t of fresh) tokens.add(t);
     words.push(w);
@@ -89,9 +96,12 @@ function indexedWords(folded: string): { words: Word[]; tokens: Set<string> } {
   return { words, tokens };
 }
 
-/** The distinct tokens the index stores for a message text. */
-export function indexTokens(text: string): string[] {
-  return [...indexedWords(foldText(text)).tokens];
+/**
+ * The distinct tokens the index stores for a message text. `lengths` is for the benchmark's
+ * comparison with other prefix sets; the index always uses `PREFIX_LENGTHS`.
+ */
+export function indexTokens(text: string, lengths: readonly number[] = PREFIX_LENGTHS): string[] {
+  return [...indexedWords(foldText(text), lengths).tokens];
 }
 
 /** The terms of a query: folded words, deduplicated, those that are a prefix of another dropped. */
@@ -101,9 +111,12 @@ export function parseSearchTerms(query: string): string[] {
   return terms.slice(0, MAX_TERMS);
 }
 
-/** The index token a term is looked up under. */
-export function lookupToken(term: string): string {
-  return [...term].slice(0, MAX_PREFIX).join('');
+/** The index token a term is looked up under: its prefix of the longest indexed length it reaches (an ideograph: itself). */
+export function lookupToken(term: string, lengths: readonly number[] = PREFIX_LENGTHS): string {
+  if (isIdeograph(term)) return term;
+  const chars = [...term];
+  const n = lengths.reduce((best, l) => (l <= chars.length && l > best ? l : best), 0);
+  return chars.slice(0, n).join('');
 }
 
 /** Whether every term is a prefix of a searchable word of `text`. */

@@ -1,7 +1,7 @@
 import type { ConversationsRow, MessagesRow } from '../projection-rows.js';
 import type { ProjectionDb } from '../projection-schema.js';
 import { KithError } from '../../errors.js';
-import { lookupToken, matchesTerms, matchRanges, parseSearchTerms } from '../search-text.js';
+import { lookupToken, matchesTerms, matchRanges, parseSearchTerms, PREFIX_LENGTHS } from '../search-text.js';
 import { packId, SEP } from '../search-index.js';
 import { usernamesOf } from './usernames.js';
 
@@ -44,7 +44,7 @@ const expectUuid = (id: string): string => {
 
 /**
  * Message search (ADR 0028): messages whose words start with every term of `text`, newest
- * first. Reads the index keys of the most selective-looking term (the longest) backwards
+ * first. Reads the index keys of the most selective-looking term (the longest lookup token) backwards
  * from the cursor — index searchIndex[*global] (`token SEP id`), or [*local]
  * (`conversation SEP token SEP id`, ids packed) for one conversation — and verifies each candidate's current row against all terms, so the
  * cost is the postings walked (bounded per call by SEARCH_SCAN_BUDGET), not the history.
@@ -52,13 +52,22 @@ const expectUuid = (id: string): string => {
  * rows are gone), nor conversations the viewer has left (shelf 0).
  */
 export async function searchMessages(db: ProjectionDb, viewer: string, text: string, query: MessageSearchQuery = {}): Promise<MessageSearchPage> {
+  return searchMessagesWith(db, viewer, text, query, PREFIX_LENGTHS);
+}
+
+/** `searchMessages` over an index built with other prefix lengths: the bench's before/after comparison (not exported by the package). */
+export async function searchMessagesWith(db: ProjectionDb, viewer: string, text: string, query: MessageSearchQuery, lengths: readonly number[]): Promise<MessageSearchPage> {
   const limit = query.limit ?? 20;
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new KithError('invalid_argument', 'limit is 1–100');
   if (typeof text !== 'string') throw new KithError('invalid_argument', 'search text must be a string');
   const terms = parseSearchTerms(text.slice(0, 1000));
-  const driver = terms.reduce((a, t) => (t.length > a.length ? t : a), '');
+  // The driver: the term with the longest lookup token (the most selective-looking), ties to the longer term.
+  const driver = terms.reduce((a, t) => {
+    const [lt, la] = [lookupToken(t, lengths).length, lookupToken(a, lengths).length];
+    return lt > la || (lt === la && t.length > a.length) ? t : a;
+  }, '');
   if (driver === '') return { messages: [], next: null };
-  const token = lookupToken(driver);
+  const token = lookupToken(driver, lengths);
   const conv = query.conversation;
   const prefix = conv === undefined ? `${token}${SEP}` : `${packId(expectUuid(conv))}${SEP}${token}${SEP}`;
   const index = conv === undefined ? 'global' : 'local';

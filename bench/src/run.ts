@@ -18,18 +18,9 @@ import { kithSystem } from './kith/kith-system.js';
 import { loadAverage, machineLine } from './machine.js';
 import { peersMarkdown } from './report.js';
 import { yjsSystem } from './yjs/yjs-system.js';
+import { surviveAutomergeReset } from './servers/survive-automerge-reset.js';
 
-// automerge-repo's websocket adapters throw from their socket error handlers when a connection is
-// reset (seen under load, after a repo's shutdown): a peer's crash, not a figure. Logged and ignored
-// so the run goes on; any other uncaught error still ends it.
-process.on('uncaughtException', (error: Error & { code?: string }) => {
-  if (error.code === 'ECONNRESET' && (error.stack ?? '').includes('automerge-repo')) {
-    process.stderr.write(`ignored: automerge-repo adapter threw on a reset socket (${error.message})\n`);
-    return;
-  }
-  process.stderr.write(`${error.stack ?? String(error)}\n`);
-  process.exit(1);
-});
+surviveAutomergeReset();
 const sizes = benchSizes();
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
 const started = performance.now();

@@ -5,18 +5,9 @@ import { WebSocketServer } from 'ws';
 import { Repo } from '@automerge/automerge-repo';
 import { NodeWSServerAdapter } from '@automerge/automerge-repo-network-websocket';
 import { announce } from './listen.js';
+import { surviveAutomergeReset } from './survive-automerge-reset.js';
 
-// automerge-repo's websocket adapters throw from their socket error handlers when a connection is
-// reset (seen under load, after a repo's shutdown): a peer's crash, not a figure. Logged and ignored
-// so the run goes on; any other uncaught error still ends it.
-process.on('uncaughtException', (error: Error & { code?: string }) => {
-  if (error.code === 'ECONNRESET' && (error.stack ?? '').includes('automerge-repo')) {
-    process.stderr.write(`ignored: automerge-repo adapter threw on a reset socket (${error.message})\n`);
-    return;
-  }
-  process.stderr.write(`${error.stack ?? String(error)}\n`);
-  process.exit(1);
-});
+surviveAutomergeReset();
 const server = createServer();
 const wss = new WebSocketServer({ server });
 // The adapter's typings name ws's CommonJS export, ours its ESM one: the same class at run time.
